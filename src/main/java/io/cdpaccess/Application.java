@@ -1,0 +1,87 @@
+package io.cdpaccess;
+
+import io.cdpaccess.audit.DecisionLog;
+import io.cdpaccess.config.ServiceConfig;
+import io.cdpaccess.decision.Decider;
+import io.cdpaccess.http.RedcapListener;
+import io.cdpaccess.store.Database;
+import io.cdpaccess.store.LiveSnapshot;
+import io.cdpaccess.store.Store;
+import java.time.Clock;
+import java.util.ArrayDeque;
+import java.util.Deque;
+
+/**
+ * The running service, assembled by plain constructors in this one place: database, store
+ * snapshot, decider, decision log, REDCap listener. {@link #close()} stops them in reverse order,
+ * so the listener stops taking requests before the decision log drains and the database closes.
+ */
+public final class Application implements AutoCloseable {
+
+    private final Deque<AutoCloseable> started = new ArrayDeque<>();
+    private final ServiceConfig config;
+    private final Database database;
+    private final Store store;
+    private final LiveSnapshot snapshot;
+    private final RedcapListener listener;
+
+    private Application(ServiceConfig config, Clock clock) {
+        this.config = config;
+        try {
+            database = track(Database.open(config.store(), "cdp-access"));
+            store = new Store(database, clock);
+            snapshot = track(LiveSnapshot.start(store, clock, config.store().refreshInterval()));
+            DecisionLog decisionLog = track(new DecisionLog(database.dataSource()));
+            Decider decider = new Decider(snapshot, clock);
+            listener = track(RedcapListener.start(config, decider, decisionLog, snapshot, clock));
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    /** Starts the service; throws with a one-line message if any part cannot start. */
+    public static Application start(ServiceConfig config, Clock clock) {
+        return new Application(config, clock);
+    }
+
+    private <T extends AutoCloseable> T track(T component) {
+        started.push(component);
+        return component;
+    }
+
+    public ServiceConfig config() {
+        return config;
+    }
+
+    public int port() {
+        return listener.port();
+    }
+
+    public boolean https() {
+        return listener.https();
+    }
+
+    public Database database() {
+        return database;
+    }
+
+    public Store store() {
+        return store;
+    }
+
+    public LiveSnapshot snapshot() {
+        return snapshot;
+    }
+
+    @Override
+    public void close() {
+        while (!started.isEmpty()) {
+            try {
+                started.pop().close();
+            } catch (Exception e) {
+                org.slf4j.LoggerFactory.getLogger(Application.class).warn("error while stopping: {}", e.getMessage());
+            }
+        }
+    }
+}

@@ -1,0 +1,108 @@
+package io.cdpaccess.audit;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * Writes decision records as CSV (RFC 4180, one header row) or JSON Lines, one record per line.
+ *
+ * <p>CSV cells that a spreadsheet would run as a formula ({@code =}, {@code +}, {@code -},
+ * {@code @}, tab or CR first) are prefixed with a single quote: usernames come from outside and
+ * a security officer will open the export in Excel.
+ */
+public final class DecisionExport implements AutoCloseable {
+
+    /** Output format. */
+    public enum Format {
+        CSV, JSONL;
+
+        /** Parses {@code csv} or {@code jsonl}. */
+        public static Format parse(String text) {
+            try {
+                return valueOf(text.toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("unknown format '" + text + "'; use csv or jsonl");
+            }
+        }
+    }
+
+    static final List<String> COLUMNS = List.of("decision_id", "decided_at", "instance", "user", "normalized_user",
+            "project_id", "redcap_url", "caller_ip", "peer_ip", "effect", "reason", "detail", "http_status",
+            "latency_us", "grant_id");
+
+    private final Writer out;
+    private final Format format;
+    private final ObjectMapper json = new ObjectMapper();
+    private long count;
+
+    public DecisionExport(Writer out, Format format) throws IOException {
+        this.out = out;
+        this.format = format;
+        if (format == Format.CSV) {
+            out.write(String.join(",", COLUMNS));
+            out.write("\r\n");
+        }
+    }
+
+    /** Writes one record; I/O errors surface as {@link UncheckedIOException} to suit streaming callbacks. */
+    public void write(DecisionRecord r) {
+        List<Object> values = java.util.Arrays.asList(r.decisionId(), r.decidedAt().toString(), or(r.instance()), or(r.user()),
+                or(r.normalizedUser()), or(r.projectId()), or(r.redcapUrl()), r.callerIp(), r.peerIp(), r.effect(),
+                r.reason(), or(r.detail()), r.httpStatus(), r.latencyMicros(), or(r.grantId()));
+        try {
+            if (format == Format.CSV) {
+                for (int i = 0; i < values.size(); i++) {
+                    if (i > 0) {
+                        out.write(',');
+                    }
+                    out.write(csvCell(values.get(i)));
+                }
+                out.write("\r\n");
+            } else {
+                Map<String, Object> line = new LinkedHashMap<>();
+                for (int i = 0; i < values.size(); i++) {
+                    line.put(COLUMNS.get(i), values.get(i));
+                }
+                out.write(json.writeValueAsString(line));
+                out.write('\n');
+            }
+            count++;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public long count() {
+        return count;
+    }
+
+    private static Object or(Optional<String> value) {
+        return value.orElse(null);
+    }
+
+    static String csvCell(Object value) {
+        if (value == null) {
+            return "";
+        }
+        String s = value.toString();
+        if (!(value instanceof Number) && !s.isEmpty() && "=+-@\t\r".indexOf(s.charAt(0)) >= 0) {
+            s = "'" + s;
+        }
+        if (s.indexOf(',') >= 0 || s.indexOf('"') >= 0 || s.indexOf('\n') >= 0 || s.indexOf('\r') >= 0) {
+            return '"' + s.replace("\"", "\"\"") + '"';
+        }
+        return s;
+    }
+
+    @Override
+    public void close() throws IOException {
+        out.flush();
+    }
+}

@@ -1,0 +1,63 @@
+package io.cdpaccess.cli;
+
+import io.cdpaccess.config.CallerSecret;
+import io.cdpaccess.config.ServiceConfig;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code config validate|hash-secret}. */
+@Command(name = "config", description = "Check configuration; hash caller secrets.",
+        subcommands = {ConfigCommand.Validate.class, ConfigCommand.HashSecret.class})
+final class ConfigCommand {
+
+    @Command(name = "validate", description = "Check a configuration file; lists every problem with its line.")
+    static final class Validate implements Callable<Integer> {
+        private final CliContext context;
+        @Mixin ConfigOptions options;
+        @Spec CommandSpec spec;
+
+        Validate(CliContext context) {
+            this.context = context;
+        }
+
+        @Override
+        public Integer call() throws Exception {
+            ServiceConfig c = options.load(context).config();
+            PrintWriter out = spec.commandLine().getOut();
+            out.println("OK " + c.source() + ": " + c.instances().size() + " instance(s) (" + c.instanceNames()
+                    + "), listen " + c.listen() + (c.tls().isPresent() ? " HTTPS" : " HTTP") + ", deadline "
+                    + c.deadline().toMillis() + "ms, zone " + c.zone() + ", store " + c.store().url().split("[;?]", 2)[0]);
+            c.instances().stream().filter(i -> i.redcapUrl().isEmpty()).forEach(i -> out.println(
+                    "warning: instance " + i.name() + " answers any redcap_url; set redcap_url to bind it"));
+            c.instances().stream().filter(i -> i.allowFrom().isEmpty()).forEach(i -> out.println(
+                    "note: instance " + i.name() + " accepts calls from any address; allow_from can restrict it"));
+            out.flush();
+            return 0;
+        }
+    }
+
+    @Command(name = "hash-secret", description = "Read a secret from standard input and print sha256:<hex> "
+            + "for the configuration, so the file need not hold it in plain text.")
+    static final class HashSecret implements Callable<Integer> {
+        @Spec CommandSpec spec;
+
+        @Override
+        public Integer call() throws Exception {
+            String line = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
+            if (line == null || line.strip().isEmpty()) {
+                throw new UserError("no secret on standard input; e.g.: printf %s \"$SECRET\" | cdp-access config hash-secret");
+            }
+            CallerSecret.parse(line.strip());
+            spec.commandLine().getOut().println(CallerSecret.hashed(line.strip()));
+            spec.commandLine().getOut().flush();
+            return 0;
+        }
+    }
+}

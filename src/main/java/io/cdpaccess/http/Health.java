@@ -1,0 +1,35 @@
+package io.cdpaccess.http;
+
+import io.cdpaccess.audit.DecisionLog;
+import io.cdpaccess.store.LiveSnapshot;
+import io.javalin.http.Context;
+
+/**
+ * Liveness and readiness for load balancers and orchestrators. They reveal only up/down states:
+ * no versions, counts, hostnames or error texts, as the listener faces the network.
+ */
+final class Health {
+
+    private final LiveSnapshot snapshot;
+    private final DecisionLog decisionLog;
+
+    Health(LiveSnapshot snapshot, DecisionLog decisionLog) {
+        this.snapshot = snapshot;
+        this.decisionLog = decisionLog;
+    }
+
+    /** The process is up and serving HTTP. */
+    void live(Context ctx) {
+        ctx.status(200).contentType("application/json").result("{\"status\":\"up\"}");
+    }
+
+    /** Decisions can be made and recorded: configuration loaded, store reachable, log writable. */
+    void ready(Context ctx) {
+        boolean store = snapshot.health().reachable();
+        boolean log = decisionLog.lastFailure().isEmpty();
+        boolean ready = store && log;
+        ctx.status(ready ? 200 : 503).contentType("application/json").header("Cache-Control", "no-store")
+                .result("{\"status\":\"" + (ready ? "ready" : "not-ready") + "\",\"config\":\"loaded\",\"store\":\""
+                        + (store ? "up" : "down") + "\",\"decision_log\":\"" + (log ? "up" : "down") + "\"}");
+    }
+}

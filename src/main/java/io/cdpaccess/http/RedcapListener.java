@@ -1,0 +1,114 @@
+package io.cdpaccess.http;
+
+import io.cdpaccess.audit.DecisionLog;
+import io.cdpaccess.config.ServiceConfig;
+import io.cdpaccess.decision.Decider;
+import io.cdpaccess.protocol.Answer;
+import io.cdpaccess.store.LiveSnapshot;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.HandlerType;
+import java.time.Clock;
+import java.util.List;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
+
+/**
+ * The REDCap-facing HTTP(S) listener: {@code POST /user-access} plus {@code /health/live} and
+ * {@code /health/ready}. Everything REDCap could reach answers {@code text/plain}; no response
+ * anywhere on this listener can be a 500 or show a stack trace.
+ */
+public final class RedcapListener implements AutoCloseable {
+
+    /** The path REDCap is configured to call. */
+    public static final String USER_ACCESS_PATH = "/user-access";
+
+    private final Javalin app;
+    private final boolean https;
+
+    private RedcapListener(Javalin app, boolean https) {
+        this.app = app;
+        this.https = https;
+    }
+
+    /**
+     * Binds and starts the listener.
+     *
+     * @throws IllegalArgumentException for a TLS key or certificate that cannot be used
+     */
+    public static RedcapListener start(ServiceConfig config, Decider decider, DecisionLog decisionLog,
+                                       LiveSnapshot snapshot, Clock clock) {
+        UserAccessEndpoint endpoint = new UserAccessEndpoint(new CallerAddress(config.trustedProxies()),
+                new CallerGuard(config.instances(), new AuthFailureLimiter(config.authFailures(), clock)),
+                decider, decisionLog, clock, config.deadline());
+        Health health = new Health(snapshot, decisionLog);
+        TlsKeyStores.Loaded keys = config.tls().map(TlsKeyStores::load).orElse(null);
+        // Idle reads (a stalled body) may not outlast the deadline by much: REDCap waits forever.
+        long idleTimeoutMs = config.deadline().toMillis() + 1_000;
+        Javalin app = Javalin.create(cfg -> {
+            cfg.startup.showJavalinBanner = false;
+            cfg.startup.showOldJavalinVersionWarning = false;
+            cfg.http.maxRequestSize = UserAccessEndpoint.MAX_BODY_BYTES;
+            cfg.jetty.modifyServer(server -> server.setErrorHandler(new PlainZeroErrorHandler()));
+            cfg.jetty.addConnector((server, httpConfig) -> connector(server, httpConfig, config, keys, idleTimeoutMs));
+            for (HandlerType method : List.of(HandlerType.GET, HandlerType.POST, HandlerType.PUT, HandlerType.PATCH,
+                    HandlerType.DELETE, HandlerType.HEAD, HandlerType.OPTIONS, HandlerType.TRACE, HandlerType.QUERY)) {
+                cfg.routes.addHttpHandler(method, USER_ACCESS_PATH, endpoint);
+            }
+            cfg.routes.get("/health/live", health::live);
+            cfg.routes.get("/health/ready", health::ready);
+            cfg.routes.exception(Exception.class, (e, ctx) -> unavailable(ctx));
+        });
+        app.start();
+        return new RedcapListener(app, keys != null);
+    }
+
+    private static ServerConnector connector(Server server, HttpConfiguration httpConfig, ServiceConfig config,
+                                             TlsKeyStores.Loaded keys, long idleTimeoutMs) {
+        httpConfig.setSendServerVersion(false);
+        httpConfig.setSendXPoweredBy(false);
+        ServerConnector connector;
+        if (keys == null) {
+            connector = new ServerConnector(server, new HttpConnectionFactory(httpConfig));
+        } else {
+            SslContextFactory.Server ssl = new SslContextFactory.Server();
+            ssl.setKeyStore(keys.keyStore());
+            ssl.setKeyStorePassword(new String(keys.password()));
+            ssl.setSniRequired(false);
+            HttpConfiguration httpsConfig = new HttpConfiguration(httpConfig);
+            SecureRequestCustomizer secure = new SecureRequestCustomizer();
+            // REDCap does not verify certificates and may call by IP address; a host check would only break it.
+            secure.setSniHostCheck(false);
+            httpsConfig.addCustomizer(secure);
+            connector = new ServerConnector(server, new SslConnectionFactory(ssl, "http/1.1"),
+                    new HttpConnectionFactory(httpsConfig));
+        }
+        connector.setHost(config.listen().host());
+        connector.setPort(config.listen().port());
+        connector.setIdleTimeout(idleTimeoutMs);
+        return connector;
+    }
+
+    private static void unavailable(Context ctx) {
+        ctx.status(Answer.UNAVAILABLE.status()).contentType("text/plain; charset=utf-8").result(Answer.UNAVAILABLE.body());
+    }
+
+    /** The bound port (useful when configured as 0). */
+    public int port() {
+        return app.port();
+    }
+
+    public boolean https() {
+        return https;
+    }
+
+    @Override
+    public void close() {
+        app.stop();
+    }
+}

@@ -1,0 +1,44 @@
+package io.cdpaccess.ops;
+
+/**
+ * Makes text from outside safe to put in a log line: quoted, with backslash, quote, every
+ * control character and the Unicode line separators escaped, and cut to a bounded length. A
+ * username containing CR/LF therefore cannot forge a second log line.
+ */
+public final class LogText {
+
+    static final int MAX_LENGTH = 300;
+
+    private LogText() {
+    }
+
+    /** {@code "escaped text"}, or {@code -} for null. */
+    public static String quote(String text) {
+        if (text == null) {
+            return "-";
+        }
+        StringBuilder out = new StringBuilder(Math.min(text.length(), MAX_LENGTH) + 2).append('"');
+        int limit = Math.min(text.length(), MAX_LENGTH);
+        for (int i = 0; i < limit; i++) {
+            char c = text.charAt(i);
+            switch (c) {
+                case '"' -> out.append("\\\"");
+                case '\\' -> out.append("\\\\");
+                case '\n' -> out.append("\\n");
+                case '\r' -> out.append("\\r");
+                case '\t' -> out.append("\\t");
+                default -> {
+                    if (Character.isISOControl(c) || c == '\u2028' || c == '\u2029' || c == '\u0085') {
+                        out.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        out.append(c);
+                    }
+                }
+            }
+        }
+        if (text.length() > limit) {
+            out.append("...");
+        }
+        return out.append('"').toString();
+    }
+}

@@ -1,0 +1,96 @@
+package io.cdpaccess.store;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps the current {@link StoreSnapshot} in memory and replaces it when the store changes.
+ *
+ * <p>A background thread polls {@code store_version} every {@code interval}; when it moved (a
+ * CLI command or another server wrote), the whole snapshot is reloaded and swapped in with one
+ * atomic write. Decisions keep reading the previous snapshot meanwhile. When polling fails the
+ * last good snapshot stays in use and {@link #health()} says since when the store is unreachable.
+ */
+public final class LiveSnapshot implements Supplier<StoreSnapshot>, AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(LiveSnapshot.class);
+
+    /** What readiness checks look at. */
+    public record Health(boolean reachable, Instant lastSuccess, Optional<String> lastError) {
+    }
+
+    private final Store store;
+    private final Clock clock;
+    private final AtomicReference<StoreSnapshot> current;
+    private final AtomicReference<Health> health;
+    private final ScheduledExecutorService poller;
+
+    private LiveSnapshot(Store store, Clock clock, StoreSnapshot initial) {
+        this.store = store;
+        this.clock = clock;
+        this.current = new AtomicReference<>(initial);
+        this.health = new AtomicReference<>(new Health(true, clock.instant(), Optional.empty()));
+        this.poller = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "cdp-access-snapshot");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /**
+     * Loads the first snapshot (failing if the store is unreachable) and starts polling.
+     */
+    public static LiveSnapshot start(Store store, Clock clock, Duration interval) {
+        LiveSnapshot live = new LiveSnapshot(store, clock, store.snapshot());
+        long ms = interval.toMillis();
+        live.poller.scheduleWithFixedDelay(live::refreshQuietly, ms, ms, TimeUnit.MILLISECONDS);
+        return live;
+    }
+
+    @Override
+    public StoreSnapshot get() {
+        return current.get();
+    }
+
+    public Health health() {
+        return health.get();
+    }
+
+    /** Checks the store's version now and reloads if it moved; throws if the store is unreachable. */
+    public void refresh() {
+        long version = store.version();
+        if (version != current.get().version()) {
+            StoreSnapshot fresh = store.snapshot();
+            current.set(fresh);
+            log.info("store changed: now at version {} with {} grants", fresh.version(), fresh.grantCount());
+        }
+        health.set(new Health(true, clock.instant(), Optional.empty()));
+    }
+
+    private void refreshQuietly() {
+        try {
+            refresh();
+        } catch (RuntimeException e) {
+            Health previous = health.get();
+            if (previous.reachable()) {
+                log.warn("store unreachable, serving the last snapshot (version {}): {}",
+                        current.get().version(), e.getMessage());
+            }
+            health.set(new Health(false, previous.lastSuccess(), Optional.of(e.getMessage())));
+        }
+    }
+
+    @Override
+    public void close() {
+        poller.shutdownNow();
+    }
+}
