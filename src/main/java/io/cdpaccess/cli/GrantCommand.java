@@ -69,7 +69,7 @@ final class GrantCommand {
             ServiceConfig config = options.load(context).config();
             InstanceConfig target = ConfigOptions.instance(config, instance);
             String username = Inputs.username(user);
-            Instant now = context.clock().instant();
+            Instant now = context.clock().instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
             Instant start = from == null ? now : TypedTime.start(from, config.zone(), "--from");
             Optional<Instant> end = Optional.ofNullable(until).map(u -> TypedTime.end(u, config.zone(), "--until"));
             if (end.isPresent() && !end.get().isAfter(start)) {

@@ -28,6 +28,10 @@ public final class RedcapListener implements AutoCloseable {
     /** The path REDCap is configured to call. */
     public static final String USER_ACCESS_PATH = "/user-access";
 
+    private static final List<HandlerType> ROUTED_METHODS = List.of(HandlerType.GET, HandlerType.POST,
+            HandlerType.PUT, HandlerType.PATCH, HandlerType.DELETE, HandlerType.HEAD, HandlerType.OPTIONS,
+            HandlerType.TRACE, HandlerType.QUERY);
+
     private final Javalin app;
     private final boolean https;
 
@@ -56,10 +60,17 @@ public final class RedcapListener implements AutoCloseable {
             cfg.http.maxRequestSize = UserAccessEndpoint.MAX_BODY_BYTES;
             cfg.jetty.modifyServer(server -> server.setErrorHandler(new PlainZeroErrorHandler()));
             cfg.jetty.addConnector((server, httpConfig) -> connector(server, httpConfig, config, keys, idleTimeoutMs));
-            for (HandlerType method : List.of(HandlerType.GET, HandlerType.POST, HandlerType.PUT, HandlerType.PATCH,
-                    HandlerType.DELETE, HandlerType.HEAD, HandlerType.OPTIONS, HandlerType.TRACE, HandlerType.QUERY)) {
+            for (HandlerType method : ROUTED_METHODS) {
                 cfg.routes.addHttpHandler(method, USER_ACCESS_PATH, endpoint);
             }
+            // Javalin answers methods it has no route for (PROPFIND, made-up ones) with its own 404
+            // before any handler runs; catch them here so they too get a recorded 405 "0".
+            cfg.routes.before(USER_ACCESS_PATH, ctx -> {
+                if (!ROUTED_METHODS.contains(ctx.method())) {
+                    endpoint.handle(ctx);
+                    ctx.skipRemainingHandlers();
+                }
+            });
             cfg.routes.get("/health/live", health::live);
             cfg.routes.get("/health/ready", health::ready);
             cfg.routes.exception(Exception.class, (e, ctx) -> unavailable(ctx));
