@@ -31,7 +31,7 @@ public final class Application implements AutoCloseable {
             database = track(Database.open(config.store(), "cdp-access"));
             store = new Store(database, clock);
             snapshot = track(LiveSnapshot.start(store, clock, config.store().refreshInterval()));
-            DecisionLog decisionLog = track(new DecisionLog(database.dataSource()));
+            DecisionLog decisionLog = track(new DecisionLog(database.dataSource(), clock));
             Decider decider = new Decider(snapshot, clock);
             listener = track(RedcapListener.start(config, decider, decisionLog, snapshot, clock));
         } catch (RuntimeException e) {

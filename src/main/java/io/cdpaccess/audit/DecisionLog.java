@@ -4,7 +4,9 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Types;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -27,8 +29,9 @@ import org.slf4j.LoggerFactory;
  * takes everything queued (up to {@value #MAX_BATCH}) and commits it in one transaction, so under
  * load many decisions share one commit instead of each paying for its own. Each wait is bounded by
  * the request's deadline. A record whose requester gave up before the writer took it is written
- * as {@code deadline-exceeded}, which is what that caller was answered; a record the writer had
- * already taken when its requester gave up is written as decided, and a warning says so.
+ * as {@code deadline-exceeded}, which is what that caller was answered. A record the writer had
+ * already taken when its requester gave up (the database hung mid-commit) is corrected by a
+ * follow-up write once the database answers again, so the log always says what the caller got.
  */
 public final class DecisionLog implements AutoCloseable {
 
@@ -65,13 +68,23 @@ public final class DecisionLog implements AutoCloseable {
     }
 
     private final DataSource dataSource;
-    private final BlockingQueue<Entry> queue = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
+    /** A correction of a record already handed to the writer: it was answered 503 after all. */
+    private record Correction(DecisionRecord corrected) {
+    }
+
+    private final BlockingQueue<Object> queue = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
     private final Thread writer;
-    private final AtomicReference<Optional<String>> lastFailure = new AtomicReference<>(Optional.empty());
+    private final Clock clock;
+    private final AtomicReference<Optional<Failure>> lastFailure = new AtomicReference<>(Optional.empty());
     private volatile boolean running = true;
 
-    public DecisionLog(DataSource dataSource) {
+    /** The last failed commit: why and when. */
+    public record Failure(String message, Instant at) {
+    }
+
+    public DecisionLog(DataSource dataSource, Clock clock) {
         this.dataSource = dataSource;
+        this.clock = clock;
         this.writer = new Thread(this::writeLoop, "cdp-access-decision-log");
         this.writer.setDaemon(true);
         this.writer.start();
@@ -90,8 +103,8 @@ public final class DecisionLog implements AutoCloseable {
             entry.committed.get(Math.max(0, timeout.toNanos()), TimeUnit.NANOSECONDS);
             return Outcome.COMMITTED;
         } catch (TimeoutException e) {
-            if (!entry.state.compareAndSet(PENDING, ABANDONED)) {
-                log.warn("decision {} was being recorded as {}/{} when its deadline passed; it was answered 503",
+            if (!entry.state.compareAndSet(PENDING, ABANDONED) && !queue.offer(new Correction(record.asDeadlineExceeded()))) {
+                log.warn("decision {} may stay recorded as {}/{} although it was answered 503 (log backlog full)",
                         record.decisionId(), record.effect(), record.reason());
             }
             return Outcome.TIMED_OUT;
@@ -105,15 +118,15 @@ public final class DecisionLog implements AutoCloseable {
     }
 
     /** The last commit failure, empty once a later commit succeeded. For readiness checks. */
-    public Optional<String> lastFailure() {
+    public Optional<Failure> lastFailure() {
         return lastFailure.get();
     }
 
     private void writeLoop() {
-        List<Entry> batch = new ArrayList<>(MAX_BATCH);
+        List<Object> batch = new ArrayList<>(MAX_BATCH);
         while (running || !queue.isEmpty()) {
             try {
-                Entry first = queue.poll(200, TimeUnit.MILLISECONDS);
+                Object first = queue.poll(200, TimeUnit.MILLISECONDS);
                 if (first == null) {
                     continue;
                 }
@@ -126,55 +139,81 @@ public final class DecisionLog implements AutoCloseable {
                 }
             } catch (RuntimeException e) {
                 log.error("decision log writer failed unexpectedly; continuing", e);
-                batch.forEach(en -> en.committed.completeExceptionally(e));
+                entries(batch).forEach(en -> en.committed.completeExceptionally(e));
             } finally {
                 batch.clear();
             }
         }
     }
 
-    private void commit(List<Entry> batch) {
+    private void commit(List<Object> batch) {
         List<DecisionRecord> rows = new ArrayList<>(batch.size());
-        for (Entry e : batch) {
-            rows.add(e.state.compareAndSet(PENDING, CLAIMED) ? e.record : e.record.asDeadlineExceeded());
+        List<DecisionRecord> corrections = new ArrayList<>();
+        for (Object item : batch) {
+            if (item instanceof Entry e) {
+                rows.add(e.state.compareAndSet(PENDING, CLAIMED) ? e.record : e.record.asDeadlineExceeded());
+            } else {
+                corrections.add(((Correction) item).corrected());
+            }
         }
         try {
-            insert(rows);
+            write(rows, corrections);
             lastFailure.set(Optional.empty());
-            batch.forEach(e -> e.committed.complete(null));
+            entries(batch).forEach(e -> e.committed.complete(null));
         } catch (SQLException e) {
             String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst().orElse("");
             if (lastFailure.get().isEmpty()) {
                 log.error("cannot record decisions, answering 503 until the store is back: {}", message);
             }
-            lastFailure.set(Optional.of(message));
-            batch.forEach(en -> en.committed.completeExceptionally(e));
+            lastFailure.set(Optional.of(new Failure(message, clock.instant())));
+            entries(batch).forEach(en -> en.committed.completeExceptionally(e));
+            if (!corrections.isEmpty()) {
+                // The corrected records were themselves lost with the failed commits before; keep
+                // trying, so that what the callers got reaches the log once the store is back.
+                corrections.forEach(c -> queue.offer(new Correction(c)));
+                sleepQuietly();
+            }
         }
     }
 
-    private void insert(List<DecisionRecord> rows) throws SQLException {
+    private static List<Entry> entries(List<Object> batch) {
+        List<Entry> out = new ArrayList<>(batch.size());
+        for (Object item : batch) {
+            if (item instanceof Entry e) {
+                out.add(e);
+            }
+        }
+        return out;
+    }
+
+    private static void sleepQuietly() {
+        try {
+            Thread.sleep(200);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void write(List<DecisionRecord> rows, List<DecisionRecord> corrections) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
-            try (PreparedStatement ps = c.prepareStatement(INSERT)) {
-                for (DecisionRecord r : rows) {
-                    ps.setString(1, r.decisionId());
-                    ps.setLong(2, r.decidedAt().toEpochMilli());
-                    setText(ps, 3, r.instance(), 32);
-                    setText(ps, 4, r.user(), 300);
-                    setText(ps, 5, r.normalizedUser(), 300);
-                    setText(ps, 6, r.projectId(), 300);
-                    setText(ps, 7, r.redcapUrl(), 300);
-                    ps.setString(8, r.callerIp());
-                    ps.setString(9, r.peerIp());
-                    ps.setString(10, r.effect());
-                    ps.setString(11, r.reason());
-                    setText(ps, 12, r.detail(), 1000);
-                    ps.setInt(13, r.httpStatus());
-                    ps.setLong(14, r.latencyMicros());
-                    setText(ps, 15, r.grantId(), 40);
-                    ps.addBatch();
+            try {
+                if (!rows.isEmpty()) {
+                    insert(c, rows);
                 }
-                ps.executeBatch();
+                for (DecisionRecord corrected : corrections) {
+                    try (PreparedStatement ps = c.prepareStatement("UPDATE decisions SET effect = ?, reason = ?, "
+                            + "detail = ?, http_status = ?, grant_id = NULL WHERE decision_id = ?")) {
+                        ps.setString(1, corrected.effect());
+                        ps.setString(2, corrected.reason());
+                        setText(ps, 3, corrected.detail(), 1000);
+                        ps.setInt(4, corrected.httpStatus());
+                        ps.setString(5, corrected.decisionId());
+                        if (ps.executeUpdate() == 0) {
+                            insert(c, List.of(corrected)); // the original commit never happened
+                        }
+                    }
+                }
                 c.commit();
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
@@ -182,6 +221,30 @@ public final class DecisionLog implements AutoCloseable {
             } finally {
                 c.setAutoCommit(true);
             }
+        }
+    }
+
+    private static void insert(Connection c, List<DecisionRecord> rows) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(INSERT)) {
+            for (DecisionRecord r : rows) {
+                ps.setString(1, r.decisionId());
+                ps.setLong(2, r.decidedAt().toEpochMilli());
+                setText(ps, 3, r.instance(), 32);
+                setText(ps, 4, r.user(), 300);
+                setText(ps, 5, r.normalizedUser(), 300);
+                setText(ps, 6, r.projectId(), 300);
+                setText(ps, 7, r.redcapUrl(), 300);
+                ps.setString(8, r.callerIp());
+                ps.setString(9, r.peerIp());
+                ps.setString(10, r.effect());
+                ps.setString(11, r.reason());
+                setText(ps, 12, r.detail(), 1000);
+                ps.setInt(13, r.httpStatus());
+                ps.setLong(14, r.latencyMicros());
+                setText(ps, 15, r.grantId(), 40);
+                ps.addBatch();
+            }
+            ps.executeBatch();
         }
     }
 

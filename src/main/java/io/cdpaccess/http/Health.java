@@ -23,10 +23,16 @@ final class Health {
         ctx.status(200).contentType("application/json").result("{\"status\":\"up\"}");
     }
 
-    /** Decisions can be made and recorded: configuration loaded, store reachable, log writable. */
+    /**
+     * Decisions can be made and recorded: configuration loaded, store reachable, log writable.
+     * A failed decision-log commit counts until the store is next reached; waiting for the next
+     * successful commit instead would keep a load balancer from ever sending the request that
+     * proves the log works again.
+     */
     void ready(Context ctx) {
-        boolean store = snapshot.health().reachable();
-        boolean log = decisionLog.lastFailure().isEmpty();
+        LiveSnapshot.Health storeHealth = snapshot.health();
+        boolean store = storeHealth.reachable();
+        boolean log = decisionLog.lastFailure().map(f -> f.at().isBefore(storeHealth.lastSuccess())).orElse(true);
         boolean ready = store && log;
         ctx.status(ready ? 200 : 503).contentType("application/json").header("Cache-Control", "no-store")
                 .result("{\"status\":\"" + (ready ? "ready" : "not-ready") + "\",\"config\":\"loaded\",\"store\":\""

@@ -2,6 +2,7 @@ package io.cdpaccess.store;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.SQLExceptionOverride;
 import io.cdpaccess.config.StoreConfig;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -47,6 +48,12 @@ public final class Database implements AutoCloseable {
         hikari.setValidationTimeout(1_000);
         hikari.setInitializationFailTimeout(10_000);
         hikari.setAutoCommit(true);
+        hikari.setExceptionOverride(new SQLExceptionOverride() {
+            @java.lang.Override // plain @Override would name SQLExceptionOverride.Override here
+            public SQLExceptionOverride.Override adjudicate(SQLException e) {
+                return evictBrokenConnections(e);
+            }
+        });
         String description = describe(config.url());
         HikariDataSource dataSource;
         try {
@@ -67,6 +74,27 @@ public final class Database implements AutoCloseable {
             throw new StoreException("cannot prepare database " + description + ": " + rootMessage(e), e);
         }
         return new Database(dataSource, description);
+    }
+
+    /**
+     * Hikari evicts a connection on SQL state 08xxx, but H2's client reports a dropped TCP
+     * connection as 90067/90028; without eviction the pool would hand out the dead connection
+     * forever and the service would never recover when the database comes back.
+     */
+    static SQLExceptionOverride.Override evictBrokenConnections(SQLException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.io.IOException) {
+                return SQLExceptionOverride.Override.MUST_EVICT;
+            }
+            if (t instanceof SQLException s && s.getSQLState() != null
+                    && (s.getSQLState().equals("90067") || s.getSQLState().equals("90028"))) {
+                return SQLExceptionOverride.Override.MUST_EVICT;
+            }
+            if (t.getCause() == t) {
+                break;
+            }
+        }
+        return SQLExceptionOverride.Override.CONTINUE_EVICT;
     }
 
     public DataSource dataSource() {

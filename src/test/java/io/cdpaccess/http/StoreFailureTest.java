@@ -1,0 +1,134 @@
+package io.cdpaccess.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.cdpaccess.audit.DecisionFilter;
+import io.cdpaccess.audit.DecisionQuery;
+import io.cdpaccess.audit.DecisionRecord;
+import io.cdpaccess.testing.PausableTcpProxy;
+import io.cdpaccess.testing.RedcapClient;
+import io.cdpaccess.testing.ServiceUnderTest;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.h2.tools.Server;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * When the store hangs or dies the service answers 503 {@code 0} (never {@code 1}, never a hang
+ * past the deadline), reports not-ready, and recovers by itself when the store is back. The
+ * database is a real H2 server reached through a proxy the test can freeze or cut.
+ */
+class StoreFailureTest {
+
+    static final String SECRET = "prod-secret-0123456789";
+    static final String URL = "https://redcap.example.edu/";
+
+    @TempDir
+    Path dir;
+    Server h2;
+    PausableTcpProxy proxy;
+    ServiceUnderTest service;
+    final RedcapClient redcap = new RedcapClient();
+
+    @BeforeEach
+    void start() throws Exception {
+        h2 = Server.createTcpServer("-tcpPort", "0", "-ifNotExists", "-baseDir", dir.resolve("h2").toString()).start();
+        proxy = new PausableTcpProxy(h2.getPort());
+        service = ServiceUnderTest.start(dir, """
+                listen: 127.0.0.1:0
+                deadline: 1s
+                store:
+                  url: jdbc:h2:tcp://127.0.0.1:%d/store
+                  refresh_interval: 100ms
+                instances:
+                  - name: prod
+                    redcap_url: %s
+                    secret: %s
+                """.formatted(proxy.port(), URL, SECRET));
+        service.grant("prod", "alice", 42, Optional.empty());
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        proxy.restore();
+        service.close();
+        proxy.close();
+        h2.stop();
+    }
+
+    @Test
+    void aHungStoreGets503WithinTheDeadlineAndTheAnswerIsRecordedAsSuchOnceItIsBack() throws Exception {
+        assertThat(redcap.userAccess(service.url(SECRET), "alice", 42, URL)).isEqualTo("1");
+        proxy.freeze();
+
+        long start = System.nanoTime();
+        RedcapClient.Response r = redcap.call(service.url(SECRET), "alice", "42", URL);
+        Duration took = Duration.ofNanos(System.nanoTime() - start);
+
+        assertThat(r.status()).isEqualTo(503);
+        assertThat(r.body()).isEqualTo("0");
+        assertThat(r.redcapValue()).isEqualTo("0");
+        // Bounded by the 1 s deadline; the margin only absorbs scheduling on a busy CI machine.
+        assertThat(took).isLessThan(Duration.ofSeconds(5));
+
+        proxy.restore();
+        awaitReady();
+        assertThat(redcap.userAccess(service.url(SECRET), "alice", 42, URL)).isEqualTo("1");
+        DecisionRecord late = awaitDecision(r.header("X-Decision-Id"));
+        assertThat(late.effect()).isEqualTo("error");
+        assertThat(late.reason()).isEqualTo("deadline-exceeded");
+        assertThat(late.httpStatus()).isEqualTo(503);
+    }
+
+    @Test
+    void aDeadStoreGets503AndNotReadyThenRecovers() throws Exception {
+        proxy.cut();
+
+        RedcapClient.Response r = redcap.call(service.url(SECRET), "alice", "42", URL);
+        assertThat(r.status()).isEqualTo(503);
+        assertThat(r.body()).isEqualTo("0");
+        awaitStatus("/health/ready", 503);
+
+        proxy.restore();
+        awaitReady();
+        assertThat(redcap.userAccess(service.url(SECRET), "alice", 42, URL)).isEqualTo("1");
+        assertThat(redcap.send("GET", service.base() + "/health/live", new byte[0], null).status()).isEqualTo(200);
+    }
+
+    private void awaitReady() throws InterruptedException {
+        awaitStatus("/health/ready", 200);
+    }
+
+    private void awaitStatus(String path, int status) throws InterruptedException {
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        int last = -1;
+        while (System.nanoTime() < until) {
+            last = redcap.send("GET", service.base() + path, new byte[0], null).status();
+            if (last == status) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError(path + " stayed " + last + ", expected " + status);
+    }
+
+    private DecisionRecord awaitDecision(String id) throws Exception {
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (System.nanoTime() < until) {
+            List<DecisionRecord> all = new DecisionQuery(service.app().database().dataSource()).list(DecisionFilter.all());
+            for (DecisionRecord d : all) {
+                if (d.decisionId().equals(id)) {
+                    return d;
+                }
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("decision " + id + " never reached the log");
+    }
+}

@@ -1,0 +1,100 @@
+package io.cdpaccess.testing;
+
+import io.cdpaccess.Application;
+import io.cdpaccess.audit.DecisionQuery;
+import io.cdpaccess.audit.DecisionRecord;
+import io.cdpaccess.config.ConfigException;
+import io.cdpaccess.config.ConfigLoader;
+import io.cdpaccess.config.ServiceConfig;
+import io.cdpaccess.protocol.Username;
+import io.cdpaccess.store.Grant;
+import io.cdpaccess.store.NewGrant;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * The real service, started in this JVM from a YAML text on a loopback port, with helpers to
+ * change its store and read its decision log the way an administrator would.
+ */
+public final class ServiceUnderTest implements AutoCloseable {
+
+    private final Application app;
+    private final Clock clock;
+
+    private ServiceUnderTest(Application app, Clock clock) {
+        this.app = app;
+        this.clock = clock;
+    }
+
+    /** Writes {@code yaml} to {@code dir/cdp-access.yaml}, loads it with {@code env}, and starts the service. */
+    public static ServiceUnderTest start(Path dir, String yaml, Map<String, String> env, Clock clock) {
+        return new ServiceUnderTest(Application.start(load(dir, yaml, env), clock), clock);
+    }
+
+    public static ServiceUnderTest start(Path dir, String yaml) {
+        return start(dir, yaml, Map.of(), Clock.systemUTC());
+    }
+
+    /** Writes and loads a configuration without starting anything. */
+    public static ServiceConfig load(Path dir, String yaml, Map<String, String> env) {
+        try {
+            Files.createDirectories(dir);
+            Path file = dir.resolve("cdp-access.yaml");
+            Files.writeString(file, yaml, StandardCharsets.UTF_8);
+            return new ConfigLoader(env).load(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (ConfigException e) {
+            throw new IllegalStateException("test configuration is invalid:\n" + e.getMessage(), e);
+        }
+    }
+
+    public Application app() {
+        return app;
+    }
+
+    public int port() {
+        return app.port();
+    }
+
+    /** {@code http(s)://127.0.0.1:PORT/user-access?secret=SECRET}, as pasted into REDCap. */
+    public String url(String secret) {
+        return (app.https() ? "https" : "http") + "://127.0.0.1:" + port() + "/user-access?secret=" + secret;
+    }
+
+    public String base() {
+        return (app.https() ? "https" : "http") + "://127.0.0.1:" + port();
+    }
+
+    /** Grants access to one project (or all, with projectId 0) from now on, and waits until the server sees it. */
+    public Grant grant(String instance, String user, long projectId, Optional<Instant> until) {
+        Grant g = app.store().addGrant(new NewGrant(instance, Username.normalize(user),
+                projectId == 0 ? OptionalLong.empty() : OptionalLong.of(projectId),
+                clock.instant().minusSeconds(1), until, "test", "test grant"));
+        app.snapshot().refresh();
+        return g;
+    }
+
+    /** The decision log entry for an X-Decision-Id. */
+    public Optional<DecisionRecord> decision(String id) {
+        try {
+            return new DecisionQuery(app.database().dataSource()).find(id);
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        app.close();
+    }
+}
