@@ -1,0 +1,53 @@
+package io.cdpaccess.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.cdpaccess.testing.RawHttp;
+import io.cdpaccess.testing.ServiceUnderTest;
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A listener on IPv6 loopback, with allowlists written in IPv6 CIDR. */
+class Ipv6ListenerTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void ipv6CallersAreMatchedAgainstIpv6AllowLists() throws Exception {
+        try (ServiceUnderTest service = ServiceUnderTest.start(dir, """
+                listen: "[::1]:0"
+                data_dir: ./data
+                instances:
+                  - name: here
+                    redcap_url: https://redcap.example.edu/
+                    secret: here-secret-0123456789
+                    allow_from: ["::1/128"]
+                  - name: elsewhere
+                    redcap_url: https://redcap2.example.edu/
+                    secret: elsewhere-secret-0123456789
+                    allow_from: ["2001:db8::/32", 127.0.0.1/32]
+                """)) {
+            service.grant("here", "alice", 42, Optional.empty());
+            service.grant("elsewhere", "alice", 42, Optional.empty());
+            InetAddress v6 = InetAddress.getByName("::1");
+
+            RawHttp.Response allowed = RawHttp.send(v6, v6, service.port(), RawHttp.request("POST",
+                    "/user-access?secret=here-secret-0123456789", Map.of("Content-Type", "application/x-www-form-urlencoded"),
+                    UserAccessEndpointTest.form("alice", "42", "https://redcap.example.edu/")), 10_000);
+            RawHttp.Response refused = RawHttp.send(v6, v6, service.port(), RawHttp.request("POST",
+                    "/user-access?secret=elsewhere-secret-0123456789", Map.of("Content-Type", "application/x-www-form-urlencoded"),
+                    UserAccessEndpointTest.form("alice", "42", "https://redcap2.example.edu/")), 10_000);
+
+            assertThat(allowed.status()).isEqualTo(200);
+            assertThat(allowed.body()).isEqualTo("1");
+            assertThat(service.decision(allowed.header("X-Decision-Id")).orElseThrow().callerIp()).isEqualTo("0:0:0:0:0:0:0:1");
+            assertThat(refused.status()).isEqualTo(403);
+            assertThat(refused.body()).isEqualTo("0");
+        }
+    }
+}
