@@ -1,6 +1,7 @@
 package io.cdpaccess.cli;
 
 import io.cdpaccess.Application;
+import io.cdpaccess.config.HostPort;
 import io.cdpaccess.config.InstanceConfig;
 import io.cdpaccess.config.ServiceConfig;
 import io.cdpaccess.http.RedcapListener;
@@ -25,6 +26,10 @@ final class ServeCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    @picocli.CommandLine.Option(names = "--listen", paramLabel = "HOST:PORT",
+            description = "listen here instead of the configured address (e.g. 0.0.0.0:8443)")
+    String listen;
+
     ServeCommand(CliContext context) {
         this.context = context;
     }
@@ -33,15 +38,44 @@ final class ServeCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         ConfigOptions.Loaded loaded = options.load(context);
         ServiceConfig config = loaded.config();
+        if (listen != null) {
+            config = withListen(config, listen);
+        }
         Application app = Application.start(config, context.clock());
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            app.close();
-            stopped.countDown();
-        }, "cdp-access-shutdown"));
+        CountDownLatch stopRequested = new CountDownLatch(1);
+        onTerminationSignal(stopRequested::countDown, app::close);
         banner(spec.commandLine().getOut(), app, loaded);
-        stopped.await();
+        stopRequested.await();
+        // Stop taking requests, drain the decision log, close the store; then exit 0 so that a
+        // service manager sees a clean stop rather than "killed by SIGTERM" (exit 143).
+        app.close();
         return 0;
+    }
+
+    /**
+     * Runs {@code requestStop} on SIGTERM and SIGINT. {@code sun.misc.Signal} (module
+     * jdk.unsupported) turns a signal into an orderly stop with exit code 0; where it is
+     * unavailable, a shutdown hook runs {@code closeNow} instead, with the JVM's own exit code.
+     */
+    private static void onTerminationSignal(Runnable requestStop, Runnable closeNow) {
+        try {
+            for (String name : new String[] {"TERM", "INT"}) {
+                sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> requestStop.run());
+            }
+        } catch (IllegalArgumentException | LinkageError unsupported) {
+            Runtime.getRuntime().addShutdownHook(new Thread(closeNow, "cdp-access-shutdown"));
+        }
+    }
+
+    private static ServiceConfig withListen(ServiceConfig c, String address) {
+        HostPort hostPort;
+        try {
+            hostPort = HostPort.parse(address);
+        } catch (IllegalArgumentException e) {
+            throw new UserError("--listen: " + e.getMessage());
+        }
+        return new ServiceConfig(c.source(), hostPort, c.dataDir(), c.zone(), c.deadline(), c.store(), c.instances(),
+                c.trustedProxies(), c.tls(), c.authFailures());
     }
 
     private void banner(PrintWriter out, Application app, ConfigOptions.Loaded loaded) {

@@ -1,0 +1,130 @@
+package io.cdpaccess.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.cdpaccess.audit.DecisionFilter;
+import io.cdpaccess.audit.DecisionQuery;
+import io.cdpaccess.audit.DecisionRecord;
+import io.cdpaccess.config.ConfigLoader;
+import io.cdpaccess.config.ServiceConfig;
+import io.cdpaccess.store.Database;
+import io.cdpaccess.testing.ChildService;
+import io.cdpaccess.testing.Cli;
+import io.cdpaccess.testing.RedcapClient;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code serve} as its own process, the way an administrator runs it: the first run's URL,
+ * the CLI changing things while it runs, a restart keeping secret and grants, and a SIGKILL
+ * losing no decision that was answered.
+ */
+class ServeProcessTest {
+
+    static final Pattern URL_WITH_SECRET = Pattern.compile("(http://\\S+/user-access\\?secret=([A-Za-z0-9_-]{43}))");
+
+    @TempDir
+    Path dir;
+    final RedcapClient redcap = new RedcapClient();
+
+    @Test
+    void firstRunPrintsTheUrlAndARestartKeepsTheSecretAndTheGrants() throws Exception {
+        Path data = dir.resolve("cdp-access-data");
+        String url;
+        try (ChildService first = ChildService.serve(dir, Map.of(), "--listen", "127.0.0.1:0")) {
+            Matcher m = URL_WITH_SECRET.matcher(first.stdout());
+            assertThat(m.find()).as(first.stdout()).isTrue();
+            url = m.group(1);
+            assertThat(first.stdout()).contains("generated now").contains("grant add");
+            assertThat(data.resolve("cdp-access.yaml")).exists();
+            assertThat(redcap.userAccess(url, "alice", 42, "https://redcap.example.edu/")).isEqualTo("0");
+
+            // The CLI, in another process's store connection, while serve runs.
+            Cli.Result granted = new Cli(Clock.systemUTC()).run("grant", "add", "--data-dir", data.toString(),
+                    "--user", "alice", "--project-id", "42", "--reason", "IRB-123");
+            assertThat(granted.exitCode()).as(granted.toString()).isZero();
+            awaitAllowed(url);
+
+            assertThat(first.stop()).isZero();
+        }
+        String secret = url.substring(url.indexOf("secret=") + 7);
+        try (ChildService second = ChildService.serve(dir, Map.of(), "--listen", "127.0.0.1:0")) {
+            assertThat(second.stdout()).doesNotContain("generated now");
+            String again = "http://127.0.0.1:" + second.port() + "/user-access?secret=" + secret;
+            assertThat(redcap.userAccess(again, "alice", 42, "https://redcap.example.edu/")).isEqualTo("1");
+            assertThat(redcap.userAccess(again.replace(secret, secret.substring(1) + "x"), "alice", 42,
+                    "https://redcap.example.edu/")).isEqualTo("0");
+        }
+    }
+
+    @Test
+    void aKilledServerLosesNoDecisionItAnswered() throws Exception {
+        Path config = dir.resolve("cdp-access.yaml");
+        Files.writeString(config, """
+                listen: 127.0.0.1:0
+                data_dir: ./data
+                instances:
+                  - name: prod
+                    redcap_url: https://redcap.example.edu/
+                    secret: kill-secret-0123456789
+                """);
+        Set<String> answered = ConcurrentHashMap.newKeySet();
+        try (ChildService child = ChildService.serve(dir, Map.of(), "--config", config.toString())) {
+            String url = "http://127.0.0.1:" + child.port() + "/user-access?secret=kill-secret-0123456789";
+            AtomicBoolean running = new AtomicBoolean(true);
+            ExecutorService clients = Executors.newFixedThreadPool(6);
+            for (int i = 0; i < 6; i++) {
+                int client = i;
+                clients.submit(() -> {
+                    for (int n = 0; running.get() && n < 5_000; n++) {
+                        RedcapClient.Response r = redcap.call(url, "user" + client, Integer.toString(n + 1),
+                                "https://redcap.example.edu/");
+                        if (!r.failed() && r.header("X-Decision-Id") != null) {
+                            answered.add(r.header("X-Decision-Id"));
+                        }
+                    }
+                });
+            }
+            while (answered.size() < 300) {
+                Thread.sleep(20);
+            }
+            child.kill(); // mid-traffic
+            running.set(false);
+            clients.shutdown();
+            assertThat(clients.awaitTermination(60, TimeUnit.SECONDS)).isTrue();
+        }
+
+        ServiceConfig loaded = new ConfigLoader(Map.of()).load(config);
+        try (Database db = Database.open(loaded.store(), "verify")) {
+            List<DecisionRecord> recorded = new DecisionQuery(db.dataSource()).list(DecisionFilter.all());
+            Set<String> ids = recorded.stream().map(DecisionRecord::decisionId).collect(Collectors.toSet());
+            assertThat(answered).hasSizeGreaterThanOrEqualTo(300);
+            assertThat(ids).containsAll(answered);
+        }
+    }
+
+    private void awaitAllowed(String url) throws InterruptedException {
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (System.nanoTime() < until) {
+            if (redcap.userAccess(url, "alice", 42, "https://redcap.example.edu/").equals("1")) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("the running server never saw the grant made by the CLI");
+    }
+}

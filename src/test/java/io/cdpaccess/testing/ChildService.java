@@ -1,0 +1,115 @@
+package io.cdpaccess.testing;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * {@code cdp-access serve} as a separate operating-system process, started from the test
+ * classpath, so that tests can do to it what happens in production: run the CLI against it from
+ * another process, stop it with SIGTERM, or kill it with SIGKILL.
+ */
+public final class ChildService implements AutoCloseable {
+
+    private static final Pattern LISTENING = Pattern.compile("listening on (\\S+):(\\d+)");
+
+    private final Process process;
+    private final List<String> stdout = new CopyOnWriteArrayList<>();
+    private final List<String> stderr = new CopyOnWriteArrayList<>();
+    private final int port;
+
+    private ChildService(Process process) throws IOException, InterruptedException {
+        this.process = process;
+        drain(new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8)), stdout);
+        drain(new BufferedReader(new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8)), stderr);
+        this.port = awaitPort();
+    }
+
+    /** Starts {@code serve} with the given arguments and waits until it prints where it listens. */
+    public static ChildService serve(Path workDir, Map<String, String> env, String... args)
+            throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m", "-cp", System.getProperty("java.class.path"), "io.cdpaccess.Main", "serve"));
+        command.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(command).directory(workDir.toFile());
+        pb.environment().putAll(env);
+        return new ChildService(pb.start());
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public String stdout() {
+        return String.join("\n", stdout);
+    }
+
+    public String stderr() {
+        return String.join("\n", stderr);
+    }
+
+    /** SIGTERM, as systemd or Ctrl-C would; returns the exit code. */
+    public int stop() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new AssertionError("serve did not stop within 30 s of SIGTERM");
+        }
+        return process.exitValue();
+    }
+
+    /** SIGKILL: no shutdown hooks, no flushing, as in a crash or an OOM kill. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(30, TimeUnit.SECONDS);
+    }
+
+    private int awaitPort() throws InterruptedException {
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < until) {
+            for (String line : stdout) {
+                Matcher m = LISTENING.matcher(line);
+                if (m.find()) {
+                    return Integer.parseInt(m.group(2));
+                }
+            }
+            if (!process.isAlive()) {
+                throw new AssertionError("serve exited with " + process.exitValue() + "\n" + stdout() + "\n" + stderr());
+            }
+            Thread.sleep(50);
+        }
+        process.destroyForcibly();
+        throw new AssertionError("serve did not start within 60 s\n" + stdout() + "\n" + stderr());
+    }
+
+    private static void drain(BufferedReader reader, List<String> sink) {
+        Thread t = new Thread(() -> {
+            try (reader) {
+                String line;
+                while ((line = reader.readLine()) != null) {
+                    sink.add(line);
+                }
+            } catch (IOException ignored) {
+                // process ended
+            }
+        }, "child-output");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    @Override
+    public void close() {
+        if (process.isAlive()) {
+            process.destroyForcibly();
+        }
+    }
+}
