@@ -37,7 +37,8 @@ import org.yaml.snakeyaml.nodes.Tag;
  * name the file and line it comes from. All problems are collected and reported together, each
  * on one line. Unknown keys are errors: a misspelt {@code alow_from} must not silently open an
  * instance to every address. {@code ${NAME}} and {@code ${NAME:-default}} in values are replaced
- * from the environment ({@code $$} writes a literal {@code $}).
+ * from the environment, the default also when {@code NAME} is set but empty, as in the shell
+ * ({@code $$} writes a literal {@code $}). Repeated keys are errors too.
  */
 public final class ConfigLoader {
 
@@ -230,8 +231,10 @@ public final class ConfigLoader {
                 if (key == null || !allowed.contains(key)) {
                     problem(tuple.getKeyNode(), keyPath == null ? path : keyPath,
                             "unknown key; expected one of " + String.join(", ", allowed.stream().sorted().toList()));
-                } else {
-                    result.put(key, tuple.getValueNode());
+                } else if (result.putIfAbsent(key, tuple.getValueNode()) != null) {
+                    // compose() skips LoaderOptions' duplicate-key check (only construction applies
+                    // it), and a second allow_from silently replacing the first would be dangerous.
+                    problem(tuple.getKeyNode(), keyPath, "is given twice; keep one");
                 }
             }
             return result;
@@ -297,12 +300,15 @@ public final class ConfigLoader {
                     replacement = "$";
                 } else {
                     String value = environment.get(matcher.group(1));
-                    if (value == null && matcher.group(2) == null) {
+                    if (matcher.group(2) != null && (value == null || value.isEmpty())) {
+                        value = matcher.group(3); // as in the shell: the default also replaces ""
+                    }
+                    if (value == null) {
                         problem(node, path, "environment variable " + matcher.group(1)
                                 + " is not set (write ${" + matcher.group(1) + ":-default} to give a default)");
                         return null;
                     }
-                    replacement = value != null ? value : matcher.group(3);
+                    replacement = value;
                 }
                 matcher.appendReplacement(out, java.util.regex.Matcher.quoteReplacement(replacement));
             }

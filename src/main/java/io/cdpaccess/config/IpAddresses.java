@@ -39,14 +39,15 @@ public final class IpAddresses {
     private static boolean isLiteral(String s) {
         boolean colon = s.indexOf(':') >= 0;
         if (!colon) {
-            // IPv4: exactly four decimal parts 0-255 (getByName also accepts "1" or "1.2", which we refuse).
+            // IPv4: exactly four decimal parts 0-255 (getByName also accepts "1" or "1.2", which we refuse)
+            // without leading zeros, which other tools read as octal: 010.0.0.1 is 8.0.0.1 to inet_aton.
             String[] parts = s.split("\\.", -1);
             if (parts.length != 4) {
                 return false;
             }
             for (String part : parts) {
                 if (part.isEmpty() || part.length() > 3 || !part.chars().allMatch(c -> c >= '0' && c <= '9')
-                        || Integer.parseInt(part) > 255) {
+                        || (part.length() > 1 && part.charAt(0) == '0') || Integer.parseInt(part) > 255) {
                     return false;
                 }
             }

@@ -19,6 +19,9 @@ public final class LogText {
         }
         StringBuilder out = new StringBuilder(Math.min(text.length(), MAX_LENGTH) + 2).append('"');
         int limit = Math.min(text.length(), MAX_LENGTH);
+        if (limit < text.length() && Character.isHighSurrogate(text.charAt(limit - 1))) {
+            limit--; // never split a surrogate pair: half of one is not text
+        }
         for (int i = 0; i < limit; i++) {
             char c = text.charAt(i);
             switch (c) {

@@ -9,8 +9,10 @@ import java.util.Locale;
  *
  * <p>REDCap usernames are case-insensitive in practice (its tables use {@code _unicode_ci}
  * collations), and people type names with stray spaces. Canonical form is therefore: surrounding
- * white space removed, Unicode NFC, lower case in the root locale (so that a Turkish default
- * locale cannot turn {@code I} into a dotless {@code ı}).
+ * white space removed, lower case in the root locale (so that a Turkish default locale cannot turn
+ * {@code I} into a dotless {@code ı}), then Unicode NFC. NFC comes last because lower-casing can
+ * undo it: {@code J} + combining caron has no precomposed capital but its lower case composes to
+ * {@code ǰ}, and {@code İ} lower-cases to {@code i} + combining dot, which may need reordering.
  */
 public final class Username {
 
@@ -19,6 +21,6 @@ public final class Username {
 
     /** Returns the canonical form of a username; never null for a non-null argument. */
     public static String normalize(String raw) {
-        return Normalizer.normalize(raw.strip(), Normalizer.Form.NFC).toLowerCase(Locale.ROOT);
+        return Normalizer.normalize(raw.strip().toLowerCase(Locale.ROOT), Normalizer.Form.NFC);
     }
 }
