@@ -44,8 +44,10 @@ public final class EmbeddedDefaults {
             return new Setup(file, false);
         }
         try {
-            Files.createDirectories(dir);
-            restrict(dir, "rwx------");
+            if (!Files.isDirectory(dir)) {
+                Files.createDirectories(dir);
+                restrict(dir, "rwx------"); // only a directory we made: never tighten someone's existing one
+            }
             Path temp = Files.createTempFile(dir, ".cdp-access", ".yaml");
             restrict(temp, "rw-------");
             Files.writeString(temp, render(newSecret(), clock), StandardCharsets.UTF_8, StandardOpenOption.TRUNCATE_EXISTING);

@@ -98,7 +98,8 @@ final class UserAccessEndpoint implements Handler {
         Exchange ex = new Exchange(Ids.next(clock), System.nanoTime(), clock.instant());
         try {
             evaluate(ctx, ex);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
+            // Even an Error (out of memory) ends as 503 "0": Jetty's own answer would be a 500.
             log.error("unexpected error deciding request {}", ex.id, e);
             ex.conclude(Effect.ERROR, Reason.INTERNAL_ERROR, e.getClass().getSimpleName(), Answer.UNAVAILABLE);
         }

@@ -2,7 +2,7 @@ package io.cdpaccess.ops;
 
 /**
  * Makes text from outside safe to put in a log line: quoted, with backslash, quote, every
- * control character and the Unicode line separators escaped, and cut to a bounded length. A
+ * control character, the Unicode line separators and invisible format characters escaped, and cut to a bounded length. A
  * username containing CR/LF therefore cannot forge a second log line.
  */
 public final class LogText {
@@ -31,7 +31,10 @@ public final class LogText {
                 case '\r' -> out.append("\\r");
                 case '\t' -> out.append("\\t");
                 default -> {
-                    if (Character.isISOControl(c) || c == '\u2028' || c == '\u2029' || c == '\u0085') {
+                    // FORMAT covers zero-width and bidirectional controls (U+200B, U+202E...), which
+                    // can make a line read differently from what it contains.
+                    if (Character.isISOControl(c) || c == '\u2028' || c == '\u2029'
+                            || Character.getType(c) == Character.FORMAT) {
                         out.append(String.format("\\u%04x", (int) c));
                     } else {
                         out.append(c);

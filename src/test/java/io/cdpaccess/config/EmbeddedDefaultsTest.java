@@ -39,6 +39,20 @@ class EmbeddedDefaultsTest {
     }
 
     @Test
+    void anExistingDirectoryKeepsItsPermissions() throws Exception {
+        assumeTrue(FileSystems.getDefault().supportedFileAttributeViews().contains("posix"));
+        Path shared = Files.createDirectory(tmp.resolve("shared"));
+        Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxr-xr-x"));
+
+        EmbeddedDefaults.Setup setup = EmbeddedDefaults.ensure(shared, CLOCK);
+
+        assertThat(setup.created()).isTrue();
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(shared))).isEqualTo("rwxr-xr-x");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(setup.configFile())))
+                .isEqualTo("rw-------");
+    }
+
+    @Test
     void generatedFileIsAValidConfiguration() throws Exception {
         Path data = tmp.resolve("data");
         EmbeddedDefaults.Setup setup = EmbeddedDefaults.ensure(data, CLOCK);
