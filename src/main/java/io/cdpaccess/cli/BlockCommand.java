@@ -2,119 +2,88 @@ package io.cdpaccess.cli;
 
 import io.cdpaccess.config.ServiceConfig;
 import io.cdpaccess.store.Block;
-import io.cdpaccess.store.Database;
 import io.cdpaccess.store.Store;
-import java.io.PrintWriter;
 import java.time.Instant;
 import java.util.List;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code block add|remove|list}: deny a user everywhere, whatever their grants, until lifted. */
 @Command(name = "block", description = "Deny a user on every instance until the block is removed.",
         subcommands = {BlockCommand.Add.class, BlockCommand.Remove.class, BlockCommand.ListBlocks.class})
 final class BlockCommand {
 
-    @Command(name = "add", description = "Block a user.")
-    static final class Add implements Callable<Integer> {
-        private final CliContext context;
-        @Mixin ConfigOptions options;
-        @Spec CommandSpec spec;
-
+    /** The options both add and remove take. */
+    abstract static class Change extends ConfiguredCommand {
         @Option(names = "--user", required = true, paramLabel = "USERNAME")
         String user;
         @Option(names = "--reason", required = true, description = "why; kept on the record")
         String reason;
-        @Option(names = "--by", description = "who is blocking (default: your system account)")
+        @Option(names = "--by", description = "who decides (default: your system account)")
         String by;
 
-        Add(CliContext context) {
-            this.context = context;
+        Change(CliContext context) {
+            super(context);
         }
 
         @Override
-        public Integer call() throws Exception {
-            ServiceConfig config = options.load(context).config();
-            String username = Inputs.username(user);
-            String why = Inputs.text(reason, "--reason", 1000);
-            String actor = Inputs.actor(by);
-            try (Database db = ConfigOptions.openStore(config)) {
-                Store.BlockOutcome outcome = new Store(db, context.clock()).addBlock(username, why, actor);
-                Block b = outcome.block();
-                PrintWriter out = spec.commandLine().getOut();
-                out.println(outcome.created() ? "blocked " + b.user() + " (" + b.id() + ")"
-                        : b.user() + " was already blocked since " + b.blockedAt() + " by " + b.blockedBy()
-                                + " (" + b.id() + "); nothing changed");
-                out.flush();
-            }
+        final int run(ServiceConfig config) throws Exception {
+            apply(config, Inputs.username(user), Inputs.text(reason, "--reason", 1000), Inputs.actor(by));
             return 0;
+        }
+
+        abstract void apply(ServiceConfig config, String username, String why, String actor) throws Exception;
+    }
+
+    @Command(name = "add", description = "Block a user.")
+    static final class Add extends Change {
+        Add(CliContext context) {
+            super(context);
+        }
+
+        @Override
+        void apply(ServiceConfig config, String username, String why, String actor) throws Exception {
+            Store.BlockOutcome outcome = withStore(config, (db, store) -> store.addBlock(username, why, actor));
+            Block b = outcome.block();
+            print(outcome.created() ? "blocked " + b.user() + " (" + b.id() + ")"
+                    : b.user() + " was already blocked since " + b.blockedAt() + " by " + b.blockedBy()
+                            + " (" + b.id() + "); nothing changed");
         }
     }
 
     @Command(name = "remove", description = "Lift a user's block (kept on the record as lifted).")
-    static final class Remove implements Callable<Integer> {
-        private final CliContext context;
-        @Mixin ConfigOptions options;
-        @Spec CommandSpec spec;
-
-        @Option(names = "--user", required = true, paramLabel = "USERNAME")
-        String user;
-        @Option(names = "--reason", required = true, description = "why; kept on the record")
-        String reason;
-        @Option(names = "--by", description = "who is lifting the block (default: your system account)")
-        String by;
-
+    static final class Remove extends Change {
         Remove(CliContext context) {
-            this.context = context;
+            super(context);
         }
 
         @Override
-        public Integer call() throws Exception {
-            ServiceConfig config = options.load(context).config();
-            String username = Inputs.username(user);
-            String why = Inputs.text(reason, "--reason", 1000);
-            String actor = Inputs.actor(by);
-            try (Database db = ConfigOptions.openStore(config)) {
-                List<Block> lifted = new Store(db, context.clock()).liftBlocks(username, why, actor);
-                if (lifted.isEmpty()) {
-                    throw new UserError(username + " is not blocked; see: block list");
-                }
-                PrintWriter out = spec.commandLine().getOut();
-                out.println("unblocked " + username);
-                out.flush();
+        void apply(ServiceConfig config, String username, String why, String actor) throws Exception {
+            List<Block> lifted = withStore(config, (db, store) -> store.liftBlocks(username, why, actor));
+            if (lifted.isEmpty()) {
+                throw new UserError(username + " is not blocked; see: block list");
             }
-            return 0;
+            print("unblocked " + username);
         }
     }
 
     @Command(name = "list", description = "List active blocks (--all: also lifted ones).")
-    static final class ListBlocks implements Callable<Integer> {
-        private final CliContext context;
-        @Mixin ConfigOptions options;
-        @Spec CommandSpec spec;
-
+    static final class ListBlocks extends ConfiguredCommand {
         @Option(names = "--all", description = "include lifted blocks")
         boolean all;
 
         ListBlocks(CliContext context) {
-            this.context = context;
+            super(context);
         }
 
         @Override
-        public Integer call() throws Exception {
-            ServiceConfig config = options.load(context).config();
-            try (Database db = ConfigOptions.openStore(config)) {
-                Table table = new Table("ID", "USER", "SINCE", "BY", "REASON", "LIFTED", "LIFTED_BY");
-                for (Block b : new Store(db, context.clock()).listBlocks(all)) {
-                    table.row(b.id(), b.user(), b.blockedAt(), b.blockedBy(), b.reason(),
-                            b.liftedAt().map(Instant::toString).orElse("-"), b.liftedBy().orElse("-"));
-                }
-                table.print(spec.commandLine().getOut());
+        int run(ServiceConfig config) throws Exception {
+            Table table = new Table("ID", "USER", "SINCE", "BY", "REASON", "LIFTED", "LIFTED_BY");
+            for (Block b : withStore(config, (db, store) -> store.listBlocks(all))) {
+                table.row(b.id(), b.user(), b.blockedAt(), b.blockedBy(), b.reason(),
+                        b.liftedAt().map(Instant::toString).orElse("-"), b.liftedBy().orElse("-"));
             }
+            table.print(out());
             return 0;
         }
     }

@@ -8,18 +8,11 @@ import io.cdpaccess.protocol.AccessRequest;
 import io.cdpaccess.protocol.ParsedBody;
 import io.cdpaccess.protocol.RedcapUrl;
 import io.cdpaccess.protocol.RequestParser;
-import io.cdpaccess.store.Database;
-import io.cdpaccess.store.Store;
-import java.io.PrintWriter;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code check}: what would REDCap be told right now? Runs the endpoint's own parser and decider
@@ -27,11 +20,7 @@ import picocli.CommandLine.Model.CommandSpec;
  */
 @Command(name = "check", description = "Print the answer REDCap would get now (1 or 0) and why. "
         + "Exit code 0 when allowed, 1 when denied.")
-final class CheckCommand implements Callable<Integer> {
-
-    private final CliContext context;
-    @Mixin ConfigOptions options;
-    @Spec CommandSpec spec;
+final class CheckCommand extends ConfiguredCommand {
 
     @Option(names = "--user", required = true, paramLabel = "USERNAME")
     String user;
@@ -44,12 +33,11 @@ final class CheckCommand implements Callable<Integer> {
     String instance;
 
     CheckCommand(CliContext context) {
-        this.context = context;
+        super(context);
     }
 
     @Override
-    public Integer call() throws Exception {
-        ServiceConfig config = options.load(context).config();
+    int run(ServiceConfig config) throws Exception {
         ParsedBody parsed = RequestParser.fromFields(Map.of("user", List.of(user), "project_id", List.of(projectId),
                 "redcap_url", List.of(redcapUrl)));
         if (parsed instanceof ParsedBody.Invalid invalid) {
@@ -57,21 +45,17 @@ final class CheckCommand implements Callable<Integer> {
         }
         AccessRequest request = ((ParsedBody.Valid) parsed).request();
         InstanceConfig target = instance != null ? ConfigOptions.instance(config, instance) : instanceFor(config, request.redcapUrl());
-        try (Database db = ConfigOptions.openStore(config)) {
-            Decider decider = new Decider(new Store(db, context.clock())::snapshot, context.clock());
-            Instant now = context.clock().instant();
-            Decision d = decider.decide(target, request, now.plus(config.deadline()));
-            PrintWriter out = spec.commandLine().getOut();
-            out.println(d.allowed() ? "1" : "0");
-            out.println("effect:   " + d.effect().label());
-            out.println("reason:   " + d.reason().code() + " (" + d.reason().description() + ")");
-            out.println("detail:   " + d.detail());
-            out.println("instance: " + target.name());
-            out.println("user:     " + request.normalizedUser());
-            out.println("at:       " + now);
-            out.flush();
-            return d.allowed() ? 0 : RootCommand.EXIT_DENIED;
-        }
+        Instant now = clock().instant();
+        Decision d = withStore(config, (db, store) ->
+                new Decider(store::snapshot, clock()).decide(target, request, now.plus(config.deadline())));
+        print(d.allowed() ? "1" : "0",
+                "effect:   " + d.effect().label(),
+                "reason:   " + d.reason().code() + " (" + d.reason().description() + ")",
+                "detail:   " + d.detail(),
+                "instance: " + target.name(),
+                "user:     " + request.normalizedUser(),
+                "at:       " + now);
+        return d.allowed() ? 0 : RootCommand.EXIT_DENIED;
     }
 
     /** The instance bound to this URL, else the only unbound one (as REDCap would reach it with that secret). */

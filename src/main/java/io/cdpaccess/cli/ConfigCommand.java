@@ -8,7 +8,6 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
@@ -18,19 +17,14 @@ import picocli.CommandLine.Model.CommandSpec;
 final class ConfigCommand {
 
     @Command(name = "validate", description = "Check a configuration file; lists every problem with its line.")
-    static final class Validate implements Callable<Integer> {
-        private final CliContext context;
-        @Mixin ConfigOptions options;
-        @Spec CommandSpec spec;
-
+    static final class Validate extends ConfiguredCommand {
         Validate(CliContext context) {
-            this.context = context;
+            super(context);
         }
 
         @Override
-        public Integer call() throws Exception {
-            ServiceConfig c = options.load(context).config();
-            PrintWriter out = spec.commandLine().getOut();
+        int run(ServiceConfig c) {
+            PrintWriter out = out();
             out.println("OK " + c.source() + ": " + c.instances().size() + " instance(s) (" + c.instanceNames()
                     + "), listen " + c.listen() + (c.tls().isPresent() ? " HTTPS" : " HTTP") + ", deadline "
                     + c.deadline().toMillis() + "ms, zone " + c.zone() + ", store " + c.store().url().split("[;?]", 2)[0]);

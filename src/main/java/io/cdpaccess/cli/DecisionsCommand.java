@@ -5,10 +5,7 @@ import io.cdpaccess.audit.DecisionFilter;
 import io.cdpaccess.audit.DecisionQuery;
 import io.cdpaccess.audit.DecisionRecord;
 import io.cdpaccess.config.ServiceConfig;
-import io.cdpaccess.store.Database;
-import io.cdpaccess.store.StoreException;
 import java.io.IOException;
-import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
@@ -16,14 +13,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.sql.SQLException;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.concurrent.Callable;
+import java.util.Set;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code decisions list|export}: read the record of answers given to REDCap. */
 @Command(name = "decisions", description = "Read the decision log: every answer given, and why.",
@@ -45,7 +41,7 @@ final class DecisionsCommand {
 
         DecisionFilter toFilter(ServiceConfig config, CliContext context, Optional<Integer> limit) {
             Optional<String> e = Optional.ofNullable(effect).map(s -> s.strip().toLowerCase(Locale.ROOT));
-            if (e.isPresent() && !java.util.Set.of("allow", "deny", "rejected", "error").contains(e.get())) {
+            if (e.isPresent() && !Set.of("allow", "deny", "rejected", "error").contains(e.get())) {
                 throw new UserError("--effect must be allow, deny, rejected or error");
             }
             return new DecisionFilter(
@@ -57,48 +53,37 @@ final class DecisionsCommand {
     }
 
     @Command(name = "list", description = "Show the most recent decisions, oldest first.")
-    static final class ListDecisions implements Callable<Integer> {
-        private final CliContext context;
-        @Mixin ConfigOptions options;
+    static final class ListDecisions extends ConfiguredCommand {
         @Mixin Filters filters;
-        @Spec CommandSpec spec;
 
         @Option(names = "--limit", defaultValue = "50", description = "how many (default: ${DEFAULT-VALUE})")
         int limit;
 
         ListDecisions(CliContext context) {
-            this.context = context;
+            super(context);
         }
 
         @Override
-        public Integer call() throws Exception {
-            ServiceConfig config = options.load(context).config();
+        int run(ServiceConfig config) throws Exception {
             if (limit < 1 || limit > 100_000) {
                 throw new UserError("--limit must be between 1 and 100000");
             }
             DecisionFilter filter = filters.toFilter(config, context, Optional.of(limit));
-            try (Database db = ConfigOptions.openStore(config)) {
-                Table table = new Table("TIME", "ID", "EFFECT", "STATUS", "REASON", "INSTANCE", "USER", "PROJECT",
-                        "CALLER", "DETAIL");
-                for (DecisionRecord r : new DecisionQuery(db.dataSource()).list(filter)) {
-                    table.row(r.decidedAt(), r.decisionId(), r.effect(), r.httpStatus(), r.reason(),
-                            r.instance().orElse("-"), r.user().orElse("-"), r.projectId().orElse("-"), r.callerIp(),
-                            r.detail().orElse("-"));
-                }
-                table.print(spec.commandLine().getOut());
-            } catch (SQLException e) {
-                throw new StoreException("cannot read decisions: " + e.getMessage(), e);
+            List<DecisionRecord> records = withStore(config, (db, store) -> new DecisionQuery(db.dataSource()).list(filter));
+            Table table = new Table("TIME", "ID", "EFFECT", "STATUS", "REASON", "INSTANCE", "USER", "PROJECT", "CALLER",
+                    "DETAIL");
+            for (DecisionRecord r : records) {
+                table.row(r.decidedAt(), r.decisionId(), r.effect(), r.httpStatus(), r.reason(), r.instance().orElse("-"),
+                        r.user().orElse("-"), r.projectId().orElse("-"), r.callerIp(), r.detail().orElse("-"));
             }
+            table.print(out());
             return 0;
         }
     }
 
     @Command(name = "export", description = "Write decisions as CSV or JSON Lines, oldest first.")
-    static final class Export implements Callable<Integer> {
-        private final CliContext context;
-        @Mixin ConfigOptions options;
+    static final class Export extends ConfiguredCommand {
         @Mixin Filters filters;
-        @Spec CommandSpec spec;
 
         @Option(names = "--format", required = true, description = "csv or jsonl")
         String format;
@@ -106,37 +91,35 @@ final class DecisionsCommand {
         Path output;
 
         Export(CliContext context) {
-            this.context = context;
+            super(context);
         }
 
         @Override
-        public Integer call() throws Exception {
-            ServiceConfig config = options.load(context).config();
+        int run(ServiceConfig config) throws Exception {
             DecisionExport.Format fmt = DecisionExport.Format.parse(format.strip());
             DecisionFilter filter = filters.toFilter(config, context, Optional.empty());
-            try (Database db = ConfigOptions.openStore(config)) {
+            withStore(config, (db, store) -> {
                 DecisionQuery query = new DecisionQuery(db.dataSource());
                 if (output == null) {
-                    write(query, filter, fmt, spec.commandLine().getOut());
-                } else {
-                    Path absolute = output.toAbsolutePath();
-                    Path temp = Files.createTempFile(absolute.getParent(), ".cdp-access-export", ".tmp");
-                    try {
-                        try (Writer w = Files.newBufferedWriter(temp, StandardCharsets.UTF_8)) {
-                            long n = write(query, filter, fmt, w);
-                            PrintWriter err = spec.commandLine().getErr();
-                            err.println("wrote " + n + " decisions to " + absolute);
-                            err.flush();
-                        }
-                        // Only a complete export appears under the requested name.
-                        Files.move(temp, absolute, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-                    } finally {
-                        Files.deleteIfExists(temp);
-                    }
+                    write(query, filter, fmt, out());
+                    return null;
                 }
-            } catch (SQLException e) {
-                throw new StoreException("cannot read decisions: " + e.getMessage(), e);
-            }
+                Path absolute = output.toAbsolutePath();
+                Path temp = Files.createTempFile(absolute.getParent(), ".cdp-access-export", ".tmp");
+                try {
+                    long n;
+                    try (Writer w = Files.newBufferedWriter(temp, StandardCharsets.UTF_8)) {
+                        n = write(query, filter, fmt, w);
+                    }
+                    // Only a complete export appears under the requested name.
+                    Files.move(temp, absolute, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                    spec.commandLine().getErr().println("wrote " + n + " decisions to " + absolute);
+                    spec.commandLine().getErr().flush();
+                } finally {
+                    Files.deleteIfExists(temp);
+                }
+                return null;
+            });
             return 0;
         }
 

@@ -1,30 +1,19 @@
 package io.cdpaccess.cli;
 
 import io.cdpaccess.config.ServiceConfig;
-import io.cdpaccess.store.Database;
 import io.cdpaccess.store.Project;
-import io.cdpaccess.store.Store;
-import java.io.PrintWriter;
 import java.time.Instant;
 import java.util.Optional;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code project approve|suspend|list}. */
 @Command(name = "project", description = "Approve, suspend or list projects.",
         subcommands = {ProjectCommand.Approve.class, ProjectCommand.Suspend.class, ProjectCommand.ListProjects.class})
 final class ProjectCommand {
 
-    /** Options shared by approve and suspend. */
-    abstract static class Change implements Callable<Integer> {
-        final CliContext context;
-        @Mixin ConfigOptions options;
-        @Spec CommandSpec spec;
-
+    /** Options shared by approve and suspend, and the one way both change a project. */
+    abstract static class Change extends ConfiguredCommand {
         @Option(names = "--instance", paramLabel = "NAME", description = "REDCap instance (default: the only one)")
         String instance;
         @Option(names = "--project-id", paramLabel = "PID", required = true, description = "REDCap project id")
@@ -33,34 +22,17 @@ final class ProjectCommand {
         String by;
 
         Change(CliContext context) {
-            this.context = context;
+            super(context);
         }
 
-        abstract Project.Status status();
-
-        abstract Optional<String> irb();
-
-        abstract Optional<Instant> until(ServiceConfig config);
-
-        abstract Optional<String> note();
-
-        @Override
-        public Integer call() throws Exception {
-            ServiceConfig config = options.load(context).config();
+        int change(ServiceConfig config, Project.Status status, Optional<String> irbNumber, Optional<Instant> expires,
+                   Optional<String> note) throws Exception {
             String name = ConfigOptions.instance(config, instance).name();
             long pid = Inputs.projectId(projectId);
-            Optional<Instant> expires = until(config);
-            Optional<String> irbNumber = irb();
-            Optional<String> text = note();
             String actor = Inputs.actor(by);
-            try (Database db = ConfigOptions.openStore(config)) {
-                Project p = new Store(db, context.clock()).setProject(name, pid, status(), irbNumber, expires, text, actor);
-                PrintWriter out = spec.commandLine().getOut();
-                out.println("project " + p.instance() + "/" + p.projectId() + " is " + p.status().label()
-                        + p.irbNumber().map(i -> ", IRB " + i).orElse("")
-                        + p.expiresAt().map(e -> ", until " + e).orElse(""));
-                out.flush();
-            }
+            Project p = withStore(config, (db, store) -> store.setProject(name, pid, status, irbNumber, expires, note, actor));
+            print("project " + p.instance() + "/" + p.projectId() + " is " + p.status().label()
+                    + p.irbNumber().map(i -> ", IRB " + i).orElse("") + p.expiresAt().map(e -> ", until " + e).orElse(""));
             return 0;
         }
     }
@@ -79,27 +51,13 @@ final class ProjectCommand {
         }
 
         @Override
-        Project.Status status() {
-            return Project.Status.APPROVED;
-        }
-
-        @Override
-        Optional<String> irb() {
-            return Optional.ofNullable(irb).map(i -> Inputs.text(i, "--irb", 255));
-        }
-
-        @Override
-        Optional<Instant> until(ServiceConfig config) {
+        int run(ServiceConfig config) throws Exception {
             Optional<Instant> end = Optional.ofNullable(until).map(u -> TypedTime.end(u, config.zone(), "--until"));
-            if (end.isPresent() && !end.get().isAfter(context.clock().instant())) {
+            if (end.isPresent() && !end.get().isAfter(clock().instant())) {
                 throw new UserError("--until " + until + " is already past");
             }
-            return end;
-        }
-
-        @Override
-        Optional<String> note() {
-            return Optional.ofNullable(note).map(n -> Inputs.text(n, "--note", 1000));
+            return change(config, Project.Status.APPROVED, Optional.ofNullable(irb).map(i -> Inputs.text(i, "--irb", 255)),
+                    end, Optional.ofNullable(note).map(n -> Inputs.text(n, "--note", 1000)));
         }
     }
 
@@ -113,54 +71,32 @@ final class ProjectCommand {
         }
 
         @Override
-        Project.Status status() {
-            return Project.Status.SUSPENDED;
-        }
-
-        @Override
-        Optional<String> irb() {
-            return Optional.empty();
-        }
-
-        @Override
-        Optional<Instant> until(ServiceConfig config) {
-            return Optional.empty();
-        }
-
-        @Override
-        Optional<String> note() {
-            return Optional.of(Inputs.text(reason, "--reason", 1000));
+        int run(ServiceConfig config) throws Exception {
+            return change(config, Project.Status.SUSPENDED, Optional.empty(), Optional.empty(),
+                    Optional.of(Inputs.text(reason, "--reason", 1000)));
         }
     }
 
     @Command(name = "list", description = "List recorded projects.")
-    static final class ListProjects implements Callable<Integer> {
-        private final CliContext context;
-        @Mixin ConfigOptions options;
-        @Spec CommandSpec spec;
-
+    static final class ListProjects extends ConfiguredCommand {
         @Option(names = "--instance", paramLabel = "NAME")
         String instance;
 
         ListProjects(CliContext context) {
-            this.context = context;
+            super(context);
         }
 
         @Override
-        public Integer call() throws Exception {
-            ServiceConfig config = options.load(context).config();
+        int run(ServiceConfig config) throws Exception {
             Optional<String> name = Optional.ofNullable(instance).map(i -> ConfigOptions.instance(config, i).name());
-            try (Database db = ConfigOptions.openStore(config)) {
-                Instant now = context.clock().instant();
-                Table table = new Table("INSTANCE", "PROJECT", "STATUS", "IRB", "UNTIL", "UPDATED", "BY", "NOTE");
-                for (Project p : new Store(db, context.clock()).listProjects(name)) {
-                    String status = p.status() == Project.Status.APPROVED && p.expiredAt(now) ? "expired" : p.status().label();
-                    table.row(p.instance(), p.projectId(), status, p.irbNumber().orElse("-"),
-                            p.expiresAt().map(Instant::toString).orElse("-"), p.updatedAt(), p.updatedBy(),
-                            p.note().orElse("-"));
-                }
-                table.print(spec.commandLine().getOut());
+            Instant now = clock().instant();
+            Table table = new Table("INSTANCE", "PROJECT", "STATUS", "IRB", "UNTIL", "UPDATED", "BY", "NOTE");
+            for (Project p : withStore(config, (db, store) -> store.listProjects(name))) {
+                String status = p.status() == Project.Status.APPROVED && p.expiredAt(now) ? "expired" : p.status().label();
+                table.row(p.instance(), p.projectId(), status, p.irbNumber().orElse("-"),
+                        p.expiresAt().map(Instant::toString).orElse("-"), p.updatedAt(), p.updatedBy(), p.note().orElse("-"));
             }
+            table.print(out());
             return 0;
         }
     }

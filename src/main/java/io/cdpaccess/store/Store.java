@@ -131,7 +131,7 @@ public final class Store {
                 }
             }
             return List.copyOf(revoked);
-        });
+        }, revoked -> !revoked.isEmpty());
     }
 
     /** Grants matching the filter, newest first. */
@@ -231,7 +231,7 @@ public final class Store {
                 ps.executeUpdate();
             }
             return new BlockOutcome(b, true);
-        });
+        }, BlockOutcome::created);
     }
 
     /** Lifts a normalized user's active blocks; returns those lifted, possibly none. */
@@ -250,7 +250,7 @@ public final class Store {
             }
             return active.stream().map(b -> new Block(b.id(), b.user(), b.reason(), b.blockedAt(), b.blockedBy(),
                     Optional.of(now), Optional.of(actor), Optional.of(reason))).toList();
-        });
+        }, lifted -> !lifted.isEmpty());
     }
 
     /** Blocks, newest first; lifted ones only when asked. */
@@ -278,10 +278,23 @@ public final class Store {
 
     /** Runs a change, the change record and the version bump in one transaction. */
     private <T> T write(String actor, String action, String subject, Work<T> work) {
+        return write(actor, action, subject, work, result -> true);
+    }
+
+    /**
+     * Runs a change, the change record and the version bump in one transaction; when
+     * {@code changed} says the work changed nothing, rolls back instead, so that no-ops leave no
+     * trace in {@code changes} and do not make every server reload.
+     */
+    private <T> T write(String actor, String action, String subject, Work<T> work, java.util.function.Predicate<T> changed) {
         try (Connection c = database.connection()) {
             c.setAutoCommit(false);
             try {
                 T result = work.run(c);
+                if (!changed.test(result)) {
+                    c.rollback();
+                    return result;
+                }
                 try (PreparedStatement ps = c.prepareStatement(
                         "INSERT INTO changes (change_id, changed_at_ms, actor, action, subject) VALUES (?, ?, ?, ?, ?)")) {
                     ps.setString(1, Ids.next(clock));

@@ -1,0 +1,69 @@
+package io.cdpaccess.cli;
+
+import io.cdpaccess.config.ServiceConfig;
+import io.cdpaccess.store.Database;
+import io.cdpaccess.store.Store;
+import java.io.PrintWriter;
+import java.time.Clock;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/**
+ * What every command that works on a configuration shares: the {@code --config} options, the
+ * injected surroundings, and opening the store only after all input has been checked, so a
+ * refused command never touches the database.
+ */
+abstract class ConfiguredCommand implements Callable<Integer> {
+
+    final CliContext context;
+
+    @Mixin
+    ConfigOptions options;
+
+    @Spec
+    CommandSpec spec;
+
+    ConfiguredCommand(CliContext context) {
+        this.context = context;
+    }
+
+    @Override
+    public final Integer call() throws Exception {
+        return run(options.load(context).config());
+    }
+
+    /** Checks the input, then does the work; returns the exit code. */
+    abstract int run(ServiceConfig config) throws Exception;
+
+    /** Work against the store. */
+    @FunctionalInterface
+    interface StoreWork<T> {
+        T apply(Database database, Store store) throws Exception;
+    }
+
+    /** Opens the configured store, runs {@code work} and closes the store again. */
+    <T> T withStore(ServiceConfig config, StoreWork<T> work) throws Exception {
+        try (Database db = ConfigOptions.openStore(config)) {
+            return work.apply(db, new Store(db, context.clock()));
+        }
+    }
+
+    Clock clock() {
+        return context.clock();
+    }
+
+    /** Prints lines to the command's standard output. */
+    void print(String... lines) {
+        PrintWriter out = spec.commandLine().getOut();
+        for (String line : lines) {
+            out.println(line);
+        }
+        out.flush();
+    }
+
+    PrintWriter out() {
+        return spec.commandLine().getOut();
+    }
+}
