@@ -1,8 +1,5 @@
 package io.cdpaccess.decision;
 
-import java.util.Arrays;
-import java.util.Optional;
-
 /**
  * Why an answer was given, as a stable code for the decision log, exports and metrics, with a
  * sentence for the administrator who asks "why was I denied?".
@@ -42,10 +39,5 @@ public enum Reason {
 
     public String description() {
         return description;
-    }
-
-    /** The reason with this code, for reading records back. */
-    public static Optional<Reason> fromCode(String code) {
-        return Arrays.stream(values()).filter(r -> r.code.equals(code)).findFirst();
     }
 }
