@@ -2,9 +2,11 @@ package io.cdpaccess.store;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.SQLExceptionOverride;
 import io.cdpaccess.config.StoreConfig;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.SQLNonTransientConnectionException;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
@@ -47,6 +49,7 @@ public final class Database implements AutoCloseable {
         hikari.setValidationTimeout(1_000);
         hikari.setInitializationFailTimeout(10_000);
         hikari.setAutoCommit(true);
+        hikari.setExceptionOverride(new EvictBrokenConnections());
         String description = describe(config.url());
         HikariDataSource dataSource;
         try {
@@ -99,5 +102,21 @@ public final class Database implements AutoCloseable {
     @Override
     public void close() {
         dataSource.close();
+    }
+
+    /**
+     * Drops a pooled connection whose driver says it is dead. Hikari recognises dead connections
+     * by SQLState class 08 and a few vendor codes; H2 reports a closed database as 90121 or 90098
+     * in a {@link SQLNonTransientConnectionException}. Left in the pool, such a connection is
+     * handed out again and again: under steady load it is never idle long enough to be validated,
+     * so every decision would fail even after the database is back.
+     */
+    private static final class EvictBrokenConnections implements SQLExceptionOverride {
+        @java.lang.Override
+        public SQLExceptionOverride.Override adjudicate(SQLException e) {
+            return e instanceof SQLNonTransientConnectionException
+                    ? SQLExceptionOverride.Override.MUST_EVICT
+                    : SQLExceptionOverride.Override.CONTINUE_EVICT;
+        }
     }
 }
