@@ -5,8 +5,11 @@ import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.SQLExceptionOverride;
 import io.cdpaccess.config.StoreConfig;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.SQLNonTransientConnectionException;
+import java.util.Locale;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
@@ -30,6 +33,7 @@ public final class Database implements AutoCloseable {
      *
      * @param poolName shows in thread names and pool metrics
      * @throws StoreException with a one-line, actionable message when the database is unreachable
+     *     or set up in a way the service cannot work with
      */
     public static Database open(StoreConfig config, String poolName) {
         HikariConfig hikari = new HikariConfig();
@@ -59,6 +63,7 @@ public final class Database implements AutoCloseable {
                     + "; check store.url, store.user and store.password", e);
         }
         try {
+            requireExactText(dataSource, description);
             Flyway.configure()
                     .dataSource(dataSource)
                     .locations("classpath:db/migration")
@@ -68,8 +73,46 @@ public final class Database implements AutoCloseable {
         } catch (FlywayException e) {
             dataSource.close();
             throw new StoreException("cannot prepare database " + description + ": " + rootMessage(e), e);
+        } catch (RuntimeException e) {
+            dataSource.close();
+            throw e;
         }
         return new Database(dataSource, description);
+    }
+
+    /**
+     * On MariaDB and MySQL, text is stored and compared as the database's collation says, and
+     * the usual defaults would break the service quietly: under a case- or accent-insensitive
+     * collation SQL takes "muller" and "müller" for one user while the snapshot keeps them apart
+     * (blocking one finds the other's block and blocks nobody), and without utf8mb4 a username
+     * outside the Basic Multilingual Plane cannot be stored at all. Checked before migrating, so
+     * that fixing a new database takes one {@code ALTER DATABASE}.
+     */
+    private static void requireExactText(DataSource dataSource, String description) {
+        try (Connection c = dataSource.getConnection()) {
+            String product = c.getMetaData().getDatabaseProductName().toLowerCase(Locale.ROOT);
+            if (!product.contains("mariadb") && !product.contains("mysql")) {
+                return;
+            }
+            String collation;
+            try (PreparedStatement ps = c.prepareStatement("SELECT COALESCE("
+                    + "(SELECT collation_name FROM information_schema.columns WHERE table_schema = DATABASE() "
+                    + "AND table_name = 'grants' AND column_name = 'username'), "
+                    + "(SELECT default_collation_name FROM information_schema.schemata WHERE schema_name = DATABASE()))");
+                 ResultSet rs = ps.executeQuery()) {
+                collation = rs.next() ? rs.getString(1) : null;
+            }
+            if (collation == null) {
+                throw new StoreException("store.url " + description + " names no database; add the database name");
+            }
+            if (!collation.startsWith("utf8mb4_") || !collation.endsWith("_bin")) {
+                throw new StoreException("database " + description + " stores text as " + collation
+                        + "; cdp-access needs CHARACTER SET utf8mb4 COLLATE utf8mb4_bin (create the database with it,"
+                        + " or convert its tables)");
+            }
+        } catch (SQLException e) {
+            throw new StoreException("cannot prepare database " + description + ": " + rootMessage(e), e);
+        }
     }
 
     public DataSource dataSource() {
