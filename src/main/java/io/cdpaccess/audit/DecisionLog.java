@@ -190,7 +190,10 @@ public final class DecisionLog implements AutoCloseable {
             ps.setNull(index, Types.VARCHAR);
             return;
         }
-        String v = value.get();
+        // PostgreSQL cannot store U+0000 in text (H2 and MariaDB can), and a malformed request is
+        // recorded with what the caller sent, %00 included: one such row would fail its whole
+        // batch and answer 503 to every request in it. U+FFFD marks where the NUL was.
+        String v = value.get().replace('\u0000', '\uFFFD');
         if (v.length() > max) {
             int end = Character.isHighSurrogate(v.charAt(max - 1)) ? max - 1 : max;
             v = v.substring(0, end);
