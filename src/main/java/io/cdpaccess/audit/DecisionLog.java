@@ -95,7 +95,9 @@ public final class DecisionLog implements AutoCloseable {
      */
     public Outcome append(DecisionRecord record, Duration timeout) {
         Entry entry = new Entry(record);
-        if (!running || !queue.offer(entry)) {
+        if (!running || !queue.offer(entry) || !running && queue.remove(entry)) {
+            // Closed (also: closed just as this entry was queued, after the writer's last look),
+            // or the backlog is full: the caller gets 503 at once instead of at its deadline.
             log.warn("decision log backlog full or closed; decision {} not recorded", record.decisionId());
             return Outcome.FAILED;
         }
@@ -253,7 +255,10 @@ public final class DecisionLog implements AutoCloseable {
             ps.setNull(index, Types.VARCHAR);
             return;
         }
-        String v = value.get();
+        // PostgreSQL cannot store U+0000 in text (H2 and MariaDB can), and a malformed request is
+        // recorded with what the caller sent, %00 included: one such row would fail its whole
+        // batch and answer 503 to every request in it. U+FFFD marks where the NUL was.
+        String v = value.get().replace('\u0000', '\uFFFD');
         if (v.length() > max) {
             int end = Character.isHighSurrogate(v.charAt(max - 1)) ? max - 1 : max;
             v = v.substring(0, end);

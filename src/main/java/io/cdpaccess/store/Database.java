@@ -5,7 +5,11 @@ import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.SQLExceptionOverride;
 import io.cdpaccess.config.StoreConfig;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.SQLNonTransientConnectionException;
+import java.util.Locale;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
@@ -29,6 +33,7 @@ public final class Database implements AutoCloseable {
      *
      * @param poolName shows in thread names and pool metrics
      * @throws StoreException with a one-line, actionable message when the database is unreachable
+     *     or set up in a way the service cannot work with
      */
     public static Database open(StoreConfig config, String poolName) {
         HikariConfig hikari = new HikariConfig();
@@ -48,12 +53,7 @@ public final class Database implements AutoCloseable {
         hikari.setValidationTimeout(1_000);
         hikari.setInitializationFailTimeout(10_000);
         hikari.setAutoCommit(true);
-        hikari.setExceptionOverride(new SQLExceptionOverride() {
-            @java.lang.Override // plain @Override would name SQLExceptionOverride.Override here
-            public SQLExceptionOverride.Override adjudicate(SQLException e) {
-                return evictBrokenConnections(e);
-            }
-        });
+        hikari.setExceptionOverride(new EvictBrokenConnections());
         String description = describe(config.url());
         HikariDataSource dataSource;
         try {
@@ -63,6 +63,7 @@ public final class Database implements AutoCloseable {
                     + "; check store.url, store.user and store.password", e);
         }
         try {
+            requireExactText(dataSource, description);
             Flyway.configure()
                     .dataSource(dataSource)
                     .locations("classpath:db/migration")
@@ -72,29 +73,46 @@ public final class Database implements AutoCloseable {
         } catch (FlywayException e) {
             dataSource.close();
             throw new StoreException("cannot prepare database " + description + ": " + rootMessage(e), e);
+        } catch (RuntimeException e) {
+            dataSource.close();
+            throw e;
         }
         return new Database(dataSource, description);
     }
 
     /**
-     * Hikari evicts a connection on SQL state 08xxx, but H2's client reports a dropped TCP
-     * connection as 90067/90028; without eviction the pool would hand out the dead connection
-     * forever and the service would never recover when the database comes back.
+     * On MariaDB and MySQL, text is stored and compared as the database's collation says, and
+     * the usual defaults would break the service quietly: under a case- or accent-insensitive
+     * collation SQL takes "muller" and "müller" for one user while the snapshot keeps them apart
+     * (blocking one finds the other's block and blocks nobody), and without utf8mb4 a username
+     * outside the Basic Multilingual Plane cannot be stored at all. Checked before migrating, so
+     * that fixing a new database takes one {@code ALTER DATABASE}.
      */
-    static SQLExceptionOverride.Override evictBrokenConnections(SQLException e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof java.io.IOException) {
-                return SQLExceptionOverride.Override.MUST_EVICT;
+    private static void requireExactText(DataSource dataSource, String description) {
+        try (Connection c = dataSource.getConnection()) {
+            String product = c.getMetaData().getDatabaseProductName().toLowerCase(Locale.ROOT);
+            if (!product.contains("mariadb") && !product.contains("mysql")) {
+                return;
             }
-            if (t instanceof SQLException s && s.getSQLState() != null
-                    && (s.getSQLState().equals("90067") || s.getSQLState().equals("90028"))) {
-                return SQLExceptionOverride.Override.MUST_EVICT;
+            String collation;
+            try (PreparedStatement ps = c.prepareStatement("SELECT COALESCE("
+                    + "(SELECT collation_name FROM information_schema.columns WHERE table_schema = DATABASE() "
+                    + "AND table_name = 'grants' AND column_name = 'username'), "
+                    + "(SELECT default_collation_name FROM information_schema.schemata WHERE schema_name = DATABASE()))");
+                 ResultSet rs = ps.executeQuery()) {
+                collation = rs.next() ? rs.getString(1) : null;
             }
-            if (t.getCause() == t) {
-                break;
+            if (collation == null) {
+                throw new StoreException("store.url " + description + " names no database; add the database name");
             }
+            if (!collation.startsWith("utf8mb4_") || !collation.endsWith("_bin")) {
+                throw new StoreException("database " + description + " stores text as " + collation
+                        + "; cdp-access needs CHARACTER SET utf8mb4 COLLATE utf8mb4_bin (create the database with it,"
+                        + " or convert its tables)");
+            }
+        } catch (SQLException e) {
+            throw new StoreException("cannot prepare database " + description + ": " + rootMessage(e), e);
         }
-        return SQLExceptionOverride.Override.CONTINUE_EVICT;
     }
 
     public DataSource dataSource() {
@@ -127,5 +145,27 @@ public final class Database implements AutoCloseable {
     @Override
     public void close() {
         dataSource.close();
+    }
+
+    /**
+     * Drops a pooled connection whose driver says it is dead. Hikari recognises dead connections
+     * by SQLState class 08 and a few vendor codes; H2 reports a closed database as 90121 or 90098
+     * in a {@link SQLNonTransientConnectionException}, and a dropped TCP connection to an H2
+     * server as 90067 or 90028 (over an {@link java.io.IOException}). Left in the pool, such a
+     * connection is handed out again and again: under steady load it is never idle long enough to
+     * be validated, so every decision would fail even after the database is back.
+     */
+    static final class EvictBrokenConnections implements SQLExceptionOverride {
+        @java.lang.Override // a plain @Override would name SQLExceptionOverride.Override here
+        public SQLExceptionOverride.Override adjudicate(SQLException e) {
+            for (Throwable t = e; t != null && t.getCause() != t; t = t.getCause()) {
+                if (t instanceof SQLNonTransientConnectionException || t instanceof java.io.IOException
+                        || t instanceof SQLException s && ("90067".equals(s.getSQLState())
+                                || "90028".equals(s.getSQLState()))) {
+                    return SQLExceptionOverride.Override.MUST_EVICT;
+                }
+            }
+            return SQLExceptionOverride.Override.CONTINUE_EVICT;
+        }
     }
 }
