@@ -12,8 +12,4 @@ import java.util.OptionalLong;
  */
 public record GrantFilter(Optional<String> instance, Optional<String> user, OptionalLong projectId,
                           boolean includeInactive) {
-
-    public static GrantFilter all() {
-        return new GrantFilter(Optional.empty(), Optional.empty(), OptionalLong.empty(), true);
-    }
 }

@@ -49,11 +49,6 @@ public final class StoreSnapshot {
         this.grantCount = grants.size();
     }
 
-    /** An empty snapshot (version 0). */
-    public static StoreSnapshot empty() {
-        return new StoreSnapshot(0, List.of(), List.of(), List.of());
-    }
-
     public long version() {
         return version;
     }

@@ -307,7 +307,7 @@ class DeciderTest {
 
     @Test
     void emptyStoreDeniesEveryone() {
-        Decider decider = new Decider(StoreSnapshot::empty, Clock.fixed(MID, ZoneOffset.UTC));
+        Decider decider = new Decider(() -> new StoreSnapshot(0, List.of(), List.of(), List.of()), Clock.fixed(MID, ZoneOffset.UTC));
         assertDenied(decider.decide(ANY, AccessRequest.of("admin", 1, PROD_URL), MID), Reason.NO_GRANT);
     }
 }
