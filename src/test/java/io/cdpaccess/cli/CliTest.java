@@ -273,6 +273,23 @@ class CliTest {
     }
 
     @Test
+    void hashSecretPrintsTheSha256FormThatAuthenticatesTheSameSecret() throws Exception {
+        java.io.InputStream stdin = System.in;
+        Cli.Result r;
+        try {
+            System.setIn(new java.io.ByteArrayInputStream("a-long-enough-secret-123\n".getBytes(StandardCharsets.UTF_8)));
+            r = cli.run("config", "hash-secret");
+        } finally {
+            System.setIn(stdin);
+        }
+
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        String hashed = r.out().strip();
+        assertThat(hashed).matches("sha256:[0-9a-f]{64}").doesNotContain("a-long-enough");
+        assertThat(io.cdpaccess.config.CallerSecret.parse(hashed).matches("a-long-enough-secret-123")).isTrue();
+    }
+
+    @Test
     void withoutConfigTheEmbeddedSetupIsCreatedInTheDataDir() throws Exception {
         Path data = dir.resolve("embedded");
 

@@ -60,6 +60,61 @@ class TlsListenerTest {
     }
 
     @Test
+    void servesHttpsFromAPkcs1RsaKeyAsOlderOpensslWritesIt() throws Exception {
+        SelfSignedCertificate cert = SelfSignedCertificate.create(dir.resolve("certs"), "RSA");
+        Path pkcs1 = dir.resolve("server.rsa.pem");
+        Files.writeString(pkcs1, pem("RSA PRIVATE KEY", pkcs1FromPkcs8(derOf(cert.privateKeyPem()))));
+        String tls = """
+                tls:
+                  certificate: %s
+                  private_key: %s
+                """.formatted(cert.certificatePem(), pkcs1);
+        try (ServiceUnderTest service = ServiceUnderTest.start(dir, config(tls))) {
+            service.grant("prod", "alice", 42, Optional.empty());
+
+            assertThat(redcap.userAccess(service.url(SECRET), "alice", 42, URL)).isEqualTo("1");
+        }
+    }
+
+    /** The RSAPrivateKey inside a PKCS#8 PrivateKeyInfo: SEQUENCE { version, algorithm, OCTET STRING }. */
+    private static byte[] pkcs1FromPkcs8(byte[] pkcs8) {
+        int pos = 1 + lengthOfLength(pkcs8, 1); // outer SEQUENCE header
+        pos += 3;                               // INTEGER 0
+        pos += 2 + (pkcs8[pos + 1] & 0xff);     // AlgorithmIdentifier SEQUENCE (short form)
+        int octetLengthBytes = lengthOfLength(pkcs8, pos + 1);
+        int length = length(pkcs8, pos + 1);
+        int start = pos + 1 + octetLengthBytes;
+        return java.util.Arrays.copyOfRange(pkcs8, start, start + length);
+    }
+
+    private static int lengthOfLength(byte[] der, int at) {
+        int first = der[at] & 0xff;
+        return first < 0x80 ? 1 : 1 + (first & 0x7f);
+    }
+
+    private static int length(byte[] der, int at) {
+        int first = der[at] & 0xff;
+        if (first < 0x80) {
+            return first;
+        }
+        int n = 0;
+        for (int i = 1; i <= (first & 0x7f); i++) {
+            n = n << 8 | (der[at + i] & 0xff);
+        }
+        return n;
+    }
+
+    private static byte[] derOf(Path pemFile) throws Exception {
+        String body = Files.readString(pemFile).replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
+        return java.util.Base64.getDecoder().decode(body);
+    }
+
+    private static String pem(String type, byte[] der) {
+        return "-----BEGIN " + type + "-----\n" + java.util.Base64.getMimeEncoder().encodeToString(der)
+                + "\n-----END " + type + "-----\n";
+    }
+
+    @Test
     void aWrongKeystorePasswordStopsStartupWithAMessageNamingTheFile() throws Exception {
         SelfSignedCertificate cert = SelfSignedCertificate.create(dir.resolve("certs"), "RSA");
         String tls = """
