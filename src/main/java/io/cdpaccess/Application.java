@@ -3,6 +3,9 @@ package io.cdpaccess;
 import io.cdpaccess.audit.DecisionLog;
 import io.cdpaccess.config.ServiceConfig;
 import io.cdpaccess.decision.Decider;
+import io.cdpaccess.decision.Policies;
+import io.cdpaccess.policy.CompiledPolicy;
+import io.cdpaccess.policy.PolicyException;
 import io.cdpaccess.http.RedcapListener;
 import io.cdpaccess.store.Database;
 import io.cdpaccess.store.LiveSnapshot;
@@ -25,14 +28,15 @@ public final class Application implements AutoCloseable {
     private final LiveSnapshot snapshot;
     private final RedcapListener listener;
 
-    private Application(ServiceConfig config, Clock clock) {
+    private Application(ServiceConfig config, Clock clock) throws PolicyException {
         this.config = config;
+        CompiledPolicy policy = Policies.compile(config); // before anything opens: a bad policy changes nothing
         try {
             database = track(Database.open(config.store(), "cdp-access"));
             store = new Store(database, clock);
             snapshot = track(LiveSnapshot.start(store, clock, config.store().refreshInterval()));
             DecisionLog decisionLog = track(new DecisionLog(database.dataSource(), clock));
-            Decider decider = new Decider(snapshot, clock);
+            Decider decider = new Decider(() -> policy, snapshot, clock);
             listener = track(RedcapListener.start(config, decider, decisionLog, snapshot, clock));
         } catch (RuntimeException e) {
             close();
@@ -40,8 +44,12 @@ public final class Application implements AutoCloseable {
         }
     }
 
-    /** Starts the service; throws with a one-line message if any part cannot start. */
-    public static Application start(ServiceConfig config, Clock clock) {
+    /**
+     * Starts the service; throws with a one-line message if any part cannot start.
+     *
+     * @throws PolicyException when the policy does not compile (each problem names file, line, rule)
+     */
+    public static Application start(ServiceConfig config, Clock clock) throws PolicyException {
         return new Application(config, clock);
     }
 

@@ -35,7 +35,7 @@ public final class DecisionExport implements AutoCloseable {
 
     static final List<String> COLUMNS = List.of("decision_id", "decided_at", "instance", "user", "normalized_user",
             "project_id", "redcap_url", "caller_ip", "peer_ip", "effect", "reason", "detail", "http_status",
-            "latency_us", "grant_id");
+            "latency_us", "grant_id", "policy_version", "explanation");
 
     private final Writer out;
     private final Format format;
@@ -55,7 +55,8 @@ public final class DecisionExport implements AutoCloseable {
     public void write(DecisionRecord r) {
         List<Object> values = java.util.Arrays.asList(r.decisionId(), r.decidedAt().toString(), or(r.instance()), or(r.user()),
                 or(r.normalizedUser()), or(r.projectId()), or(r.redcapUrl()), r.callerIp(), r.peerIp(), r.effect(),
-                r.reason(), or(r.detail()), r.httpStatus(), r.latencyMicros(), or(r.grantId()));
+                r.reason(), or(r.detail()), r.httpStatus(), r.latencyMicros(), or(r.grantId()), or(r.policyVersion()),
+                or(r.explanation()));
         try {
             if (format == Format.CSV) {
                 for (int i = 0; i < values.size(); i++) {
@@ -69,6 +70,10 @@ public final class DecisionExport implements AutoCloseable {
                 Map<String, Object> line = new LinkedHashMap<>();
                 for (int i = 0; i < values.size(); i++) {
                     line.put(COLUMNS.get(i), values.get(i));
+                }
+                if (r.explanation().isPresent()) {
+                    // Nested as JSON, not as a string holding JSON, so jq and friends can reach into it.
+                    line.put("explanation", json.readTree(r.explanation().get()));
                 }
                 out.write(json.writeValueAsString(line));
                 out.write('\n');

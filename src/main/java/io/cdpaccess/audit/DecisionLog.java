@@ -45,7 +45,7 @@ public final class DecisionLog implements AutoCloseable {
 
     private static final String INSERT = "INSERT INTO decisions (decision_id, decided_at_ms, instance_name, username, "
             + "normalized_user, project_id, redcap_url, caller_ip, peer_ip, effect, reason, detail, http_status, "
-            + "latency_us, grant_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+            + "latency_us, grant_id, policy_version, explanation) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
     /** How an append ended. */
     public enum Outcome {
@@ -244,6 +244,8 @@ public final class DecisionLog implements AutoCloseable {
                 ps.setInt(13, r.httpStatus());
                 ps.setLong(14, r.latencyMicros());
                 setText(ps, 15, r.grantId(), 40);
+                setText(ps, 16, r.policyVersion(), 16);
+                setText(ps, 17, r.explanation(), Integer.MAX_VALUE);
                 ps.addBatch();
             }
             ps.executeBatch();

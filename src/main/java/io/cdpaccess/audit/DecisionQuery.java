@@ -16,7 +16,8 @@ import javax.sql.DataSource;
 public final class DecisionQuery {
 
     private static final String COLUMNS = "decision_id, decided_at_ms, instance_name, username, normalized_user, "
-            + "project_id, redcap_url, caller_ip, peer_ip, effect, reason, detail, http_status, latency_us, grant_id";
+            + "project_id, redcap_url, caller_ip, peer_ip, effect, reason, detail, http_status, latency_us, grant_id, "
+            + "policy_version, explanation";
 
     private final DataSource dataSource;
 
@@ -104,7 +105,7 @@ public final class DecisionQuery {
     private static DecisionRecord read(ResultSet rs) throws SQLException {
         return new DecisionRecord(rs.getString(1), Instant.ofEpochMilli(rs.getLong(2)), text(rs, 3), text(rs, 4),
                 text(rs, 5), text(rs, 6), text(rs, 7), rs.getString(8), rs.getString(9), rs.getString(10),
-                rs.getString(11), text(rs, 12), rs.getInt(13), rs.getLong(14), text(rs, 15));
+                rs.getString(11), text(rs, 12), rs.getInt(13), rs.getLong(14), text(rs, 15), text(rs, 16), text(rs, 17));
     }
 
     private static Optional<String> text(ResultSet rs, int column) throws SQLException {

@@ -4,6 +4,10 @@ import io.cdpaccess.config.InstanceConfig;
 import io.cdpaccess.config.ServiceConfig;
 import io.cdpaccess.decision.Decider;
 import io.cdpaccess.decision.Decision;
+import io.cdpaccess.decision.Explanations;
+import io.cdpaccess.decision.Policies;
+import io.cdpaccess.policy.CompiledPolicy;
+import java.util.Optional;
 import io.cdpaccess.protocol.AccessRequest;
 import io.cdpaccess.protocol.ParsedBody;
 import io.cdpaccess.protocol.RedcapUrl;
@@ -32,6 +36,9 @@ final class CheckCommand extends ConfiguredCommand {
             description = "the instance whose secret REDCap would use (default: the one bound to --redcap-url)")
     String instance;
 
+    @Option(names = "--explain", description = "also show every rule's outcome and the facts it read")
+    boolean explain;
+
     CheckCommand(CliContext context) {
         super(context);
     }
@@ -45,16 +52,21 @@ final class CheckCommand extends ConfiguredCommand {
         }
         AccessRequest request = ((ParsedBody.Valid) parsed).request();
         InstanceConfig target = instance != null ? ConfigOptions.instance(config, instance) : instanceFor(config, request.redcapUrl());
+        CompiledPolicy policy = Policies.compile(config);
         Instant now = clock().instant();
-        Decision d = withStore(config, (db, store) ->
-                new Decider(store::snapshot, clock()).decide(target, request, now.plus(config.deadline())));
+        Decision d = withStore(config, (db, store) -> new Decider(() -> policy, store::snapshot, clock())
+                .decide(target, request, Optional.empty(), now.plus(config.deadline())));
         print(d.allowed() ? "1" : "0",
                 "effect:   " + d.effect().label(),
-                "reason:   " + d.reason().code() + " (" + d.reason().description() + ")",
+                "reason:   " + d.reason(),
                 "detail:   " + d.detail(),
                 "instance: " + target.name(),
                 "user:     " + request.normalizedUser(),
+                "policy:   " + policy.version() + " (" + policy.origin() + ")",
                 "at:       " + now);
+        if (explain) {
+            d.explanationJson().ifPresent(json -> print(ExplainText.render(Explanations.parse(json))));
+        }
         return d.allowed() ? 0 : RootCommand.EXIT_DENIED;
     }
 

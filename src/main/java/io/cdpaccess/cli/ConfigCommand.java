@@ -2,6 +2,9 @@ package io.cdpaccess.cli;
 
 import io.cdpaccess.config.CallerSecret;
 import io.cdpaccess.config.ServiceConfig;
+import io.cdpaccess.decision.Policies;
+import io.cdpaccess.policy.CompiledPolicy;
+import io.cdpaccess.policy.PolicyException;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
@@ -23,11 +26,15 @@ final class ConfigCommand {
         }
 
         @Override
-        int run(ServiceConfig c) {
+        int run(ServiceConfig c) throws PolicyException {
+            CompiledPolicy policy = Policies.compile(c);
             PrintWriter out = out();
             out.println("OK " + c.source() + ": " + c.instances().size() + " instance(s) (" + c.instanceNames()
                     + "), listen " + c.listen() + (c.tls().isPresent() ? " HTTPS" : " HTTP") + ", deadline "
                     + c.deadline().toMillis() + "ms, zone " + c.zone() + ", store " + c.store().url().split("[;?]", 2)[0]);
+            out.println("policy " + policy.version() + ": " + policy.rules().size() + " rules from "
+                    + (c.policy().isPresent() ? policy.origin() : "the built-in default (config/default-policy.yaml)")
+                    + "; facts used: " + String.join(", ", policy.variables()));
             c.instances().stream().filter(i -> i.redcapUrl().isEmpty()).forEach(i -> out.println(
                     "warning: instance " + i.name() + " answers any redcap_url; set redcap_url to bind it"));
             c.instances().stream().filter(i -> i.allowFrom().isEmpty()).forEach(i -> out.println(

@@ -1,6 +1,7 @@
 package io.cdpaccess.cli;
 
 import io.cdpaccess.config.ConfigException;
+import io.cdpaccess.policy.PolicyException;
 import io.cdpaccess.store.StoreException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -41,6 +42,11 @@ public final class RootCommand implements Runnable {
             PrintWriter w = commandLine.getErr();
             if (e instanceof ConfigException c) {
                 c.problems().forEach(p -> w.println("cdp-access: " + p));
+                w.flush();
+                return EXIT_USAGE;
+            }
+            if (e instanceof PolicyException p) {
+                p.problems().forEach(problem -> w.println("cdp-access: " + problem));
                 w.flush();
                 return EXIT_USAGE;
             }

@@ -18,6 +18,9 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.regex.Pattern;
+import io.cdpaccess.policy.PolicySpec;
+import io.cdpaccess.policy.RuleEffect;
+import io.cdpaccess.policy.RuleSpec;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
@@ -96,7 +99,7 @@ public final class ConfigLoader {
                 throw new ConfigException(fileName + ": the file is empty; see config/cdp-access.example.yaml");
             }
             Map<String, Node> top = mapping(root, "", Set.of("listen", "data_dir", "zone", "deadline", "store",
-                    "instances", "trusted_proxies", "tls", "auth_failures"));
+                    "instances", "trusted_proxies", "tls", "auth_failures", "policy"));
             HostPort listen = value(top.get("listen"), "listen", HostPort::parse, new HostPort("127.0.0.1", 8080));
             Path dataDir = value(top.get("data_dir"), "data_dir", this::path, baseDir.resolve("cdp-access-data"));
             ZoneId zone = value(top.get("zone"), "zone", ConfigLoader::zone, ZoneId.systemDefault());
@@ -106,11 +109,56 @@ public final class ConfigLoader {
             List<Cidr> trustedProxies = list(top.get("trusted_proxies"), "trusted_proxies", Cidr::parse);
             Optional<TlsConfig> tls = tls(top.get("tls"));
             AuthFailureLimit limit = authFailures(top.get("auth_failures"));
+            Optional<PolicySpec> policy = top.containsKey("policy") ? Optional.of(policy(top.get("policy")))
+                    : Optional.empty();
             if (!problems.isEmpty()) {
                 throw new ConfigException(problems);
             }
             return new ServiceConfig(Path.of(fileName), listen, dataDir, zone, deadline, store, instances,
-                    trustedProxies, tls, limit);
+                    trustedProxies, tls, limit, policy);
+        }
+
+        /** A document holding only a {@code policy} key, such as the shipped default policy. */
+        PolicySpec readPolicyDocument(Node root) throws ConfigException {
+            if (root == null) {
+                throw new ConfigException(fileName + ": the file is empty");
+            }
+            Map<String, Node> top = mapping(root, "", Set.of("policy"));
+            PolicySpec spec = top.containsKey("policy") ? policy(top.get("policy")) : null;
+            if (spec == null && problems.isEmpty()) {
+                problems.add(fileName + ":1: policy: is required");
+            }
+            if (!problems.isEmpty()) {
+                throw new ConfigException(problems);
+            }
+            return spec;
+        }
+
+        private PolicySpec policy(Node node) {
+            Map<String, Node> m = mapping(node, "policy", Set.of("rules"));
+            List<RuleSpec> rules = new ArrayList<>();
+            Node list = m.get("rules");
+            if (list == null) {
+                problem(node, "policy.rules", "is required: a list of {name, effect, when, description}");
+            } else if (!(list instanceof SequenceNode seq)) {
+                problem(list, "policy.rules", "expected a list of rules");
+            } else {
+                for (int i = 0; i < seq.getValue().size(); i++) {
+                    Node item = seq.getValue().get(i);
+                    String path = "policy.rules[" + i + "]";
+                    Map<String, Node> r = mapping(item, path, Set.of("name", "effect", "when", "description"));
+                    String name = required(r, item, path, "name", Function.identity());
+                    RuleEffect effect = required(r, item, path, "effect", ConfigLoader::effect);
+                    String when = required(r, item, path, "when", Function.identity());
+                    String description = value(r.get("description"), path + ".description", Function.identity(), "");
+                    if (name != null && effect != null && when != null) {
+                        Node at = r.get("when");
+                        rules.add(new RuleSpec(name, effect, when, description,
+                                fileName + ":" + (at.getStartMark().getLine() + 1)));
+                    }
+                }
+            }
+            return new PolicySpec(rules, fileName);
         }
 
         private StoreConfig store(Node node, Path dataDir) {
@@ -320,6 +368,31 @@ public final class ConfigLoader {
             int line = node == null ? 0 : node.getStartMark().getLine() + 1;
             problems.add(fileName + ":" + line + ": " + path + ": " + message);
         }
+    }
+
+    private static RuleEffect effect(String text) {
+        return switch (text.strip().toLowerCase(java.util.Locale.ROOT)) {
+            case "allow" -> RuleEffect.ALLOW;
+            case "deny" -> RuleEffect.DENY;
+            default -> throw new IllegalArgumentException("must be allow or deny");
+        };
+    }
+
+    /**
+     * Reads a document whose only key is {@code policy} (the shipped default policy, or a file of
+     * rules), reporting problems against {@code origin}.
+     */
+    public PolicySpec loadPolicy(String origin, String yaml) throws ConfigException {
+        Node root;
+        try {
+            root = new Yaml(new SafeConstructor(new LoaderOptions())).compose(new java.io.StringReader(yaml));
+        } catch (MarkedYAMLException e) {
+            int line = e.getProblemMark() == null ? 0 : e.getProblemMark().getLine() + 1;
+            throw new ConfigException(origin + ":" + line + ": not valid YAML: " + e.getProblem());
+        } catch (YAMLException e) {
+            throw new ConfigException(origin + ": not valid YAML: " + e.getMessage());
+        }
+        return new Reading(origin, Path.of(".")).readPolicyDocument(root);
     }
 
     private static ZoneId zone(String text) {

@@ -1,5 +1,6 @@
 package io.cdpaccess.config;
 
+import io.cdpaccess.policy.PolicySpec;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.ZoneId;
@@ -19,10 +20,11 @@ import java.util.Optional;
  * @param trustedProxies addresses whose {@code X-Forwarded-For} is believed
  * @param tls HTTPS settings, when the listener should speak HTTPS
  * @param authFailures rate limit of failed authentications per address
+ * @param policy the rules, when the configuration has a {@code policy} key (else the default policy)
  */
 public record ServiceConfig(Path source, HostPort listen, Path dataDir, ZoneId zone, Duration deadline,
                             StoreConfig store, List<InstanceConfig> instances, List<Cidr> trustedProxies,
-                            Optional<TlsConfig> tls, AuthFailureLimit authFailures) {
+                            Optional<TlsConfig> tls, AuthFailureLimit authFailures, Optional<PolicySpec> policy) {
 
     public ServiceConfig {
         instances = List.copyOf(instances);

@@ -1,32 +1,38 @@
 package io.cdpaccess.decision;
 
 import io.cdpaccess.config.InstanceConfig;
+import io.cdpaccess.policy.CompiledPolicy;
+import io.cdpaccess.policy.PolicyResult;
+import io.cdpaccess.policy.RuleOutcome;
 import io.cdpaccess.protocol.AccessRequest;
-import io.cdpaccess.store.Block;
-import io.cdpaccess.store.Grant;
-import io.cdpaccess.store.Project;
 import io.cdpaccess.store.StoreSnapshot;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.List;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
 
 /**
- * Decides one well-formed request against the current store snapshot, with the built-in rule:
- * <b>allow iff the user is not blocked, the project is neither suspended nor expired, and an
- * active grant covers (instance, user, project)</b> at the time of the request. Anything else is
- * a deny with the most specific reason; any exception is an error (never an allow).
+ * Decides one well-formed request: the policy's rules over the facts of the request, the time,
+ * the store (an in-memory snapshot) and, as they arrive, the configured fact sources — each
+ * fetched only if a rule reads it. The same code serves the endpoint and {@code check}.
  *
- * <p>Reads memory only, so it is the same code for the endpoint and for {@code check}, and it
- * costs the same with one grant or a million.
+ * <p>One check stays outside the policy and cannot be written away: a caller authenticated as
+ * one REDCap installation never gets an answer about another ({@code instance-mismatch}). Any
+ * exception is an error, never an allow.
  */
 public final class Decider {
 
+    private final Supplier<CompiledPolicy> policy;
     private final Supplier<StoreSnapshot> snapshots;
     private final Clock clock;
 
-    public Decider(Supplier<StoreSnapshot> snapshots, Clock clock) {
+    public Decider(Supplier<CompiledPolicy> policy, Supplier<StoreSnapshot> snapshots, Clock clock) {
+        this.policy = policy;
         this.snapshots = snapshots;
         this.clock = clock;
     }
@@ -35,57 +41,100 @@ public final class Decider {
      * Decides whether the request's user may use EHR data in its project.
      *
      * @param instance the REDCap installation the caller authenticated as
+     * @param callerIp the caller's address, when there is a caller (not for {@code check})
      * @param deadline the answer is an error once this passes
      */
-    public Decision decide(InstanceConfig instance, AccessRequest request, Instant deadline) {
+    public Decision decide(InstanceConfig instance, AccessRequest request, Optional<String> callerIp, Instant deadline) {
         try {
-            Decision decision = evaluate(instance, request, clock.instant());
-            if (clock.instant().isAfter(deadline)) {
-                return Decision.error(Reason.DEADLINE_EXCEEDED, "decided after the deadline");
+            if (!instance.answersFor(request.redcapUrl())) {
+                return Decision.outside(Effect.DENY, Reason.INSTANCE_MISMATCH, "instance " + instance.name()
+                        + " is bound to " + instance.redcapUrl().map(Object::toString).orElse("*"));
             }
-            return decision;
+            Instant now = clock.instant();
+            Map<String, Decision.SourceUse> sources = new LinkedHashMap<>();
+            PolicyResult result = policy.get().evaluate(variable -> switch (variable) {
+                case CoreFacts.REQUEST_VAR -> Optional.of(CoreFacts.request(request, instance, callerIp));
+                case CoreFacts.NOW_VAR -> Optional.of(now);
+                case CoreFacts.STORE_VAR -> {
+                    long start = System.nanoTime();
+                    Object store = CoreFacts.store(snapshots.get(), instance.name(), request, now);
+                    // The store is always read from the in-memory snapshot: in effect a cache.
+                    sources.put(CoreFacts.STORE_VAR, new Decision.SourceUse((System.nanoTime() - start) / 1_000, true));
+                    yield Optional.of(store);
+                }
+                default -> Optional.empty();
+            });
+            if (clock.instant().isAfter(deadline)) {
+                return Decision.outside(Effect.ERROR, Reason.DEADLINE_EXCEEDED, "decided after the deadline");
+            }
+            if (result.inconclusive()) {
+                // Still a deny, but one that rests on a failure (a source down, a bad conversion):
+                // answered 503 so operators see an outage, not a wave of ordinary denies.
+                return new Decision(Effect.ERROR, Reason.FACT_ERROR.code(), errors(result), Optional.empty(),
+                        Optional.of(result), sources);
+            }
+            Effect effect = result.allowed() ? Effect.ALLOW : Effect.DENY;
+            return new Decision(effect, result.reason(), detail(result),
+                    result.allowed() ? activeGrant(result) : Optional.empty(), Optional.of(result), sources);
         } catch (RuntimeException e) {
-            return Decision.error(Reason.INTERNAL_ERROR, e.getClass().getSimpleName());
+            return Decision.outside(Effect.ERROR, Reason.INTERNAL_ERROR, e.getClass().getSimpleName());
         }
     }
 
-    private Decision evaluate(InstanceConfig instance, AccessRequest request, Instant now) {
-        if (!instance.answersFor(request.redcapUrl())) {
-            return Decision.deny(Reason.INSTANCE_MISMATCH, "instance " + instance.name() + " is bound to "
-                    + instance.redcapUrl().map(Object::toString).orElse("*"));
+    /**
+     * The deciding rule, the facts it read, and the whole record those facts belong to (the grant,
+     * the block, the project), as one line for the decision log: enough to answer "why?" without
+     * opening the explanation.
+     */
+    static String detail(PolicyResult result) {
+        Optional<RuleOutcome> deciding = result.outcomes().stream()
+                .filter(o -> result.decidingRule().map(o.rule()::equals).orElse(false)).findFirst();
+        if (deciding.isEmpty()) {
+            return "no rule matched (policy " + result.policyVersion() + ")";
         }
-        StoreSnapshot snapshot = snapshots.get();
-        String user = request.normalizedUser();
-        Optional<Block> block = snapshot.block(user);
-        if (block.isPresent()) {
-            return Decision.deny(Reason.BLOCKED, "block " + block.get().id() + ": " + block.get().reason());
-        }
-        Optional<Project> project = snapshot.project(instance.name(), request.projectId());
-        if (project.isPresent() && project.get().status() == Project.Status.SUSPENDED) {
-            return Decision.deny(Reason.PROJECT_SUSPENDED, "suspended by " + project.get().updatedBy()
-                    + " at " + project.get().updatedAt());
-        }
-        if (project.isPresent() && project.get().expiredAt(now)) {
-            return Decision.deny(Reason.PROJECT_EXPIRED, "approval ended at " + project.get().expiresAt().orElseThrow());
-        }
-        List<Grant> covering = snapshot.grants(instance.name(), user).stream()
-                .filter(g -> g.covers(request.projectId()))
-                .toList();
-        for (Grant g : covering) {
-            if (g.activeAt(now)) {
-                return Decision.allow(g.id(), "grant " + g.id() + " until "
-                        + g.validUntil().map(Instant::toString).orElse("no end"));
+        RuleOutcome o = deciding.get();
+        String facts = o.read().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
+                .collect(Collectors.joining(", "));
+        Set<String> records = new LinkedHashSet<>();
+        for (String path : o.read().keySet()) {
+            int dot = path.lastIndexOf('.');
+            if (dot > 0) {
+                records.add(path.substring(0, dot));
             }
         }
-        return covering.stream().filter(g -> !g.revoked() && now.isBefore(g.validFrom())).findFirst()
-                .map(g -> Decision.deny(Reason.GRANT_NOT_YET_VALID, "grant " + g.id() + " starts at " + g.validFrom()))
-                .or(() -> covering.stream().filter(g -> !g.revoked()).findFirst()
-                        .map(g -> Decision.deny(Reason.GRANT_EXPIRED, "grant " + g.id() + " ended at "
-                                + g.validUntil().orElseThrow())))
-                .or(() -> covering.stream().findFirst()
-                        .map(g -> Decision.deny(Reason.GRANT_REVOKED, "grant " + g.id() + " revoked by "
-                                + g.revokedBy().orElse("?") + ": " + g.revokeReason().orElse(""))))
-                .orElseGet(() -> Decision.deny(Reason.NO_GRANT, "no grant for " + user + " on " + instance.name()
-                        + " project " + request.projectId()));
+        StringBuilder context = new StringBuilder();
+        for (String record : records) {
+            Object value = lookup(result.facts(), record);
+            if (value instanceof Map<?, ?> map && !map.isEmpty()) {
+                context.append(" [").append(record).append(": ").append(map.entrySet().stream()
+                        .map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(", "))).append(']');
+            }
+        }
+        return o.rule() + " " + o.result().label() + (o.error().map(e -> " (" + e + ")").orElse(""))
+                + (facts.isEmpty() ? "" : ": " + facts) + context;
+    }
+
+    private static Object lookup(Map<String, Object> facts, String dottedPath) {
+        Object current = facts;
+        for (String part : dottedPath.split("\\.")) {
+            if (!(current instanceof Map<?, ?> map)) {
+                return null;
+            }
+            current = map.get(part);
+        }
+        return current;
+    }
+
+    private static String errors(PolicyResult result) {
+        return result.outcomes().stream().filter(o -> o.result() == RuleOutcome.Result.ERROR)
+                .map(o -> o.rule() + ": " + o.error().orElse("error")).collect(Collectors.joining("; "));
+    }
+
+    private static Optional<String> activeGrant(PolicyResult result) {
+        if (result.facts().get(CoreFacts.STORE_VAR) instanceof Map<?, ?> store
+                && store.get("grant") instanceof Map<?, ?> grant && Boolean.TRUE.equals(grant.get("active"))) {
+            return Optional.ofNullable((String) grant.get("id"));
+        }
+        return Optional.empty();
     }
 }

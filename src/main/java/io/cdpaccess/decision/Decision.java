@@ -1,25 +1,36 @@
 package io.cdpaccess.decision;
 
+import io.cdpaccess.policy.PolicyResult;
+import java.util.Map;
 import java.util.Optional;
 
 /**
  * The outcome of deciding one well-formed request.
  *
- * @param detail extra facts for the record (which grant ended when, the block's reason...)
- * @param grantId the grant that allowed, for an allow
+ * @param reason the deciding rule's name, {@code no-rule-matched}, or a {@link Reason} code
+ * @param detail the deciding rule's facts, or why there was no policy decision, for the record
+ * @param grantId the active grant, when the policy read it and allowed
+ * @param explanation every rule's outcome and the facts used, when the policy was evaluated
+ * @param sources for each fact source the evaluation used: how long it took, whether from cache
  */
-public record Decision(Effect effect, Reason reason, String detail, Optional<String> grantId) {
+public record Decision(Effect effect, String reason, String detail, Optional<String> grantId,
+                       Optional<PolicyResult> explanation, Map<String, SourceUse> sources) {
 
-    public static Decision allow(String grantId, String detail) {
-        return new Decision(Effect.ALLOW, Reason.GRANT, detail, Optional.of(grantId));
+    /** How one fact source served one decision. */
+    public record SourceUse(long latencyMicros, boolean cached) {
     }
 
-    public static Decision deny(Reason reason, String detail) {
-        return new Decision(Effect.DENY, reason, detail, Optional.empty());
+    public Decision {
+        sources = Map.copyOf(sources);
     }
 
-    public static Decision error(Reason reason, String detail) {
-        return new Decision(Effect.ERROR, reason, detail, Optional.empty());
+    static Decision outside(Effect effect, Reason reason, String detail) {
+        return new Decision(effect, reason.code(), detail, Optional.empty(), Optional.empty(), Map.of());
+    }
+
+    /** The explanation as recorded with the decision (JSON), when the policy was evaluated. */
+    public Optional<String> explanationJson() {
+        return explanation.map(e -> Explanations.toJson(e, sources));
     }
 
     public boolean allowed() {

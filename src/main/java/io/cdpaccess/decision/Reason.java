@@ -1,18 +1,11 @@
 package io.cdpaccess.decision;
 
 /**
- * Why an answer was given, as a stable code for the decision log, exports and metrics, with a
- * sentence for the administrator who asks "why was I denied?".
+ * Reasons given outside the policy: the request never reached it (caller refused, malformed) or
+ * no answer could be made. A policy's own reasons are its rule names; none may reuse these codes.
  */
 public enum Reason {
-    GRANT("grant", "an active grant covers this user, instance and project"),
-    NO_GRANT("no-grant", "no grant covers this user, instance and project"),
-    GRANT_EXPIRED("grant-expired", "the user's grant for this project has ended"),
-    GRANT_NOT_YET_VALID("grant-not-yet-valid", "the user's grant for this project has not started yet"),
-    GRANT_REVOKED("grant-revoked", "the user's grant for this project was revoked"),
-    BLOCKED("blocked", "the user is blocked on every instance"),
-    PROJECT_SUSPENDED("project-suspended", "the project is suspended"),
-    PROJECT_EXPIRED("project-expired", "the project's approval has expired"),
+    FACT_ERROR("fact-error", "a fact the policy needed could not be read, so its deny is not a considered no"),
     INSTANCE_MISMATCH("instance-mismatch", "redcap_url is not the REDCap installation this secret belongs to"),
     BAD_REQUEST("bad-request", "the request is not a well-formed user-access call"),
     EMPTY_REQUEST("empty-request", "empty request, as sent by REDCap's Test button"),
@@ -39,5 +32,15 @@ public enum Reason {
 
     public String description() {
         return description;
+    }
+
+    /** Whether a rule name would be mistaken for one of these codes. */
+    public static boolean isReserved(String code) {
+        for (Reason r : values()) {
+            if (r.code.equals(code)) {
+                return true;
+            }
+        }
+        return false;
     }
 }

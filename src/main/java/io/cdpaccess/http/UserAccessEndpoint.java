@@ -9,6 +9,7 @@ import io.cdpaccess.decision.Decision;
 import io.cdpaccess.decision.Effect;
 import io.cdpaccess.decision.Reason;
 import io.cdpaccess.ops.LogText;
+import io.cdpaccess.policy.PolicyResult;
 import io.cdpaccess.protocol.AccessRequest;
 import io.cdpaccess.protocol.Answer;
 import io.cdpaccess.protocol.Ids;
@@ -74,9 +75,11 @@ final class UserAccessEndpoint implements Handler {
         String projectId;
         String redcapUrl;
         Effect effect;
-        Reason reason;
+        String reason;
         String detail;
         Optional<String> grantId = Optional.empty();
+        Optional<String> explanation = Optional.empty();
+        Optional<String> policyVersion = Optional.empty();
         Answer answer;
 
         Exchange(String id, long startNanos, Instant receivedAt) {
@@ -86,6 +89,10 @@ final class UserAccessEndpoint implements Handler {
         }
 
         void conclude(Effect effect, Reason reason, String detail, Answer answer) {
+            conclude(effect, reason.code(), detail, answer);
+        }
+
+        void conclude(Effect effect, String reason, String detail, Answer answer) {
             this.effect = effect;
             this.reason = reason;
             this.detail = detail;
@@ -107,7 +114,7 @@ final class UserAccessEndpoint implements Handler {
         record(ex, latencyMicros);
         write(ctx, ex);
         decisions.info("decision={} effect={} status={} reason={} instance={} user={} project={} caller={} latency_us={}",
-                ex.id, ex.effect.label(), ex.answer.status(), ex.reason.code(), ex.instance.map(InstanceConfig::name)
+                ex.id, ex.effect.label(), ex.answer.status(), ex.reason, ex.instance.map(InstanceConfig::name)
                         .orElse("-"), LogText.quote(ex.user), LogText.quote(ex.projectId),
                 ex.caller == null ? "-" : ex.caller.getHostAddress(), latencyMicros);
     }
@@ -150,8 +157,11 @@ final class UserAccessEndpoint implements Handler {
         ex.normalizedUser = request.normalizedUser();
         ex.projectId = Long.toString(request.projectId());
         ex.redcapUrl = request.redcapUrl().value();
-        Decision decision = decider.decide(ex.instance.get(), request, ex.receivedAt.plus(deadline));
+        Decision decision = decider.decide(ex.instance.get(), request, Optional.of(ex.caller.getHostAddress()),
+                ex.receivedAt.plus(deadline));
         ex.grantId = decision.grantId();
+        ex.explanation = decision.explanationJson();
+        ex.policyVersion = decision.explanation().map(PolicyResult::policyVersion);
         Answer answer = switch (decision.effect()) {
             case ALLOW -> Answer.ALLOW;
             case DENY -> Answer.DENY;
@@ -165,12 +175,13 @@ final class UserAccessEndpoint implements Handler {
         DecisionRecord record = new DecisionRecord(ex.id, ex.receivedAt, ex.instance.map(InstanceConfig::name),
                 Optional.ofNullable(ex.user), Optional.ofNullable(ex.normalizedUser), Optional.ofNullable(ex.projectId),
                 Optional.ofNullable(ex.redcapUrl), address(ex.caller), address(ex.peer), ex.effect.label(),
-                ex.reason.code(), Optional.ofNullable(ex.detail), ex.answer.status(), latencyMicros, ex.grantId);
+                ex.reason, Optional.ofNullable(ex.detail), ex.answer.status(), latencyMicros, ex.grantId,
+                ex.policyVersion, ex.explanation);
         Duration remaining = deadline.minusNanos(System.nanoTime() - ex.startNanos);
         DecisionLog.Outcome outcome = decisionLog.append(record, remaining);
         if (outcome != DecisionLog.Outcome.COMMITTED) {
             Reason reason = outcome == DecisionLog.Outcome.TIMED_OUT ? Reason.DEADLINE_EXCEEDED : Reason.LOG_UNAVAILABLE;
-            ex.conclude(Effect.ERROR, reason, "was " + ex.effect.label() + "/" + ex.reason.code(), Answer.UNAVAILABLE);
+            ex.conclude(Effect.ERROR, reason, "was " + ex.effect.label() + "/" + ex.reason, Answer.UNAVAILABLE);
             ex.grantId = Optional.empty();
         }
     }

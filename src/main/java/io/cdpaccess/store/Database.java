@@ -10,6 +10,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.SQLNonTransientConnectionException;
 import java.util.Locale;
+import java.util.Map;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
@@ -67,6 +68,7 @@ public final class Database implements AutoCloseable {
             Flyway.configure()
                     .dataSource(dataSource)
                     .locations("classpath:db/migration")
+                    .placeholders(Map.of("clob", largeTextType(dataSource)))
                     .failOnMissingLocations(true)
                     .load()
                     .migrate();
@@ -78,6 +80,19 @@ public final class Database implements AutoCloseable {
             throw e;
         }
         return new Database(dataSource, description);
+    }
+
+    /** The type for unbounded text (JSON explanations): the one spelling each database accepts. */
+    private static String largeTextType(DataSource dataSource) {
+        try (Connection c = dataSource.getConnection()) {
+            String product = c.getMetaData().getDatabaseProductName().toLowerCase(Locale.ROOT);
+            if (product.contains("mariadb") || product.contains("mysql")) {
+                return "LONGTEXT";
+            }
+            return product.contains("postgres") ? "TEXT" : "CLOB";
+        } catch (SQLException e) {
+            throw new StoreException("cannot prepare database: " + rootMessage(e), e);
+        }
     }
 
     /**

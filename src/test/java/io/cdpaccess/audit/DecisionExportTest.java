@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 class DecisionExportTest {
 
     private static final String HEADER = "decision_id,decided_at,instance,user,normalized_user,project_id,redcap_url,"
-            + "caller_ip,peer_ip,effect,reason,detail,http_status,latency_us,grant_id";
+            + "caller_ip,peer_ip,effect,reason,detail,http_status,latency_us,grant_id,policy_version,explanation";
 
     private static final DecisionRecord PLAIN = new DecisionRecord("01JX0000000000000000000001",
             Instant.parse("2026-06-01T09:00:00.250Z"), Optional.of("prod"), Optional.of("alice"), Optional.of("alice"),
@@ -41,8 +41,8 @@ class DecisionExportTest {
         assertThat(csv.split("\r\n", -1)).containsExactly(
                 HEADER,
                 "01JX0000000000000000000001,2026-06-01T09:00:00.250Z,prod,alice,alice,42,https://redcap.example.edu/,"
-                        + "10.0.0.5,10.0.0.1,allow,granted,,200,1234,01JX00000000000000000000G1",
-                "01JX0000000000000000000002,2026-06-01T09:00:01Z,,,,,,203.0.113.9,203.0.113.9,rejected,bad-secret,,403,0,",
+                        + "10.0.0.5,10.0.0.1,allow,granted,,200,1234,01JX00000000000000000000G1,,",
+                "01JX0000000000000000000002,2026-06-01T09:00:01Z,,,,,,203.0.113.9,203.0.113.9,rejected,bad-secret,,403,0,,,",
                 "");
     }
 

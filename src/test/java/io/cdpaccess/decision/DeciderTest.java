@@ -23,6 +23,17 @@ import org.junit.jupiter.api.Test;
 
 class DeciderTest {
 
+    /** The shipped default policy: these tests show it is the built-in rule of the core service. */
+    private static final io.cdpaccess.policy.CompiledPolicy DEFAULT_POLICY = defaultPolicy();
+
+    private static io.cdpaccess.policy.CompiledPolicy defaultPolicy() {
+        try {
+            return Policies.compile(Policies.defaultSpec());
+        } catch (io.cdpaccess.policy.PolicyException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     private static final Instant FROM = Instant.parse("2026-03-01T00:00:00Z");
     private static final Instant UNTIL = Instant.parse("2026-06-30T00:00:00Z");
     private static final Instant MID = Instant.parse("2026-04-15T12:00:00Z");
@@ -67,8 +78,8 @@ class DeciderTest {
 
     private Decision decideAt(Instant now, InstanceConfig instance, String user, long project, RedcapUrl url) {
         StoreSnapshot snapshot = new StoreSnapshot(1, grants, projects, blocks);
-        Decider decider = new Decider(() -> snapshot, Clock.fixed(now, ZoneOffset.UTC));
-        return decider.decide(instance, AccessRequest.of(user, project, url), now.plusSeconds(5));
+        Decider decider = new Decider(() -> DEFAULT_POLICY, () -> snapshot, Clock.fixed(now, ZoneOffset.UTC));
+        return decider.decide(instance, AccessRequest.of(user, project, url), Optional.empty(), now.plusSeconds(5));
     }
 
     private Decision decideAt(Instant now) {
@@ -78,11 +89,11 @@ class DeciderTest {
     private static void assertAllowedBy(Decision d, String grantId) {
         assertThat(d.effect()).isEqualTo(Effect.ALLOW);
         assertThat(d.allowed()).isTrue();
-        assertThat(d.reason()).isEqualTo(Reason.GRANT);
+        assertThat(d.reason()).isEqualTo("grant");
         assertThat(d.grantId()).contains(grantId);
     }
 
-    private static void assertDenied(Decision d, Reason reason) {
+    private static void assertDenied(Decision d, String reason) {
         assertThat(d.effect()).isEqualTo(Effect.DENY);
         assertThat(d.allowed()).isFalse();
         assertThat(d.reason()).isEqualTo(reason);
@@ -94,7 +105,7 @@ class DeciderTest {
     @Test
     void validFromIsInclusive() {
         grant("G1", 42);
-        assertDenied(decideAt(FROM.minus(MS)), Reason.GRANT_NOT_YET_VALID);
+        assertDenied(decideAt(FROM.minus(MS)), "grant-not-yet-valid");
         assertAllowedBy(decideAt(FROM), "G1");
         assertAllowedBy(decideAt(FROM.plus(MS)), "G1");
     }
@@ -103,15 +114,15 @@ class DeciderTest {
     void validUntilIsExclusive() {
         grant("G1", 42);
         assertAllowedBy(decideAt(UNTIL.minus(MS)), "G1");
-        assertDenied(decideAt(UNTIL), Reason.GRANT_EXPIRED);
-        assertDenied(decideAt(UNTIL.plus(MS)), Reason.GRANT_EXPIRED);
+        assertDenied(decideAt(UNTIL), "grant-expired");
+        assertDenied(decideAt(UNTIL.plus(MS)), "grant-expired");
     }
 
     @Test
     void grantWithoutEndNeverExpires() {
         grant("G1", "prod", "jdoe", OptionalLong.of(42), FROM, Optional.empty(), false);
         assertAllowedBy(decideAt(Instant.parse("2999-01-01T00:00:00Z")), "G1");
-        assertThat(decideAt(MID).detail()).contains("no end");
+        assertThat(decideAt(MID).detail()).contains("G1").doesNotContain("until=");
     }
 
     @Test
@@ -125,14 +136,14 @@ class DeciderTest {
     @Test
     void projectGrantCoversOnlyItsProject() {
         grant("G1", 42);
-        assertDenied(decideAt(MID, PROD, "jdoe", 43, PROD_URL), Reason.NO_GRANT);
+        assertDenied(decideAt(MID, PROD, "jdoe", 43, PROD_URL), "no-grant");
     }
 
     @Test
     void grantIsForOneUserOnOneInstance() {
         grant("G1", 42);
-        assertDenied(decideAt(MID, PROD, "asmith", 42, PROD_URL), Reason.NO_GRANT);
-        assertDenied(decideAt(MID, ANY, "jdoe", 42, PROD_URL), Reason.NO_GRANT);
+        assertDenied(decideAt(MID, PROD, "asmith", 42, PROD_URL), "no-grant");
+        assertDenied(decideAt(MID, ANY, "jdoe", 42, PROD_URL), "no-grant");
     }
 
     @Test
@@ -144,15 +155,15 @@ class DeciderTest {
     @Test
     void noGrantIsADeny() {
         Decision d = decideAt(MID);
-        assertDenied(d, Reason.NO_GRANT);
-        assertThat(d.detail()).contains("jdoe").contains("prod").contains("42");
+        assertDenied(d, "no-grant");
+        assertThat(d.detail()).startsWith("no-grant matched: store.grant.state=none");
     }
 
     @Test
     void revokedGrantDeniesEvenInsideItsWindow() {
         grant("G1", "prod", "jdoe", OptionalLong.of(42), FROM, Optional.of(UNTIL), true);
         Decision d = decideAt(MID);
-        assertDenied(d, Reason.GRANT_REVOKED);
+        assertDenied(d, "grant-revoked");
         assertThat(d.detail()).contains("G1").contains("auditor").contains("left the study");
     }
 
@@ -160,7 +171,7 @@ class DeciderTest {
     void endedGrantSaysWhenItEnded() {
         grant("G1", 42);
         Decision d = decideAt(UNTIL.plus(Duration.ofDays(3)));
-        assertDenied(d, Reason.GRANT_EXPIRED);
+        assertDenied(d, "grant-expired");
         assertThat(d.detail()).contains("G1").contains(UNTIL.toString());
     }
 
@@ -168,7 +179,7 @@ class DeciderTest {
     void futureGrantSaysWhenItStarts() {
         grant("G1", 42);
         Decision d = decideAt(FROM.minus(Duration.ofDays(3)));
-        assertDenied(d, Reason.GRANT_NOT_YET_VALID);
+        assertDenied(d, "grant-not-yet-valid");
         assertThat(d.detail()).contains("G1").contains(FROM.toString());
     }
 
@@ -197,9 +208,9 @@ class DeciderTest {
         grant("G1", 42);
         block("jdoe", false);
         Decision d = decideAt(MID);
-        assertDenied(d, Reason.BLOCKED);
+        assertDenied(d, "blocked");
         assertThat(d.detail()).contains("B1").contains("left the institution");
-        assertDenied(decideAt(MID, PROD, "JDOE", 42, PROD_URL), Reason.BLOCKED);
+        assertDenied(decideAt(MID, PROD, "JDOE", 42, PROD_URL), "blocked");
     }
 
     @Test
@@ -213,14 +224,14 @@ class DeciderTest {
     void blockAppliesOnEveryInstance() {
         grant("G1", "default", "jdoe", OptionalLong.empty(), FROM, Optional.empty(), false);
         block("jdoe", false);
-        assertDenied(decideAt(MID, ANY, "jdoe", 42, TEST_URL), Reason.BLOCKED);
+        assertDenied(decideAt(MID, ANY, "jdoe", 42, TEST_URL), "blocked");
     }
 
     @Test
     void suspendedProjectBeatsAGrant() {
         grant("G1", "prod", "jdoe", OptionalLong.empty(), FROM, Optional.of(UNTIL), false);
         project(42, Project.Status.SUSPENDED, Optional.empty());
-        assertDenied(decideAt(MID), Reason.PROJECT_SUSPENDED);
+        assertDenied(decideAt(MID), "project-suspended");
         assertAllowedBy(decideAt(MID, PROD, "jdoe", 43, PROD_URL), "G1");
     }
 
@@ -237,8 +248,8 @@ class DeciderTest {
         grant("G1", 42);
         project(42, Project.Status.APPROVED, Optional.of(expiry));
         assertAllowedBy(decideAt(expiry.minus(MS)), "G1");
-        assertDenied(decideAt(expiry), Reason.PROJECT_EXPIRED);
-        assertDenied(decideAt(expiry.plus(MS)), Reason.PROJECT_EXPIRED);
+        assertDenied(decideAt(expiry), "project-expired");
+        assertDenied(decideAt(expiry.plus(MS)), "project-expired");
         assertThat(decideAt(expiry).detail()).contains(expiry.toString());
     }
 
@@ -255,7 +266,7 @@ class DeciderTest {
     void instanceBoundToAnotherUrlIsAMismatch() {
         grant("G1", 42);
         Decision d = decideAt(MID, PROD, "jdoe", 42, TEST_URL);
-        assertDenied(d, Reason.INSTANCE_MISMATCH);
+        assertDenied(d, Reason.INSTANCE_MISMATCH.code());
         assertThat(d.detail()).contains(PROD_URL.value());
     }
 
@@ -273,41 +284,52 @@ class DeciderTest {
     void pastTheDeadlineIsAnErrorEvenForAnAllow() {
         grant("G1", 42);
         StoreSnapshot snapshot = new StoreSnapshot(1, grants, projects, blocks);
-        Decider decider = new Decider(() -> snapshot, Clock.fixed(MID, ZoneOffset.UTC));
+        Decider decider = new Decider(() -> DEFAULT_POLICY, () -> snapshot, Clock.fixed(MID, ZoneOffset.UTC));
         AccessRequest request = AccessRequest.of("jdoe", 42, PROD_URL);
 
-        assertAllowedBy(decider.decide(PROD, request, MID), "G1");
-        Decision late = decider.decide(PROD, request, MID.minus(MS));
+        assertAllowedBy(decider.decide(PROD, request, Optional.empty(), MID), "G1");
+        Decision late = decider.decide(PROD, request, Optional.empty(), MID.minus(MS));
         assertThat(late.effect()).isEqualTo(Effect.ERROR);
-        assertThat(late.reason()).isEqualTo(Reason.DEADLINE_EXCEEDED);
+        assertThat(late.reason()).isEqualTo(Reason.DEADLINE_EXCEEDED.code());
         assertThat(late.allowed()).isFalse();
         assertThat(late.grantId()).isEmpty();
     }
 
     @Test
-    void failingSnapshotIsAnInternalErrorNeverAnAllow() {
+    void aFailingStoreIsAnErrorNeverAnAllow() {
+        grant("G1", 42);
         Supplier<StoreSnapshot> broken = () -> {
             throw new IllegalStateException("store unavailable");
         };
-        Decider decider = new Decider(broken, Clock.fixed(MID, ZoneOffset.UTC));
-        Decision d = decider.decide(PROD, AccessRequest.of("jdoe", 42, PROD_URL), MID.plusSeconds(5));
+        Decider decider = new Decider(() -> DEFAULT_POLICY, broken, Clock.fixed(MID, ZoneOffset.UTC));
+        Decision d = decider.decide(PROD, AccessRequest.of("jdoe", 42, PROD_URL), Optional.empty(), MID.plusSeconds(5));
         assertThat(d.effect()).isEqualTo(Effect.ERROR);
-        assertThat(d.reason()).isEqualTo(Reason.INTERNAL_ERROR);
+        assertThat(d.reason()).isEqualTo(Reason.FACT_ERROR.code());
         assertThat(d.allowed()).isFalse();
-        assertThat(d.detail()).isEqualTo("IllegalStateException");
+        assertThat(d.detail()).contains("blocked").contains("store unavailable");
     }
 
     @Test
-    void missingSnapshotIsAnInternalError() {
-        Decider decider = new Decider(() -> null, Clock.fixed(MID, ZoneOffset.UTC));
-        Decision d = decider.decide(ANY, AccessRequest.of("jdoe", 42, PROD_URL), MID.plusSeconds(5));
+    void aMissingSnapshotIsAnErrorNeverAnAllow() {
+        Decider decider = new Decider(() -> DEFAULT_POLICY, () -> null, Clock.fixed(MID, ZoneOffset.UTC));
+        Decision d = decider.decide(ANY, AccessRequest.of("jdoe", 42, PROD_URL), Optional.empty(), MID.plusSeconds(5));
         assertThat(d.effect()).isEqualTo(Effect.ERROR);
-        assertThat(d.reason()).isEqualTo(Reason.INTERNAL_ERROR);
+        assertThat(d.allowed()).isFalse();
+    }
+
+    @Test
+    void aMissingPolicyIsAnInternalError() {
+        Decider decider = new Decider(() -> null, () -> new StoreSnapshot(0, List.of(), List.of(), List.of()),
+                Clock.fixed(MID, ZoneOffset.UTC));
+        Decision d = decider.decide(ANY, AccessRequest.of("jdoe", 42, PROD_URL), Optional.empty(), MID.plusSeconds(5));
+        assertThat(d.effect()).isEqualTo(Effect.ERROR);
+        assertThat(d.reason()).isEqualTo(Reason.INTERNAL_ERROR.code());
     }
 
     @Test
     void emptyStoreDeniesEveryone() {
-        Decider decider = new Decider(() -> new StoreSnapshot(0, List.of(), List.of(), List.of()), Clock.fixed(MID, ZoneOffset.UTC));
-        assertDenied(decider.decide(ANY, AccessRequest.of("admin", 1, PROD_URL), MID), Reason.NO_GRANT);
+        Decider decider = new Decider(() -> DEFAULT_POLICY, () -> new StoreSnapshot(0, List.of(), List.of(), List.of()),
+                Clock.fixed(MID, ZoneOffset.UTC));
+        assertDenied(decider.decide(ANY, AccessRequest.of("admin", 1, PROD_URL), Optional.empty(), MID), "no-grant");
     }
 }

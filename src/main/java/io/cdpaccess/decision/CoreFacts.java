@@ -1,0 +1,164 @@
+package io.cdpaccess.decision;
+
+import io.cdpaccess.config.InstanceConfig;
+import io.cdpaccess.policy.FactSchema;
+import io.cdpaccess.policy.FactType;
+import io.cdpaccess.policy.FactType.Scalar;
+import io.cdpaccess.policy.FactType.Struct;
+import io.cdpaccess.protocol.AccessRequest;
+import io.cdpaccess.store.Block;
+import io.cdpaccess.store.Grant;
+import io.cdpaccess.store.Project;
+import io.cdpaccess.store.StoreSnapshot;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The facts every policy can use, with their types and how they are computed:
+ *
+ * <pre>
+ * request.user, .normalized_user, .project_id (int), .redcap_url, .instance, .caller_ip
+ * now                                     the time of the request (timestamp)
+ * store.grant.state                       "active" | "future" | "ended" | "revoked" | "none"
+ * store.grant.active                      state == "active"
+ * store.grant.id, .from, .until, .all_projects, .granted_by, .reason   (set when a grant exists)
+ * store.grant.revoked_at, .revoked_by, .revoke_reason                  (set when it was revoked)
+ * store.project.status                    "approved" | "suspended" | "unknown" (never recorded)
+ * store.project.irb_number, .expires      (set when recorded)
+ * store.project.expired                   expires has passed
+ * store.block.active                      the user is blocked everywhere
+ * store.block.id, .reason, .since, .blocked_by (set when blocked)
+ * </pre>
+ *
+ * <p>{@code store.grant} describes the one grant that matters for this user, instance and project:
+ * an active one if any, else a future one, else the one that ended last, else the last revoked.
+ * Unset fields are absent ({@code has(store.grant.until)} is false for a grant without end).
+ */
+public final class CoreFacts {
+
+    static final Struct REQUEST = Struct.of("cdp.Request",
+            "user", Scalar.STRING, "normalized_user", Scalar.STRING, "project_id", Scalar.INT,
+            "redcap_url", Scalar.STRING, "instance", Scalar.STRING, "caller_ip", Scalar.STRING);
+    static final Struct GRANT = Struct.of("cdp.Grant",
+            "state", Scalar.STRING, "active", Scalar.BOOL, "id", Scalar.STRING, "from", Scalar.TIMESTAMP,
+            "until", Scalar.TIMESTAMP, "all_projects", Scalar.BOOL, "granted_by", Scalar.STRING, "reason", Scalar.STRING,
+            "revoked_at", Scalar.TIMESTAMP, "revoked_by", Scalar.STRING, "revoke_reason", Scalar.STRING);
+    static final Struct PROJECT = Struct.of("cdp.Project",
+            "status", Scalar.STRING, "irb_number", Scalar.STRING, "expires", Scalar.TIMESTAMP, "expired", Scalar.BOOL);
+    static final Struct BLOCK = Struct.of("cdp.Block",
+            "active", Scalar.BOOL, "id", Scalar.STRING, "reason", Scalar.STRING, "since", Scalar.TIMESTAMP,
+            "blocked_by", Scalar.STRING);
+    static final Struct STORE = Struct.of("cdp.Store", "grant", GRANT, "project", PROJECT, "block", BLOCK);
+
+    /** Variable names. */
+    public static final String REQUEST_VAR = "request";
+    public static final String NOW_VAR = "now";
+    public static final String STORE_VAR = "store";
+
+    private CoreFacts() {
+    }
+
+    /** The variables of the core facts, in the order they are documented. */
+    public static Map<String, FactType> variables() {
+        Map<String, FactType> v = new LinkedHashMap<>();
+        v.put(REQUEST_VAR, REQUEST);
+        v.put(NOW_VAR, Scalar.TIMESTAMP);
+        v.put(STORE_VAR, STORE);
+        return v;
+    }
+
+    /** The schema rules are checked against (fact sources will add their variables here). */
+    public static FactSchema schema() {
+        return FactSchema.of(variables());
+    }
+
+    static Map<String, Object> request(AccessRequest request, InstanceConfig instance, Optional<String> callerIp) {
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("user", request.user());
+        r.put("normalized_user", request.normalizedUser());
+        r.put("project_id", request.projectId());
+        r.put("redcap_url", request.redcapUrl().value());
+        r.put("instance", instance.name());
+        callerIp.ifPresent(ip -> r.put("caller_ip", ip));
+        return r;
+    }
+
+    static Map<String, Object> store(StoreSnapshot snapshot, String instance, AccessRequest request, Instant now) {
+        Map<String, Object> s = new LinkedHashMap<>();
+        s.put("grant", grant(snapshot.grants(instance, request.normalizedUser()).stream()
+                .filter(g -> g.covers(request.projectId())).toList(), now));
+        s.put("project", project(snapshot.project(instance, request.projectId()), now));
+        s.put("block", block(snapshot.block(request.normalizedUser())));
+        return s;
+    }
+
+    /** The grant that matters, described; see the class comment for the order of preference. */
+    static Map<String, Object> grant(List<Grant> covering, Instant now) {
+        Optional<Grant> active = covering.stream().filter(g -> g.activeAt(now))
+                .max(Comparator.comparing((Grant g) -> g.validUntil().orElse(Instant.MAX)));
+        Optional<Grant> future = covering.stream().filter(g -> !g.revoked() && now.isBefore(g.validFrom()))
+                .min(Comparator.comparing(Grant::validFrom));
+        Optional<Grant> ended = covering.stream().filter(g -> !g.revoked() && g.validUntil().map(u -> !now.isBefore(u))
+                .orElse(false)).max(Comparator.comparing(g -> g.validUntil().orElseThrow()));
+        Optional<Grant> revoked = covering.stream().filter(Grant::revoked)
+                .max(Comparator.comparing(g -> g.revokedAt().orElseThrow()));
+        String state;
+        Optional<Grant> chosen;
+        if (active.isPresent()) {
+            state = "active";
+            chosen = active;
+        } else if (future.isPresent()) {
+            state = "future";
+            chosen = future;
+        } else if (ended.isPresent()) {
+            state = "ended";
+            chosen = ended;
+        } else if (revoked.isPresent()) {
+            state = "revoked";
+            chosen = revoked;
+        } else {
+            state = "none";
+            chosen = Optional.empty();
+        }
+        Map<String, Object> g = new LinkedHashMap<>();
+        g.put("state", state);
+        g.put("active", state.equals("active"));
+        chosen.ifPresent(c -> {
+            g.put("id", c.id());
+            g.put("from", c.validFrom());
+            c.validUntil().ifPresent(u -> g.put("until", u));
+            g.put("all_projects", c.projectId().isEmpty());
+            g.put("granted_by", c.grantedBy());
+            g.put("reason", c.reason());
+            c.revokedAt().ifPresent(r -> g.put("revoked_at", r));
+            c.revokedBy().ifPresent(r -> g.put("revoked_by", r));
+            c.revokeReason().ifPresent(r -> g.put("revoke_reason", r));
+        });
+        return g;
+    }
+
+    static Map<String, Object> project(Optional<Project> project, Instant now) {
+        Map<String, Object> p = new LinkedHashMap<>();
+        p.put("status", project.map(x -> x.status().label()).orElse("unknown"));
+        project.flatMap(Project::irbNumber).ifPresent(i -> p.put("irb_number", i));
+        project.flatMap(Project::expiresAt).ifPresent(e -> p.put("expires", e));
+        p.put("expired", project.map(x -> x.expiredAt(now)).orElse(false));
+        return p;
+    }
+
+    static Map<String, Object> block(Optional<Block> block) {
+        Map<String, Object> b = new LinkedHashMap<>();
+        b.put("active", block.isPresent());
+        block.ifPresent(x -> {
+            b.put("id", x.id());
+            b.put("reason", x.reason());
+            b.put("since", x.blockedAt());
+            b.put("blocked_by", x.blockedBy());
+        });
+        return b;
+    }
+}

@@ -1,0 +1,168 @@
+package io.cdpaccess.policy;
+
+import dev.cel.runtime.CelEvaluationException;
+import dev.cel.runtime.CelRuntime;
+import dev.cel.runtime.CelVariableResolver;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * A checked, ready-to-run policy: immutable and safe to share between threads (CEL programs are).
+ *
+ * <p>Combination, as in Cerbos or AWS IAM: any matching {@code deny} rule denies; otherwise any
+ * matching {@code allow} rule allows; otherwise the default is deny. A rule that cannot be
+ * evaluated (a missing fact, a bad conversion) counts as matching if it is a deny and as not
+ * matching if it is an allow, and the error is reported: an error can only ever make the answer
+ * stricter. Every rule is evaluated, in order, so the explanation shows all of them.
+ */
+public final class CompiledPolicy {
+
+    /** One compiled rule. */
+    record Rule(RuleSpec spec, CelRuntime.Program program, Set<String> variables) {
+    }
+
+    private final List<Rule> rules;
+    private final FactSchema schema;
+    private final String origin;
+    private final String version;
+    private final Set<String> variables;
+
+    CompiledPolicy(List<Rule> rules, FactSchema schema, String origin, String version) {
+        this.rules = List.copyOf(rules);
+        this.schema = schema;
+        this.origin = origin;
+        this.version = version;
+        Set<String> all = new LinkedHashSet<>();
+        rules.forEach(r -> all.addAll(r.variables()));
+        this.variables = Collections.unmodifiableSet(all);
+    }
+
+    /** Where the policy was read from. */
+    public String origin() {
+        return origin;
+    }
+
+    /** A short fingerprint of the rules (names, effects, expressions): the policy's version. */
+    public String version() {
+        return version;
+    }
+
+    /** The variables any rule references: the facts a decision may need to fetch. */
+    public Set<String> variables() {
+        return variables;
+    }
+
+    public List<RuleSpec> rules() {
+        return rules.stream().map(Rule::spec).toList();
+    }
+
+    public FactSchema schema() {
+        return schema;
+    }
+
+    /** Evaluates every rule against facts fetched on demand from {@code facts}. */
+    public PolicyResult evaluate(FactResolver facts) {
+        ReadLog log = new ReadLog();
+        Variables variables = new Variables(facts, log);
+        List<RuleOutcome> outcomes = new ArrayList<>(rules.size());
+        for (Rule rule : rules) {
+            log.startRule();
+            RuleOutcome.Result result;
+            Optional<String> error = Optional.empty();
+            try {
+                Object value = rule.program().eval(variables);
+                if (value instanceof Boolean b) {
+                    result = b ? RuleOutcome.Result.MATCHED : RuleOutcome.Result.NOT_MATCHED;
+                } else {
+                    result = RuleOutcome.Result.ERROR;
+                    error = Optional.of("evaluated to " + value + " instead of true or false");
+                }
+            } catch (CelEvaluationException e) {
+                result = RuleOutcome.Result.ERROR;
+                error = Optional.of(errorText(e));
+            } catch (RuntimeException e) {
+                result = RuleOutcome.Result.ERROR;
+                error = Optional.of(e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()));
+            }
+            outcomes.add(new RuleOutcome(rule.spec().name(), rule.spec().effect(), result, error,
+                    log.reads(outcomes.size())));
+        }
+        Optional<String> deny = first(outcomes, RuleEffect.DENY);
+        Optional<String> allow = first(outcomes, RuleEffect.ALLOW);
+        RuleEffect effect = deny.isEmpty() && allow.isPresent() ? RuleEffect.ALLOW : RuleEffect.DENY;
+        Optional<String> deciding = deny.isPresent() ? deny : allow;
+        return new PolicyResult(effect, deciding, outcomes, variables.fetched(), version);
+    }
+
+    private static Optional<String> first(List<RuleOutcome> outcomes, RuleEffect effect) {
+        return outcomes.stream().filter(o -> o.effect() == effect && o.counts()).map(RuleOutcome::rule).findFirst();
+    }
+
+    /** CEL's message names the expression "<input>"; the rule name is shown next to it anyway. */
+    private static String errorText(CelEvaluationException e) {
+        String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        return message.replace("evaluation error at <input>", "evaluation error at offset").lines().findFirst().orElse(message);
+    }
+
+    /**
+     * The variables of one evaluation: fetched from the resolver on first use, converted once, and
+     * remembered (including a failure, so a broken source is asked once, not once per rule).
+     */
+    private final class Variables implements CelVariableResolver {
+        private final FactResolver resolver;
+        private final ReadLog log;
+        private final Map<String, Object> celValues = new HashMap<>();
+        private final Map<String, RuntimeException> failures = new HashMap<>();
+        private final Map<String, Object> plain = new LinkedHashMap<>();
+
+        Variables(FactResolver resolver, ReadLog log) {
+            this.resolver = resolver;
+            this.log = log;
+        }
+
+        @Override
+        public Optional<Object> find(String name) {
+            FactType type = schema.variables().get(name);
+            if (type == null) {
+                return Optional.empty();
+            }
+            RuntimeException failed = failures.get(name);
+            if (failed != null) {
+                throw failed;
+            }
+            Object cel = celValues.get(name);
+            if (cel == null) {
+                Object value;
+                try {
+                    Optional<Object> fetched = resolver.resolve(name);
+                    if (fetched.isEmpty()) {
+                        log.read(name, null);
+                        return Optional.empty();
+                    }
+                    value = type.canonical(fetched.get());
+                } catch (RuntimeException e) {
+                    failures.put(name, e);
+                    throw e;
+                }
+                plain.put(name, value);
+                cel = FactStruct.toCel(type, value, name, log);
+                celValues.put(name, cel);
+            }
+            if (!(type instanceof FactType.Struct)) {
+                log.read(name, plain.get(name));
+            }
+            return Optional.of(cel);
+        }
+
+        Map<String, Object> fetched() {
+            return plain;
+        }
+    }
+}

@@ -1,0 +1,90 @@
+package io.cdpaccess.policy;
+
+import com.google.common.collect.ImmutableCollection;
+import com.google.common.collect.ImmutableMap;
+import dev.cel.bundle.Cel;
+import dev.cel.bundle.CelBuilder;
+import dev.cel.bundle.CelFactory;
+import dev.cel.common.CelOptions;
+import dev.cel.common.types.CelType;
+import dev.cel.common.types.CelTypeProvider;
+import dev.cel.extensions.CelOptionalLibrary;
+import dev.cel.parser.CelStandardMacro;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The variables rules may use and their types: {@code request}, {@code now}, {@code store}, and
+ * one per configured fact source. The schema is what makes {@code request.usr} a configuration
+ * error rather than a deny at three in the morning: every rule is type-checked against it.
+ */
+public final class FactSchema {
+
+    private final Map<String, FactType> variables;
+    private final Cel cel;
+
+    private FactSchema(Map<String, FactType> variables) {
+        this.variables = Collections.unmodifiableMap(new LinkedHashMap<>(variables));
+        this.cel = buildCel(this.variables);
+    }
+
+    /** A schema with exactly these variables, in this order. */
+    public static FactSchema of(Map<String, FactType> variables) {
+        return new FactSchema(variables);
+    }
+
+    public Map<String, FactType> variables() {
+        return variables;
+    }
+
+    public Optional<FactType> type(String variable) {
+        return Optional.ofNullable(variables.get(variable));
+    }
+
+    Cel cel() {
+        return cel;
+    }
+
+    private static Cel buildCel(Map<String, FactType> variables) {
+        Map<String, CelType> structs = new LinkedHashMap<>();
+        variables.values().forEach(t -> collectStructs(t, structs));
+        ImmutableMap<String, CelType> byName = ImmutableMap.copyOf(structs);
+        CelTypeProvider types = new CelTypeProvider() {
+            @Override
+            public ImmutableCollection<CelType> types() {
+                return byName.values();
+            }
+
+            @Override
+            public Optional<CelType> findType(String name) {
+                return Optional.ofNullable(byName.get(name));
+            }
+        };
+        // The planner runtime reports a missing variable as an error (the legacy one returns an
+        // "unknown" value instead) and reads FactStruct fields one at a time.
+        CelBuilder builder = CelFactory.plannerCelBuilder()
+                .setOptions(CelOptions.current().enableOptionalSyntax(true)
+                        .enableHeterogeneousNumericComparisons(true).build())
+                .setStandardMacros(CelStandardMacro.STANDARD_MACROS)
+                .setTypeProvider(types)
+                .addCompilerLibraries(CelOptionalLibrary.INSTANCE)
+                .addRuntimeLibraries(CelOptionalLibrary.INSTANCE)
+                .setResultType(dev.cel.common.types.SimpleType.BOOL);
+        variables.forEach((name, type) -> builder.addVar(name, type.celType()));
+        return builder.build();
+    }
+
+    private static void collectStructs(FactType type, Map<String, CelType> out) {
+        if (type instanceof FactType.Struct s) {
+            CelType previous = out.putIfAbsent(s.typeName(), s.celType());
+            if (previous != null && !previous.equals(out.get(s.typeName()))) {
+                throw new IllegalArgumentException("two different structures named " + s.typeName());
+            }
+            s.fields().values().forEach(f -> collectStructs(f, out));
+        } else if (type instanceof FactType.ListOf l) {
+            collectStructs(l.element(), out);
+        }
+    }
+}

@@ -1,0 +1,176 @@
+package io.cdpaccess.policy;
+
+import dev.cel.common.types.CelType;
+import dev.cel.common.types.ListType;
+import dev.cel.common.types.SimpleType;
+import dev.cel.common.types.StructType;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The type of one fact a rule can read: a string, integer, boolean or timestamp, a list, or a
+ * structure of named fields (such as {@code store.grant}).
+ *
+ * <p>Fact values travel as plain Java values — {@code String}, {@code Long}, {@code Boolean},
+ * {@link Instant}, {@code List}, {@code Map<String, Object>} (a structure; a missing key is an
+ * unset field, so {@code has(store.grant.until)} is false) — so that they can be recorded as JSON
+ * with a decision and read back for replay. The type turns them into what CEL evaluates, and
+ * JSON-decoded values back into plain values.
+ */
+public sealed interface FactType {
+
+    /** The CEL type the checker sees. */
+    CelType celType();
+
+    /** Converts a plain value (possibly JSON-decoded: ISO text for timestamps, any Number) to its canonical form. */
+    Object canonical(Object value);
+
+    /** Scalar kinds. */
+    enum Scalar implements FactType {
+        STRING(SimpleType.STRING), INT(SimpleType.INT), BOOL(SimpleType.BOOL), TIMESTAMP(SimpleType.TIMESTAMP);
+
+        private final CelType celType;
+
+        Scalar(CelType celType) {
+            this.celType = celType;
+        }
+
+        @Override
+        public CelType celType() {
+            return celType;
+        }
+
+        @Override
+        public Object canonical(Object value) {
+            switch (this) {
+                case INT:
+                    if (value instanceof Number n) {
+                        return n.longValue();
+                    }
+                    break;
+                case TIMESTAMP:
+                    if (value instanceof Instant) {
+                        return value;
+                    }
+                    if (value instanceof String s) {
+                        try {
+                            return Instant.parse(s);
+                        } catch (DateTimeParseException e) {
+                            throw new IllegalArgumentException("not a timestamp: " + s);
+                        }
+                    }
+                    break;
+                case BOOL:
+                    if (value instanceof Boolean) {
+                        return value;
+                    }
+                    break;
+                default:
+                    if (value instanceof String) {
+                        return value;
+                    }
+            }
+            throw new IllegalArgumentException("expected " + name().toLowerCase(java.util.Locale.ROOT) + " but got "
+                    + (value == null ? "null" : value.getClass().getSimpleName()));
+        }
+    }
+
+    /** A list whose elements all have one type. */
+    record ListOf(FactType element) implements FactType {
+        @Override
+        public CelType celType() {
+            return ListType.create(element.celType());
+        }
+
+        @Override
+        public Object canonical(Object value) {
+            if (!(value instanceof List<?> list)) {
+                throw new IllegalArgumentException("expected a list");
+            }
+            List<Object> out = new ArrayList<>(list.size());
+            for (Object o : list) {
+                out.add(element.canonical(o));
+            }
+            return Collections.unmodifiableList(out);
+        }
+    }
+
+    /**
+     * A structure of named, typed fields. Its CEL type is built once, here: the checker and the
+     * runtime must see the very same type object for a structure wherever it appears.
+     */
+    final class Struct implements FactType {
+
+        private final String typeName;
+        private final Map<String, FactType> fields;
+        private final StructType celType;
+
+        /**
+         * @param typeName the CEL type name, e.g. {@code cdp.Grant}; unique within a schema
+         */
+        public Struct(String typeName, Map<String, FactType> fields) {
+            this.typeName = typeName;
+            this.fields = Collections.unmodifiableMap(new LinkedHashMap<>(fields));
+            Map<String, FactType> f = this.fields;
+            this.celType = StructType.create(typeName, com.google.common.collect.ImmutableSet.copyOf(f.keySet()),
+                    name -> Optional.ofNullable(f.get(name)).map(FactType::celType));
+        }
+
+        /** Builder-style constructor for readable schema definitions: name, type, name, type... */
+        public static Struct of(String typeName, Object... namesAndTypes) {
+            Map<String, FactType> f = new LinkedHashMap<>();
+            for (int i = 0; i < namesAndTypes.length; i += 2) {
+                f.put((String) namesAndTypes[i], (FactType) namesAndTypes[i + 1]);
+            }
+            return new Struct(typeName, f);
+        }
+
+        public String typeName() {
+            return typeName;
+        }
+
+        public Map<String, FactType> fields() {
+            return fields;
+        }
+
+        @Override
+        public StructType celType() {
+            return celType;
+        }
+
+        @Override
+        public Map<String, Object> canonical(Object value) {
+            if (!(value instanceof Map<?, ?> map)) {
+                throw new IllegalArgumentException("expected a structure of " + String.join(", ", fields.keySet()));
+            }
+            Map<String, Object> out = new LinkedHashMap<>();
+            for (Map.Entry<?, ?> e : map.entrySet()) {
+                String key = String.valueOf(e.getKey());
+                FactType type = fields.get(key);
+                if (type == null) {
+                    throw new IllegalArgumentException("unknown field '" + key + "'; expected one of "
+                            + String.join(", ", fields.keySet()));
+                }
+                if (e.getValue() != null) { // null in JSON means "not set", like a missing key
+                    try {
+                        out.put(key, type.canonical(e.getValue()));
+                    } catch (IllegalArgumentException inner) {
+                        throw new IllegalArgumentException(key + ": " + inner.getMessage());
+                    }
+                }
+            }
+            return Collections.unmodifiableMap(out);
+        }
+
+        @Override
+        public String toString() {
+            return typeName;
+        }
+    }
+}
