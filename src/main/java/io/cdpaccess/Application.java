@@ -2,7 +2,9 @@ package io.cdpaccess;
 
 import io.cdpaccess.audit.DecisionLog;
 import io.cdpaccess.config.ServiceConfig;
+import io.cdpaccess.config.ConfigLoader;
 import io.cdpaccess.decision.Decider;
+import io.cdpaccess.decision.LivePolicy;
 import io.cdpaccess.decision.Policies;
 import io.cdpaccess.policy.CompiledPolicy;
 import io.cdpaccess.policy.PolicyException;
@@ -26,18 +28,21 @@ public final class Application implements AutoCloseable {
     private final Database database;
     private final Store store;
     private final LiveSnapshot snapshot;
+    private final LivePolicy policy;
     private final RedcapListener listener;
 
-    private Application(ServiceConfig config, Clock clock) throws PolicyException {
+    private Application(ServiceConfig config, ConfigLoader loader, Clock clock) throws PolicyException {
         this.config = config;
-        CompiledPolicy policy = Policies.compile(config); // before anything opens: a bad policy changes nothing
+        CompiledPolicy compiled = Policies.compile(config); // before anything opens: a bad policy changes nothing
         try {
             database = track(Database.open(config.store(), "cdp-access"));
             store = new Store(database, clock);
             snapshot = track(LiveSnapshot.start(store, clock, config.store().refreshInterval()));
             DecisionLog decisionLog = track(new DecisionLog(database.dataSource(), clock));
-            Decider decider = new Decider(() -> policy, snapshot, clock);
-            listener = track(RedcapListener.start(config, decider, decisionLog, snapshot, clock));
+            policy = track(LivePolicy.start(config, compiled, loader, clock, store::policyReloadRequests,
+                    config.store().refreshInterval()));
+            Decider decider = new Decider(policy, snapshot, clock);
+            listener = track(RedcapListener.start(config, decider, decisionLog, snapshot, policy, clock));
         } catch (RuntimeException e) {
             close();
             throw e;
@@ -47,10 +52,21 @@ public final class Application implements AutoCloseable {
     /**
      * Starts the service; throws with a one-line message if any part cannot start.
      *
+     * @param loader reads the configuration file again when the policy is reloaded
+     *
      * @throws PolicyException when the policy does not compile (each problem names file, line, rule)
      */
-    public static Application start(ServiceConfig config, Clock clock) throws PolicyException {
-        return new Application(config, clock);
+    public static Application start(ServiceConfig config, ConfigLoader loader, Clock clock) throws PolicyException {
+        return new Application(config, loader, clock);
+    }
+
+    /** Re-reads the policy from the configuration file (SIGHUP does this). */
+    public LivePolicy.Reload reloadPolicy(String trigger) {
+        return policy.reload(trigger);
+    }
+
+    public LivePolicy policy() {
+        return policy;
     }
 
     private <T extends AutoCloseable> T track(T component) {

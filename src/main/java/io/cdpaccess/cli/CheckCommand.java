@@ -7,6 +7,7 @@ import io.cdpaccess.decision.Decision;
 import io.cdpaccess.decision.Explanations;
 import io.cdpaccess.decision.Policies;
 import io.cdpaccess.policy.CompiledPolicy;
+import io.cdpaccess.store.StoreSnapshot;
 import java.util.Optional;
 import io.cdpaccess.protocol.AccessRequest;
 import io.cdpaccess.protocol.ParsedBody;
@@ -54,8 +55,9 @@ final class CheckCommand extends ConfiguredCommand {
         InstanceConfig target = instance != null ? ConfigOptions.instance(config, instance) : instanceFor(config, request.redcapUrl());
         CompiledPolicy policy = Policies.compile(config);
         Instant now = clock().instant();
-        Decision d = withStore(config, (db, store) -> new Decider(() -> policy, store::snapshot, clock())
-                .decide(target, request, Optional.empty(), now.plus(config.deadline())));
+        StoreSnapshot snapshot = withStore(config, (db, store) -> store.snapshot());
+        Decision d = new Decider(() -> policy, () -> snapshot, clock())
+                .decide(target, request, Optional.empty(), now.plus(config.deadline()));
         print(d.allowed() ? "1" : "0",
                 "effect:   " + d.effect().label(),
                 "reason:   " + d.reason(),

@@ -17,7 +17,8 @@ import picocli.CommandLine.Command;
 @Command(name = "cdp-access", mixinStandardHelpOptions = true, versionProvider = RootCommand.Version.class,
         description = "User Access Web Service for REDCap Clinical Data Pull and DDP Custom.",
         subcommands = {ServeCommand.class, GrantCommand.class, ProjectCommand.class, BlockCommand.class,
-            DecisionsCommand.class, CheckCommand.class, ConfigCommand.class, CommandLine.HelpCommand.class})
+            DecisionsCommand.class, CheckCommand.class, PolicyCommand.class, ConfigCommand.class,
+            CommandLine.HelpCommand.class})
 public final class RootCommand implements Runnable {
 
     static final int EXIT_DENIED = 1;

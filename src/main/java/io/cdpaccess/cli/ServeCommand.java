@@ -1,6 +1,7 @@
 package io.cdpaccess.cli;
 
 import io.cdpaccess.Application;
+import io.cdpaccess.config.ConfigLoader;
 import io.cdpaccess.config.HostPort;
 import io.cdpaccess.config.InstanceConfig;
 import io.cdpaccess.config.ServiceConfig;
@@ -41,15 +42,25 @@ final class ServeCommand implements Callable<Integer> {
         if (listen != null) {
             config = withListen(config, listen);
         }
-        Application app = Application.start(config, context.clock());
+        Application app = Application.start(config, new ConfigLoader(context.environment()), context.clock());
         CountDownLatch stopRequested = new CountDownLatch(1);
         onTerminationSignal(stopRequested::countDown, app::close);
+        onSignal("HUP", () -> app.reloadPolicy("SIGHUP"));
         banner(spec.commandLine().getOut(), app, loaded);
         stopRequested.await();
         // Stop taking requests, drain the decision log, close the store; then exit 0 so that a
         // service manager sees a clean stop rather than "killed by SIGTERM" (exit 143).
         app.close();
         return 0;
+    }
+
+    /** Runs {@code action} on the named signal where the platform has it (SIGHUP: not on Windows). */
+    private static void onSignal(String name, Runnable action) {
+        try {
+            sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> action.run());
+        } catch (IllegalArgumentException | LinkageError unsupported) {
+            // no such signal here; `cdp-access policy reload` does the same through the store
+        }
     }
 
     /**

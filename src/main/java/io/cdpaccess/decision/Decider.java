@@ -52,8 +52,9 @@ public final class Decider {
             }
             Instant now = clock.instant();
             Map<String, Decision.SourceUse> sources = new LinkedHashMap<>();
-            PolicyResult result = policy.get().evaluate(variable -> switch (variable) {
-                case CoreFacts.REQUEST_VAR -> Optional.of(CoreFacts.request(request, instance, callerIp));
+            Map<String, Object> requestFacts = CoreFacts.request(request, instance, callerIp);
+            PolicyResult evaluated = policy.get().evaluate(variable -> switch (variable) {
+                case CoreFacts.REQUEST_VAR -> Optional.of(requestFacts);
                 case CoreFacts.NOW_VAR -> Optional.of(now);
                 case CoreFacts.STORE_VAR -> {
                     long start = System.nanoTime();
@@ -64,6 +65,14 @@ public final class Decider {
                 }
                 default -> Optional.empty();
             });
+            // The request and the time cost nothing to keep, and a what-if replay under a policy
+            // that reads them needs them even when this policy did not.
+            Map<String, Object> recorded = new LinkedHashMap<>();
+            recorded.put(CoreFacts.REQUEST_VAR, requestFacts);
+            recorded.put(CoreFacts.NOW_VAR, now);
+            recorded.putAll(evaluated.facts());
+            PolicyResult result = new PolicyResult(evaluated.effect(), evaluated.decidingRule(), evaluated.outcomes(),
+                    recorded, evaluated.policyVersion());
             if (clock.instant().isAfter(deadline)) {
                 return Decision.outside(Effect.ERROR, Reason.DEADLINE_EXCEEDED, "decided after the deadline");
             }

@@ -1,6 +1,7 @@
 package io.cdpaccess.http;
 
 import io.cdpaccess.audit.DecisionLog;
+import io.cdpaccess.decision.LivePolicy;
 import io.cdpaccess.store.LiveSnapshot;
 import io.javalin.http.Context;
 
@@ -12,10 +13,12 @@ final class Health {
 
     private final LiveSnapshot snapshot;
     private final DecisionLog decisionLog;
+    private final LivePolicy policy;
 
-    Health(LiveSnapshot snapshot, DecisionLog decisionLog) {
+    Health(LiveSnapshot snapshot, DecisionLog decisionLog, LivePolicy policy) {
         this.snapshot = snapshot;
         this.decisionLog = decisionLog;
+        this.policy = policy;
     }
 
     /** The process is up and serving HTTP. */
@@ -27,7 +30,8 @@ final class Health {
      * Decisions can be made and recorded: configuration loaded, store reachable, log writable.
      * A failed decision-log commit counts until the store is next reached; waiting for the next
      * successful commit instead would keep a load balancer from ever sending the request that
-     * proves the log works again.
+     * proves the log works again. A stale policy (a reload was refused) is reported but does not
+     * make the service unready: the last good policy is serving.
      */
     void ready(Context ctx) {
         LiveSnapshot.Health storeHealth = snapshot.health();
@@ -36,6 +40,7 @@ final class Health {
         boolean ready = store && log;
         ctx.status(ready ? 200 : 503).contentType("application/json").header("Cache-Control", "no-store")
                 .result("{\"status\":\"" + (ready ? "ready" : "not-ready") + "\",\"config\":\"loaded\",\"store\":\""
-                        + (store ? "up" : "down") + "\",\"decision_log\":\"" + (log ? "up" : "down") + "\"}");
+                        + (store ? "up" : "down") + "\",\"decision_log\":\"" + (log ? "up" : "down")
+                        + "\",\"policy\":\"" + (policy.status().stale() ? "stale" : "current") + "\"}");
     }
 }

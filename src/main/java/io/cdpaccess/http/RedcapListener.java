@@ -3,6 +3,7 @@ package io.cdpaccess.http;
 import io.cdpaccess.audit.DecisionLog;
 import io.cdpaccess.config.ServiceConfig;
 import io.cdpaccess.decision.Decider;
+import io.cdpaccess.decision.LivePolicy;
 import io.cdpaccess.protocol.Answer;
 import io.cdpaccess.store.LiveSnapshot;
 import io.javalin.Javalin;
@@ -46,11 +47,11 @@ public final class RedcapListener implements AutoCloseable {
      * @throws IllegalArgumentException for a TLS key or certificate that cannot be used
      */
     public static RedcapListener start(ServiceConfig config, Decider decider, DecisionLog decisionLog,
-                                       LiveSnapshot snapshot, Clock clock) {
+                                       LiveSnapshot snapshot, LivePolicy policy, Clock clock) {
         UserAccessEndpoint endpoint = new UserAccessEndpoint(new CallerAddress(config.trustedProxies()),
                 new CallerGuard(config.instances(), new AuthFailureLimiter(config.authFailures(), clock)),
                 decider, decisionLog, clock, config.deadline());
-        Health health = new Health(snapshot, decisionLog);
+        Health health = new Health(snapshot, decisionLog, policy);
         TlsKeyStores.Loaded keys = config.tls().map(TlsKeyStores::load).orElse(null);
         // Idle reads (a stalled body) may not outlast the deadline by much: REDCap waits forever.
         long idleTimeoutMs = config.deadline().toMillis() + 1_000;

@@ -53,6 +53,37 @@ public final class Store {
         }
     }
 
+    /** How many policy reloads have been requested ({@code policy reload}); servers poll it. */
+    public long policyReloadRequests() {
+        try (Connection c = database.connection();
+             PreparedStatement ps = c.prepareStatement("SELECT policy_reloads FROM store_version WHERE id = 1")) {
+            ps.setQueryTimeout(5);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    throw new StoreException("store_version row is missing; the database was altered by hand");
+                }
+                return rs.getLong(1);
+            }
+        } catch (SQLException e) {
+            throw unavailable(e);
+        }
+    }
+
+    /** Asks every running server to re-read its policy now; returns the new request count. */
+    public long requestPolicyReload(String actor) {
+        return write(actor, "policy.reload", "all servers", c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "UPDATE store_version SET policy_reloads = policy_reloads + 1 WHERE id = 1")) {
+                ps.executeUpdate();
+            }
+            try (PreparedStatement ps = c.prepareStatement("SELECT policy_reloads FROM store_version WHERE id = 1");
+                 ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        });
+    }
+
     /**
      * Loads everything the decision path needs. The version is read first: a change committed
      * while the rows are read leaves the snapshot's version behind, so the next poll reloads.

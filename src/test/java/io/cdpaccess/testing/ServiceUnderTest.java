@@ -38,7 +38,7 @@ public final class ServiceUnderTest implements AutoCloseable {
     /** Writes {@code yaml} to {@code dir/cdp-access.yaml}, loads it with {@code env}, and starts the service. */
     public static ServiceUnderTest start(Path dir, String yaml, Map<String, String> env, Clock clock) {
         try {
-            return new ServiceUnderTest(Application.start(load(dir, yaml, env), clock), clock);
+            return new ServiceUnderTest(Application.start(load(dir, yaml, env), new ConfigLoader(env), clock), clock);
         } catch (io.cdpaccess.policy.PolicyException e) {
             throw new IllegalStateException("test policy is invalid:\n" + e.getMessage(), e);
         }

@@ -1,0 +1,190 @@
+package io.cdpaccess.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.cdpaccess.testing.Cli;
+import io.cdpaccess.testing.MutableClock;
+import io.cdpaccess.testing.RedcapClient;
+import io.cdpaccess.testing.ServiceUnderTest;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import javax.xml.parsers.DocumentBuilderFactory;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.w3c.dom.Document;
+
+/** Writing a policy, testing it, asking "what if", and refusing a broken one — through the CLI. */
+class PolicyCliTest {
+
+    static final String PROD_URL = "https://redcap.example.edu/";
+    static final String BASE = """
+            listen: 127.0.0.1:0
+            data_dir: ./data
+            zone: America/Chicago
+            instances:
+              - name: prod
+                redcap_url: https://redcap.example.edu/
+                secret: prod-secret-0123456789
+            """;
+
+    @TempDir
+    Path dir;
+    final MutableClock clock = new MutableClock(Instant.parse("2026-11-28T12:00:00Z"));
+    final Cli cli = new Cli(clock);
+
+    Path write(String name, String text) throws Exception {
+        Path file = dir.resolve(name);
+        Files.writeString(file, text);
+        return file;
+    }
+
+    @Test
+    void theShippedCasesPassAgainstTheShippedDefaultPolicy() throws Exception {
+        Path config = write("c.yaml", BASE);
+        Path junit = dir.resolve("junit.xml");
+
+        Cli.Result r = cli.run("policy", "test", "--config", config.toString(), "config/default-policy.cases.yaml",
+                "--junit", junit.toString());
+
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        assertThat(r.out()).contains("PASS an active grant allows (allow by grant)").contains("9 passed, 0 failed");
+        Document xml = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(junit.toFile());
+        assertThat(xml.getElementsByTagName("testcase").getLength()).isEqualTo(9);
+        assertThat(xml.getElementsByTagName("failure").getLength()).isZero();
+    }
+
+    @Test
+    void aFailingCaseIsReportedWithTheRulesAndFailsTheRunAndTheJunitFile() throws Exception {
+        Path config = write("c.yaml", BASE + """
+                policy:
+                  rules:
+                    - name: grant
+                      effect: allow
+                      when: store.grant.active
+                    - name: epic-only
+                      effect: deny
+                      when: '!request.normalized_user.startsWith("epic_")'
+                """);
+        Path cases = write("cases.yaml", """
+                now: 2026-12-01T12:00:00Z
+                cases:
+                  - name: an epic user with a grant
+                    request: {user: EPIC_alice, project_id: 1}
+                    facts: {store: {grant: {state: active, active: true}}}
+                    expect: allow
+                    rule: grant
+                  - name: expecting the wrong thing <on purpose>
+                    request: {user: bob, project_id: 1}
+                    facts: {store: {grant: {state: active, active: true}}}
+                    expect: allow
+                """);
+        Path junit = dir.resolve("junit.xml");
+
+        Cli.Result r = cli.run("policy", "test", "--config", config.toString(), cases.toString(), "--junit", junit.toString());
+
+        assertThat(r.exitCode()).isEqualTo(1);
+        assertThat(r.out()).contains("PASS an epic user with a grant")
+                .contains("FAIL expecting the wrong thing <on purpose>: expected allow, got deny by epic-only")
+                .contains("matched").contains("request.normalized_user")
+                .contains("1 passed, 1 failed");
+        Document xml = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(junit.toFile());
+        assertThat(xml.getElementsByTagName("failure").getLength()).isEqualTo(1);
+        assertThat(xml.getElementsByTagName("testcase").item(1).getAttributes().getNamedItem("name").getNodeValue())
+                .isEqualTo("expecting the wrong thing <on purpose>");
+    }
+
+    @Test
+    void aBrokenPolicyIsRefusedByValidateTestAndServeWithFileLineRuleAndPosition() throws Exception {
+        Path config = write("bad.yaml", BASE + """
+                policy:
+                  rules:
+                    - name: grant
+                      effect: allow
+                      when: store.grant.activ
+                    - name: typo
+                      effect: deny
+                      when: request.usr == "x"
+                """);
+
+        Cli.Result validate = cli.run("config", "validate", "--config", config.toString());
+        Cli.Result test = cli.run("policy", "test", "--config", config.toString(), "config/default-policy.cases.yaml");
+        Cli.Result serve = cli.run("serve", "--config", config.toString());
+
+        for (Cli.Result r : new Cli.Result[] {validate, test, serve}) {
+            assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
+            assertThat(r.err()).contains("bad.yaml:12: rule 'grant': 1:12: undefined field 'activ'")
+                    .contains("bad.yaml:15: rule 'typo': 1:8: undefined field 'usr'")
+                    .doesNotContain("Exception");
+        }
+        assertThat(dir.resolve("data")).doesNotExist(); // serve refused before opening anything
+    }
+
+    @Test
+    void aRuleMayNotTakeTheNameOfAReasonGivenOutsideThePolicy() throws Exception {
+        Path config = write("c.yaml", BASE + """
+                policy:
+                  rules:
+                    - name: bad-request
+                      effect: deny
+                      when: "false"
+                """);
+
+        Cli.Result r = cli.run("config", "validate", "--config", config.toString());
+
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).contains("rule 'bad-request'").contains("reason code");
+    }
+
+    @Test
+    void checkExplainShowsEveryRuleAndTheFactsItRead() throws Exception {
+        Path config = write("c.yaml", BASE);
+        cli.run("grant", "add", "--config", config.toString(), "--user", "alice", "--project-id", "42", "--reason", "r");
+
+        Cli.Result r = cli.run("check", "--config", config.toString(), "--user", "alice", "--project-id", "42",
+                "--redcap-url", PROD_URL, "--explain");
+
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        assertThat(r.out()).contains("reason:   grant").containsPattern("not-matched +deny +blocked")
+                .contains("store.block.active = false").containsPattern("\\bmatched +allow +grant +<- decided")
+                .contains("store.grant.active = true").contains("store: {latency_us=");
+    }
+
+    @Test
+    void replayListsEveryDecisionThatWouldFlipWithCountsPerRule() throws Exception {
+        Path config = write("c.yaml", BASE);
+        cli.run("grant", "add", "--config", config.toString(), "--user", "alice", "--all-projects", "--reason", "r");
+        RedcapClient redcap = new RedcapClient();
+        try (ServiceUnderTest service = ServiceUnderTest.start(dir, Files.readString(config), Map.of(), clock)) {
+            String url = service.url("prod-secret-0123456789");
+            assertThat(redcap.userAccess(url, "alice", 42, PROD_URL)).isEqualTo("1");
+            assertThat(redcap.userAccess(url, "alice", 43, PROD_URL)).isEqualTo("1");
+            assertThat(redcap.userAccess(url, "bob", 42, PROD_URL)).isEqualTo("0");
+            assertThat(redcap.userAccess(url.replace("prod-secret", "wrong"), "bob", 42, PROD_URL)).isEqualTo("0");
+        }
+        clock.advance(Duration.ofHours(1));
+        // The new policy: project 43 is closed to everyone; bob may use project 42 without a grant.
+        Path next = write("next.yaml", BASE.replace("data_dir: ./data", "data_dir: ./data") + """
+                policy:
+                  rules:
+                    - name: closed-project
+                      effect: deny
+                      when: request.project_id == 43
+                    - name: grant
+                      effect: allow
+                      when: store.grant.active
+                    - name: bob-on-42
+                      effect: allow
+                      when: request.normalized_user == "bob" && request.project_id == 42
+                """);
+
+        Cli.Result r = cli.run("policy", "replay", "--config", next.toString(), "--since", "2h");
+
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        assertThat(r.out()).contains("replayed 3 decisions").contains("1 skipped")
+                .contains("2 would flip: 1 allow -> deny, 1 deny -> allow")
+                .contains("closed-project: 1").contains("bob-on-42: 1").contains("no-grant: 1");
+    }
+}
