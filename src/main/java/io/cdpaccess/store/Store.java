@@ -39,24 +39,17 @@ public final class Store {
 
     /** The current change counter; cheap enough to poll every second. */
     public long version() {
-        try (Connection c = database.connection();
-             PreparedStatement ps = c.prepareStatement("SELECT version FROM store_version WHERE id = 1")) {
-            ps.setQueryTimeout(5);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    throw new StoreException("store_version row is missing; the database was altered by hand");
-                }
-                return rs.getLong(1);
-            }
-        } catch (SQLException e) {
-            throw unavailable(e);
-        }
+        return counter("version");
     }
 
     /** How many policy reloads have been requested ({@code policy reload}); servers poll it. */
     public long policyReloadRequests() {
+        return counter("policy_reloads");
+    }
+
+    private long counter(String column) {
         try (Connection c = database.connection();
-             PreparedStatement ps = c.prepareStatement("SELECT policy_reloads FROM store_version WHERE id = 1")) {
+             PreparedStatement ps = c.prepareStatement("SELECT " + column + " FROM store_version WHERE id = 1")) {
             ps.setQueryTimeout(5);
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
