@@ -20,7 +20,9 @@ import java.util.Set;
  * matching {@code allow} rule allows; otherwise the default is deny. A rule that cannot be
  * evaluated (a missing fact, a bad conversion) counts as matching if it is a deny and as not
  * matching if it is an allow, and the error is reported: an error can only ever make the answer
- * stricter. Every rule is evaluated, in order, so the explanation shows all of them.
+ * stricter. Every rule is evaluated, in order, so the explanation shows all of them. The deciding
+ * rule is the first deny that matched, else the first deny that failed, else the first allow that
+ * matched.
  */
 public final class CompiledPolicy {
 
@@ -94,15 +96,19 @@ public final class CompiledPolicy {
             outcomes.add(new RuleOutcome(rule.spec().name(), rule.spec().effect(), result, error,
                     log.reads(outcomes.size())));
         }
-        Optional<String> deny = first(outcomes, RuleEffect.DENY);
-        Optional<String> allow = first(outcomes, RuleEffect.ALLOW);
+        // A deny that holds outright is the reason over an earlier one that could not be evaluated:
+        // the answer then does not rest on the error, and must not be recorded as if it did.
+        Optional<String> deny = first(outcomes, RuleEffect.DENY, RuleOutcome.Result.MATCHED)
+                .or(() -> first(outcomes, RuleEffect.DENY, RuleOutcome.Result.ERROR));
+        Optional<String> allow = first(outcomes, RuleEffect.ALLOW, RuleOutcome.Result.MATCHED);
         RuleEffect effect = deny.isEmpty() && allow.isPresent() ? RuleEffect.ALLOW : RuleEffect.DENY;
         Optional<String> deciding = deny.isPresent() ? deny : allow;
         return new PolicyResult(effect, deciding, outcomes, variables.fetched(), version);
     }
 
-    private static Optional<String> first(List<RuleOutcome> outcomes, RuleEffect effect) {
-        return outcomes.stream().filter(o -> o.effect() == effect && o.counts()).map(RuleOutcome::rule).findFirst();
+    private static Optional<String> first(List<RuleOutcome> outcomes, RuleEffect effect, RuleOutcome.Result result) {
+        return outcomes.stream().filter(o -> o.effect() == effect && o.result() == result).map(RuleOutcome::rule)
+                .findFirst();
     }
 
     /** CEL's message names the expression "<input>"; the rule name is shown next to it anyway. */

@@ -93,6 +93,20 @@ class PolicyEngineTest {
     }
 
     @Test
+    void aDenyThatHoldsIsTheReasonOverAnEarlierDenyThatFailed() throws Exception {
+        CompiledPolicy p = compile("grant", "allow", "store.grant.active",
+                "bad-deny", "deny", "int(request.user) > 0",
+                "not-epic", "deny", "!('epic' in ldap.groups)");
+
+        PolicyResult r = p.evaluate(facts(standardFacts(true, List.of("other"))));
+
+        assertThat(r.effect()).isEqualTo(RuleEffect.DENY);
+        assertThat(r.outcomes().get(1).result()).isEqualTo(RuleOutcome.Result.ERROR);
+        assertThat(r.decidingRule()).contains("not-epic");
+        assertThat(r.inconclusive()).isFalse();
+    }
+
+    @Test
     void aMissingFactIsAnErrorNotAGuess() throws Exception {
         CompiledPolicy p = compile("epic", "allow", "'epic' in ldap.groups");
         Map<String, Object> withoutLdap = new LinkedHashMap<>(standardFacts(true, List.of("epic")));
