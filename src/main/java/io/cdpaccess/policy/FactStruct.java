@@ -3,7 +3,6 @@ package io.cdpaccess.policy;
 import dev.cel.common.exceptions.CelAttributeNotFoundException;
 import dev.cel.common.types.CelType;
 import dev.cel.common.values.StructValue;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -20,7 +19,9 @@ final class FactStruct extends StructValue<String, Map<String, Object>> {
     private final Map<String, Object> values;
     private final String path;
     private final ReadLog log;
-    private final Map<String, Object> converted = new HashMap<>();
+    /** Per field (by {@link FactType.Struct#index}): the CEL value and the dotted path, made on first read. */
+    private final Object[] converted;
+    private final String[] paths;
 
     FactStruct(FactType.Struct type, CelType celType, Map<String, Object> values, String path, ReadLog log) {
         this.type = type;
@@ -28,6 +29,8 @@ final class FactStruct extends StructValue<String, Map<String, Object>> {
         this.values = values;
         this.path = path;
         this.log = log;
+        this.converted = new Object[type.fields().size()];
+        this.paths = new String[type.fields().size()];
     }
 
     @Override
@@ -52,17 +55,30 @@ final class FactStruct extends StructValue<String, Map<String, Object>> {
 
     @Override
     public Optional<Object> find(String field) {
+        int i = type.index(field);
+        if (i < 0) {
+            return Optional.empty(); // the type checker only lets declared fields through
+        }
+        String fieldPath = paths[i];
+        if (fieldPath == null) {
+            fieldPath = path + "." + field;
+            paths[i] = fieldPath;
+        }
         Object raw = values.get(field);
-        FactType fieldType = type.fields().get(field);
-        String fieldPath = path + "." + field;
-        if (raw == null || fieldType == null) {
+        if (raw == null) {
             log.read(fieldPath, null);
             return Optional.empty();
         }
+        FactType fieldType = type.fieldType(i);
         if (!(fieldType instanceof FactType.Struct)) {
             log.read(fieldPath, raw); // on every read, so that each rule's record is complete
         }
-        return Optional.of(converted.computeIfAbsent(field, f -> toCel(fieldType, raw, fieldPath, log)));
+        Object cel = converted[i];
+        if (cel == null) {
+            cel = toCel(fieldType, raw, fieldPath, log);
+            converted[i] = cel;
+        }
+        return Optional.of(cel);
     }
 
     /** The CEL form of a plain value: structures become FactStructs, everything else is itself. */

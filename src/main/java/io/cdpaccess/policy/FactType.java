@@ -50,6 +50,9 @@ public sealed interface FactType {
         public Object canonical(Object value) {
             switch (this) {
                 case INT:
+                    if (value instanceof Long) {
+                        return value;
+                    }
                     if (value instanceof Number n) {
                         return n.longValue();
                     }
@@ -109,6 +112,8 @@ public sealed interface FactType {
 
         private final String typeName;
         private final Map<String, FactType> fields;
+        private final Map<String, Integer> indexes;
+        private final FactType[] types;
         private final StructType celType;
 
         /**
@@ -117,6 +122,13 @@ public sealed interface FactType {
         public Struct(String typeName, Map<String, FactType> fields) {
             this.typeName = typeName;
             this.fields = Collections.unmodifiableMap(new LinkedHashMap<>(fields));
+            Map<String, Integer> index = new java.util.HashMap<>();
+            this.types = new FactType[fields.size()];
+            for (String name : this.fields.keySet()) {
+                types[index.size()] = this.fields.get(name);
+                index.put(name, index.size());
+            }
+            this.indexes = Map.copyOf(index);
             Map<String, FactType> f = this.fields;
             this.celType = StructType.create(typeName, com.google.common.collect.ImmutableSet.copyOf(f.keySet()),
                     name -> Optional.ofNullable(f.get(name)).map(FactType::celType));
@@ -139,6 +151,16 @@ public sealed interface FactType {
             return fields;
         }
 
+        /** The field's position, or -1 when there is no such field. */
+        int index(String field) {
+            Integer i = indexes.get(field);
+            return i == null ? -1 : i;
+        }
+
+        FactType fieldType(int index) {
+            return types[index];
+        }
+
         @Override
         public StructType celType() {
             return celType;
@@ -149,7 +171,7 @@ public sealed interface FactType {
             if (!(value instanceof Map<?, ?> map)) {
                 throw new IllegalArgumentException("expected a structure of " + String.join(", ", fields.keySet()));
             }
-            Map<String, Object> out = new LinkedHashMap<>();
+            Map<String, Object> out = null; // made only when something must change
             for (Map.Entry<?, ?> e : map.entrySet()) {
                 String key = String.valueOf(e.getKey());
                 FactType type = fields.get(key);
@@ -157,15 +179,30 @@ public sealed interface FactType {
                     throw new IllegalArgumentException("unknown field '" + key + "'; expected one of "
                             + String.join(", ", fields.keySet()));
                 }
-                if (e.getValue() != null) { // null in JSON means "not set", like a missing key
-                    try {
-                        out.put(key, type.canonical(e.getValue()));
-                    } catch (IllegalArgumentException inner) {
-                        throw new IllegalArgumentException(key + ": " + inner.getMessage());
+                Object canonical;
+                try {
+                    canonical = e.getValue() == null ? null : type.canonical(e.getValue()); // null: "not set"
+                } catch (IllegalArgumentException inner) {
+                    throw new IllegalArgumentException(key + ": " + inner.getMessage());
+                }
+                if (out == null && (canonical != e.getValue() || canonical == null || !(e.getKey() instanceof String))) {
+                    out = new LinkedHashMap<>();
+                    for (Map.Entry<?, ?> before : map.entrySet()) {
+                        if (before.getKey() == e.getKey()) {
+                            break;
+                        }
+                        out.put((String) before.getKey(), before.getValue());
                     }
                 }
+                if (out != null && canonical != null) {
+                    out.put(key, canonical);
+                }
             }
-            return Collections.unmodifiableMap(out);
+            // Facts made in this process are usually canonical already: hand them back as they
+            // are rather than copying every structure of every decision.
+            @SuppressWarnings("unchecked")
+            Map<String, Object> same = (Map<String, Object>) map;
+            return out == null ? same : Collections.unmodifiableMap(out);
         }
 
         @Override
