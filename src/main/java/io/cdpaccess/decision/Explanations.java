@@ -55,7 +55,12 @@ public final class Explanations {
         out.put("rules", rules);
         out.put("facts", jsonable(result.facts()));
         Map<String, Object> used = new LinkedHashMap<>();
-        sources.forEach((name, use) -> used.put(name, Map.of("latency_us", use.latencyMicros(), "cached", use.cached())));
+        sources.forEach((name, use) -> {
+            Map<String, Object> u = new LinkedHashMap<>();
+            u.put("latency_us", use.latencyMicros());
+            u.put("cached", use.cached());
+            used.put(name, u);
+        });
         out.put("sources", used);
         try {
             return JSON.writeValueAsString(out);
