@@ -122,10 +122,17 @@ public final class CompiledPolicy {
      * remembered (including a failure, so a broken source is asked once, not once per rule).
      */
     private final class Variables implements CelVariableResolver {
+        /** One variable's state in this evaluation: one map lookup per read. */
+        private static final class Slot {
+            Object plain;
+            Object cel;
+            RuntimeException failure;
+            boolean absent;
+        }
+
         private final FactResolver resolver;
         private final ReadLog log;
-        private final Map<String, Object> celValues = new HashMap<>();
-        private final Map<String, RuntimeException> failures = new HashMap<>();
+        private final Map<String, Slot> slots = new HashMap<>();
         private final Map<String, Object> plain = new LinkedHashMap<>();
 
         Variables(FactResolver resolver, ReadLog log) {
@@ -135,36 +142,44 @@ public final class CompiledPolicy {
 
         @Override
         public Optional<Object> find(String name) {
-            FactType type = schema.variables().get(name);
-            if (type == null) {
+            Slot slot = slots.get(name);
+            if (slot == null) {
+                FactType type = schema.variables().get(name);
+                if (type == null) {
+                    return Optional.empty();
+                }
+                slot = fetch(name, type);
+                slots.put(name, slot);
+            }
+            if (slot.failure != null) {
+                throw slot.failure;
+            }
+            if (slot.absent) {
+                log.read(name, null);
                 return Optional.empty();
             }
-            RuntimeException failed = failures.get(name);
-            if (failed != null) {
-                throw failed;
+            if (!(slot.cel instanceof FactStruct)) {
+                log.read(name, slot.plain);
             }
-            Object cel = celValues.get(name);
-            if (cel == null) {
-                Object value;
-                try {
-                    Optional<Object> fetched = resolver.resolve(name);
-                    if (fetched.isEmpty()) {
-                        log.read(name, null);
-                        return Optional.empty();
-                    }
-                    value = type.canonical(fetched.get());
-                } catch (RuntimeException e) {
-                    failures.put(name, e);
-                    throw e;
+            return Optional.of(slot.cel);
+        }
+
+        private Slot fetch(String name, FactType type) {
+            Slot slot = new Slot();
+            try {
+                Optional<Object> fetched = resolver.resolve(name);
+                if (fetched.isEmpty()) {
+                    slot.absent = true; // remembered: every rule sees the same facts
+                    return slot;
                 }
-                plain.put(name, value);
-                cel = FactStruct.toCel(type, value, name, log);
-                celValues.put(name, cel);
+                slot.plain = type.canonical(fetched.get());
+            } catch (RuntimeException e) {
+                slot.failure = e; // remembered too: a broken source is asked once, not once per rule
+                return slot;
             }
-            if (!(type instanceof FactType.Struct)) {
-                log.read(name, plain.get(name));
-            }
-            return Optional.of(cel);
+            plain.put(name, slot.plain);
+            slot.cel = FactStruct.toCel(type, slot.plain, name, log);
+            return slot;
         }
 
         Map<String, Object> fetched() {

@@ -7,6 +7,10 @@ import dev.cel.common.CelSourceLocation;
 import dev.cel.common.CelValidationException;
 import dev.cel.common.CelValidationResult;
 import dev.cel.common.ast.CelReference;
+import dev.cel.optimizer.CelOptimizationException;
+import dev.cel.optimizer.CelOptimizer;
+import dev.cel.optimizer.CelOptimizerFactory;
+import dev.cel.optimizer.optimizers.ConstantFoldingOptimizer;
 import dev.cel.runtime.CelEvaluationException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -29,9 +33,13 @@ public final class PolicyCompiler {
     private static final Pattern RULE_NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
 
     private final FactSchema schema;
+    private final CelOptimizer optimizer;
 
     public PolicyCompiler(FactSchema schema) {
         this.schema = schema;
+        this.optimizer = CelOptimizerFactory.standardCelOptimizerBuilder(schema.cel())
+                .addAstOptimizers(ConstantFoldingOptimizer.getInstance())
+                .build();
     }
 
     public CompiledPolicy compile(PolicySpec spec) throws PolicyException {
@@ -64,7 +72,7 @@ public final class PolicyCompiler {
             }
             try {
                 CelAbstractSyntaxTree ast = result.getAst();
-                rules.add(new CompiledPolicy.Rule(rule, cel.createProgram(ast), referencedVariables(ast)));
+                rules.add(new CompiledPolicy.Rule(rule, cel.createProgram(folded(ast)), referencedVariables(ast)));
             } catch (CelValidationException | CelEvaluationException e) {
                 problems.add(where + ": " + e.getMessage().lines().findFirst().orElse("cannot be compiled"));
             }
@@ -73,6 +81,20 @@ public final class PolicyCompiler {
             throw new PolicyException(problems);
         }
         return new CompiledPolicy(rules, schema, spec.origin(), fingerprint(spec));
+    }
+
+    /**
+     * The expression with its constant parts computed once, here, instead of on every decision:
+     * {@code timestamp("2026-12-24T00:00:00Z")}, {@code duration("720h")}, constant lists. When
+     * folding fails (a constant part that errs, such as {@code int("x")}), the rule keeps its
+     * unfolded form, so the error still happens where the policy says, at evaluation.
+     */
+    private CelAbstractSyntaxTree folded(CelAbstractSyntaxTree ast) {
+        try {
+            return optimizer.optimize(ast);
+        } catch (CelOptimizationException | RuntimeException e) {
+            return ast;
+        }
     }
 
     /** Top-level variables an expression references (comprehension variables excluded). */

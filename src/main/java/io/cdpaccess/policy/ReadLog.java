@@ -8,23 +8,34 @@ import java.util.Map;
 
 /**
  * Which facts each rule read during one evaluation, with the values read ({@code null} for a
- * field that was not set). Not thread-safe: one per evaluation.
+ * field that was not set). Reads are appended as they happen — the decision path's hottest
+ * spot, so no map per read — and grouped per rule only when asked. One per evaluation.
  */
 final class ReadLog {
 
-    private final List<Map<String, Object>> perRule = new ArrayList<>();
-    private Map<String, Object> current = new LinkedHashMap<>();
+    private final List<Object> pairs = new ArrayList<>(64); // path, value, path, value...
+    private final List<Integer> ruleStarts = new ArrayList<>(32);
 
     void startRule() {
-        current = new LinkedHashMap<>();
-        perRule.add(current);
+        ruleStarts.add(pairs.size());
     }
 
     void read(String path, Object value) {
-        current.putIfAbsent(path, value);
+        pairs.add(path);
+        pairs.add(value);
     }
 
+    /** The facts rule {@code rule} (in evaluation order) read, first value per path, in order. */
     Map<String, Object> reads(int rule) {
-        return Collections.unmodifiableMap(perRule.get(rule));
+        int from = ruleStarts.get(rule);
+        int to = rule + 1 < ruleStarts.size() ? ruleStarts.get(rule + 1) : pairs.size();
+        if (from == to) {
+            return Map.of();
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        for (int i = from; i < to; i += 2) {
+            out.putIfAbsent((String) pairs.get(i), pairs.get(i + 1));
+        }
+        return Collections.unmodifiableMap(out);
     }
 }
