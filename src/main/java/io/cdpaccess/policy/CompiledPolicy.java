@@ -111,10 +111,10 @@ public final class CompiledPolicy {
                 .findFirst();
     }
 
-    /** CEL's message names the expression "<input>"; the rule name is shown next to it anyway. */
+    /** The first line of CEL's message ("evaluation error at RULE:OFFSET: ..."). */
     private static String errorText(CelEvaluationException e) {
         String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-        return message.replace("evaluation error at <input>", "evaluation error at offset").lines().findFirst().orElse(message);
+        return message.lines().findFirst().orElse(message);
     }
 
     /**

@@ -19,9 +19,4 @@ public record RuleOutcome(String rule, RuleEffect effect, Result result, Optiona
             return name().toLowerCase(Locale.ROOT).replace('_', '-');
         }
     }
-
-    /** Whether the rule counts as matching: errors count for deny rules, never for allow rules. */
-    public boolean counts() {
-        return result == Result.MATCHED || result == Result.ERROR && effect == RuleEffect.DENY;
-    }
 }
