@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cdpaccess.testing.Cli;
-import io.cdpaccess.testing.MutableClock;
+import io.cdpaccess.testing.TestClock;
 import io.cdpaccess.testing.RedcapClient;
 import io.cdpaccess.testing.ServiceUnderTest;
 import java.nio.charset.StandardCharsets;
@@ -34,7 +34,7 @@ class CliTest {
     Path dir;
     Path config;
     // 2026-11-28 06:00 in Chicago.
-    final MutableClock clock = new MutableClock(Instant.parse("2026-11-28T12:00:00Z"));
+    final TestClock clock = new TestClock(Instant.parse("2026-11-28T12:00:00Z"));
     Cli cli;
 
     @BeforeEach

@@ -3,7 +3,7 @@ package io.cdpaccess.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cdpaccess.testing.Cli;
-import io.cdpaccess.testing.MutableClock;
+import io.cdpaccess.testing.TestClock;
 import io.cdpaccess.testing.RedcapClient;
 import io.cdpaccess.testing.ServiceUnderTest;
 import java.nio.file.Files;
@@ -20,19 +20,11 @@ import org.w3c.dom.Document;
 class PolicyCliTest {
 
     static final String PROD_URL = "https://redcap.example.edu/";
-    static final String BASE = """
-            listen: 127.0.0.1:0
-            data_dir: ./data
-            zone: America/Chicago
-            instances:
-              - name: prod
-                redcap_url: https://redcap.example.edu/
-                secret: prod-secret-0123456789
-            """;
+    static final String BASE = ServiceUnderTest.prodConfig("zone: America/Chicago\n");
 
     @TempDir
     Path dir;
-    final MutableClock clock = new MutableClock(Instant.parse("2026-11-28T12:00:00Z"));
+    final TestClock clock = new TestClock(Instant.parse("2026-11-28T12:00:00Z"));
     final Cli cli = new Cli(clock);
 
     Path write(String name, String text) throws Exception {
@@ -166,7 +158,7 @@ class PolicyCliTest {
         }
         clock.advance(Duration.ofHours(1));
         // The new policy: project 43 is closed to everyone; bob may use project 42 without a grant.
-        Path next = write("next.yaml", BASE.replace("data_dir: ./data", "data_dir: ./data") + """
+        Path next = write("next.yaml", BASE + """
                 policy:
                   rules:
                     - name: closed-project

@@ -32,14 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** Reloading the policy while decisions are being made: atomic, refusing broken policies, reported. */
 class LivePolicyTest {
 
-    static final String HEAD = """
-            listen: 127.0.0.1:0
-            data_dir: ./data
-            instances:
-              - name: prod
-                redcap_url: https://redcap.example.edu/
-                secret: prod-secret-0123456789
-            """;
+    static final String HEAD = io.cdpaccess.testing.ServiceUnderTest.prodConfig("");
 
     @TempDir
     Path dir;
@@ -153,7 +146,7 @@ class LivePolicyTest {
         Path file = dir.resolve("c.yaml");
         ServiceConfig config = write(file, HEAD + policy("a", "allow"));
         AtomicLong requests = new AtomicLong(5);
-        io.cdpaccess.testing.MutableClock clock = new io.cdpaccess.testing.MutableClock(Instant.parse("2026-11-28T12:00:00Z"));
+        io.cdpaccess.testing.TestClock clock = new io.cdpaccess.testing.TestClock(Instant.parse("2026-11-28T12:00:00Z"));
         try (LivePolicy live = LivePolicy.start(config, Policies.compile(config), new ConfigLoader(Map.of()),
                 clock, requests::get, Duration.ofHours(1))) {
             clock.advance(Duration.ofMinutes(1));

@@ -2,7 +2,7 @@ package io.cdpaccess.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.cdpaccess.testing.MutableClock;
+import io.cdpaccess.testing.TestClock;
 import io.cdpaccess.testing.RawHttp;
 import io.cdpaccess.testing.ServiceUnderTest;
 import java.net.InetAddress;
@@ -25,7 +25,7 @@ class AuthFailureLockoutTest {
 
     @Test
     void anAddressThatKeepsGuessingIsLockedOutUntilTheWindowRefills() throws Exception {
-        MutableClock clock = new MutableClock(Instant.parse("2026-11-28T12:00:00Z"));
+        TestClock clock = new TestClock(Instant.parse("2026-11-28T12:00:00Z"));
         try (ServiceUnderTest service = ServiceUnderTest.start(dir, """
                 listen: 127.0.0.1:0
                 data_dir: ./data

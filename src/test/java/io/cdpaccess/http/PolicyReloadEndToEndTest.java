@@ -23,16 +23,7 @@ class PolicyReloadEndToEndTest {
 
     static final String SECRET = "prod-secret-0123456789";
     static final String URL = "https://redcap.example.edu/";
-    static final String BASE = """
-            listen: 127.0.0.1:0
-            data_dir: ./data
-            store:
-              refresh_interval: 100ms
-            instances:
-              - name: prod
-                redcap_url: https://redcap.example.edu/
-                secret: prod-secret-0123456789
-            """;
+    static final String BASE = ServiceUnderTest.prodConfig("store:\n  refresh_interval: 100ms\n");
 
     @TempDir
     Path dir;

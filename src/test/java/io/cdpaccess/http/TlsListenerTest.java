@@ -15,8 +15,8 @@ import org.junit.jupiter.api.io.TempDir;
 /** HTTPS with the certificate formats administrators have: PKCS#12, or PEM certificate and key. */
 class TlsListenerTest {
 
-    static final String SECRET = "tls-secret-0123456789";
-    static final String URL = "https://redcap.example.edu/";
+    static final String SECRET = ServiceUnderTest.PROD_SECRET;
+    static final String URL = ServiceUnderTest.PROD_URL;
 
     @TempDir
     Path dir;
@@ -47,33 +47,34 @@ class TlsListenerTest {
     @Test
     void servesHttpsFromPemCertificateAndKey() throws Exception {
         SelfSignedCertificate cert = SelfSignedCertificate.create(dir.resolve("certs"), "EC");
-        String tls = """
-                tls:
-                  certificate: %s
-                  private_key: %s
-                """.formatted(cert.certificatePem(), cert.privateKeyPem());
-        try (ServiceUnderTest service = ServiceUnderTest.start(dir, config(tls))) {
-            service.grant("prod", "alice", 42, Optional.empty());
-
-            assertThat(redcap.userAccess(service.url(SECRET), "alice", 42, URL)).isEqualTo("1");
-        }
+        assertAliceIsAllowedOverHttps(pem(cert.certificatePem(), cert.privateKeyPem()));
     }
 
     @Test
     void servesHttpsFromAPkcs1RsaKeyAsOlderOpensslWritesIt() throws Exception {
         SelfSignedCertificate cert = SelfSignedCertificate.create(dir.resolve("certs"), "RSA");
         Path pkcs1 = dir.resolve("server.rsa.pem");
-        Files.writeString(pkcs1, pem("RSA PRIVATE KEY", pkcs1FromPkcs8(derOf(cert.privateKeyPem()))));
-        String tls = """
-                tls:
-                  certificate: %s
-                  private_key: %s
-                """.formatted(cert.certificatePem(), pkcs1);
+        Files.writeString(pkcs1, SelfSignedCertificate.pem("RSA PRIVATE KEY",
+                pkcs1FromPkcs8(derOf(cert.privateKeyPem()))));
+
+        assertAliceIsAllowedOverHttps(pem(cert.certificatePem(), pkcs1));
+    }
+
+    private void assertAliceIsAllowedOverHttps(String tls) {
         try (ServiceUnderTest service = ServiceUnderTest.start(dir, config(tls))) {
             service.grant("prod", "alice", 42, Optional.empty());
 
+            assertThat(service.url(SECRET)).startsWith("https://");
             assertThat(redcap.userAccess(service.url(SECRET), "alice", 42, URL)).isEqualTo("1");
         }
+    }
+
+    private static String pem(Path certificate, Path privateKey) {
+        return """
+                tls:
+                  certificate: %s
+                  private_key: %s
+                """.formatted(certificate, privateKey);
     }
 
     /** The RSAPrivateKey inside a PKCS#8 PrivateKeyInfo: SEQUENCE { version, algorithm, OCTET STRING }. */
@@ -109,11 +110,6 @@ class TlsListenerTest {
         return java.util.Base64.getDecoder().decode(body);
     }
 
-    private static String pem(String type, byte[] der) {
-        return "-----BEGIN " + type + "-----\n" + java.util.Base64.getMimeEncoder().encodeToString(der)
-                + "\n-----END " + type + "-----\n";
-    }
-
     @Test
     void aWrongKeystorePasswordStopsStartupWithAMessageNamingTheFile() throws Exception {
         SelfSignedCertificate cert = SelfSignedCertificate.create(dir.resolve("certs"), "RSA");
@@ -135,24 +131,13 @@ class TlsListenerTest {
         SelfSignedCertificate cert = SelfSignedCertificate.create(dir.resolve("certs"), "RSA");
         Path encrypted = dir.resolve("encrypted.pem");
         Files.writeString(encrypted, "-----BEGIN ENCRYPTED PRIVATE KEY-----\nMIIB\n-----END ENCRYPTED PRIVATE KEY-----\n");
-        String tls = """
-                tls:
-                  certificate: %s
-                  private_key: %s
-                """.formatted(cert.certificatePem(), encrypted);
+        String tls = pem(cert.certificatePem(), encrypted);
 
         assertThatThrownBy(() -> ServiceUnderTest.start(dir, config(tls)).close())
                 .hasMessageContaining("encrypted").hasMessageContaining("openssl pkcs8");
     }
 
     private static String config(String tls) {
-        return """
-                listen: 127.0.0.1:0
-                data_dir: ./data
-                instances:
-                  - name: prod
-                    redcap_url: %s
-                    secret: %s
-                """.formatted(URL, SECRET) + tls;
+        return ServiceUnderTest.prodConfig(tls);
     }
 }

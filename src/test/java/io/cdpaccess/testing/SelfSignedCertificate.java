@@ -48,7 +48,8 @@ public record SelfSignedCertificate(Path pkcs12, String password, Path certifica
         }
     }
 
-    static String pem(String type, byte[] der) {
+    /** DER bytes as a PEM block of the given type. */
+    public static String pem(String type, byte[] der) {
         return "-----BEGIN " + type + "-----\n"
                 + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der)
                 + "\n-----END " + type + "-----\n";

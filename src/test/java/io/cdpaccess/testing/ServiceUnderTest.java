@@ -27,6 +27,25 @@ import java.util.OptionalLong;
  */
 public final class ServiceUnderTest implements AutoCloseable {
 
+    /** The one REDCap installation most tests need. */
+    public static final String PROD_URL = "https://redcap.example.edu/";
+    public static final String PROD_SECRET = "prod-secret-0123456789";
+
+    /**
+     * A configuration with one instance, {@code prod}, on an ephemeral loopback port with its data
+     * under {@code ./data}, plus any further top-level YAML (zone, store, policy...).
+     */
+    public static String prodConfig(String moreYaml) {
+        return """
+                listen: 127.0.0.1:0
+                data_dir: ./data
+                instances:
+                  - name: prod
+                    redcap_url: %s
+                    secret: %s
+                """.formatted(PROD_URL, PROD_SECRET) + moreYaml;
+    }
+
     private final Application app;
     private final Clock clock;
 
