@@ -5,7 +5,6 @@ import dev.cel.runtime.CelRuntime;
 import dev.cel.runtime.CelVariableResolver;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -118,72 +117,118 @@ public final class CompiledPolicy {
     }
 
     /**
-     * The variables of one evaluation: fetched from the resolver on first use, converted once, and
-     * remembered (including a failure, so a broken source is asked once, not once per rule).
+     * The facts of one evaluation, by {@link FactPath}: a variable is fetched from the resolver on
+     * first use, converted once, and remembered (a failure too, so a broken source is asked once,
+     * not once per rule); a field chain such as {@code store.grant.active} (see
+     * {@link FieldChains}) is looked up in its structure once and then read from its slot. Every
+     * read of a value that is not a structure is logged, so each rule's record is complete.
      */
     private final class Variables implements CelVariableResolver {
-        /** One variable's state in this evaluation: one map lookup per read. */
-        private static final class Slot {
-            Object plain;
-            Object cel;
-            RuntimeException failure;
-            boolean absent;
-        }
+        private static final byte UNKNOWN = 0;
+        private static final byte PRESENT = 1;
+        private static final byte ABSENT = 2;
+        private static final byte FAILED = 3;
 
         private final FactResolver resolver;
         private final ReadLog log;
-        private final Map<String, Slot> slots = new HashMap<>();
-        private final Map<String, Object> plain = new LinkedHashMap<>();
+        /** Per slot: UNKNOWN until looked up. */
+        private final byte[] state;
+        /** Per slot: the plain value when PRESENT. */
+        private final Object[] plain;
+        /** Per slot: the CEL value when PRESENT, the exception when FAILED, the missing path when ABSENT. */
+        private final Object[] cel;
+        private final Map<String, Object> fetched = new LinkedHashMap<>();
 
         Variables(FactResolver resolver, ReadLog log) {
             this.resolver = resolver;
             this.log = log;
+            int slots = schema.pathCount();
+            this.state = new byte[slots];
+            this.plain = new Object[slots];
+            this.cel = new Object[slots];
         }
 
         @Override
         public Optional<Object> find(String name) {
-            Slot slot = slots.get(name);
-            if (slot == null) {
-                FactType type = schema.variables().get(name);
-                if (type == null) {
-                    return Optional.empty();
-                }
-                slot = fetch(name, type);
-                slots.put(name, slot);
-            }
-            if (slot.failure != null) {
-                throw slot.failure;
-            }
-            if (slot.absent) {
-                log.read(name, null);
+            FactPath path = schema.path(name);
+            if (path == null) {
                 return Optional.empty();
             }
-            if (!(slot.cel instanceof FactStruct)) {
-                log.read(name, slot.plain);
+            int slot = path.slot();
+            if (state[slot] == UNKNOWN) {
+                lookUp(path);
             }
-            return Optional.of(slot.cel);
+            switch (state[slot]) {
+                case FAILED:
+                    throw (RuntimeException) cel[slot];
+                case ABSENT:
+                    // The explanation names what is missing: the whole source, when that is it.
+                    log.read(((FactPath) cel[slot]).name(), null);
+                    return Optional.empty();
+                default:
+                    if (!(path.type() instanceof FactType.Struct)) {
+                        log.read(name, plain[slot]);
+                    }
+                    return Optional.of(cel[slot]);
+            }
         }
 
-        private Slot fetch(String name, FactType type) {
-            Slot slot = new Slot();
+        private void lookUp(FactPath path) {
+            int slot = path.slot();
+            if (path.isVariable()) {
+                fetch(path);
+                return;
+            }
+            int parent = path.parent().slot();
+            if (state[parent] == UNKNOWN) {
+                lookUp(path.parent());
+            }
+            if (state[parent] != PRESENT) {
+                state[slot] = state[parent]; // the same failure, or the same missing fact
+                cel[slot] = cel[parent];
+                return;
+            }
+            Object raw = ((Map<?, ?>) plain[parent]).get(path.field());
+            if (raw == null) {
+                state[slot] = ABSENT;
+                cel[slot] = path;
+                return;
+            }
+            plain[slot] = raw;
+            cel[slot] = forCel(path, raw);
+            state[slot] = PRESENT;
+        }
+
+        private void fetch(FactPath variable) {
+            int slot = variable.slot();
             try {
-                Optional<Object> fetched = resolver.resolve(name);
-                if (fetched.isEmpty()) {
-                    slot.absent = true; // remembered: every rule sees the same facts
-                    return slot;
+                Optional<Object> value = resolver.resolve(variable.name());
+                if (value.isEmpty()) {
+                    state[slot] = ABSENT; // remembered: every rule sees the same facts
+                    cel[slot] = variable;
+                    return;
                 }
-                slot.plain = type.canonical(fetched.get());
+                plain[slot] = variable.type().canonical(value.get());
             } catch (RuntimeException e) {
-                slot.failure = e; // remembered too: a broken source is asked once, not once per rule
-                return slot;
+                state[slot] = FAILED; // remembered too: a broken source is asked once, not once per rule
+                cel[slot] = e;
+                return;
             }
-            plain.put(name, slot.plain);
-            slot.cel = FactStruct.toCel(type, slot.plain, name, log);
-            return slot;
+            fetched.put(variable.name(), plain[slot]);
+            cel[slot] = forCel(variable, plain[slot]);
+            state[slot] = PRESENT;
         }
 
+        private Object forCel(FactPath path, Object plainValue) {
+            if (path.type() instanceof FactType.Scalar scalar) {
+                return new FactScalar(plainValue, scalar.celType());
+            }
+            return FactStruct.toCel(path.type(), plainValue, path.name(), log);
+        }
+
+        /** The variables fetched, in the order first read, as plain values. */
         Map<String, Object> fetched() {
-            return plain;
+            return fetched;
         }
     }
 }

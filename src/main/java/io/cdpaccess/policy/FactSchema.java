@@ -11,6 +11,7 @@ import dev.cel.common.types.CelTypeProvider;
 import dev.cel.extensions.CelOptionalLibrary;
 import dev.cel.parser.CelStandardMacro;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -23,11 +24,22 @@ import java.util.Optional;
 public final class FactSchema {
 
     private final Map<String, FactType> variables;
+    /** Every variable and field chain by dotted name: a HashMap, the fastest lookup, never modified after. */
+    private final Map<String, FactPath> paths = new HashMap<>();
     private final Cel cel;
 
     private FactSchema(Map<String, FactType> variables) {
         this.variables = Collections.unmodifiableMap(new LinkedHashMap<>(variables));
+        this.variables.forEach((name, type) -> addPath(name, null, name, type));
         this.cel = buildCel(this.variables);
+    }
+
+    private void addPath(String name, FactPath parent, String field, FactType type) {
+        FactPath path = new FactPath(paths.size(), name, parent, field, type);
+        paths.put(name, path);
+        if (type instanceof FactType.Struct s) {
+            s.fields().forEach((child, childType) -> addPath(name + "." + child, path, child, childType));
+        }
     }
 
     /** A schema with exactly these variables, in this order. */
@@ -41,6 +53,16 @@ public final class FactSchema {
 
     public Optional<FactType> type(String variable) {
         return Optional.ofNullable(variables.get(variable));
+    }
+
+    /** The variable or field chain with this dotted name ({@code store.grant.until}), or {@code null}. */
+    FactPath path(String name) {
+        return paths.get(name);
+    }
+
+    /** How many paths there are: the size of an evaluation's arrays. */
+    int pathCount() {
+        return paths.size();
     }
 
     Cel cel() {
@@ -64,9 +86,11 @@ public final class FactSchema {
         };
         // The planner runtime reports a missing variable as an error (the legacy one returns an
         // "unknown" value instead) and reads FactStruct fields one at a time.
+        CelOptions options = CelOptions.current().enableOptionalSyntax(true)
+                .enableHeterogeneousNumericComparisons(true).build();
         CelBuilder builder = CelFactory.plannerCelBuilder()
-                .setOptions(CelOptions.current().enableOptionalSyntax(true)
-                        .enableHeterogeneousNumericComparisons(true).build())
+                .setOptions(options)
+                .addFunctionBindings(MemoizedCalls.bindings(options))
                 .setStandardMacros(CelStandardMacro.STANDARD_MACROS)
                 .setTypeProvider(types)
                 .addCompilerLibraries(CelOptionalLibrary.INSTANCE)

@@ -72,7 +72,8 @@ public final class PolicyCompiler {
             }
             try {
                 CelAbstractSyntaxTree ast = result.getAst();
-                rules.add(new CompiledPolicy.Rule(rule, cel.createProgram(folded(ast)), referencedVariables(ast)));
+                CelAbstractSyntaxTree runnable = MemoizedCalls.reroute(FieldChains.flatten(folded(ast), schema));
+                rules.add(new CompiledPolicy.Rule(rule, cel.createProgram(runnable), referencedVariables(ast)));
             } catch (CelValidationException | CelEvaluationException e) {
                 problems.add(where + ": " + e.getMessage().lines().findFirst().orElse("cannot be compiled"));
             }
