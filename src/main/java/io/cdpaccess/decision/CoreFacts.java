@@ -11,7 +11,6 @@ import io.cdpaccess.store.Grant;
 import io.cdpaccess.store.Project;
 import io.cdpaccess.store.StoreSnapshot;
 import java.time.Instant;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -98,28 +97,44 @@ public final class CoreFacts {
 
     /** The grant that matters, described; see the class comment for the order of preference. */
     static Map<String, Object> grant(List<Grant> covering, Instant now) {
-        Optional<Grant> active = covering.stream().filter(g -> g.activeAt(now))
-                .max(Comparator.comparing((Grant g) -> g.validUntil().orElse(Instant.MAX)));
-        Optional<Grant> future = covering.stream().filter(g -> !g.revoked() && now.isBefore(g.validFrom()))
-                .min(Comparator.comparing(Grant::validFrom));
-        Optional<Grant> ended = covering.stream().filter(g -> !g.revoked() && g.validUntil().map(u -> !now.isBefore(u))
-                .orElse(false)).max(Comparator.comparing(g -> g.validUntil().orElseThrow()));
-        Optional<Grant> revoked = covering.stream().filter(Grant::revoked)
-                .max(Comparator.comparing(g -> g.revokedAt().orElseThrow()));
+        // One pass, as this runs on every decision; on ties the first grant listed wins.
+        Grant active = null;
+        Grant future = null;
+        Grant ended = null;
+        Grant revoked = null;
+        for (Grant c : covering) {
+            if (c.activeAt(now)) {
+                if (active == null || c.validUntil().orElse(Instant.MAX).isAfter(active.validUntil().orElse(Instant.MAX))) {
+                    active = c;
+                }
+            } else if (c.revoked()) {
+                if (revoked == null || c.revokedAt().orElseThrow().isAfter(revoked.revokedAt().orElseThrow())) {
+                    revoked = c;
+                }
+            } else if (now.isBefore(c.validFrom())) {
+                if (future == null || c.validFrom().isBefore(future.validFrom())) {
+                    future = c;
+                }
+            } else if (c.validUntil().map(u -> !now.isBefore(u)).orElse(false)) {
+                if (ended == null || c.validUntil().orElseThrow().isAfter(ended.validUntil().orElseThrow())) {
+                    ended = c;
+                }
+            }
+        }
         String state;
         Optional<Grant> chosen;
-        if (active.isPresent()) {
+        if (active != null) {
             state = "active";
-            chosen = active;
-        } else if (future.isPresent()) {
+            chosen = Optional.of(active);
+        } else if (future != null) {
             state = "future";
-            chosen = future;
-        } else if (ended.isPresent()) {
+            chosen = Optional.of(future);
+        } else if (ended != null) {
             state = "ended";
-            chosen = ended;
-        } else if (revoked.isPresent()) {
+            chosen = Optional.of(ended);
+        } else if (revoked != null) {
             state = "revoked";
-            chosen = revoked;
+            chosen = Optional.of(revoked);
         } else {
             state = "none";
             chosen = Optional.empty();

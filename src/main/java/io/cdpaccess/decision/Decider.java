@@ -96,40 +96,57 @@ public final class Decider {
      * opening the explanation.
      */
     static String detail(PolicyResult result) {
-        Optional<RuleOutcome> deciding = result.outcomes().stream()
-                .filter(o -> result.decidingRule().map(o.rule()::equals).orElse(false)).findFirst();
-        if (deciding.isEmpty()) {
+        RuleOutcome deciding = null;
+        for (RuleOutcome o : result.outcomes()) {
+            if (result.decidingRule().map(o.rule()::equals).orElse(false)) {
+                deciding = o;
+                break;
+            }
+        }
+        if (deciding == null) {
             return "no rule matched (policy " + result.policyVersion() + ")";
         }
-        RuleOutcome o = deciding.get();
-        String facts = o.read().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
-                .collect(Collectors.joining(", "));
+        StringBuilder text = new StringBuilder(256).append(deciding.rule()).append(' ')
+                .append(deciding.result().label());
+        deciding.error().ifPresent(e -> text.append(" (").append(e).append(')'));
+        String separator = ": ";
         Set<String> records = new LinkedHashSet<>();
-        for (String path : o.read().keySet()) {
-            int dot = path.lastIndexOf('.');
+        for (Map.Entry<String, Object> read : deciding.read().entrySet()) {
+            text.append(separator).append(read.getKey()).append('=').append(read.getValue());
+            separator = ", ";
+            int dot = read.getKey().lastIndexOf('.');
             if (dot > 0) {
-                records.add(path.substring(0, dot));
+                records.add(read.getKey().substring(0, dot));
             }
         }
-        StringBuilder context = new StringBuilder();
         for (String record : records) {
-            Object value = lookup(result.facts(), record);
-            if (value instanceof Map<?, ?> map && !map.isEmpty()) {
-                context.append(" [").append(record).append(": ").append(map.entrySet().stream()
-                        .map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(", "))).append(']');
+            if (lookup(result.facts(), record) instanceof Map<?, ?> map && !map.isEmpty()) {
+                text.append(" [").append(record).append(": ");
+                String comma = "";
+                for (Map.Entry<?, ?> field : map.entrySet()) {
+                    text.append(comma).append(field.getKey()).append('=').append(field.getValue());
+                    comma = ", ";
+                }
+                text.append(']');
             }
         }
-        return o.rule() + " " + o.result().label() + (o.error().map(e -> " (" + e + ")").orElse(""))
-                + (facts.isEmpty() ? "" : ": " + facts) + context;
+        return text.toString();
     }
 
     private static Object lookup(Map<String, Object> facts, String dottedPath) {
         Object current = facts;
-        for (String part : dottedPath.split("\\.")) {
+        int from = 0;
+        while (from <= dottedPath.length()) {
+            int dot = dottedPath.indexOf('.', from);
+            String part = dottedPath.substring(from, dot < 0 ? dottedPath.length() : dot);
             if (!(current instanceof Map<?, ?> map)) {
                 return null;
             }
             current = map.get(part);
+            if (dot < 0) {
+                break;
+            }
+            from = dot + 1;
         }
         return current;
     }

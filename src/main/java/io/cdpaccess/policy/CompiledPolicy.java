@@ -92,8 +92,7 @@ public final class CompiledPolicy {
                 result = RuleOutcome.Result.ERROR;
                 error = Optional.of(e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()));
             }
-            outcomes.add(new RuleOutcome(rule.spec().name(), rule.spec().effect(), result, error,
-                    log.reads(outcomes.size())));
+            outcomes.add(new RuleOutcome(rule.spec().name(), rule.spec().effect(), result, error, log.ruleReads()));
         }
         // A deny that holds outright is the reason over an earlier one that could not be evaluated:
         // the answer then does not rest on the error, and must not be recorded as if it did.
@@ -106,8 +105,12 @@ public final class CompiledPolicy {
     }
 
     private static Optional<String> first(List<RuleOutcome> outcomes, RuleEffect effect, RuleOutcome.Result result) {
-        return outcomes.stream().filter(o -> o.effect() == effect && o.result() == result).map(RuleOutcome::rule)
-                .findFirst();
+        for (RuleOutcome o : outcomes) {
+            if (o.effect() == effect && o.result() == result) {
+                return Optional.of(o.rule());
+            }
+        }
+        return Optional.empty();
     }
 
     /** The first line of CEL's message ("evaluation error at RULE:OFFSET: ..."). */

@@ -38,12 +38,12 @@ public record PolicyResult(RuleEffect effect, Optional<String> decidingRule, Lis
         if (allowed()) {
             return false;
         }
-        boolean cleanDeny = outcomes.stream().anyMatch(o -> o.effect() == RuleEffect.DENY
-                && o.result() == RuleOutcome.Result.MATCHED);
-        boolean failedDeny = outcomes.stream().anyMatch(o -> o.effect() == RuleEffect.DENY
-                && o.result() == RuleOutcome.Result.ERROR);
-        boolean failedAllow = outcomes.stream().anyMatch(o -> o.effect() == RuleEffect.ALLOW
-                && o.result() == RuleOutcome.Result.ERROR);
-        return !cleanDeny && (failedDeny || failedAllow);
+        boolean cleanDeny = false;
+        boolean failed = false;
+        for (RuleOutcome o : outcomes) {
+            cleanDeny |= o.effect() == RuleEffect.DENY && o.result() == RuleOutcome.Result.MATCHED;
+            failed |= o.result() == RuleOutcome.Result.ERROR;
+        }
+        return !cleanDeny && failed;
     }
 }
