@@ -9,6 +9,7 @@ import io.cdpaccess.decision.Policies;
 import io.cdpaccess.policy.CompiledPolicy;
 import io.cdpaccess.policy.PolicyException;
 import io.cdpaccess.http.RedcapListener;
+import io.cdpaccess.ops.Metrics;
 import io.cdpaccess.store.Database;
 import io.cdpaccess.store.LiveSnapshot;
 import io.cdpaccess.store.Store;
@@ -17,14 +18,16 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 
 /**
- * The running service, assembled by plain constructors in this one place: database, store
- * snapshot, decider, decision log, REDCap listener. {@link #close()} stops them in reverse order,
- * so the listener stops taking requests before the decision log drains and the database closes.
+ * The running service, assembled by plain constructors in this one place: metrics, database,
+ * store snapshot, decider, decision log, REDCap listener. {@link #close()} stops them in reverse
+ * order, so the listener stops taking requests before the decision log drains and the database
+ * closes, and the metrics registry, which all of them record into, closes last.
  */
 public final class Application implements AutoCloseable {
 
     private final Deque<AutoCloseable> started = new ArrayDeque<>();
     private final ServiceConfig config;
+    private final Metrics metrics;
     private final Database database;
     private final Store store;
     private final LiveSnapshot snapshot;
@@ -35,7 +38,8 @@ public final class Application implements AutoCloseable {
         this.config = config;
         CompiledPolicy compiled = Policies.compile(config); // before anything opens: a bad policy changes nothing
         try {
-            database = track(Database.open(config.store(), "cdp-access"));
+            metrics = track(new Metrics());
+            database = track(Database.open(config.store(), "cdp-access", metrics.registry()));
             store = new Store(database, clock);
             snapshot = track(LiveSnapshot.start(store, clock, config.store().refreshInterval()));
             DecisionLog decisionLog = track(new DecisionLog(database.dataSource(), clock));
@@ -96,6 +100,10 @@ public final class Application implements AutoCloseable {
 
     public LiveSnapshot snapshot() {
         return snapshot;
+    }
+
+    public Metrics metrics() {
+        return metrics;
     }
 
     @Override
