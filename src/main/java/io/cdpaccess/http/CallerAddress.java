@@ -47,12 +47,7 @@ final class CallerAddress {
     }
 
     private boolean trusted(InetAddress address) {
-        for (Cidr cidr : trustedProxies) {
-            if (cidr.contains(address)) {
-                return true;
-            }
-        }
-        return false;
+        return Cidr.anyContains(trustedProxies, address);
     }
 
     /** Parses {@code 1.2.3.4}, {@code 1.2.3.4:5678}, {@code 2001:db8::1} or {@code [2001:db8::1]:5678}. */
