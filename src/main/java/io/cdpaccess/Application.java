@@ -46,7 +46,7 @@ public final class Application implements AutoCloseable {
             policy = track(LivePolicy.start(config, compiled, loader, clock, store::policyReloadRequests,
                     config.store().refreshInterval()));
             Decider decider = new Decider(policy, snapshot, clock);
-            listener = track(RedcapListener.start(config, decider, decisionLog, snapshot, policy, clock));
+            listener = track(RedcapListener.start(config, decider, decisionLog, snapshot, policy, metrics, clock));
         } catch (RuntimeException e) {
             close();
             throw e;
