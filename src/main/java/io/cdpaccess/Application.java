@@ -6,6 +6,7 @@ import io.cdpaccess.config.ConfigLoader;
 import io.cdpaccess.decision.Decider;
 import io.cdpaccess.decision.LivePolicy;
 import io.cdpaccess.decision.Policies;
+import io.cdpaccess.decision.PolicyMeters;
 import io.cdpaccess.policy.CompiledPolicy;
 import io.cdpaccess.policy.PolicyException;
 import io.cdpaccess.http.RedcapListener;
@@ -45,6 +46,7 @@ public final class Application implements AutoCloseable {
             DecisionLog decisionLog = track(new DecisionLog(database.dataSource(), clock));
             policy = track(LivePolicy.start(config, compiled, loader, clock, store::policyReloadRequests,
                     config.store().refreshInterval()));
+            PolicyMeters.register(metrics, policy);
             Decider decider = new Decider(policy, snapshot, clock);
             listener = track(RedcapListener.start(config, decider, decisionLog, snapshot, policy, metrics, clock));
         } catch (RuntimeException e) {

@@ -64,9 +64,11 @@ public final class ConfigLoader {
         try {
             text = Files.readString(absolute, StandardCharsets.UTF_8);
         } catch (NoSuchFileException e) {
-            throw new ConfigException(file + ": file not found");
+            throw ConfigException.unreadable(file + ": file not found");
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new ConfigException(file + ": not UTF-8 text; save the file as UTF-8");
         } catch (IOException e) {
-            throw new ConfigException(file + ": cannot read: " + e.getMessage());
+            throw ConfigException.unreadable(file + ": cannot read: " + e.getMessage());
         }
         Node root;
         try (Reader reader = new java.io.StringReader(text)) {
