@@ -1,6 +1,7 @@
 package io.cdpaccess;
 
 import io.cdpaccess.audit.DecisionLog;
+import io.cdpaccess.audit.DecisionLogMeters;
 import io.cdpaccess.config.ServiceConfig;
 import io.cdpaccess.config.ConfigLoader;
 import io.cdpaccess.decision.Decider;
@@ -13,6 +14,7 @@ import io.cdpaccess.http.RedcapListener;
 import io.cdpaccess.ops.Metrics;
 import io.cdpaccess.store.Database;
 import io.cdpaccess.store.LiveSnapshot;
+import io.cdpaccess.store.StoreMeters;
 import io.cdpaccess.store.Store;
 import java.time.Clock;
 import java.util.ArrayDeque;
@@ -43,7 +45,9 @@ public final class Application implements AutoCloseable {
             database = track(Database.open(config.store(), "cdp-access", metrics.registry()));
             store = new Store(database, clock);
             snapshot = track(LiveSnapshot.start(store, clock, config.store().refreshInterval()));
+            StoreMeters.register(metrics, snapshot);
             DecisionLog decisionLog = track(new DecisionLog(database.dataSource(), clock));
+            DecisionLogMeters.register(metrics, decisionLog);
             policy = track(LivePolicy.start(config, compiled, loader, clock, store::policyReloadRequests,
                     config.store().refreshInterval()));
             PolicyMeters.register(metrics, policy);

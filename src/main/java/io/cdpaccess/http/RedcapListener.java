@@ -8,6 +8,7 @@ import io.cdpaccess.ops.Metrics;
 import io.cdpaccess.protocol.Answer;
 import io.cdpaccess.store.LiveSnapshot;
 import io.javalin.Javalin;
+import io.micrometer.core.instrument.Gauge;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
 import java.time.Clock;
@@ -56,6 +57,9 @@ public final class RedcapListener implements AutoCloseable {
         UserAccessEndpoint endpoint = new UserAccessEndpoint(callerAddress, new CallerGuard(config.instances(), limiter),
                 decider, decisionLog, meters, clock, config.deadline());
         Health health = new Health(snapshot, decisionLog, policy);
+        Gauge.builder("cdp_access.ready", health, h -> h.readiness().ready() ? 1 : 0)
+                .description("1 when decisions can be made and recorded (as /health/ready says), else 0: answers are 503")
+                .register(metrics.registry());
         MetricsEndpoint metricsEndpoint = new MetricsEndpoint(callerAddress, config.metrics().allowFrom(), metrics, meters);
         TlsKeyStores.Loaded keys = config.tls().map(TlsKeyStores::load).orElse(null);
         // Idle reads (a stalled body) may not outlast the deadline by much: REDCap waits forever.

@@ -79,6 +79,18 @@ class MetricsEndpointTest {
             assertThat(scrape.value("cdp_access_decision_seconds_sum", "effect", "allow").orElseThrow()).isPositive();
             assertThat(scrape.value("cdp_access_metrics_requests_total", "result", "served")).hasValue(1);
 
+            assertThat(scrape.value("cdp_access_ready")).hasValue(1);
+            assertThat(scrape.value("cdp_access_store_reachable")).hasValue(1);
+            assertThat(scrape.value("cdp_access_store_snapshot_grants")).hasValue(1);
+            assertThat(scrape.value("cdp_access_store_snapshot_version").orElseThrow()).isPositive();
+            assertThat(scrape.value("cdp_access_store_refreshed_timestamp_seconds").orElseThrow())
+                    .isCloseTo(System.currentTimeMillis() / 1e3, org.assertj.core.data.Offset.offset(60.0));
+            // each answer's row is committed before the answer is sent: all 7 are in
+            assertThat(scrape.value("cdp_access_decision_log_rows_total")).hasValue(7);
+            assertThat(scrape.value("cdp_access_decision_log_commit_seconds_count").orElseThrow()).isBetween(1.0, 7.0);
+            assertThat(scrape.value("cdp_access_decision_log_commit_seconds_sum").orElseThrow()).isPositive();
+            assertThat(scrape.value("cdp_access_decision_log_commit_failures_total")).hasValue(0);
+            assertThat(scrape.value("cdp_access_decision_log_queue_depth")).hasValue(0);
             assertThat(scrape.value("hikaricp_connections_max", "pool", "cdp-access")).hasValue(10);
             assertThat(scrape.find("jvm_memory_used_bytes")).isNotEmpty();
             assertThat(scrape.value("jvm_threads_live_threads").orElseThrow()).isPositive();
@@ -157,7 +169,7 @@ class MetricsEndpointTest {
     void aRefusedPolicyReloadShowsAsStaleWithItsReasonUntilAGoodPolicyArrives() throws Exception {
         String base = ServiceUnderTest.prodConfig("store:\n  refresh_interval: 100ms\n");
         try (ServiceUnderTest service = ServiceUnderTest.start(dir, base)) {
-            Scrape start = scrape(service);
+            Scrape start = service.scrape();
             String defaultVersion = start.find("cdp_access_policy_info").get(0).labels().get("version");
             assertThat(start.value("cdp_access_policy_info", "version", defaultVersion)).hasValue(1);
             assertThat(start.find("cdp_access_policy_stale")).extracting(s -> s.labels().get("reason"))
@@ -175,7 +187,7 @@ class MetricsEndpointTest {
                           effect: allow
                           when: store.grant.actve
                     """);
-            Scrape stale = awaitScrape(service, s -> s.count("cdp_access_policy_stale", "reason", "policy-invalid") == 1);
+            Scrape stale = service.awaitScrape(s -> s.count("cdp_access_policy_stale", "reason", "policy-invalid") == 1);
             assertThat(stale.count("cdp_access_policy_reloads_total", "result", "refused")).isGreaterThanOrEqualTo(1);
             assertThat(stale.value("cdp_access_policy_info", "version", defaultVersion)).hasValue(1); // still serving
             assertThat(stale.value("cdp_access_policy_rules")).hasValue(8);
@@ -189,33 +201,13 @@ class MetricsEndpointTest {
                           when: store.grant.active
                     """);
             // (the watcher may catch the file half-written and refuse that first: wait for the end state)
-            Scrape fixed = awaitScrape(service, s -> s.count("cdp_access_policy_info", "version", defaultVersion) == 0
+            Scrape fixed = service.awaitScrape(s -> s.count("cdp_access_policy_info", "version", defaultVersion) == 0
                     && s.find("cdp_access_policy_stale").stream().allMatch(gauge -> gauge.value() == 0));
             assertThat(fixed.find("cdp_access_policy_info")).singleElement()
                     .satisfies(info -> assertThat(info.labels().get("version")).isNotEqualTo(defaultVersion));
             assertThat(fixed.value("cdp_access_policy_rules")).hasValue(1);
             assertThat(fixed.value("cdp_access_policy_reloads_total", "result", "applied")).hasValue(1);
         }
-    }
-
-    private static Scrape scrape(ServiceUnderTest service) throws IOException {
-        RawHttp.Response response = get(service, InetAddress.getByName("127.0.0.1"), "/metrics", Map.of());
-        assertThat(response.status()).isEqualTo(200);
-        return Scrape.parse(response.body());
-    }
-
-    private static Scrape awaitScrape(ServiceUnderTest service, java.util.function.Predicate<Scrape> condition)
-            throws Exception {
-        long until = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
-        Scrape last = scrape(service);
-        while (!condition.test(last)) {
-            if (System.nanoTime() > until) {
-                throw new AssertionError("the metrics never showed the change; last scrape:\n" + last.text());
-            }
-            Thread.sleep(50);
-            last = scrape(service);
-        }
-        return last;
     }
 
     private static RawHttp.Response get(ServiceUnderTest service, InetAddress from, String path,

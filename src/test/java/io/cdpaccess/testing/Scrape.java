@@ -77,6 +77,11 @@ public final class Scrape {
         return value(name, labelPairs).orElse(0);
     }
 
+    /** The sum of every sample named {@code name} whose labels include the given pairs. */
+    public double sum(String name, String... labelPairs) {
+        return find(name, labelPairs).stream().mapToDouble(Sample::value).sum();
+    }
+
     /** Every sample named {@code name} whose labels include the given pairs. */
     public List<Sample> find(String name, String... labelPairs) {
         if (labelPairs.length % 2 != 0) {
