@@ -153,6 +153,17 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void aFileThatIsNotUtf8IsRefusedAsSuch() throws Exception {
+        Path file = dir.resolve("latin1.yaml");
+        Files.write(file, (ONE_INSTANCE + "zone: \"M\u00fcnchen\"\n").getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+        ConfigException e = catchThrowableOfType(ConfigException.class, () -> load(file, Map.of()));
+        assertThat(e.problems()).containsExactly(file + ": not UTF-8 text; save the file as UTF-8");
+        assertThat(e.unreadable()).isFalse(); // its content is wrong, not its path or permissions
+        ConfigException missing = catchThrowableOfType(ConfigException.class, () -> load(dir.resolve("nope.yaml"), Map.of()));
+        assertThat(missing.unreadable()).isTrue();
+    }
+
+    @Test
     void metricsWithoutAllowFromStayLoopbackOnly() throws Exception {
         ServiceConfig c = load(write(ONE_INSTANCE + "metrics:\n  enabled: true\n"), Map.of());
         assertThat(c.metrics()).isEqualTo(MetricsConfig.DEFAULT);
