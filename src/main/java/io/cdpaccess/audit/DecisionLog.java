@@ -18,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.LongAdder;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,6 +33,9 @@ import org.slf4j.LoggerFactory;
  * as {@code deadline-exceeded}, which is what that caller was answered. A record the writer had
  * already taken when its requester gave up (the database hung mid-commit) is corrected by a
  * follow-up write once the database answers again, so the log always says what the caller got.
+ *
+ * <p>The writer counts its commits, their time, their failures and the rows written, and the
+ * queue's depth can be read at any time, for the metrics.
  */
 public final class DecisionLog implements AutoCloseable {
 
@@ -77,6 +81,10 @@ public final class DecisionLog implements AutoCloseable {
     private final Clock clock;
     private final AtomicReference<Optional<Failure>> lastFailure = new AtomicReference<>(Optional.empty());
     private volatile boolean running = true;
+    private final LongAdder commits = new LongAdder();
+    private final LongAdder commitNanos = new LongAdder();
+    private final LongAdder failedCommits = new LongAdder();
+    private final LongAdder rowsWritten = new LongAdder();
 
     /** The last failed commit: why and when. */
     public record Failure(String message, Instant at) {
@@ -158,11 +166,16 @@ public final class DecisionLog implements AutoCloseable {
                 corrections.add(((Correction) item).corrected());
             }
         }
+        long start = System.nanoTime();
         try {
             write(rows, corrections);
+            countCommit(start);
+            rowsWritten.add(rows.size());
             lastFailure.set(Optional.empty());
             entries(batch).forEach(e -> e.committed.complete(null));
         } catch (SQLException e) {
+            countCommit(start); // a commit that hangs and then fails is the slowest kind
+            failedCommits.increment();
             String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst().orElse("");
             if (lastFailure.get().isEmpty()) {
                 log.error("cannot record decisions, answering 503 until the store is back: {}", message);
@@ -176,6 +189,36 @@ public final class DecisionLog implements AutoCloseable {
                 sleepQuietly();
             }
         }
+    }
+
+    private void countCommit(long startNanos) {
+        commitNanos.add(System.nanoTime() - startNanos);
+        commits.increment();
+    }
+
+    /** Records and corrections waiting for the writer. */
+    public int queueDepth() {
+        return queue.size();
+    }
+
+    /** Transactions the writer attempted since start, failed ones included. */
+    public long commits() {
+        return commits.sum();
+    }
+
+    /** Time those transactions took, in nanoseconds. */
+    public long commitNanos() {
+        return commitNanos.sum();
+    }
+
+    /** Transactions that failed, each answering 503 to every request in it. */
+    public long failedCommits() {
+        return failedCommits.sum();
+    }
+
+    /** Decision rows committed since start. */
+    public long rowsWritten() {
+        return rowsWritten.sum();
     }
 
     private static List<Entry> entries(List<Object> batch) {

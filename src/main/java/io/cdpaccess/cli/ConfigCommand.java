@@ -35,6 +35,8 @@ final class ConfigCommand {
             out.println("policy " + policy.version() + ": " + policy.rules().size() + " rules from "
                     + (c.policy().isPresent() ? policy.origin() : "the built-in default (config/default-policy.yaml)")
                     + "; facts used: " + String.join(", ", policy.variables()));
+            out.println(c.metrics().enabled() ? "metrics: GET /metrics readable from " + c.metrics().allowFrom().stream()
+                    .map(Object::toString).collect(java.util.stream.Collectors.joining(", ")) : "metrics: off");
             c.instances().stream().filter(i -> i.redcapUrl().isEmpty()).forEach(i -> out.println(
                     "warning: instance " + i.name() + " answers any redcap_url; set redcap_url to bind it"));
             c.instances().stream().filter(i -> i.allowFrom().isEmpty()).forEach(i -> out.println(

@@ -86,7 +86,7 @@ final class ServeCommand implements Callable<Integer> {
             throw new UserError("--listen: " + e.getMessage());
         }
         return new ServiceConfig(c.source(), hostPort, c.dataDir(), c.zone(), c.deadline(), c.store(), c.instances(),
-                c.trustedProxies(), c.tls(), c.authFailures(), c.policy());
+                c.trustedProxies(), c.tls(), c.authFailures(), c.policy(), c.metrics());
     }
 
     private void banner(PrintWriter out, Application app, ConfigOptions.Loaded loaded) {

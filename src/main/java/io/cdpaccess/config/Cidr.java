@@ -47,6 +47,16 @@ public record Cidr(byte[] network, int prefixLength, String text) {
         return java.util.Arrays.equals(mask(candidate, prefixLength), network);
     }
 
+    /** Whether any of {@code networks} contains {@code address}; false for none. */
+    public static boolean anyContains(java.util.List<Cidr> networks, InetAddress address) {
+        for (Cidr cidr : networks) {
+            if (cidr.contains(address)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private static byte[] mask(byte[] bytes, int prefix) {
         byte[] out = bytes.clone();
         for (int i = 0; i < out.length; i++) {

@@ -64,9 +64,11 @@ public final class ConfigLoader {
         try {
             text = Files.readString(absolute, StandardCharsets.UTF_8);
         } catch (NoSuchFileException e) {
-            throw new ConfigException(file + ": file not found");
+            throw ConfigException.unreadable(file + ": file not found");
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new ConfigException(file + ": not UTF-8 text; save the file as UTF-8");
         } catch (IOException e) {
-            throw new ConfigException(file + ": cannot read: " + e.getMessage());
+            throw ConfigException.unreadable(file + ": cannot read: " + e.getMessage());
         }
         Node root;
         try (Reader reader = new java.io.StringReader(text)) {
@@ -99,7 +101,7 @@ public final class ConfigLoader {
                 throw new ConfigException(fileName + ": the file is empty; see config/cdp-access.example.yaml");
             }
             Map<String, Node> top = mapping(root, "", Set.of("listen", "data_dir", "zone", "deadline", "store",
-                    "instances", "trusted_proxies", "tls", "auth_failures", "policy"));
+                    "instances", "trusted_proxies", "tls", "auth_failures", "policy", "metrics"));
             HostPort listen = value(top.get("listen"), "listen", HostPort::parse, new HostPort("127.0.0.1", 8080));
             Path dataDir = value(top.get("data_dir"), "data_dir", this::path, baseDir.resolve("cdp-access-data"));
             ZoneId zone = value(top.get("zone"), "zone", ConfigLoader::zone, ZoneId.systemDefault());
@@ -111,11 +113,12 @@ public final class ConfigLoader {
             AuthFailureLimit limit = authFailures(top.get("auth_failures"));
             Optional<PolicySpec> policy = top.containsKey("policy") ? Optional.of(policy(top.get("policy")))
                     : Optional.empty();
+            MetricsConfig metrics = metrics(top.get("metrics"));
             if (!problems.isEmpty()) {
                 throw new ConfigException(problems);
             }
             return new ServiceConfig(Path.of(fileName), listen, dataDir, zone, deadline, store, instances,
-                    trustedProxies, tls, limit, policy);
+                    trustedProxies, tls, limit, policy, metrics);
         }
 
         /** A document holding only a {@code policy} key, such as the shipped default policy. */
@@ -250,6 +253,25 @@ public final class ConfigLoader {
             return new AuthFailureLimit(limit, window);
         }
 
+        private MetricsConfig metrics(Node node) {
+            if (node == null) {
+                return MetricsConfig.DEFAULT;
+            }
+            Map<String, Node> m = mapping(node, "metrics", Set.of("enabled", "allow_from"));
+            boolean enabled = value(m.get("enabled"), "metrics.enabled", ConfigLoader::bool, true);
+            Node allowNode = m.get("allow_from");
+            if (allowNode == null) {
+                return new MetricsConfig(enabled, MetricsConfig.DEFAULT.allowFrom());
+            }
+            if (allowNode instanceof SequenceNode seq && seq.getValue().isEmpty()) {
+                // An empty instance allow_from means "anywhere"; here it would mean "nobody". Neither
+                // reading is safe to guess, so ask for what was meant.
+                problem(allowNode, "metrics.allow_from", "is empty; list the networks of your Prometheus server "
+                        + "(e.g. [10.0.0.5/32]), or set metrics.enabled: false");
+            }
+            return new MetricsConfig(enabled, list(allowNode, "metrics.allow_from", Cidr::parse));
+        }
+
         private Path path(String text) {
             return baseDir.resolve(text).normalize();
         }
@@ -368,6 +390,14 @@ public final class ConfigLoader {
             int line = node == null ? 0 : node.getStartMark().getLine() + 1;
             problems.add(fileName + ":" + line + ": " + path + ": " + message);
         }
+    }
+
+    private static boolean bool(String text) {
+        return switch (text.strip()) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new IllegalArgumentException("expected true or false");
+        };
     }
 
     private static RuleEffect effect(String text) {

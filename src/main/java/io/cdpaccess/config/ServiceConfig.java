@@ -21,10 +21,12 @@ import java.util.Optional;
  * @param tls HTTPS settings, when the listener should speak HTTPS
  * @param authFailures rate limit of failed authentications per address
  * @param policy the rules, when the configuration has a {@code policy} key (else the default policy)
+ * @param metrics whether {@code GET /metrics} is served, and to whom
  */
 public record ServiceConfig(Path source, HostPort listen, Path dataDir, ZoneId zone, Duration deadline,
                             StoreConfig store, List<InstanceConfig> instances, List<Cidr> trustedProxies,
-                            Optional<TlsConfig> tls, AuthFailureLimit authFailures, Optional<PolicySpec> policy) {
+                            Optional<TlsConfig> tls, AuthFailureLimit authFailures, Optional<PolicySpec> policy,
+                            MetricsConfig metrics) {
 
     public ServiceConfig {
         instances = List.copyOf(instances);

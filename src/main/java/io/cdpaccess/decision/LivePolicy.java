@@ -14,12 +14,16 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -31,17 +35,67 @@ import org.slf4j.LoggerFactory;
  * SIGHUP. A reload is one atomic swap of an immutable {@link CompiledPolicy}, and a decision reads
  * the reference once, so no request ever sees half of one policy and half of another. A new
  * policy that does not load or compile is refused: the last good one keeps serving, and
- * {@link #status()} (health, log) says the policy is stale and why, until a good one arrives.
+ * {@link #status()} (health, metrics, log) says the policy is stale and why, until a good one
+ * arrives. The outcome of every reload is counted, for the metrics.
  */
 public final class LivePolicy implements Supplier<CompiledPolicy>, AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(LivePolicy.class);
 
-    /** What health checks and operators see. */
-    public record Status(String version, String origin, Instant loadedAt, Optional<String> staleBecause,
-                         Optional<Instant> staleSince) {
+    /**
+     * What health checks, metrics and operators see.
+     *
+     * @param loadedAt when the policy serving was last loaded successfully
+     * @param staleReason why the last reload was refused, as a fixed category (a metrics label)
+     * @param staleBecause the same in full: every problem, with file and line (for the log)
+     * @param staleSince when reloads began to be refused
+     */
+    public record Status(String version, String origin, Instant loadedAt, Optional<StaleReason> staleReason,
+                         Optional<String> staleBecause, Optional<Instant> staleSince) {
+        public Status {
+            if (staleReason.isPresent() != staleBecause.isPresent() || staleBecause.isPresent() != staleSince.isPresent()) {
+                throw new IllegalArgumentException("a stale status has a reason, its text and a time; a current one none");
+            }
+        }
+
         public boolean stale() {
             return staleBecause.isPresent();
+        }
+    }
+
+    /** Why a reload was refused, in few enough kinds to alert on and to label a time series with. */
+    public enum StaleReason {
+        /** The configuration file is missing or cannot be read. */
+        CONFIG_UNREADABLE("config-unreadable"),
+        /** The file was read but is not a valid configuration (YAML, keys, values, rule structure). */
+        CONFIG_INVALID("config-invalid"),
+        /** The configuration is valid but its rules do not compile or type-check. */
+        POLICY_INVALID("policy-invalid"),
+        /** Something unexpected; the log has the details. */
+        INTERNAL_ERROR("internal-error");
+
+        private final String label;
+
+        StaleReason(String label) {
+            this.label = label;
+        }
+
+        public String label() {
+            return label;
+        }
+    }
+
+    /** How a reload attempt ended. */
+    public enum ReloadResult {
+        /** A policy of another version now serves. */
+        APPLIED,
+        /** The file was read and compiled to the policy already serving (it may have been stale before). */
+        UNCHANGED,
+        /** The new policy was refused; the last good one keeps serving. */
+        REFUSED;
+
+        public String label() {
+            return name().toLowerCase(Locale.ROOT);
         }
     }
 
@@ -57,6 +111,7 @@ public final class LivePolicy implements Supplier<CompiledPolicy>, AutoCloseable
     private final AtomicReference<Status> status;
     private final ScheduledExecutorService watcher;
     private final Object reloading = new Object();
+    private final Map<ReloadResult, LongAdder> reloads = new EnumMap<>(ReloadResult.class);
     private volatile byte[] lastFileDigest;
     private volatile long lastRequests;
 
@@ -67,8 +122,10 @@ public final class LivePolicy implements Supplier<CompiledPolicy>, AutoCloseable
         this.clock = clock;
         this.reloadRequests = reloadRequests;
         this.current = new AtomicReference<>(initial);
-        this.status = new AtomicReference<>(new Status(initial.version(), initial.origin(), clock.instant(),
-                Optional.empty(), Optional.empty()));
+        this.status = new AtomicReference<>(current(initial));
+        for (ReloadResult result : ReloadResult.values()) {
+            reloads.put(result, new LongAdder());
+        }
         this.lastFileDigest = digest(configFile);
         this.lastRequests = safely(reloadRequests);
         this.watcher = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -101,6 +158,11 @@ public final class LivePolicy implements Supplier<CompiledPolicy>, AutoCloseable
         return status.get();
     }
 
+    /** How many reloads since start ended this way. */
+    public long reloads(ReloadResult result) {
+        return reloads.get(result).sum();
+    }
+
     /** Re-reads the configuration file and swaps in its policy if it compiles. */
     public Reload reload(String trigger) {
         synchronized (reloading) {
@@ -109,18 +171,19 @@ public final class LivePolicy implements Supplier<CompiledPolicy>, AutoCloseable
             try {
                 candidate = Policies.compile(loader.load(configFile));
             } catch (ConfigException e) {
-                return refuse(trigger, e.problems());
+                return refuse(trigger, e.unreadable() ? StaleReason.CONFIG_UNREADABLE : StaleReason.CONFIG_INVALID,
+                        e.problems());
             } catch (PolicyException e) {
-                return refuse(trigger, e.problems());
+                return refuse(trigger, StaleReason.POLICY_INVALID, e.problems());
             } catch (RuntimeException e) {
-                return refuse(trigger, List.of(configFile + ": " + e.getMessage()));
+                return refuse(trigger, StaleReason.INTERNAL_ERROR, List.of(configFile + ": " + e.getMessage()));
             }
             boolean wasStale = status.get().stale();
             CompiledPolicy previous = current.getAndSet(candidate);
-            Status now = new Status(candidate.version(), candidate.origin(), clock.instant(), Optional.empty(),
-                    Optional.empty());
+            Status now = current(candidate);
             status.set(now);
             boolean changed = !previous.version().equals(candidate.version());
+            reloads.get(changed ? ReloadResult.APPLIED : ReloadResult.UNCHANGED).increment();
             if (changed) {
                 log.info("policy reloaded ({}): version {} -> {}, {} rules; other settings apply at the next restart",
                         trigger, previous.version(), candidate.version(), candidate.rules().size());
@@ -131,13 +194,20 @@ public final class LivePolicy implements Supplier<CompiledPolicy>, AutoCloseable
         }
     }
 
-    private Reload refuse(String trigger, List<String> problems) {
+    private Status current(CompiledPolicy policy) {
+        return new Status(policy.version(), policy.origin(), clock.instant(), Optional.empty(), Optional.empty(),
+                Optional.empty());
+    }
+
+    private Reload refuse(String trigger, StaleReason reason, List<String> problems) {
         Status previous = status.get();
         String because = String.join("; ", problems);
-        Status stale = new Status(previous.version(), previous.origin(), previous.loadedAt(), Optional.of(because),
-                Optional.of(previous.staleSince().orElse(clock.instant())));
+        Status stale = new Status(previous.version(), previous.origin(), previous.loadedAt(), Optional.of(reason),
+                Optional.of(because), Optional.of(previous.staleSince().orElse(clock.instant())));
         status.set(stale);
-        log.error("policy reload ({}) refused, still serving version {}: {}", trigger, previous.version(), because);
+        reloads.get(ReloadResult.REFUSED).increment();
+        log.error("policy reload ({}) refused ({}), still serving version {}: {}", trigger, reason.label(),
+                previous.version(), because);
         return new Reload(false, stale, List.copyOf(problems));
     }
 

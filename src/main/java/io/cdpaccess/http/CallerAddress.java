@@ -2,8 +2,10 @@ package io.cdpaccess.http;
 
 import io.cdpaccess.config.Cidr;
 import io.cdpaccess.config.IpAddresses;
+import io.javalin.http.Context;
 import java.net.InetAddress;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 
 /**
@@ -19,6 +21,22 @@ final class CallerAddress {
 
     CallerAddress(List<Cidr> trustedProxies) {
         this.trustedProxies = List.copyOf(trustedProxies);
+    }
+
+    /** The caller of an HTTP exchange: its TCP peer, or whom trusted proxies forwarded it for. */
+    InetAddress resolve(Context ctx) {
+        return resolve(peer(ctx), forwardedFor(ctx));
+    }
+
+    /** The TCP peer of an HTTP exchange. */
+    static InetAddress peer(Context ctx) {
+        return IpAddresses.parseLiteral(ctx.req().getRemoteAddr());
+    }
+
+    /** Every {@code X-Forwarded-For} header value, in the order received. */
+    static List<String> forwardedFor(Context ctx) {
+        var values = ctx.req().getHeaders("X-Forwarded-For");
+        return values == null ? List.of() : Collections.list(values);
     }
 
     /**
@@ -47,12 +65,7 @@ final class CallerAddress {
     }
 
     private boolean trusted(InetAddress address) {
-        for (Cidr cidr : trustedProxies) {
-            if (cidr.contains(address)) {
-                return true;
-            }
-        }
-        return false;
+        return Cidr.anyContains(trustedProxies, address);
     }
 
     /** Parses {@code 1.2.3.4}, {@code 1.2.3.4:5678}, {@code 2001:db8::1} or {@code [2001:db8::1]:5678}. */

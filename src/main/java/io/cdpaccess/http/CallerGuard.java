@@ -94,14 +94,6 @@ final class CallerGuard {
     }
 
     private static boolean allowed(InstanceConfig instance, InetAddress caller) {
-        if (instance.allowFrom().isEmpty()) {
-            return true;
-        }
-        for (Cidr cidr : instance.allowFrom()) {
-            if (cidr.contains(caller)) {
-                return true;
-            }
-        }
-        return false;
+        return instance.allowFrom().isEmpty() || Cidr.anyContains(instance.allowFrom(), caller);
     }
 }

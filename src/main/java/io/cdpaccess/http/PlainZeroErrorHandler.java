@@ -1,5 +1,6 @@
 package io.cdpaccess.http;
 
+import io.cdpaccess.protocol.Answer;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import org.eclipse.jetty.http.HttpField;
@@ -21,7 +22,7 @@ final class PlainZeroErrorHandler extends ErrorHandler {
 
     @Override
     public boolean handle(Request request, Response response, Callback callback) {
-        response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain; charset=utf-8");
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, Answer.CONTENT_TYPE);
         response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
         response.write(true, ByteBuffer.wrap(ZERO), callback);
         return true;
@@ -29,7 +30,7 @@ final class PlainZeroErrorHandler extends ErrorHandler {
 
     @Override
     public ByteBuffer badMessageError(int status, String reason, HttpFields.Mutable fields) {
-        fields.put(new HttpField(HttpHeader.CONTENT_TYPE, "text/plain; charset=utf-8"));
+        fields.put(new HttpField(HttpHeader.CONTENT_TYPE, Answer.CONTENT_TYPE));
         return ByteBuffer.wrap(ZERO);
     }
 }

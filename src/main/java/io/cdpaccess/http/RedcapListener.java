@@ -4,9 +4,11 @@ import io.cdpaccess.audit.DecisionLog;
 import io.cdpaccess.config.ServiceConfig;
 import io.cdpaccess.decision.Decider;
 import io.cdpaccess.decision.LivePolicy;
+import io.cdpaccess.ops.Metrics;
 import io.cdpaccess.protocol.Answer;
 import io.cdpaccess.store.LiveSnapshot;
 import io.javalin.Javalin;
+import io.micrometer.core.instrument.Gauge;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
 import java.time.Clock;
@@ -20,9 +22,10 @@ import org.eclipse.jetty.server.SslConnectionFactory;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
 
 /**
- * The REDCap-facing HTTP(S) listener: {@code POST /user-access} plus {@code /health/live} and
- * {@code /health/ready}. Everything REDCap could reach answers {@code text/plain}; no response
- * anywhere on this listener can be a 500 or show a stack trace.
+ * The REDCap-facing HTTP(S) listener: {@code POST /user-access} plus {@code /health/live},
+ * {@code /health/ready} and {@code /metrics} (unless disabled). Everything REDCap could reach
+ * answers {@code text/plain}; no response anywhere on this listener can be a 500 or show a stack
+ * trace, and an unknown path is 404 {@code 0} rather than a page that echoes it.
  */
 public final class RedcapListener implements AutoCloseable {
 
@@ -47,11 +50,17 @@ public final class RedcapListener implements AutoCloseable {
      * @throws IllegalArgumentException for a TLS key or certificate that cannot be used
      */
     public static RedcapListener start(ServiceConfig config, Decider decider, DecisionLog decisionLog,
-                                       LiveSnapshot snapshot, LivePolicy policy, Clock clock) {
-        UserAccessEndpoint endpoint = new UserAccessEndpoint(new CallerAddress(config.trustedProxies()),
-                new CallerGuard(config.instances(), new AuthFailureLimiter(config.authFailures(), clock)),
-                decider, decisionLog, clock, config.deadline());
+                                       LiveSnapshot snapshot, LivePolicy policy, Metrics metrics, Clock clock) {
+        CallerAddress callerAddress = new CallerAddress(config.trustedProxies());
+        AuthFailureLimiter limiter = new AuthFailureLimiter(config.authFailures(), clock);
+        RequestMeters meters = new RequestMeters(metrics.registry(), config.instances(), limiter, config.deadline());
+        UserAccessEndpoint endpoint = new UserAccessEndpoint(callerAddress, new CallerGuard(config.instances(), limiter),
+                decider, decisionLog, meters, clock, config.deadline());
         Health health = new Health(snapshot, decisionLog, policy);
+        Gauge.builder("cdp_access.ready", health, h -> h.readiness().ready() ? 1 : 0)
+                .description("1 when decisions can be made and recorded (as /health/ready says), else 0: answers are 503")
+                .register(metrics.registry());
+        MetricsEndpoint metricsEndpoint = new MetricsEndpoint(callerAddress, config.metrics().allowFrom(), metrics, meters);
         TlsKeyStores.Loaded keys = config.tls().map(TlsKeyStores::load).orElse(null);
         // Idle reads (a stalled body) may not outlast the deadline by much: REDCap waits forever.
         long idleTimeoutMs = config.deadline().toMillis() + 1_000;
@@ -74,7 +83,11 @@ public final class RedcapListener implements AutoCloseable {
             });
             cfg.routes.get("/health/live", health::live);
             cfg.routes.get("/health/ready", health::ready);
-            cfg.routes.exception(Exception.class, (e, ctx) -> unavailable(ctx));
+            if (config.metrics().enabled()) {
+                cfg.routes.get(MetricsEndpoint.PATH, metricsEndpoint);
+            }
+            cfg.routes.error(404, ctx -> answer(ctx, Answer.NOT_FOUND));
+            cfg.routes.exception(Exception.class, (e, ctx) -> answer(ctx, Answer.UNAVAILABLE));
         });
         app.start();
         return new RedcapListener(app, keys != null);
@@ -106,8 +119,10 @@ public final class RedcapListener implements AutoCloseable {
         return connector;
     }
 
-    private static void unavailable(Context ctx) {
-        ctx.status(Answer.UNAVAILABLE.status()).contentType("text/plain; charset=utf-8").result(Answer.UNAVAILABLE.body());
+    /** Writes one of the fixed answers, as every refusal on this listener is written. */
+    static void answer(Context ctx, Answer answer) {
+        ctx.status(answer.status()).contentType(Answer.CONTENT_TYPE).header("Cache-Control", "no-store")
+                .result(answer.body());
     }
 
     /** The bound port (useful when configured as 0). */

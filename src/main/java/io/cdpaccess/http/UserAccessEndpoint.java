@@ -2,7 +2,6 @@ package io.cdpaccess.http;
 
 import io.cdpaccess.audit.DecisionLog;
 import io.cdpaccess.audit.DecisionRecord;
-import io.cdpaccess.config.IpAddresses;
 import io.cdpaccess.config.InstanceConfig;
 import io.cdpaccess.decision.Decider;
 import io.cdpaccess.decision.Decision;
@@ -22,8 +21,6 @@ import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Collections;
-import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,15 +46,17 @@ final class UserAccessEndpoint implements Handler {
     private final CallerGuard guard;
     private final Decider decider;
     private final DecisionLog decisionLog;
+    private final RequestMeters meters;
     private final Clock clock;
     private final Duration deadline;
 
     UserAccessEndpoint(CallerAddress callerAddress, CallerGuard guard, Decider decider, DecisionLog decisionLog,
-                       Clock clock, Duration deadline) {
+                       RequestMeters meters, Clock clock, Duration deadline) {
         this.callerAddress = callerAddress;
         this.guard = guard;
         this.decider = decider;
         this.decisionLog = decisionLog;
+        this.meters = meters;
         this.clock = clock;
         this.deadline = deadline;
     }
@@ -113,6 +112,12 @@ final class UserAccessEndpoint implements Handler {
         long latencyMicros = (System.nanoTime() - ex.startNanos) / 1_000;
         record(ex, latencyMicros);
         write(ctx, ex);
+        try {
+            meters.answered(ex.instance, ex.effect, ex.reason, ex.answer, System.nanoTime() - ex.startNanos);
+        } catch (RuntimeException e) {
+            // Counting must never change an answer that is already decided and recorded.
+            log.warn("could not count decision {}: {}", ex.id, e.toString());
+        }
         decisions.info("decision={} effect={} status={} reason={} instance={} user={} project={} caller={} latency_us={}",
                 ex.id, ex.effect.label(), ex.answer.status(), ex.reason, ex.instance.map(InstanceConfig::name)
                         .orElse("-"), LogText.quote(ex.user), LogText.quote(ex.projectId),
@@ -120,8 +125,8 @@ final class UserAccessEndpoint implements Handler {
     }
 
     private void evaluate(Context ctx, Exchange ex) {
-        ex.peer = IpAddresses.parseLiteral(ctx.req().getRemoteAddr());
-        ex.caller = callerAddress.resolve(ex.peer, headerValues(ctx, "X-Forwarded-For"));
+        ex.peer = CallerAddress.peer(ctx);
+        ex.caller = callerAddress.resolve(ex.peer, CallerAddress.forwardedFor(ctx));
         if (!"POST".equals(ctx.req().getMethod())) {
             ex.conclude(Effect.REJECTED, Reason.METHOD_NOT_ALLOWED, ctx.req().getMethod(), Answer.METHOD_NOT_ALLOWED);
             return;
@@ -187,14 +192,11 @@ final class UserAccessEndpoint implements Handler {
     }
 
     private static void write(Context ctx, Exchange ex) {
-        ctx.status(ex.answer.status());
+        RedcapListener.answer(ctx, ex.answer);
         ctx.header(DECISION_ID_HEADER, ex.id);
-        ctx.header("Cache-Control", "no-store");
         if (ex.answer == Answer.METHOD_NOT_ALLOWED) {
             ctx.header("Allow", "POST");
         }
-        ctx.contentType("text/plain; charset=utf-8");
-        ctx.result(ex.answer.body());
     }
 
     private static final class BodyTooLarge extends Exception {
@@ -213,11 +215,6 @@ final class UserAccessEndpoint implements Handler {
             throw new BodyTooLarge("more than " + MAX_BODY_BYTES + " bytes");
         }
         return body;
-    }
-
-    private static List<String> headerValues(Context ctx, String name) {
-        var values = ctx.req().getHeaders(name);
-        return values == null ? List.of() : Collections.list(values);
     }
 
     private static String address(InetAddress a) {

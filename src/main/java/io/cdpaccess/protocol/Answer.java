@@ -13,6 +13,8 @@ public enum Answer {
     DENY(200, "0"),
     /** 403 {@code 0}: the caller is not an authenticated REDCap installation. */
     FORBIDDEN(403, "0"),
+    /** 404 {@code 0}: no such path on the listener (REDCap counts a 404 as a failure, so as {@code 0}). */
+    NOT_FOUND(404, "0"),
     /** 405 {@code 0}: only POST is answered. */
     METHOD_NOT_ALLOWED(405, "0"),
     /** 413 {@code 0}: the body is larger than any REDCap request. */
@@ -21,6 +23,9 @@ public enum Answer {
     TOO_MANY_FAILURES(429, "0"),
     /** 503 {@code 0}: the service could not decide (store unavailable, deadline passed). */
     UNAVAILABLE(503, "0");
+
+    /** The content type of every answer. */
+    public static final String CONTENT_TYPE = "text/plain; charset=utf-8";
 
     private final int status;
     private final String body;

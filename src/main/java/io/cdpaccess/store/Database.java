@@ -3,7 +3,9 @@ package io.cdpaccess.store;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.SQLExceptionOverride;
+import com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory;
 import io.cdpaccess.config.StoreConfig;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -11,6 +13,7 @@ import java.sql.SQLException;
 import java.sql.SQLNonTransientConnectionException;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
@@ -37,7 +40,21 @@ public final class Database implements AutoCloseable {
      *     or set up in a way the service cannot work with
      */
     public static Database open(StoreConfig config, String poolName) {
+        return open(config, poolName, Optional.empty());
+    }
+
+    /**
+     * Opens the pool as {@link #open(StoreConfig, String)} does, publishing Hikari's own pool
+     * meters ({@code hikaricp_connections_active}, {@code _pending}, {@code _timeout_total}, acquire
+     * and usage times; label {@code pool}) to {@code meters}; they are removed when the pool closes.
+     */
+    public static Database open(StoreConfig config, String poolName, MeterRegistry meters) {
+        return open(config, poolName, Optional.of(meters));
+    }
+
+    private static Database open(StoreConfig config, String poolName, Optional<MeterRegistry> meters) {
         HikariConfig hikari = new HikariConfig();
+        meters.ifPresent(m -> hikari.setMetricsTrackerFactory(new MicrometerMetricsTrackerFactory(m)));
         hikari.setPoolName(poolName);
         hikari.setJdbcUrl(config.url());
         if (!config.user().isEmpty()) {

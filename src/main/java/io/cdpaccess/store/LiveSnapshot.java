@@ -8,6 +8,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,6 +20,7 @@ import org.slf4j.LoggerFactory;
  * CLI command or another server wrote), the whole snapshot is reloaded and swapped in with one
  * atomic write. Decisions keep reading the previous snapshot meanwhile. When polling fails the
  * last good snapshot stays in use and {@link #health()} says since when the store is unreachable.
+ * Failed polls and reloads are counted, for the metrics.
  */
 public final class LiveSnapshot implements Supplier<StoreSnapshot>, AutoCloseable {
 
@@ -33,6 +35,8 @@ public final class LiveSnapshot implements Supplier<StoreSnapshot>, AutoCloseabl
     private final AtomicReference<StoreSnapshot> current;
     private final AtomicReference<Health> health;
     private final ScheduledExecutorService poller;
+    private final LongAdder reloads = new LongAdder();
+    private final LongAdder failedPolls = new LongAdder();
 
     private LiveSnapshot(Store store, Clock clock, StoreSnapshot initial) {
         this.store = store;
@@ -65,12 +69,23 @@ public final class LiveSnapshot implements Supplier<StoreSnapshot>, AutoCloseabl
         return health.get();
     }
 
+    /** Snapshots loaded since start because the store changed (the first one not counted). */
+    public long reloads() {
+        return reloads.sum();
+    }
+
+    /** Polls of the store that failed since start. */
+    public long failedPolls() {
+        return failedPolls.sum();
+    }
+
     /** Checks the store's version now and reloads if it moved; throws if the store is unreachable. */
     public void refresh() {
         long version = store.version();
         if (version != current.get().version()) {
             StoreSnapshot fresh = store.snapshot();
             current.set(fresh);
+            reloads.increment();
             log.info("store changed: now at version {} with {} grants", fresh.version(), fresh.grantCount());
         }
         health.set(new Health(true, clock.instant(), Optional.empty()));
@@ -80,6 +95,7 @@ public final class LiveSnapshot implements Supplier<StoreSnapshot>, AutoCloseabl
         try {
             refresh();
         } catch (RuntimeException e) {
+            failedPolls.increment();
             Health previous = health.get();
             if (previous.reachable()) {
                 log.warn("store unreachable, serving the last snapshot (version {}): {}",

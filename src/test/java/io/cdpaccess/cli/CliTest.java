@@ -218,7 +218,8 @@ class CliTest {
     void configValidateSaysOkOrListsEveryProblemWithItsLine() throws Exception {
         Cli.Result ok = run("config", "validate");
         assertThat(ok.exitCode()).isZero();
-        assertThat(ok.out()).startsWith("OK ").contains("2 instance(s) (prod, test)");
+        assertThat(ok.out()).startsWith("OK ").contains("2 instance(s) (prod, test)")
+                .contains("metrics: GET /metrics readable from 127.0.0.0/8, ::1/128");
 
         Path bad = dir.resolve("bad.yaml");
         Files.writeString(bad, """

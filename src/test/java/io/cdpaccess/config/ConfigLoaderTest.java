@@ -91,6 +91,9 @@ class ConfigLoaderTest {
                 auth_failures:
                   limit: 5
                   window: 30s
+                metrics:
+                  enabled: false
+                  allow_from: [10.1.2.3, "2001:db8::5/128"]
                 """.formatted(CallerSecret.hashed(TEST_SECRET)));
 
         ServiceConfig c = load(file, Map.of("DB_PASSWORD", "db-pass", "PROD_SECRET", PROD_SECRET));
@@ -125,6 +128,8 @@ class ConfigLoaderTest {
         assertThat(tls.privateKey()).contains(dir.resolve("tls/key.pem"));
         assertThat(tls.keystore()).isEmpty();
         assertThat(c.authFailures()).isEqualTo(new AuthFailureLimit(5, Duration.ofSeconds(30)));
+        assertThat(c.metrics()).isEqualTo(new MetricsConfig(false,
+                List.of(Cidr.parse("10.1.2.3/32"), Cidr.parse("2001:db8::5/128"))));
     }
 
     @Test
@@ -143,6 +148,50 @@ class ConfigLoaderTest {
         assertThat(c.tls()).isEmpty();
         assertThat(c.authFailures()).isEqualTo(AuthFailureLimit.DEFAULT);
         assertThat(c.instance("prod").orElseThrow().allowFrom()).isEmpty();
+        assertThat(c.metrics().enabled()).isTrue();
+        assertThat(c.metrics().allowFrom()).containsExactly(Cidr.parse("127.0.0.0/8"), Cidr.parse("::1/128"));
+    }
+
+    @Test
+    void aFileThatIsNotUtf8IsRefusedAsSuch() throws Exception {
+        Path file = dir.resolve("latin1.yaml");
+        Files.write(file, (ONE_INSTANCE + "zone: \"M\u00fcnchen\"\n").getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+        ConfigException e = catchThrowableOfType(ConfigException.class, () -> load(file, Map.of()));
+        assertThat(e.problems()).containsExactly(file + ": not UTF-8 text; save the file as UTF-8");
+        assertThat(e.unreadable()).isFalse(); // its content is wrong, not its path or permissions
+        ConfigException missing = catchThrowableOfType(ConfigException.class, () -> load(dir.resolve("nope.yaml"), Map.of()));
+        assertThat(missing.unreadable()).isTrue();
+    }
+
+    @Test
+    void metricsWithoutAllowFromStayLoopbackOnly() throws Exception {
+        ServiceConfig c = load(write(ONE_INSTANCE + "metrics:\n  enabled: true\n"), Map.of());
+        assertThat(c.metrics()).isEqualTo(MetricsConfig.DEFAULT);
+        assertThat(Cidr.anyContains(c.metrics().allowFrom(), InetAddress.getByName("127.0.0.9"))).isTrue();
+        assertThat(Cidr.anyContains(c.metrics().allowFrom(), InetAddress.getByName("::1"))).isTrue();
+        assertThat(Cidr.anyContains(c.metrics().allowFrom(), InetAddress.getByName("10.0.0.1"))).isFalse();
+    }
+
+    @Test
+    void metricsSettingsAreValidatedWithTheirLines() throws Exception {
+        Path file = write(ONE_INSTANCE + """
+                metrics:
+                  enabled: yes please
+                  allow_from:
+                    - 10.0.0.0/8
+                    - 10.0.0.0/33
+                  allow_form: [10.0.0.0/8]
+                """);
+        assertThat(problems(file, Map.of())).containsExactly(
+                file + ":10: metrics.allow_form: unknown key; expected one of allow_from, enabled",
+                file + ":6: metrics.enabled: expected true or false",
+                file + ":9: metrics.allow_from[1]: prefix length 33 is more than 32 in 10.0.0.0/33");
+        Path empty = write("e.yaml", ONE_INSTANCE + "metrics:\n  allow_from: []\n");
+        assertThat(problems(empty, Map.of())).containsExactly(empty + ":6: metrics.allow_from: is empty; list the "
+                + "networks of your Prometheus server (e.g. [10.0.0.5/32]), or set metrics.enabled: false");
+        Path notAList = write("n.yaml", ONE_INSTANCE + "metrics:\n  allow_from: 10.0.0.0/8\n");
+        assertThat(problems(notAList, Map.of())).singleElement().asString()
+                .startsWith(notAList + ":6: metrics.allow_from: expected a list");
     }
 
     @Test

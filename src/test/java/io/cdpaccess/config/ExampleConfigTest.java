@@ -31,5 +31,8 @@ class ExampleConfigTest {
         assertThat(c.trustedProxies()).hasSize(1);
         assertThat(c.tls()).isEmpty();
         assertThat(c.authFailures()).isEqualTo(new AuthFailureLimit(10, Duration.ofMinutes(1)));
+        assertThat(c.metrics().enabled()).isTrue();
+        assertThat(c.metrics().allowFrom()).startsWith(MetricsConfig.DEFAULT.allowFrom().toArray(Cidr[]::new))
+                .contains(Cidr.parse("10.20.7.15/32"));
     }
 }

@@ -162,6 +162,47 @@ class LivePolicyTest {
         }
     }
 
+    @Test
+    void eachRefusalIsReportedWithItsCategoryAndEveryReloadIsCounted() throws Exception {
+        Path file = dir.resolve("c.yaml");
+        ServiceConfig config = write(file, HEAD + policy("a", "allow"));
+        io.cdpaccess.testing.TestClock clock = new io.cdpaccess.testing.TestClock(Instant.parse("2026-11-28T12:00:00Z"));
+        try (LivePolicy live = LivePolicy.start(config, Policies.compile(config), new ConfigLoader(Map.of()),
+                clock, () -> 0L, Duration.ofHours(1))) {
+            live.reload("test");
+            Files.writeString(file, HEAD + policy("b", "deny"));
+            String b = live.reload("test").status().version();
+
+            clock.advance(Duration.ofMinutes(1));
+            Files.writeString(file, HEAD + "policy:\n  rules:\n    - name: x\n      effect: allow\n      when: request.nope\n");
+            LivePolicy.Status policyInvalid = live.reload("test").status();
+            clock.advance(Duration.ofMinutes(1));
+            Files.writeString(file, HEAD + "listn: 127.0.0.1:1\n");
+            LivePolicy.Status configInvalid = live.reload("test").status();
+            Files.delete(file);
+            LivePolicy.Status unreadable = live.reload("test").status();
+
+            assertThat(policyInvalid.staleReason()).contains(LivePolicy.StaleReason.POLICY_INVALID);
+            assertThat(policyInvalid.staleBecause()).get().asString().contains("nope");
+            assertThat(configInvalid.staleReason()).contains(LivePolicy.StaleReason.CONFIG_INVALID);
+            assertThat(configInvalid.staleBecause()).get().asString().contains("listn");
+            assertThat(unreadable.staleReason()).contains(LivePolicy.StaleReason.CONFIG_UNREADABLE);
+            assertThat(unreadable.staleBecause()).get().asString().contains("file not found");
+            assertThat(unreadable.staleSince()).contains(Instant.parse("2026-11-28T12:01:00Z")); // since the first refusal
+            assertThat(unreadable.version()).isEqualTo(b);
+            assertThat(live.get().version()).isEqualTo(b);
+
+            Files.writeString(file, HEAD + policy("b", "deny")); // the policy serving, back in the file
+            LivePolicy.Status current = live.reload("test").status();
+            assertThat(current.stale()).isFalse();
+            assertThat(current.staleReason()).isEmpty();
+            assertThat(current.loadedAt()).isEqualTo(Instant.parse("2026-11-28T12:02:00Z"));
+            assertThat(live.reloads(LivePolicy.ReloadResult.APPLIED)).isEqualTo(1);
+            assertThat(live.reloads(LivePolicy.ReloadResult.UNCHANGED)).isEqualTo(2);
+            assertThat(live.reloads(LivePolicy.ReloadResult.REFUSED)).isEqualTo(3);
+        }
+    }
+
     private static void awaitVersionNot(LivePolicy live, String version) throws InterruptedException {
         await(() -> !live.get().version().equals(version), "the policy to change from " + version);
     }

@@ -7,6 +7,7 @@ import io.cdpaccess.audit.DecisionQuery;
 import io.cdpaccess.audit.DecisionRecord;
 import io.cdpaccess.testing.PausableTcpProxy;
 import io.cdpaccess.testing.RedcapClient;
+import io.cdpaccess.testing.Scrape;
 import io.cdpaccess.testing.ServiceUnderTest;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -94,10 +95,18 @@ class StoreFailureTest {
         assertThat(r.status()).isEqualTo(503);
         assertThat(r.body()).isEqualTo("0");
         awaitStatus("/health/ready", 503);
+        // what an operator's alerts see meanwhile
+        Scrape down = service.awaitScrape(s -> s.count("cdp_access_store_reachable") == 0);
+        assertThat(down.value("cdp_access_ready")).hasValue(0);
+        assertThat(down.sum("cdp_access_decisions_total", "effect", "error")).isEqualTo(1);
+        assertThat(down.count("cdp_access_store_poll_failures_total")).isPositive();
 
         proxy.restore();
         awaitReady();
         assertThat(redcap.userAccess(service.url(SECRET), "alice", 42, URL)).isEqualTo("1");
+        Scrape up = service.awaitScrape(s -> s.count("cdp_access_store_reachable") == 1);
+        assertThat(up.value("cdp_access_ready")).hasValue(1);
+        assertThat(up.value("cdp_access_decisions_total", "effect", "allow", "reason", "grant")).hasValue(1);
         assertThat(redcap.send("GET", service.base() + "/health/live", new byte[0], null).status()).isEqualTo(200);
     }
 

@@ -20,6 +20,8 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 
 /**
  * The real service, started in this JVM from a YAML text on a loopback port, with helpers to
@@ -114,6 +116,34 @@ public final class ServiceUnderTest implements AutoCloseable {
         } catch (SQLException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** {@code GET /metrics} from this host, as Prometheus running beside the service would. */
+    public Scrape scrape() {
+        RedcapClient.Response r = new RedcapClient().send("GET", base() + "/metrics", new byte[0], null);
+        if (r.status() != 200) {
+            throw new AssertionError("GET /metrics answered " + r.status() + ": " + r.body());
+        }
+        return Scrape.parse(r.body());
+    }
+
+    /** Scrapes until {@code condition} holds (within 20 s), for what background threads change. */
+    public Scrape awaitScrape(Predicate<Scrape> condition) {
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        Scrape last = scrape();
+        while (!condition.test(last)) {
+            if (System.nanoTime() > until) {
+                throw new AssertionError("the metrics never showed the change; last scrape:\n" + last.text());
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError("interrupted", e);
+            }
+            last = scrape();
+        }
+        return last;
     }
 
     @Override
