@@ -1,5 +1,6 @@
 package io.cdpaccess.policy;
 
+import dev.cel.common.exceptions.CelAttributeNotFoundException;
 import dev.cel.runtime.CelEvaluationException;
 import dev.cel.runtime.CelRuntime;
 import dev.cel.runtime.CelVariableResolver;
@@ -165,9 +166,13 @@ public final class CompiledPolicy {
                 case FAILED:
                     throw (RuntimeException) cel[slot];
                 case ABSENT:
-                    // The explanation names what is missing: the whole source, when that is it.
-                    log.read(((FactPath) cel[slot]).name(), null);
-                    return Optional.empty();
+                    // The explanation and the error name what is missing: the source when that
+                    // is it, else the first unset field of the chain, as CEL would have said.
+                    FactPath missing = (FactPath) cel[slot];
+                    log.read(missing.name(), null);
+                    throw missing.isVariable()
+                            ? CelAttributeNotFoundException.forMissingAttributes(List.of(missing.name()))
+                            : CelAttributeNotFoundException.forMissingMapKey(missing.name());
                 default:
                     if (!(path.type() instanceof FactType.Struct)) {
                         log.read(name, plain[slot]);

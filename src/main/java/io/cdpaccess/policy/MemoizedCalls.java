@@ -1,7 +1,15 @@
 package io.cdpaccess.policy;
 
 import com.google.re2j.Pattern;
+import com.google.common.collect.ImmutableList;
 import dev.cel.common.CelAbstractSyntaxTree;
+import dev.cel.common.ast.CelConstant;
+import dev.cel.common.ast.CelExpr;
+import dev.cel.common.ast.CelExpr.CelCall;
+import dev.cel.common.ast.CelExpr.ExprKind;
+import dev.cel.common.navigation.CelNavigableAst;
+import dev.cel.common.navigation.CelNavigableExpr;
+import dev.cel.common.types.SimpleType;
 import dev.cel.common.CelOptions;
 import dev.cel.common.ast.CelReference;
 import dev.cel.common.exceptions.CelBadFormatException;
@@ -9,14 +17,15 @@ import dev.cel.common.exceptions.CelInvalidArgumentException;
 import dev.cel.common.internal.DateTimeHelpers;
 import dev.cel.runtime.CelFunctionBinding;
 import dev.cel.runtime.CelFunctionOverload;
+import dev.cel.runtime.InternalCelFunctionBinding;
 import dev.cel.runtime.RuntimeHelpers;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
@@ -26,15 +35,21 @@ import java.util.function.Function;
  * {@code duration(string)} parse their text each time. Rules nearly always pass constants
  * ({@code '^IRB-[0-9]{4}-[0-9]{4}$'}, {@code '2026-12-24T00:00:00Z'}), so every decision paid for
  * the same work again: a regular expression alone cost about a tenth of a 20-rule decision.
- * After type checking, a rule's calls to the standard overloads are pointed at these, which give
- * the same results and the same errors (a bad text still fails where the rule reads it).
+ *
+ * <p>After type checking, a call whose pattern or text is a constant string (and whose other
+ * argument is statically a string) is pointed at these; every other call stays with CEL's own
+ * functions. So the memos hold only the policy's own constants, never texts derived from requests,
+ * and a call can never fail to find its overload here where CEL's would have found one. The
+ * bindings carry the standard functions' names, so an error reads as CEL's would
+ * ("Function 'timestamp' failed ..."), and give the same results and the same errors.
  */
 final class MemoizedCalls {
 
     private static final String PREFIX = "cdp_memoized_";
-    private static final Set<String> OVERLOADS =
-            Set.of("matches", "matches_string", "string_to_timestamp", "string_to_duration");
-    /** Entries per memo; past this the memo starts again, so rules computing texts cannot grow it without end. */
+    /** Standard overload id → the function's name, as rules write it. */
+    private static final Map<String, String> FUNCTIONS = Map.of("matches", "matches", "matches_string", "matches",
+            "string_to_timestamp", "timestamp", "string_to_duration", "duration");
+    /** Entries per memo: only constants of policies reach it, so this is only a guard. */
     private static final int LIMIT = 1024;
 
     private MemoizedCalls() {
@@ -50,13 +65,16 @@ final class MemoizedCalls {
         Map<String, Duration> durations = new ConcurrentHashMap<>();
         CelFunctionOverload.Binary<String, String> matches = (text, regexp) -> {
             try {
-                Pattern pattern = remembered(patterns, regexp, Pattern::compile);
-                int maxProgramSize = options.maxRegexProgramSize();
-                if (maxProgramSize >= 0 && pattern.programSize() > maxProgramSize) {
-                    throw new IllegalArgumentException(String.format(
-                            "Regex pattern exceeds allowed program size. Allowed: %d, Provided: %d",
-                            maxProgramSize, pattern.programSize()));
-                }
+                Pattern pattern = remembered(patterns, regexp, re -> {
+                    Pattern compiled = Pattern.compile(re);
+                    int maxProgramSize = options.maxRegexProgramSize();
+                    if (maxProgramSize >= 0 && compiled.programSize() > maxProgramSize) {
+                        throw new IllegalArgumentException(String.format(
+                                "Regex pattern exceeds allowed program size. Allowed: %d, Provided: %d",
+                                maxProgramSize, compiled.programSize()));
+                    }
+                    return compiled;
+                });
                 return options.enableRegexPartialMatch() ? pattern.matcher(text).find()
                         : pattern.matcher(text).matches();
             } catch (RuntimeException e) {
@@ -64,40 +82,96 @@ final class MemoizedCalls {
             }
         };
         return List.of(
-                CelFunctionBinding.from(PREFIX + "matches", String.class, String.class, matches),
-                CelFunctionBinding.from(PREFIX + "matches_string", String.class, String.class, matches),
-                CelFunctionBinding.from(PREFIX + "string_to_timestamp", String.class, text -> {
+                named(CelFunctionBinding.from(PREFIX + "matches", String.class, String.class, matches)),
+                named(CelFunctionBinding.from(PREFIX + "matches_string", String.class, String.class, matches)),
+                named(CelFunctionBinding.from(PREFIX + "string_to_timestamp", String.class, text -> {
                     try {
                         return remembered(timestamps, text, DateTimeHelpers::parse);
                     } catch (DateTimeParseException e) {
                         throw new CelBadFormatException(e);
                     }
-                }),
-                CelFunctionBinding.from(PREFIX + "string_to_duration", String.class, text -> {
+                })),
+                named(CelFunctionBinding.from(PREFIX + "string_to_duration", String.class, text -> {
                     try {
                         return remembered(durations, text, RuntimeHelpers::createJavaDurationFromString);
                     } catch (IllegalArgumentException e) {
                         throw new CelBadFormatException(e);
                     }
-                }));
+                })));
     }
 
-    /** {@code ast} with its calls to the standard overloads pointed at the memoized ones. */
+    /** {@code binding} under the name of the standard function it stands in for, which CEL's errors show. */
+    private static CelFunctionBinding named(CelFunctionBinding binding) {
+        String function = FUNCTIONS.get(binding.getOverloadId().substring(PREFIX.length()));
+        return new Named(function, binding);
+    }
+
+    private record Named(String function, CelFunctionBinding binding) implements InternalCelFunctionBinding {
+        @Override
+        public String getFunctionName() {
+            return function;
+        }
+
+        @Override
+        public String getOverloadId() {
+            return binding.getOverloadId();
+        }
+
+        @Override
+        public ImmutableList<Class<?>> getArgTypes() {
+            return binding.getArgTypes();
+        }
+
+        @Override
+        public CelFunctionOverload getDefinition() {
+            return binding.getDefinition();
+        }
+
+        @Override
+        public boolean isStrict() {
+            return binding.isStrict();
+        }
+    }
+
+    /** {@code ast} with its calls on constant patterns and texts pointed at the memoized overloads. */
     static CelAbstractSyntaxTree reroute(CelAbstractSyntaxTree ast) {
         Map<Long, CelReference> references = new HashMap<>(ast.getReferenceMap());
         boolean changed = false;
-        for (Map.Entry<Long, CelReference> e : ast.getReferenceMap().entrySet()) {
-            List<String> overloads = e.getValue().overloadIds();
+        for (CelNavigableExpr node : CelNavigableAst.fromAst(ast).getRoot().allNodes()
+                .filter(n -> n.getKind() == ExprKind.Kind.CALL).toList()) {
+            CelReference reference = references.get(node.id());
             // Only a call the checker resolved to exactly one overload names it; the planner
             // dispatches the others at run time, to the standard functions.
-            if (overloads.size() == 1 && OVERLOADS.contains(overloads.get(0))) {
-                references.put(e.getKey(), CelReference.newBuilder().setName(e.getValue().name())
-                        .addOverloadIds(PREFIX + overloads.get(0)).build());
+            if (reference != null && reference.overloadIds().size() == 1
+                    && FUNCTIONS.containsKey(reference.overloadIds().get(0)) && onConstant(ast, node.expr().call())) {
+                references.put(node.id(), CelReference.newBuilder().setName(reference.name())
+                        .addOverloadIds(PREFIX + reference.overloadIds().get(0)).build());
                 changed = true;
             }
         }
         return changed ? CelAbstractSyntaxTree.newCheckedAst(ast.getExpr(), ast.getSource(), references,
                 ast.getTypeMap()) : ast;
+    }
+
+    /**
+     * Whether the call's last argument (the pattern of {@code matches}, the text of
+     * {@code timestamp} and {@code duration}) is a string constant, and any other operand is a
+     * string by its checked type, not {@code dyn}.
+     */
+    private static boolean onConstant(CelAbstractSyntaxTree ast, CelCall call) {
+        List<CelExpr> operands = new ArrayList<>();
+        call.target().ifPresent(operands::add);
+        operands.addAll(call.args());
+        CelExpr last = operands.get(operands.size() - 1);
+        if (last.getKind() != ExprKind.Kind.CONSTANT || last.constant().getKind() != CelConstant.Kind.STRING_VALUE) {
+            return false;
+        }
+        for (CelExpr operand : operands) {
+            if (!ast.getType(operand.id()).map(SimpleType.STRING::equals).orElse(false)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** A failure is not remembered: it is rare, and the error must be raised again next time. */

@@ -98,6 +98,20 @@ class PolicyRewritesTest {
 
         assertThat(r.result()).isEqualTo(RuleOutcome.Result.ERROR);
         assertThat(r.read()).containsOnlyKeys("ldap");
+        assertThat(r.error()).get().asString().contains("No such attribute(s): ldap").doesNotContain("ldap.groups");
+    }
+
+    @Test
+    void anUnsetStructureInAChainIsTheErrorNotTheFieldAskedFor() throws Exception {
+        Map<String, Object> noGrant = new LinkedHashMap<>(facts(OPEN_ENDED));
+        noGrant.put("store", Map.of());
+
+        RuleOutcome r = outcome("store.grant.active", noGrant);
+
+        assertThat(r.result()).isEqualTo(RuleOutcome.Result.ERROR);
+        assertThat(r.read()).containsOnlyKeys("store.grant").containsEntry("store.grant", null);
+        assertThat(r.error()).get().asString().contains("'store.grant' is not present").doesNotContain("active");
+        assertThat(outcome("has(store.grant)", noGrant).result()).isEqualTo(RuleOutcome.Result.NOT_MATCHED);
     }
 
     @Test
@@ -129,12 +143,23 @@ class PolicyRewritesTest {
     }
 
     @Test
-    void manyDifferentComputedPatternsStillMatchCorrectly() throws Exception {
+    void errorsNameTheFunctionsAsTheRuleWritesThem() throws Exception {
+        RuleOutcome outOfRange = outcome("now < timestamp('0000-01-01T00:00:00Z')", facts(OPEN_ENDED));
+        RuleOutcome notAString = outcome("dyn(now).matches('x')", facts(OPEN_ENDED));
+
+        assertThat(outOfRange.result()).isEqualTo(RuleOutcome.Result.ERROR);
+        assertThat(outOfRange.error()).get().asString().contains("timestamp").doesNotContain("cdp_");
+        assertThat(notAString.result()).isEqualTo(RuleOutcome.Result.ERROR);
+        assertThat(notAString.error()).get().asString().contains("matches").doesNotContain("cdp_");
+    }
+
+    @Test
+    void patternsComputedFromFactsMatchCorrectly() throws Exception {
         CompiledPolicy p = new PolicyCompiler(schema()).compile(new PolicySpec(List.of(
                 new RuleSpec("own", RuleEffect.ALLOW, "request.user.matches('^' + request.pattern + '$')", "", "t:1")),
                 "t"));
         List<String> wrong = new ArrayList<>();
-        for (int i = 0; i < 2_500; i++) { // past the memo's limit, so it starts over at least twice
+        for (int i = 0; i < 2_500; i++) { // more distinct patterns than any memo would keep
             String user = "user" + i;
             String pattern = i % 2 == 0 ? user : "other" + i;
             Map<String, Object> f = Map.of("request", Map.of("user", user, "pattern", pattern));
