@@ -3,7 +3,11 @@ package io.cdpaccess.policy;
 import dev.cel.common.exceptions.CelAttributeNotFoundException;
 import dev.cel.common.types.CelType;
 import dev.cel.common.values.StructValue;
+import java.util.AbstractMap;
+import java.util.AbstractSet;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Set;
 import java.util.Map;
 import java.util.Optional;
 
@@ -22,6 +26,7 @@ final class FactStruct extends StructValue<String, Map<String, Object>> {
     /** Per field (by {@link FactType.Struct#index}): the CEL value and the dotted path, made on first read. */
     private final Object[] converted;
     private final String[] paths;
+    private Map<String, Object> view;
 
     FactStruct(FactType.Struct type, CelType celType, Map<String, Object> values, String path, ReadLog log) {
         this.type = type;
@@ -33,9 +38,78 @@ final class FactStruct extends StructValue<String, Map<String, Object>> {
         this.paths = new String[type.fields().size()];
     }
 
+    /**
+     * What CEL works with once the structure leaves attribute resolution — inside a list or map
+     * literal, a conditional, an optional, a comparison: a read-only map of the fields (nested
+     * structures as maps too, as in the plain value) whose reads are logged like
+     * {@link #find}'s, so the rule's record of facts read stays complete.
+     */
     @Override
     public Map<String, Object> value() {
-        return values;
+        Map<String, Object> v = view;
+        if (v == null) {
+            v = new ReadingView();
+            view = v;
+        }
+        return v;
+    }
+
+    private final class ReadingView extends AbstractMap<String, Object> {
+
+        @Override
+        public Object get(Object key) {
+            return key instanceof String field ? find(field).map(FactStruct::plainShape).orElse(null) : null;
+        }
+
+        @Override
+        public boolean containsKey(Object key) {
+            return key instanceof String field && find(field).isPresent();
+        }
+
+        @Override
+        public int size() {
+            return values.size();
+        }
+
+        @Override
+        public Set<Entry<String, Object>> entrySet() {
+            return new AbstractSet<>() {
+                @Override
+                public int size() {
+                    return values.size();
+                }
+
+                @Override
+                public Iterator<Entry<String, Object>> iterator() {
+                    Iterator<String> fields = values.keySet().iterator();
+                    return new Iterator<>() {
+                        @Override
+                        public boolean hasNext() {
+                            return fields.hasNext();
+                        }
+
+                        @Override
+                        public Entry<String, Object> next() {
+                            // Not a read: CEL walks whole maps to convert them, whatever the rule
+                            // goes on to use. Comparing two maps reads through get().
+                            String field = fields.next();
+                            return new SimpleImmutableEntry<>(field, plainShape(cel(type.index(field), field, values.get(field))));
+                        }
+                    };
+                }
+            };
+        }
+    }
+
+    /** A field's CEL value in the shape of its plain value: structures as (reading) maps. */
+    private static Object plainShape(Object cel) {
+        if (cel instanceof FactStruct s) {
+            return s.value();
+        }
+        if (cel instanceof List<?> list && !list.isEmpty() && list.get(0) instanceof FactStruct) {
+            return list.stream().map(FactStruct::plainShape).toList();
+        }
+        return cel;
     }
 
     @Override
@@ -59,26 +133,35 @@ final class FactStruct extends StructValue<String, Map<String, Object>> {
         if (i < 0) {
             return Optional.empty(); // the type checker only lets declared fields through
         }
+        Object raw = values.get(field);
+        if (raw == null) {
+            log.read(path(i, field), null);
+            return Optional.empty();
+        }
+        if (!(type.fieldType(i) instanceof FactType.Struct)) {
+            log.read(path(i, field), raw); // on every read, so that each rule's record is complete
+        }
+        return Optional.of(cel(i, field, raw));
+    }
+
+    /** Field {@code i}'s dotted path, made on first use. */
+    private String path(int i, String field) {
         String fieldPath = paths[i];
         if (fieldPath == null) {
             fieldPath = path + "." + field;
             paths[i] = fieldPath;
         }
-        Object raw = values.get(field);
-        if (raw == null) {
-            log.read(fieldPath, null);
-            return Optional.empty();
-        }
-        FactType fieldType = type.fieldType(i);
-        if (!(fieldType instanceof FactType.Struct)) {
-            log.read(fieldPath, raw); // on every read, so that each rule's record is complete
-        }
+        return fieldPath;
+    }
+
+    /** Field {@code i}'s CEL value, made on first use. Not a read: callers log. */
+    private Object cel(int i, String field, Object raw) {
         Object cel = converted[i];
         if (cel == null) {
-            cel = toCel(fieldType, raw, fieldPath, log);
+            cel = toCel(type.fieldType(i), raw, path(i, field), log);
             converted[i] = cel;
         }
-        return Optional.of(cel);
+        return cel;
     }
 
     /** The CEL form of a plain value: structures become FactStructs, everything else is itself. */

@@ -129,6 +129,20 @@ class PolicyRewritesTest {
     }
 
     @Test
+    void aStructurePassedAroundStillRecordsTheFieldsTheRuleUses() throws Exception {
+        assertThat(outcome("store.grant.?until.orValue(now) == now", facts(OPEN_ENDED)).read())
+                .as("the absence the answer rests on").containsOnlyKeys("store.grant.until", "now")
+                .containsEntry("store.grant.until", null);
+        assertThat(outcome("[store.grant][0].active", facts(OPEN_ENDED)).read())
+                .containsExactly(Map.entry("store.grant.active", true));
+        assertThat(outcome("{'g': store.grant}.g.until > now", facts(ENDING)).read())
+                .containsExactly(Map.entry("store.grant.until", NOW.plusSeconds(3600)), Map.entry("now", NOW));
+        assertThat(outcome("(true ? store : store).grant.active", facts(OPEN_ENDED)).read())
+                .as("converting a whole structure is not reading every field")
+                .containsExactly(Map.entry("store.grant.active", true));
+    }
+
+    @Test
     void regularExpressionsAnswerAsCelDoesAndABadOneFailsEveryTime() throws Exception {
         assertThat(outcome("request.user.matches('^al')", facts(OPEN_ENDED)).result()).isEqualTo(RuleOutcome.Result.MATCHED);
         assertThat(outcome("matches(request.user, 'ic')", facts(OPEN_ENDED)).result())
