@@ -23,6 +23,9 @@ import java.util.Optional;
  */
 public final class FactSchema {
 
+    /** A CEL identifier: variable and field names must be one, so that dotted names are unambiguous. */
+    private static final java.util.regex.Pattern IDENTIFIER = java.util.regex.Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+
     private final Map<String, FactType> variables;
     /** Every variable and field chain by dotted name: a HashMap, the fastest lookup, never modified after. */
     private final Map<String, FactPath> paths = new HashMap<>();
@@ -35,8 +38,13 @@ public final class FactSchema {
     }
 
     private void addPath(String name, FactPath parent, String field, FactType type) {
+        if (!IDENTIFIER.matcher(field).matches()) {
+            throw new IllegalArgumentException("'" + field + "' cannot name a fact in CEL; use letters, digits and _");
+        }
         FactPath path = new FactPath(paths.size(), name, parent, field, type);
-        paths.put(name, path);
+        if (paths.putIfAbsent(name, path) != null) {
+            throw new IllegalArgumentException("two facts are named " + name);
+        }
         if (type instanceof FactType.Struct s) {
             s.fields().forEach((child, childType) -> addPath(name + "." + child, path, child, childType));
         }

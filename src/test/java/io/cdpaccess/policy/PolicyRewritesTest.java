@@ -1,6 +1,7 @@
 package io.cdpaccess.policy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -57,6 +58,14 @@ class PolicyRewritesTest {
 
     static final Map<String, Object> OPEN_ENDED = Map.of("active", true);
     static final Map<String, Object> ENDING = Map.of("active", true, "until", NOW.plusSeconds(3600));
+
+    @Test
+    void factNamesMustBeIdentifiersSoThatDottedNamesAreUnambiguous() {
+        assertThatThrownBy(() -> FactSchema.of(Map.of("store.grant", FactType.Scalar.BOOL)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("store.grant");
+        assertThatThrownBy(() -> FactSchema.of(Map.of("ldap", FactType.Struct.of("r.Bad", "member-of", FactType.Scalar.STRING))))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("member-of");
+    }
 
     @Test
     void presenceTestsStillTestTheFieldAndReadingAnUnsetFieldStillFails() throws Exception {
