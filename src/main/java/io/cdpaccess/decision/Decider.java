@@ -135,18 +135,11 @@ public final class Decider {
 
     private static Object lookup(Map<String, Object> facts, String dottedPath) {
         Object current = facts;
-        int from = 0;
-        while (from <= dottedPath.length()) {
-            int dot = dottedPath.indexOf('.', from);
-            String part = dottedPath.substring(from, dot < 0 ? dottedPath.length() : dot);
+        for (String part : dottedPath.split("\\.")) {
             if (!(current instanceof Map<?, ?> map)) {
                 return null;
             }
             current = map.get(part);
-            if (dot < 0) {
-                break;
-            }
-            from = dot + 1;
         }
         return current;
     }

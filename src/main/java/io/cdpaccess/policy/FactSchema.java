@@ -15,6 +15,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * The variables rules may use and their types: {@code request}, {@code now}, {@code store}, and
@@ -24,7 +25,7 @@ import java.util.Optional;
 public final class FactSchema {
 
     /** A CEL identifier: variable and field names must be one, so that dotted names are unambiguous. */
-    private static final java.util.regex.Pattern IDENTIFIER = java.util.regex.Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+    private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
     private final Map<String, FactType> variables;
     /** Every variable and field chain by dotted name: a HashMap, the fastest lookup, never modified after. */

@@ -135,17 +135,17 @@ final class FactStruct extends StructValue<String, Map<String, Object>> {
         }
         Object raw = values.get(field);
         if (raw == null) {
-            log.read(path(i, field), null);
+            log.read(fieldPath(i, field), null);
             return Optional.empty();
         }
         if (!(type.fieldType(i) instanceof FactType.Struct)) {
-            log.read(path(i, field), raw); // on every read, so that each rule's record is complete
+            log.read(fieldPath(i, field), raw); // on every read, so that each rule's record is complete
         }
         return Optional.of(cel(i, field, raw));
     }
 
     /** Field {@code i}'s dotted path, made on first use. */
-    private String path(int i, String field) {
+    private String fieldPath(int i, String field) {
         String fieldPath = paths[i];
         if (fieldPath == null) {
             fieldPath = path + "." + field;
@@ -158,7 +158,7 @@ final class FactStruct extends StructValue<String, Map<String, Object>> {
     private Object cel(int i, String field, Object raw) {
         Object cel = converted[i];
         if (cel == null) {
-            cel = toCel(type.fieldType(i), raw, path(i, field), log);
+            cel = toCel(type.fieldType(i), raw, fieldPath(i, field), log);
             converted[i] = cel;
         }
         return cel;

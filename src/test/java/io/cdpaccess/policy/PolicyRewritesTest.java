@@ -19,21 +19,17 @@ import org.junit.jupiter.api.Test;
 class PolicyRewritesTest {
 
     static final FactType.Struct ITEM = FactType.Struct.of("r.Item", "user", FactType.Scalar.STRING);
-    static final FactType.Struct GRANT = FactType.Struct.of("r.Grant", "active", FactType.Scalar.BOOL,
-            "until", FactType.Scalar.TIMESTAMP);
-    static final FactType.Struct STORE = FactType.Struct.of("r.Store", "grant", GRANT);
     static final FactType.Struct REQUEST = FactType.Struct.of("r.Request", "user", FactType.Scalar.STRING,
             "pattern", FactType.Scalar.STRING);
-    static final FactType.Struct LDAP = FactType.Struct.of("r.Ldap", "groups", new FactType.ListOf(FactType.Scalar.STRING));
     static final Instant NOW = Instant.parse("2026-11-28T12:00:00Z");
 
     static FactSchema schema() {
         Map<String, FactType> v = new LinkedHashMap<>();
         v.put("request", REQUEST);
         v.put("now", FactType.Scalar.TIMESTAMP);
-        v.put("store", STORE);
+        v.put("store", PolicyEngineTest.STORE);
         v.put("items", new FactType.ListOf(ITEM));
-        v.put("ldap", LDAP);
+        v.put("ldap", PolicyEngineTest.LDAP);
         return FactSchema.of(v);
     }
 
