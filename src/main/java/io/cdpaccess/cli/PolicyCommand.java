@@ -165,6 +165,9 @@ final class PolicyCommand {
 
         @Override
         int run(ServiceConfig config) throws Exception {
+            if (limit < 0) {
+                throw new UserError("--limit must be 0 or more");
+            }
             CompiledPolicy policy = Policies.compile(config);
             DecisionFilter filter = new DecisionFilter(Optional.of(TypedTime.since(since, config.zone(), clock())),
                     Optional.ofNullable(until).map(u -> TypedTime.end(u, config.zone(), "--until")), Optional.empty(),

@@ -178,5 +178,9 @@ class PolicyCliTest {
         assertThat(r.out()).contains("replayed 3 decisions").contains("1 skipped")
                 .contains("2 would flip: 1 allow -> deny, 1 deny -> allow")
                 .contains("closed-project: 1").contains("bob-on-42: 1").contains("no-grant: 1");
+
+        Cli.Result negative = cli.run("policy", "replay", "--config", next.toString(), "--limit", "-1");
+        assertThat(negative.exitCode()).as(negative.toString()).isEqualTo(2);
+        assertThat(negative.err()).contains("--limit must be 0 or more");
     }
 }
