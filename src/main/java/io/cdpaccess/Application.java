@@ -1,30 +1,42 @@
 package io.cdpaccess;
 
+import io.cdpaccess.access.AuthFailureLimiter;
+import io.cdpaccess.access.CallerAddress;
+import io.cdpaccess.access.CallerGuard;
+import io.cdpaccess.access.RecordBeforeAnswer;
+import io.cdpaccess.access.UserAccess;
 import io.cdpaccess.audit.DecisionLog;
-import io.cdpaccess.audit.DecisionLogMeters;
-import io.cdpaccess.config.ServiceConfig;
 import io.cdpaccess.config.ConfigLoader;
+import io.cdpaccess.config.ServiceConfig;
+import io.cdpaccess.db.Database;
 import io.cdpaccess.decision.Decider;
-import io.cdpaccess.decision.LivePolicy;
 import io.cdpaccess.decision.Policies;
-import io.cdpaccess.decision.PolicyMeters;
-import io.cdpaccess.policy.CompiledPolicy;
-import io.cdpaccess.policy.PolicyException;
+import io.cdpaccess.decision.PolicyFile;
+import io.cdpaccess.http.Health;
 import io.cdpaccess.http.RedcapListener;
+import io.cdpaccess.meters.DecisionLogMeters;
+import io.cdpaccess.meters.PolicyMeters;
+import io.cdpaccess.meters.ReadinessMeters;
+import io.cdpaccess.meters.RequestMeters;
+import io.cdpaccess.meters.StoreMeters;
 import io.cdpaccess.ops.Metrics;
-import io.cdpaccess.store.Database;
+import io.cdpaccess.policy.CompiledPolicy;
+import io.cdpaccess.policy.LivePolicy;
+import io.cdpaccess.policy.PolicyException;
 import io.cdpaccess.store.LiveSnapshot;
-import io.cdpaccess.store.StoreMeters;
 import io.cdpaccess.store.Store;
+import io.cdpaccess.time.Ticker;
 import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import org.slf4j.LoggerFactory;
 
 /**
- * The running service, assembled by plain constructors in this one place: metrics, database,
- * store snapshot, decider, decision log, REDCap listener. {@link #close()} stops them in reverse
- * order, so the listener stops taking requests before the decision log drains and the database
- * closes, and the metrics registry, which all of them record into, closes last.
+ * The running service, assembled by plain constructors in this one place, bottom up: metrics,
+ * database, store snapshot, decision log, live policy, decider, the request path, health, the
+ * REDCap listener. {@link #close()} stops them in reverse order, so the listener stops taking
+ * requests before the decision log drains and the database closes, and the metrics registry,
+ * which all of them record into, closes last.
  */
 public final class Application implements AutoCloseable {
 
@@ -48,11 +60,21 @@ public final class Application implements AutoCloseable {
             StoreMeters.register(metrics, snapshot);
             DecisionLog decisionLog = track(new DecisionLog(database.dataSource(), clock));
             DecisionLogMeters.register(metrics, decisionLog);
-            policy = track(LivePolicy.start(config, compiled, loader, clock, store::policyReloadRequests,
-                    config.store().refreshInterval()));
+            PolicyFile policyFile = new PolicyFile(config.source(), loader);
+            policy = track(LivePolicy.start(compiled, policyFile, policyFile.triggers(store::policyReloadRequests),
+                    clock, config.store().refreshInterval()));
             PolicyMeters.register(metrics, policy);
             Decider decider = new Decider(policy, snapshot, clock);
-            listener = track(RedcapListener.start(config, decider, decisionLog, snapshot, policy, metrics, clock));
+
+            CallerAddress callerAddress = new CallerAddress(config.trustedProxies());
+            AuthFailureLimiter limiter = new AuthFailureLimiter(config.authFailures(), clock);
+            RequestMeters requestMeters =
+                    new RequestMeters(metrics.registry(), config.instances(), limiter, config.deadline());
+            UserAccess userAccess = new UserAccess(callerAddress, new CallerGuard(config.instances(), limiter),
+                    decider, new RecordBeforeAnswer(decisionLog), clock, Ticker.system(), config.deadline());
+            Health health = new Health(snapshot, decisionLog, policy);
+            ReadinessMeters.register(metrics, () -> health.readiness().ready());
+            listener = track(RedcapListener.start(config, userAccess, requestMeters, callerAddress, health, metrics));
         } catch (RuntimeException e) {
             close();
             throw e;
@@ -63,7 +85,6 @@ public final class Application implements AutoCloseable {
      * Starts the service; throws with a one-line message if any part cannot start.
      *
      * @param loader reads the configuration file again when the policy is reloaded
-     *
      * @throws PolicyException when the policy does not compile (each problem names file, line, rule)
      */
     public static Application start(ServiceConfig config, ConfigLoader loader, Clock clock) throws PolicyException {
@@ -118,7 +139,7 @@ public final class Application implements AutoCloseable {
             try {
                 started.pop().close();
             } catch (Exception e) {
-                org.slf4j.LoggerFactory.getLogger(Application.class).warn("error while stopping: {}", e.getMessage());
+                LoggerFactory.getLogger(Application.class).warn("error while stopping: {}", e.getMessage());
             }
         }
     }

@@ -6,12 +6,12 @@ import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Locale;
-import java.util.Optional;
+import java.util.Map;
 
 /**
- * Writes decision records as CSV (RFC 4180, one header row) or JSON Lines, one record per line.
+ * Writes decision records as CSV (RFC 4180, one header row) or JSON Lines, one record per line,
+ * with the columns of the decision log in its order.
  *
  * <p>CSV cells that a spreadsheet would run as a formula ({@code =}, {@code +}, {@code -},
  * {@code @}, tab or CR first) are prefixed with a single quote: usernames come from outside and
@@ -21,21 +21,22 @@ public final class DecisionExport implements AutoCloseable {
 
     /** Output format. */
     public enum Format {
-        CSV, JSONL;
+        CSV,
+        JSONL;
 
         /** Parses {@code csv} or {@code jsonl}. */
         public static Format parse(String text) {
             try {
                 return valueOf(text.toUpperCase(Locale.ROOT));
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("unknown format '" + text + "'; use csv or jsonl");
+                throw new IllegalArgumentException("unknown format '" + text + "'; use csv or jsonl", e);
             }
         }
     }
 
-    static final List<String> COLUMNS = List.of("decision_id", "decided_at", "instance", "user", "normalized_user",
-            "project_id", "redcap_url", "caller_ip", "peer_ip", "effect", "reason", "detail", "http_status",
-            "latency_us", "grant_id", "policy_version", "explanation");
+    /** The export's column names, in order. */
+    static final List<String> COLUMNS =
+            DecisionTable.COLUMNS.stream().map(DecisionTable.Column::exportName).toList();
 
     private final Writer out;
     private final Format format;
@@ -53,23 +54,19 @@ public final class DecisionExport implements AutoCloseable {
 
     /** Writes one record; I/O errors surface as {@link UncheckedIOException} to suit streaming callbacks. */
     public void write(DecisionRecord r) {
-        List<Object> values = java.util.Arrays.asList(r.decisionId(), r.decidedAt().toString(), or(r.instance()), or(r.user()),
-                or(r.normalizedUser()), or(r.projectId()), or(r.redcapUrl()), r.callerIp(), r.peerIp(), r.effect(),
-                r.reason(), or(r.detail()), r.httpStatus(), r.latencyMicros(), or(r.grantId()), or(r.policyVersion()),
-                or(r.explanation()));
         try {
             if (format == Format.CSV) {
-                for (int i = 0; i < values.size(); i++) {
-                    if (i > 0) {
-                        out.write(',');
-                    }
-                    out.write(csvCell(values.get(i)));
+                String separator = "";
+                for (DecisionTable.Column column : DecisionTable.COLUMNS) {
+                    out.write(separator);
+                    out.write(csvCell(column.export(r)));
+                    separator = ",";
                 }
                 out.write("\r\n");
             } else {
                 Map<String, Object> line = new LinkedHashMap<>();
-                for (int i = 0; i < values.size(); i++) {
-                    line.put(COLUMNS.get(i), values.get(i));
+                for (DecisionTable.Column column : DecisionTable.COLUMNS) {
+                    line.put(column.exportName(), column.export(r));
                 }
                 if (r.explanation().isPresent()) {
                     // Nested as JSON, not as a string holding JSON, so jq and friends can reach into it.
@@ -86,10 +83,6 @@ public final class DecisionExport implements AutoCloseable {
 
     public long count() {
         return count;
-    }
-
-    private static Object or(Optional<String> value) {
-        return value.orElse(null);
     }
 
     static String csvCell(Object value) {

@@ -1,5 +1,6 @@
 package io.cdpaccess.audit;
 
+import io.cdpaccess.outcome.Effect;
 import java.time.Instant;
 import java.util.Optional;
 
@@ -11,7 +12,7 @@ import java.util.Optional;
  * @param limit most recent N when listing; empty for all (exports)
  */
 public record DecisionFilter(Optional<Instant> since, Optional<Instant> until, Optional<String> instance,
-                             Optional<String> user, Optional<String> effect, Optional<Integer> limit) {
+                             Optional<String> user, Optional<Effect> effect, Optional<Integer> limit) {
 
     public static DecisionFilter all() {
         return new DecisionFilter(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),

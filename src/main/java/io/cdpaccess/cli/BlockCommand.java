@@ -6,6 +6,7 @@ import io.cdpaccess.store.Store;
 import java.time.Instant;
 import java.util.List;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code block add|remove|list}: deny a user everywhere, whatever their grants, until lifted. */
@@ -17,10 +18,10 @@ final class BlockCommand {
     abstract static class Change extends ConfiguredCommand {
         @Option(names = "--user", required = true, paramLabel = "USERNAME")
         String user;
-        @Option(names = "--reason", required = true, description = "why; kept on the record")
-        String reason;
-        @Option(names = "--by", description = "who decides (default: your system account)")
-        String by;
+        @Mixin
+        Options.Reason reason;
+        @Mixin
+        Options.Actor actor;
 
         Change(CliContext context) {
             super(context);
@@ -28,7 +29,7 @@ final class BlockCommand {
 
         @Override
         final int run(ServiceConfig config) throws Exception {
-            apply(config, Inputs.username(user), Inputs.text(reason, "--reason", 1000), Inputs.actor(by));
+            apply(config, Inputs.username(user), reason.value(), actor.value());
             return 0;
         }
 

@@ -4,10 +4,12 @@ import io.cdpaccess.config.InstanceConfig;
 import io.cdpaccess.config.ServiceConfig;
 import io.cdpaccess.decision.Decider;
 import io.cdpaccess.decision.Decision;
-import io.cdpaccess.decision.Explanations;
+import io.cdpaccess.audit.Explanations;
 import io.cdpaccess.decision.Policies;
 import io.cdpaccess.policy.CompiledPolicy;
 import io.cdpaccess.store.StoreSnapshot;
+import io.cdpaccess.time.Deadline;
+import io.cdpaccess.time.Ticker;
 import java.util.Optional;
 import io.cdpaccess.protocol.AccessRequest;
 import io.cdpaccess.protocol.ParsedBody;
@@ -57,7 +59,7 @@ final class CheckCommand extends ConfiguredCommand {
         Instant now = clock().instant();
         StoreSnapshot snapshot = withStore(config, (db, store) -> store.snapshot());
         Decision d = new Decider(() -> policy, () -> snapshot, clock())
-                .decide(target, request, Optional.empty(), now.plus(config.deadline()));
+                .decide(target, request, Optional.empty(), Deadline.start(Ticker.system(), config.deadline()));
         print(d.allowed() ? "1" : "0",
                 "effect:   " + d.effect().label(),
                 "reason:   " + d.reason(),
@@ -67,7 +69,7 @@ final class CheckCommand extends ConfiguredCommand {
                 "policy:   " + policy.version() + " (" + policy.origin() + ")",
                 "at:       " + now);
         if (explain) {
-            d.explanationJson().ifPresent(json -> print(ExplainText.render(Explanations.parse(json))));
+            d.explanation().ifPresent(e -> print(ExplainText.render(Explanations.parse(Explanations.toJson(e, d.sources())))));
         }
         return d.allowed() ? 0 : RootCommand.EXIT_DENIED;
     }

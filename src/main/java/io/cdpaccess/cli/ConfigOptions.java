@@ -5,7 +5,8 @@ import io.cdpaccess.config.ConfigLoader;
 import io.cdpaccess.config.EmbeddedDefaults;
 import io.cdpaccess.config.InstanceConfig;
 import io.cdpaccess.config.ServiceConfig;
-import io.cdpaccess.store.Database;
+import io.cdpaccess.config.StoreConfig;
+import io.cdpaccess.db.Database;
 import java.nio.file.Path;
 import java.util.Optional;
 import picocli.CommandLine.Option;
@@ -49,7 +50,7 @@ final class ConfigOptions {
 
     /** Opens the store named by the configuration, for a CLI command. */
     static Database openStore(ServiceConfig config) {
-        return Database.open(new io.cdpaccess.config.StoreConfig(config.store().url(), config.store().user(),
+        return Database.open(new StoreConfig(config.store().url(), config.store().user(),
                 config.store().password(), 2, config.store().refreshInterval()), "cdp-access-cli");
     }
 

@@ -1,7 +1,7 @@
 package io.cdpaccess.cli;
 
 import io.cdpaccess.config.ServiceConfig;
-import io.cdpaccess.store.Database;
+import io.cdpaccess.db.Database;
 import io.cdpaccess.store.Store;
 import java.io.PrintWriter;
 import java.time.Clock;

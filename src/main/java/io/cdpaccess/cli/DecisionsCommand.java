@@ -5,6 +5,7 @@ import io.cdpaccess.audit.DecisionFilter;
 import io.cdpaccess.audit.DecisionQuery;
 import io.cdpaccess.audit.DecisionRecord;
 import io.cdpaccess.config.ServiceConfig;
+import io.cdpaccess.outcome.Effect;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.io.Writer;
@@ -16,7 +17,6 @@ import java.sql.SQLException;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.Set;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -34,21 +34,22 @@ final class DecisionsCommand {
         String until;
         @Option(names = "--user", paramLabel = "USERNAME")
         String user;
-        @Option(names = "--instance", paramLabel = "NAME")
-        String instance;
+        @Mixin
+        Options.InstanceFilter instance;
         @Option(names = "--effect", description = "allow, deny, rejected or error")
         String effect;
 
         DecisionFilter toFilter(ServiceConfig config, CliContext context, Optional<Integer> limit) {
-            Optional<String> e = Optional.ofNullable(effect).map(s -> s.strip().toLowerCase(Locale.ROOT));
-            if (e.isPresent() && !Set.of("allow", "deny", "rejected", "error").contains(e.get())) {
+            Optional<Effect> e;
+            try {
+                e = Optional.ofNullable(effect).map(s -> Effect.fromLabel(s.strip().toLowerCase(Locale.ROOT)));
+            } catch (IllegalArgumentException unknown) {
                 throw new UserError("--effect must be allow, deny, rejected or error");
             }
             return new DecisionFilter(
                     Optional.ofNullable(since).map(s -> TypedTime.since(s, config.zone(), context.clock())),
                     Optional.ofNullable(until).map(u -> TypedTime.end(u, config.zone(), "--until")),
-                    Optional.ofNullable(instance).map(i -> ConfigOptions.instance(config, i).name()),
-                    Optional.ofNullable(user).map(Inputs::username), e, limit);
+                    instance.of(config), Optional.ofNullable(user).map(Inputs::username), e, limit);
         }
     }
 
@@ -73,7 +74,7 @@ final class DecisionsCommand {
             Table table = new Table("TIME", "ID", "EFFECT", "STATUS", "REASON", "INSTANCE", "USER", "PROJECT", "CALLER",
                     "DETAIL");
             for (DecisionRecord r : records) {
-                table.row(r.decidedAt(), r.decisionId(), r.effect(), r.httpStatus(), r.reason(), r.instance().orElse("-"),
+                table.row(r.decidedAt(), r.decisionId(), r.effect().label(), r.httpStatus(), r.reason(), r.instance().orElse("-"),
                         r.user().orElse("-"), r.projectId().orElse("-"), r.callerIp(), r.detail().orElse("-"));
             }
             table.print(out());

@@ -1,6 +1,6 @@
 package io.cdpaccess.cli;
 
-import io.cdpaccess.decision.Explanations;
+import io.cdpaccess.audit.Explanations;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

@@ -15,6 +15,7 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code grant add|revoke|list}. */
@@ -37,8 +38,8 @@ final class GrantCommand {
 
     @Command(name = "add", description = "Allow a user to pull EHR data into a project (or every project).")
     static final class Add extends ConfiguredCommand {
-        @Option(names = "--instance", paramLabel = "NAME", description = "REDCap instance (default: the only one)")
-        String instance;
+        @Mixin
+        Options.Instance instance;
         @Option(names = "--user", required = true, paramLabel = "USERNAME", description = "REDCap username")
         String user;
         @ArgGroup(exclusive = true, multiplicity = "1")
@@ -47,10 +48,10 @@ final class GrantCommand {
         String from;
         @Option(names = "--until", paramLabel = "WHEN", description = "end; a date means the end of that day (default: no end)")
         String until;
-        @Option(names = "--reason", required = true, description = "why, e.g. the IRB protocol; kept on the record")
-        String reason;
-        @Option(names = "--by", description = "who is granting (default: your system account)")
-        String by;
+        @Mixin
+        Options.Reason reason;
+        @Mixin
+        Options.Actor actor;
 
         Add(CliContext context) {
             super(context);
@@ -58,7 +59,7 @@ final class GrantCommand {
 
         @Override
         int run(ServiceConfig config) throws Exception {
-            InstanceConfig target = ConfigOptions.instance(config, instance);
+            InstanceConfig target = instance.of(config);
             String username = Inputs.username(user);
             Instant now = clock().instant().truncatedTo(ChronoUnit.MILLIS);
             Instant start = from == null ? now : TypedTime.start(from, config.zone(), "--from");
@@ -70,7 +71,7 @@ final class GrantCommand {
                 throw new UserError("--until " + until + " is already past; the grant would never be active");
             }
             NewGrant request = new NewGrant(target.name(), username, project.asOptional(), start, end,
-                    Inputs.actor(by), Inputs.text(reason, "--reason", 1000));
+                    actor.value(), reason.value());
             Grant g = withStore(config, (db, store) -> store.addGrant(request));
             print("granted " + g.id() + ": " + g.user() + " on " + g.instance() + " project " + g.projectLabel()
                     + " from " + g.validFrom() + " until " + g.validUntil().map(Instant::toString).orElse("no end")
@@ -83,16 +84,16 @@ final class GrantCommand {
     static final class Revoke extends ConfiguredCommand {
         @Option(names = "--id", description = "grant id, as shown by grant list")
         String id;
-        @Option(names = "--instance", paramLabel = "NAME", description = "REDCap instance (default: the only one)")
-        String instance;
+        @Mixin
+        Options.Instance instance;
         @Option(names = "--user", paramLabel = "USERNAME", description = "REDCap username")
         String user;
         @ArgGroup(exclusive = true, multiplicity = "0..1")
         ProjectChoice project;
-        @Option(names = "--reason", required = true, description = "why; kept on the record")
-        String reason;
-        @Option(names = "--by", description = "who is revoking (default: your system account)")
-        String by;
+        @Mixin
+        Options.Reason reason;
+        @Mixin
+        Options.Actor actor;
 
         Revoke(CliContext context) {
             super(context);
@@ -101,10 +102,10 @@ final class GrantCommand {
         @Override
         int run(ServiceConfig config) throws Exception {
             GrantSelector selector = selector(config);
-            String why = Inputs.text(reason, "--reason", 1000);
-            String actor = Inputs.actor(by);
+            String why = reason.value();
+            String by = actor.value();
             List<String> lines = withStore(config, (db, store) -> {
-                List<Grant> revoked = store.revokeGrants(selector, actor, why);
+                List<Grant> revoked = store.revokeGrants(selector, by, why);
                 if (revoked.isEmpty()) {
                     throw new UserError("no current grant matches " + selector + "; see: grant list --all");
                 }
@@ -121,7 +122,7 @@ final class GrantCommand {
 
         private GrantSelector selector(ServiceConfig config) {
             if (id != null) {
-                if (user != null || project != null || instance != null) {
+                if (user != null || project != null || instance.name != null) {
                     throw new UserError("give either --id, or --user with --project-id or --all-projects");
                 }
                 return GrantSelector.byId(id.strip());
@@ -129,7 +130,7 @@ final class GrantCommand {
             if (user == null || project == null) {
                 throw new UserError("give --id, or --user with --project-id or --all-projects");
             }
-            String name = ConfigOptions.instance(config, instance).name();
+            String name = instance.of(config).name();
             String username = Inputs.username(user);
             return project.allProjects ? GrantSelector.allProjects(name, username)
                     : GrantSelector.forProject(name, username, Inputs.projectId(project.projectId));
@@ -152,8 +153,8 @@ final class GrantCommand {
 
     @Command(name = "list", description = "List current and future grants (--all: also ended and revoked).")
     static final class ListGrants extends ConfiguredCommand {
-        @Option(names = "--instance", paramLabel = "NAME")
-        String instance;
+        @Mixin
+        Options.InstanceFilter instance;
         @Option(names = "--user", paramLabel = "USERNAME")
         String user;
         @Option(names = "--project-id", paramLabel = "PID", description = "grants covering this project")
@@ -167,16 +168,14 @@ final class GrantCommand {
 
         @Override
         int run(ServiceConfig config) throws Exception {
-            Optional<String> name = Optional.ofNullable(instance).map(i -> ConfigOptions.instance(config, i).name());
-            GrantFilter filter = new GrantFilter(name, Optional.ofNullable(user).map(Inputs::username),
+            GrantFilter filter = new GrantFilter(instance.of(config), Optional.ofNullable(user).map(Inputs::username),
                     projectId == null ? OptionalLong.empty() : OptionalLong.of(Inputs.projectId(projectId)), all);
             Instant now = clock().instant();
             Table table = new Table("ID", "INSTANCE", "USER", "PROJECT", "FROM", "UNTIL", "STATE", "BY", "REASON");
             for (Grant g : withStore(config, (db, store) -> store.listGrants(filter))) {
-                String state = g.revoked() ? "revoked" : g.activeAt(now) ? "active"
-                        : now.isBefore(g.validFrom()) ? "future" : "ended";
                 table.row(g.id(), g.instance(), g.user(), g.projectLabel(), g.validFrom(),
-                        g.validUntil().map(Instant::toString).orElse("-"), state, g.grantedBy(), g.reason());
+                        g.validUntil().map(Instant::toString).orElse("-"), g.stateAt(now).label(), g.grantedBy(),
+                        g.reason());
             }
             table.print(out());
             return 0;

@@ -1,6 +1,7 @@
 package io.cdpaccess.cli;
 
 import io.cdpaccess.protocol.RequestParser;
+import io.cdpaccess.protocol.Texts;
 import io.cdpaccess.protocol.Username;
 
 /** Validation of free text typed on the command line, with one-line messages naming the option. */
@@ -15,7 +16,7 @@ final class Inputs {
         if (user.isEmpty()) {
             throw new UserError("--user is empty");
         }
-        if (user.length() > RequestParser.MAX_FIELD_LENGTH || hasControl(user)) {
+        if (user.length() > RequestParser.MAX_FIELD_LENGTH || Texts.hasControlCharacter(user)) {
             throw new UserError("--user must be at most 255 characters without control characters");
         }
         return user;
@@ -27,7 +28,7 @@ final class Inputs {
         if (s.isEmpty()) {
             throw new UserError(option + " is required and may not be blank");
         }
-        if (s.length() > max || hasControl(s)) {
+        if (s.length() > max || Texts.hasControlCharacter(s)) {
             throw new UserError(option + " must be at most " + max + " characters without control characters");
         }
         return s;
@@ -43,9 +44,5 @@ final class Inputs {
     /** The person making a change: --by, else the operating-system account. */
     static String actor(String by) {
         return text(by != null ? by : System.getProperty("user.name", "unknown"), "--by", 255);
-    }
-
-    private static boolean hasControl(String s) {
-        return s.chars().anyMatch(c -> Character.isISOControl(c) || c == '\u2028' || c == '\u2029');
     }
 }

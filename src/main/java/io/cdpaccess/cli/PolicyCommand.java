@@ -3,8 +3,8 @@ package io.cdpaccess.cli;
 import io.cdpaccess.audit.DecisionFilter;
 import io.cdpaccess.audit.DecisionQuery;
 import io.cdpaccess.config.ServiceConfig;
-import io.cdpaccess.decision.PolicyCases;
-import io.cdpaccess.decision.PolicyReplay;
+import io.cdpaccess.whatif.PolicyCases;
+import io.cdpaccess.whatif.PolicyReplay;
 import io.cdpaccess.decision.Policies;
 import io.cdpaccess.policy.CompiledPolicy;
 import io.cdpaccess.policy.RuleOutcome;
@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -204,8 +205,8 @@ final class PolicyCommand {
     @Command(name = "reload", description = "Ask every running server to re-read its policy now (they also do "
             + "when their configuration file changes, and on SIGHUP).")
     static final class Reload extends ConfiguredCommand {
-        @Option(names = "--by", description = "who asks (default: your system account)")
-        String by;
+        @Mixin
+        Options.Actor actor;
 
         Reload(CliContext context) {
             super(context);
@@ -214,8 +215,8 @@ final class PolicyCommand {
         @Override
         int run(ServiceConfig config) throws Exception {
             CompiledPolicy policy = Policies.compile(config); // refuse to ask for a policy that would be refused
-            String actor = Inputs.actor(by);
-            long request = withStore(config, (db, store) -> store.requestPolicyReload(actor));
+            String by = actor.value();
+            long request = withStore(config, (db, store) -> store.requestPolicyReload(by));
             print("asked running servers to reload their policy (request " + request + "); this configuration's policy is "
                     + policy.version() + ". Servers pick it up within store.refresh_interval ("
                     + config.store().refreshInterval().toMillis() + " ms); GET /health/ready shows \"policy\":\"stale\""

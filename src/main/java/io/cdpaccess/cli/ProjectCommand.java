@@ -5,6 +5,7 @@ import io.cdpaccess.store.Project;
 import java.time.Instant;
 import java.util.Optional;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code project approve|suspend|list}. */
@@ -14,12 +15,12 @@ final class ProjectCommand {
 
     /** Options shared by approve and suspend, and the one way both change a project. */
     abstract static class Change extends ConfiguredCommand {
-        @Option(names = "--instance", paramLabel = "NAME", description = "REDCap instance (default: the only one)")
-        String instance;
+        @Mixin
+        Options.Instance instance;
         @Option(names = "--project-id", paramLabel = "PID", required = true, description = "REDCap project id")
         long projectId;
-        @Option(names = "--by", description = "who decides (default: your system account)")
-        String by;
+        @Mixin
+        Options.Actor actor;
 
         Change(CliContext context) {
             super(context);
@@ -27,10 +28,10 @@ final class ProjectCommand {
 
         int change(ServiceConfig config, Project.Status status, Optional<String> irbNumber, Optional<Instant> expires,
                    Optional<String> note) throws Exception {
-            String name = ConfigOptions.instance(config, instance).name();
+            String name = instance.of(config).name();
             long pid = Inputs.projectId(projectId);
-            String actor = Inputs.actor(by);
-            Project p = withStore(config, (db, store) -> store.setProject(name, pid, status, irbNumber, expires, note, actor));
+            String by = actor.value();
+            Project p = withStore(config, (db, store) -> store.setProject(name, pid, status, irbNumber, expires, note, by));
             print("project " + p.instance() + "/" + p.projectId() + " is " + p.status().label()
                     + p.irbNumber().map(i -> ", IRB " + i).orElse("") + p.expiresAt().map(e -> ", until " + e).orElse(""));
             return 0;
@@ -63,8 +64,8 @@ final class ProjectCommand {
 
     @Command(name = "suspend", description = "Deny EHR data in a project for everyone until approved again.")
     static final class Suspend extends Change {
-        @Option(names = "--reason", required = true, description = "why; kept as the project's note")
-        String reason;
+        @Mixin
+        Options.Reason reason;
 
         Suspend(CliContext context) {
             super(context);
@@ -73,14 +74,14 @@ final class ProjectCommand {
         @Override
         int run(ServiceConfig config) throws Exception {
             return change(config, Project.Status.SUSPENDED, Optional.empty(), Optional.empty(),
-                    Optional.of(Inputs.text(reason, "--reason", 1000)));
+                    Optional.of(reason.value()));
         }
     }
 
     @Command(name = "list", description = "List recorded projects.")
     static final class ListProjects extends ConfiguredCommand {
-        @Option(names = "--instance", paramLabel = "NAME")
-        String instance;
+        @Mixin
+        Options.InstanceFilter instance;
 
         ListProjects(CliContext context) {
             super(context);
@@ -88,7 +89,7 @@ final class ProjectCommand {
 
         @Override
         int run(ServiceConfig config) throws Exception {
-            Optional<String> name = Optional.ofNullable(instance).map(i -> ConfigOptions.instance(config, i).name());
+            Optional<String> name = instance.of(config);
             Instant now = clock().instant();
             Table table = new Table("INSTANCE", "PROJECT", "STATUS", "IRB", "UNTIL", "UPDATED", "BY", "NOTE");
             for (Project p : withStore(config, (db, store) -> store.listProjects(name))) {

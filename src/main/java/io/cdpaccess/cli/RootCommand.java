@@ -2,7 +2,7 @@ package io.cdpaccess.cli;
 
 import io.cdpaccess.config.ConfigException;
 import io.cdpaccess.policy.PolicyException;
-import io.cdpaccess.store.StoreException;
+import io.cdpaccess.db.StoreException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.lang.reflect.Constructor;

@@ -2,7 +2,8 @@ package io.cdpaccess.cli;
 
 import io.cdpaccess.Application;
 import io.cdpaccess.config.ConfigLoader;
-import io.cdpaccess.config.HostPort;
+import io.cdpaccess.config.EmbeddedDefaults;
+import io.cdpaccess.net.HostPort;
 import io.cdpaccess.config.InstanceConfig;
 import io.cdpaccess.config.ServiceConfig;
 import io.cdpaccess.http.RedcapListener;
@@ -46,7 +47,7 @@ final class ServeCommand implements Callable<Integer> {
         CountDownLatch stopRequested = new CountDownLatch(1);
         onTerminationSignal(stopRequested::countDown, app::close);
         onSignal("HUP", () -> app.reloadPolicy("SIGHUP"));
-        banner(spec.commandLine().getOut(), app, loaded);
+        banner(spec.commandLine().getOut(), app, loaded, context.terminal());
         stopRequested.await();
         // Stop taking requests, drain the decision log, close the store; then exit 0 so that a
         // service manager sees a clean stop rather than "killed by SIGTERM" (exit 143).
@@ -56,29 +57,22 @@ final class ServeCommand implements Callable<Integer> {
 
     /** Runs {@code action} on the named signal where the platform has it (SIGHUP: not on Windows). */
     private static void onSignal(String name, Runnable action) {
-        try {
-            sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> action.run());
-        } catch (IllegalArgumentException | LinkageError unsupported) {
-            // no such signal here; `cdp-access policy reload` does the same through the store
-        }
+        // Without it, `cdp-access policy reload` does the same through the store.
+        Signals.handle(name, action);
     }
 
     /**
-     * Runs {@code requestStop} on SIGTERM and SIGINT. {@code sun.misc.Signal} (module
-     * jdk.unsupported) turns a signal into an orderly stop with exit code 0; where it is
-     * unavailable, a shutdown hook runs {@code closeNow} instead, with the JVM's own exit code.
+     * Runs {@code requestStop} on SIGTERM and SIGINT, an orderly stop with exit code 0; where
+     * signals cannot be handled, a shutdown hook runs {@code closeNow} instead, with the JVM's own
+     * exit code.
      */
     private static void onTerminationSignal(Runnable requestStop, Runnable closeNow) {
-        try {
-            for (String name : new String[] {"TERM", "INT"}) {
-                sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> requestStop.run());
-            }
-        } catch (IllegalArgumentException | LinkageError unsupported) {
+        if (!Signals.handle("TERM", requestStop) || !Signals.handle("INT", requestStop)) {
             Runtime.getRuntime().addShutdownHook(new Thread(closeNow, "cdp-access-shutdown"));
         }
     }
 
-    private static ServiceConfig withListen(ServiceConfig c, String address) {
+    static ServiceConfig withListen(ServiceConfig c, String address) {
         HostPort hostPort;
         try {
             hostPort = HostPort.parse(address);
@@ -89,9 +83,17 @@ final class ServeCommand implements Callable<Integer> {
                 c.trustedProxies(), c.tls(), c.authFailures(), c.policy(), c.metrics());
     }
 
-    private void banner(PrintWriter out, Application app, ConfigOptions.Loaded loaded) {
+    /**
+     * What {@code serve} prints once it listens: where, the URL to paste into REDCap, and how to
+     * grant and check access. The secret is printed in full only where a person reads it: on the
+     * first run (which must tell them) or on an interactive terminal; a later run under a service
+     * manager writes a placeholder instead, so the secret does not end up in its log.
+     *
+     * @param terminal whether standard output is an interactive terminal
+     */
+    static void banner(PrintWriter out, Application app, ConfigOptions.Loaded loaded, boolean terminal) {
         ServiceConfig config = app.config();
-        boolean firstRun = loaded.embedded().map(e -> e.created()).orElse(false);
+        boolean firstRun = loaded.embedded().map(EmbeddedDefaults.Setup::created).orElse(false);
         String host = config.listen().host().equals("0.0.0.0") || config.listen().host().equals("::")
                 ? "<this-server's-name>" : config.listen().urlHost();
         String base = (app.https() ? "https" : "http") + "://" + host + ":" + app.port() + RedcapListener.USER_ACCESS_PATH;
@@ -102,7 +104,7 @@ final class ServeCommand implements Callable<Integer> {
         out.println();
         out.println("Paste this URL into REDCap: Control Center > CDIS (\"User Access Web Service URL\") for Clinical");
         out.println("Data Pull, or the DDP Custom settings page for DDP:");
-        boolean showSecret = loaded.embedded().isPresent() && (firstRun || System.console() != null);
+        boolean showSecret = loaded.embedded().isPresent() && (firstRun || terminal);
         for (InstanceConfig instance : config.instances()) {
             String secret = showSecret ? instance.secret().plainText().orElse("<secret of instance " + instance.name() + ">")
                     : "<secret of instance " + instance.name() + ", see " + config.source().getFileName() + ">";

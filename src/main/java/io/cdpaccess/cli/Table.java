@@ -1,6 +1,7 @@
 package io.cdpaccess.cli;
 
 import io.cdpaccess.ops.LogText;
+import io.cdpaccess.protocol.Texts;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
@@ -54,6 +55,6 @@ final class Table {
     }
 
     private static boolean needsEscape(String s) {
-        return s.chars().anyMatch(c -> Character.isISOControl(c) || c == '"' || c == '\u2028' || c == '\u2029');
+        return s.indexOf('"') >= 0 || Texts.hasControlCharacter(s);
     }
 }

@@ -1,8 +1,7 @@
 package io.cdpaccess.config;
 
-import java.nio.charset.StandardCharsets;
+import io.cdpaccess.ids.Sha256;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Optional;
@@ -52,17 +51,17 @@ public final class CallerSecret {
         if (!configured.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
             throw new IllegalArgumentException("secret must be printable ASCII without spaces (it is part of a URL)");
         }
-        return new CallerSecret(sha256(configured), configured);
+        return new CallerSecret(Sha256.of(configured), configured);
     }
 
     /** {@code sha256:<hex>} of a plain secret, for writing hashed secrets into configuration. */
     public static String hashed(String plainText) {
-        return "sha256:" + HexFormat.of().formatHex(sha256(plainText));
+        return "sha256:" + HexFormat.of().formatHex(Sha256.of(plainText));
     }
 
     /** Constant-time comparison of a presented secret with this one. */
     public boolean matches(String presented) {
-        return MessageDigest.isEqual(digest, sha256(presented == null ? "" : presented));
+        return MessageDigest.isEqual(digest, Sha256.of(presented == null ? "" : presented));
     }
 
     /** The plain text, when the configuration held it rather than a hash. */
@@ -73,14 +72,6 @@ public final class CallerSecret {
     /** Whether two configured secrets are the same secret (used to refuse duplicates). */
     public boolean sameAs(CallerSecret other) {
         return MessageDigest.isEqual(digest, other.digest);
-    }
-
-    static byte[] sha256(String text) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is required by every Java runtime", e);
-        }
     }
 
     @Override

@@ -3,6 +3,7 @@ package io.cdpaccess.config;
 import io.cdpaccess.protocol.RedcapUrl;
 import java.util.List;
 import java.util.Optional;
+import io.cdpaccess.net.Cidr;
 
 /**
  * One REDCap installation allowed to call the service.

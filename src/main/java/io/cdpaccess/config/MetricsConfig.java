@@ -1,6 +1,7 @@
 package io.cdpaccess.config;
 
 import java.util.List;
+import io.cdpaccess.net.Cidr;
 
 /**
  * Who may read {@code GET /metrics} on the REDCap-facing listener. The meters name instances and

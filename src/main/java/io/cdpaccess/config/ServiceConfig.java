@@ -6,6 +6,8 @@ import java.time.Duration;
 import java.time.ZoneId;
 import java.util.List;
 import java.util.Optional;
+import io.cdpaccess.net.Cidr;
+import io.cdpaccess.net.HostPort;
 
 /**
  * The whole validated configuration, immutable once loaded.

@@ -95,6 +95,18 @@ public final class CoreFacts {
         return s;
     }
 
+    /**
+     * The store facts of an empty store (no grant, project not recorded, not blocked): what a
+     * policy test case starts from before it says otherwise.
+     */
+    public static Map<String, Object> emptyStore(Instant now) {
+        Map<String, Object> s = new LinkedHashMap<>();
+        s.put("grant", grant(List.of(), now));
+        s.put("project", project(Optional.empty(), now));
+        s.put("block", block(Optional.empty()));
+        return s;
+    }
+
     /** The grant that matters, described; see the class comment for the order of preference. */
     static Map<String, Object> grant(List<Grant> covering, Instant now) {
         // One pass, as this runs on every decision; on ties the first grant listed wins.
@@ -103,57 +115,51 @@ public final class CoreFacts {
         Grant ended = null;
         Grant revoked = null;
         for (Grant c : covering) {
-            if (c.activeAt(now)) {
-                if (active == null || c.validUntil().orElse(Instant.MAX).isAfter(active.validUntil().orElse(Instant.MAX))) {
-                    active = c;
+            switch (c.stateAt(now)) {
+                case ACTIVE -> {
+                    if (active == null || until(c).isAfter(until(active))) {
+                        active = c;
+                    }
                 }
-            } else if (c.revoked()) {
-                if (revoked == null || c.revokedAt().orElseThrow().isAfter(revoked.revokedAt().orElseThrow())) {
-                    revoked = c;
+                case FUTURE -> {
+                    if (future == null || c.validFrom().isBefore(future.validFrom())) {
+                        future = c;
+                    }
                 }
-            } else if (now.isBefore(c.validFrom())) {
-                if (future == null || c.validFrom().isBefore(future.validFrom())) {
-                    future = c;
+                case ENDED -> {
+                    if (ended == null || until(c).isAfter(until(ended))) {
+                        ended = c;
+                    }
                 }
-            } else if (c.validUntil().map(u -> !now.isBefore(u)).orElse(false)) {
-                if (ended == null || c.validUntil().orElseThrow().isAfter(ended.validUntil().orElseThrow())) {
-                    ended = c;
+                case REVOKED -> {
+                    if (revoked == null || c.revokedAt().orElseThrow().isAfter(revoked.revokedAt().orElseThrow())) {
+                        revoked = c;
+                    }
                 }
             }
         }
-        String state;
-        Optional<Grant> chosen;
-        if (active != null) {
-            state = "active";
-            chosen = Optional.of(active);
-        } else if (future != null) {
-            state = "future";
-            chosen = Optional.of(future);
-        } else if (ended != null) {
-            state = "ended";
-            chosen = Optional.of(ended);
-        } else if (revoked != null) {
-            state = "revoked";
-            chosen = Optional.of(revoked);
-        } else {
-            state = "none";
-            chosen = Optional.empty();
-        }
+        Grant chosen = active != null ? active : future != null ? future : ended != null ? ended : revoked;
         Map<String, Object> g = new LinkedHashMap<>();
+        String state = chosen == null ? "none" : chosen.stateAt(now).label();
         g.put("state", state);
         g.put("active", state.equals("active"));
-        chosen.ifPresent(c -> {
-            g.put("id", c.id());
-            g.put("from", c.validFrom());
-            c.validUntil().ifPresent(u -> g.put("until", u));
-            g.put("all_projects", c.projectId().isEmpty());
-            g.put("granted_by", c.grantedBy());
-            g.put("reason", c.reason());
-            c.revokedAt().ifPresent(r -> g.put("revoked_at", r));
-            c.revokedBy().ifPresent(r -> g.put("revoked_by", r));
-            c.revokeReason().ifPresent(r -> g.put("revoke_reason", r));
-        });
+        if (chosen != null) {
+            g.put("id", chosen.id());
+            g.put("from", chosen.validFrom());
+            chosen.validUntil().ifPresent(u -> g.put("until", u));
+            g.put("all_projects", chosen.projectId().isEmpty());
+            g.put("granted_by", chosen.grantedBy());
+            g.put("reason", chosen.reason());
+            chosen.revokedAt().ifPresent(r -> g.put("revoked_at", r));
+            chosen.revokedBy().ifPresent(r -> g.put("revoked_by", r));
+            chosen.revokeReason().ifPresent(r -> g.put("revoke_reason", r));
+        }
         return g;
+    }
+
+    /** A grant's end, {@link Instant#MAX} for none. */
+    private static Instant until(Grant g) {
+        return g.validUntil().orElse(Instant.MAX);
     }
 
     static Map<String, Object> project(Optional<Project> project, Instant now) {

@@ -5,7 +5,9 @@ import io.cdpaccess.policy.CompiledPolicy;
 import io.cdpaccess.policy.PolicyResult;
 import io.cdpaccess.policy.RuleOutcome;
 import io.cdpaccess.protocol.AccessRequest;
+import io.cdpaccess.policy.SourceUse;
 import io.cdpaccess.store.StoreSnapshot;
+import io.cdpaccess.time.Deadline;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -14,7 +16,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
-import java.util.stream.Collectors;
+import io.cdpaccess.outcome.Effect;
+import io.cdpaccess.outcome.Reason;
 
 /**
  * Decides one well-formed request: the policy's rules over the facts of the request, the time,
@@ -44,14 +47,14 @@ public final class Decider {
      * @param callerIp the caller's address, when there is a caller (not for {@code check})
      * @param deadline the answer is an error once this passes
      */
-    public Decision decide(InstanceConfig instance, AccessRequest request, Optional<String> callerIp, Instant deadline) {
+    public Decision decide(InstanceConfig instance, AccessRequest request, Optional<String> callerIp, Deadline deadline) {
         try {
             if (!instance.answersFor(request.redcapUrl())) {
                 return Decision.outside(Effect.DENY, Reason.INSTANCE_MISMATCH, "instance " + instance.name()
                         + " is bound to " + instance.redcapUrl().map(Object::toString).orElse("*"));
             }
             Instant now = clock.instant();
-            Map<String, Decision.SourceUse> sources = new LinkedHashMap<>();
+            Map<String, SourceUse> sources = new LinkedHashMap<>();
             Map<String, Object> requestFacts = CoreFacts.request(request, instance, callerIp);
             PolicyResult evaluated = policy.get().evaluate(variable -> switch (variable) {
                 case CoreFacts.REQUEST_VAR -> Optional.of(requestFacts);
@@ -60,7 +63,7 @@ public final class Decider {
                     long start = System.nanoTime();
                     Object store = CoreFacts.store(snapshots.get(), instance.name(), request, now);
                     // The store is always read from the in-memory snapshot: in effect a cache.
-                    sources.put(CoreFacts.STORE_VAR, new Decision.SourceUse((System.nanoTime() - start) / 1_000, true));
+                    sources.put(CoreFacts.STORE_VAR, new SourceUse((System.nanoTime() - start) / 1_000, true));
                     yield Optional.of(store);
                 }
                 default -> Optional.empty();
@@ -71,15 +74,14 @@ public final class Decider {
             recorded.put(CoreFacts.REQUEST_VAR, requestFacts);
             recorded.put(CoreFacts.NOW_VAR, now);
             recorded.putAll(evaluated.facts());
-            PolicyResult result = new PolicyResult(evaluated.effect(), evaluated.decidingRule(), evaluated.outcomes(),
-                    recorded, evaluated.policyVersion());
-            if (clock.instant().isAfter(deadline)) {
+            PolicyResult result = evaluated.withFacts(recorded);
+            if (deadline.passed()) {
                 return Decision.outside(Effect.ERROR, Reason.DEADLINE_EXCEEDED, "decided after the deadline");
             }
             if (result.inconclusive()) {
                 // Still a deny, but one that rests on a failure (a source down, a bad conversion):
                 // answered 503 so operators see an outage, not a wave of ordinary denies.
-                return new Decision(Effect.ERROR, Reason.FACT_ERROR.code(), errors(result), Optional.empty(),
+                return new Decision(Effect.ERROR, Reason.FACT_ERROR.code(), String.join("; ", result.errors()), Optional.empty(),
                         Optional.of(result), sources);
             }
             Effect effect = result.allowed() ? Effect.ALLOW : Effect.DENY;
@@ -142,11 +144,6 @@ public final class Decider {
             current = map.get(part);
         }
         return current;
-    }
-
-    private static String errors(PolicyResult result) {
-        return result.outcomes().stream().filter(o -> o.result() == RuleOutcome.Result.ERROR)
-                .map(o -> o.rule() + ": " + o.error().orElse("error")).collect(Collectors.joining("; "));
     }
 
     private static Optional<String> activeGrant(PolicyResult result) {

@@ -1,6 +1,9 @@
 package io.cdpaccess.decision;
 
+import io.cdpaccess.outcome.Effect;
+import io.cdpaccess.outcome.Reason;
 import io.cdpaccess.policy.PolicyResult;
+import io.cdpaccess.policy.SourceUse;
 import java.util.Map;
 import java.util.Optional;
 
@@ -16,21 +19,12 @@ import java.util.Optional;
 public record Decision(Effect effect, String reason, String detail, Optional<String> grantId,
                        Optional<PolicyResult> explanation, Map<String, SourceUse> sources) {
 
-    /** How one fact source served one decision. */
-    public record SourceUse(long latencyMicros, boolean cached) {
-    }
-
     public Decision {
         sources = Map.copyOf(sources);
     }
 
     static Decision outside(Effect effect, Reason reason, String detail) {
         return new Decision(effect, reason.code(), detail, Optional.empty(), Optional.empty(), Map.of());
-    }
-
-    /** The explanation as recorded with the decision (JSON), when the policy was evaluated. */
-    public Optional<String> explanationJson() {
-        return explanation.map(e -> Explanations.toJson(e, sources));
     }
 
     public boolean allowed() {

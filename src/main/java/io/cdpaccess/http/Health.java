@@ -1,7 +1,7 @@
 package io.cdpaccess.http;
 
 import io.cdpaccess.audit.DecisionLog;
-import io.cdpaccess.decision.LivePolicy;
+import io.cdpaccess.policy.LivePolicy;
 import io.cdpaccess.store.LiveSnapshot;
 import io.javalin.http.Context;
 
@@ -9,16 +9,28 @@ import io.javalin.http.Context;
  * Liveness and readiness for load balancers and orchestrators. They reveal only up/down states:
  * no versions, counts, hostnames or error texts, as the listener faces the network.
  */
-final class Health {
+public final class Health {
 
     private final LiveSnapshot snapshot;
     private final DecisionLog decisionLog;
     private final LivePolicy policy;
 
-    Health(LiveSnapshot snapshot, DecisionLog decisionLog, LivePolicy policy) {
+    public Health(LiveSnapshot snapshot, DecisionLog decisionLog, LivePolicy policy) {
         this.snapshot = snapshot;
         this.decisionLog = decisionLog;
         this.policy = policy;
+    }
+
+    /**
+     * What {@code /health/ready} reports, also published as the {@code cdp_access_ready} gauge.
+     *
+     * @param watchers whether the background pollers still run: the store snapshot's (else
+     *     revocations stop reaching this server) and the policy watcher's
+     */
+    public record Readiness(boolean store, boolean decisionLog, boolean watchers) {
+        public boolean ready() {
+            return store && decisionLog && watchers;
+        }
     }
 
     /** The process is up and serving HTTP. */
@@ -26,23 +38,17 @@ final class Health {
         ctx.status(200).contentType("application/json").result("{\"status\":\"up\"}");
     }
 
-    /** What {@code /health/ready} reports, also published as the {@code cdp_access_ready} gauge. */
-    record Readiness(boolean store, boolean decisionLog) {
-        boolean ready() {
-            return store && decisionLog;
-        }
-    }
-
     /**
-     * Decisions can be made and recorded: store reachable, log writable. A failed decision-log
-     * commit counts until the store is next reached; waiting for the next successful commit
-     * instead would keep a load balancer from ever sending the request that proves the log works
-     * again.
+     * Decisions can be made and recorded, with current facts: store reachable, log writable, the
+     * pollers that keep this server current still running. A failed decision-log commit counts
+     * until the store is next reached; waiting for the next successful commit instead would keep a
+     * load balancer from ever sending the request that proves the log works again.
      */
-    Readiness readiness() {
+    public Readiness readiness() {
         LiveSnapshot.Health storeHealth = snapshot.health();
         return new Readiness(storeHealth.reachable(),
-                decisionLog.lastFailure().map(f -> f.at().isBefore(storeHealth.lastSuccess())).orElse(true));
+                decisionLog.lastFailure().map(f -> f.at().isBefore(storeHealth.lastSuccess())).orElse(true),
+                snapshot.polling() && policy.watching());
     }
 
     /**
@@ -55,6 +61,7 @@ final class Health {
         ctx.status(r.ready() ? 200 : 503).contentType("application/json").header("Cache-Control", "no-store")
                 .result("{\"status\":\"" + (r.ready() ? "ready" : "not-ready") + "\",\"config\":\"loaded\",\"store\":\""
                         + (r.store() ? "up" : "down") + "\",\"decision_log\":\"" + (r.decisionLog() ? "up" : "down")
+                        + "\",\"watchers\":\"" + (r.watchers() ? "running" : "stopped")
                         + "\",\"policy\":\"" + (policy.status().stale() ? "stale" : "current") + "\"}");
     }
 }

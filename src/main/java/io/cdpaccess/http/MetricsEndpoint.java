@@ -1,6 +1,8 @@
 package io.cdpaccess.http;
 
-import io.cdpaccess.config.Cidr;
+import io.cdpaccess.access.CallerAddress;
+import io.cdpaccess.meters.RequestMeters;
+import io.cdpaccess.net.Cidr;
 import io.cdpaccess.ops.Metrics;
 import io.cdpaccess.protocol.Answer;
 import io.javalin.http.Context;
@@ -12,7 +14,7 @@ import java.util.List;
  * {@code metrics.allow_from}. The caller is worked out as for {@code /user-access}, believing
  * {@code X-Forwarded-For} only from trusted proxies. The meters name instances and policy rules
  * and show traffic and refusals, which would help someone probing the service, so anyone else gets
- * what every refusal on this listener gets: 403 {@code 0}.
+ * 403 {@code 0}.
  */
 final class MetricsEndpoint implements Handler {
 
@@ -32,9 +34,9 @@ final class MetricsEndpoint implements Handler {
 
     @Override
     public void handle(Context ctx) {
-        if (!Cidr.anyContains(allowFrom, callerAddress.resolve(ctx))) {
+        if (!Cidr.anyContains(allowFrom, callerAddress.resolve(Exchanges.peer(ctx), Exchanges.forwardedFor(ctx)))) {
             meters.metricsRead(false);
-            RedcapListener.answer(ctx, Answer.FORBIDDEN);
+            Exchanges.answer(ctx, Answer.FORBIDDEN);
             return;
         }
         meters.metricsRead(true);

@@ -1,17 +1,13 @@
 package io.cdpaccess.http;
 
-import io.cdpaccess.audit.DecisionLog;
+import io.cdpaccess.access.CallerAddress;
+import io.cdpaccess.access.UserAccess;
 import io.cdpaccess.config.ServiceConfig;
-import io.cdpaccess.decision.Decider;
-import io.cdpaccess.decision.LivePolicy;
+import io.cdpaccess.meters.RequestMeters;
 import io.cdpaccess.ops.Metrics;
 import io.cdpaccess.protocol.Answer;
-import io.cdpaccess.store.LiveSnapshot;
 import io.javalin.Javalin;
-import io.micrometer.core.instrument.Gauge;
-import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
-import java.time.Clock;
 import java.util.List;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
@@ -45,29 +41,24 @@ public final class RedcapListener implements AutoCloseable {
     }
 
     /**
-     * Binds and starts the listener.
+     * Binds and starts the listener with the handlers it serves; builds no component of its own
+     * beyond the Javalin adapters.
      *
+     * @param callerAddress how {@code /metrics} works out its caller, as {@code /user-access} does
      * @throws IllegalArgumentException for a TLS key or certificate that cannot be used
      */
-    public static RedcapListener start(ServiceConfig config, Decider decider, DecisionLog decisionLog,
-                                       LiveSnapshot snapshot, LivePolicy policy, Metrics metrics, Clock clock) {
-        CallerAddress callerAddress = new CallerAddress(config.trustedProxies());
-        AuthFailureLimiter limiter = new AuthFailureLimiter(config.authFailures(), clock);
-        RequestMeters meters = new RequestMeters(metrics.registry(), config.instances(), limiter, config.deadline());
-        UserAccessEndpoint endpoint = new UserAccessEndpoint(callerAddress, new CallerGuard(config.instances(), limiter),
-                decider, decisionLog, meters, clock, config.deadline());
-        Health health = new Health(snapshot, decisionLog, policy);
-        Gauge.builder("cdp_access.ready", health, h -> h.readiness().ready() ? 1 : 0)
-                .description("1 when decisions can be made and recorded (as /health/ready says), else 0: answers are 503")
-                .register(metrics.registry());
-        MetricsEndpoint metricsEndpoint = new MetricsEndpoint(callerAddress, config.metrics().allowFrom(), metrics, meters);
+    public static RedcapListener start(ServiceConfig config, UserAccess userAccess, RequestMeters meters,
+                                       CallerAddress callerAddress, Health health, Metrics metrics) {
+        UserAccessHandler endpoint = new UserAccessHandler(userAccess, meters);
+        MetricsEndpoint metricsEndpoint =
+                new MetricsEndpoint(callerAddress, config.metrics().allowFrom(), metrics, meters);
         TlsKeyStores.Loaded keys = config.tls().map(TlsKeyStores::load).orElse(null);
         // Idle reads (a stalled body) may not outlast the deadline by much: REDCap waits forever.
         long idleTimeoutMs = config.deadline().toMillis() + 1_000;
         Javalin app = Javalin.create(cfg -> {
             cfg.startup.showJavalinBanner = false;
             cfg.startup.showOldJavalinVersionWarning = false;
-            cfg.http.maxRequestSize = UserAccessEndpoint.MAX_BODY_BYTES;
+            cfg.http.maxRequestSize = UserAccess.MAX_BODY_BYTES;
             cfg.jetty.modifyServer(server -> server.setErrorHandler(new PlainZeroErrorHandler()));
             cfg.jetty.addConnector((server, httpConfig) -> connector(server, httpConfig, config, keys, idleTimeoutMs));
             for (HandlerType method : ROUTED_METHODS) {
@@ -86,8 +77,8 @@ public final class RedcapListener implements AutoCloseable {
             if (config.metrics().enabled()) {
                 cfg.routes.get(MetricsEndpoint.PATH, metricsEndpoint);
             }
-            cfg.routes.error(404, ctx -> answer(ctx, Answer.NOT_FOUND));
-            cfg.routes.exception(Exception.class, (e, ctx) -> answer(ctx, Answer.UNAVAILABLE));
+            cfg.routes.error(404, ctx -> Exchanges.answer(ctx, Answer.NOT_FOUND));
+            cfg.routes.exception(Exception.class, (e, ctx) -> Exchanges.answer(ctx, Answer.UNAVAILABLE));
         });
         app.start();
         return new RedcapListener(app, keys != null);
@@ -117,12 +108,6 @@ public final class RedcapListener implements AutoCloseable {
         connector.setPort(config.listen().port());
         connector.setIdleTimeout(idleTimeoutMs);
         return connector;
-    }
-
-    /** Writes one of the fixed answers, as every refusal on this listener is written. */
-    static void answer(Context ctx, Answer answer) {
-        ctx.status(answer.status()).contentType(Answer.CONTENT_TYPE).header("Cache-Control", "no-store")
-                .result(answer.body());
     }
 
     /** The bound port (useful when configured as 0). */

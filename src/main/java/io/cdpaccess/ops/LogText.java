@@ -1,5 +1,7 @@
 package io.cdpaccess.ops;
 
+import io.cdpaccess.protocol.Texts;
+
 /**
  * Makes text from outside safe to put in a log line: quoted, with backslash, quote, every
  * control character, the Unicode line separators and invisible format characters escaped, and cut to a bounded length. A
@@ -17,13 +19,10 @@ public final class LogText {
         if (text == null) {
             return "-";
         }
-        StringBuilder out = new StringBuilder(Math.min(text.length(), MAX_LENGTH) + 2).append('"');
-        int limit = Math.min(text.length(), MAX_LENGTH);
-        if (limit < text.length() && Character.isHighSurrogate(text.charAt(limit - 1))) {
-            limit--; // never split a surrogate pair: half of one is not text
-        }
-        for (int i = 0; i < limit; i++) {
-            char c = text.charAt(i);
+        String shown = Texts.truncate(text, MAX_LENGTH);
+        StringBuilder out = new StringBuilder(shown.length() + 2).append('"');
+        for (int i = 0; i < shown.length(); i++) {
+            char c = shown.charAt(i);
             switch (c) {
                 case '"' -> out.append("\\\"");
                 case '\\' -> out.append("\\\\");
@@ -42,7 +41,7 @@ public final class LogText {
                 }
             }
         }
-        if (text.length() > limit) {
+        if (text.length() > shown.length()) {
             out.append("...");
         }
         return out.append('"').toString();

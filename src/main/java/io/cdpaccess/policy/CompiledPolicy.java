@@ -16,13 +16,9 @@ import java.util.Set;
 /**
  * A checked, ready-to-run policy: immutable and safe to share between threads (CEL programs are).
  *
- * <p>Combination, as in Cerbos or AWS IAM: any matching {@code deny} rule denies; otherwise any
- * matching {@code allow} rule allows; otherwise the default is deny. A rule that cannot be
- * evaluated (a missing fact, a bad conversion) counts as matching if it is a deny and as not
- * matching if it is an allow, and the error is reported: an error can only ever make the answer
- * stricter. Every rule is evaluated, in order, so the explanation shows all of them. The deciding
- * rule is the first deny that matched, else the first deny that failed, else the first allow that
- * matched.
+ * <p>Every rule is evaluated, in order, so the explanation shows all of them; what their outcomes
+ * add up to is the {@link Combination} rule's business. A rule that cannot be evaluated is
+ * reported with its error.
  */
 public final class CompiledPolicy {
 
@@ -95,23 +91,7 @@ public final class CompiledPolicy {
             }
             outcomes.add(new RuleOutcome(rule.spec().name(), rule.spec().effect(), result, error, log.ruleReads()));
         }
-        // A deny that holds outright is the reason over an earlier one that could not be evaluated:
-        // the answer then does not rest on the error, and must not be recorded as if it did.
-        Optional<String> deny = first(outcomes, RuleEffect.DENY, RuleOutcome.Result.MATCHED)
-                .or(() -> first(outcomes, RuleEffect.DENY, RuleOutcome.Result.ERROR));
-        Optional<String> allow = first(outcomes, RuleEffect.ALLOW, RuleOutcome.Result.MATCHED);
-        RuleEffect effect = deny.isEmpty() && allow.isPresent() ? RuleEffect.ALLOW : RuleEffect.DENY;
-        Optional<String> deciding = deny.isPresent() ? deny : allow;
-        return new PolicyResult(effect, deciding, outcomes, variables.fetched(), version);
-    }
-
-    private static Optional<String> first(List<RuleOutcome> outcomes, RuleEffect effect, RuleOutcome.Result result) {
-        for (RuleOutcome o : outcomes) {
-            if (o.effect() == effect && o.result() == result) {
-                return Optional.of(o.rule());
-            }
-        }
-        return Optional.empty();
+        return new PolicyResult(outcomes, variables.fetched(), version);
     }
 
     /** The first line of CEL's message ("evaluation error at RULE:OFFSET: ..."). */

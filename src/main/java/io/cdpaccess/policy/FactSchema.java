@@ -79,9 +79,11 @@ public final class FactSchema {
     }
 
     private static Cel buildCel(Map<String, FactType> variables) {
-        Map<String, CelType> structs = new LinkedHashMap<>();
+        Map<String, FactType.Struct> structs = new LinkedHashMap<>();
         variables.values().forEach(t -> collectStructs(t, structs));
-        ImmutableMap<String, CelType> byName = ImmutableMap.copyOf(structs);
+        Map<String, CelType> celTypes = new LinkedHashMap<>();
+        structs.forEach((name, struct) -> celTypes.put(name, struct.celType()));
+        ImmutableMap<String, CelType> byName = ImmutableMap.copyOf(celTypes);
         CelTypeProvider types = new CelTypeProvider() {
             @Override
             public ImmutableCollection<CelType> types() {
@@ -109,13 +111,21 @@ public final class FactSchema {
         return builder.build();
     }
 
-    private static void collectStructs(FactType type, Map<String, CelType> out) {
+    /**
+     * Every structure type reachable from {@code type}, by name. One name must mean one structure
+     * wherever it appears: CEL resolves field types by the type's name, so a second, different
+     * structure under the same name would be checked against the first one's fields.
+     */
+    private static void collectStructs(FactType type, Map<String, FactType.Struct> out) {
         if (type instanceof FactType.Struct s) {
-            CelType previous = out.putIfAbsent(s.typeName(), s.celType());
-            if (previous != null && !previous.equals(out.get(s.typeName()))) {
-                throw new IllegalArgumentException("two different structures named " + s.typeName());
+            FactType.Struct previous = out.putIfAbsent(s.typeName(), s);
+            if (previous != null && !previous.equals(s)) {
+                throw new IllegalArgumentException("two different structures are named " + s.typeName()
+                        + ": one with fields " + previous.fields().keySet() + ", one with " + s.fields().keySet());
             }
-            s.fields().values().forEach(f -> collectStructs(f, out));
+            if (previous == null) {
+                s.fields().values().forEach(f -> collectStructs(f, out));
+            }
         } else if (type instanceof FactType.ListOf l) {
             collectStructs(l.element(), out);
         }

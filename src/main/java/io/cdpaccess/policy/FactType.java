@@ -205,6 +205,17 @@ public sealed interface FactType {
             return out == null ? same : Collections.unmodifiableMap(out);
         }
 
+        /** Structures are equal when they have the same name and the same fields of the same types. */
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Struct other && typeName.equals(other.typeName) && fields.equals(other.fields);
+        }
+
+        @Override
+        public int hashCode() {
+            return typeName.hashCode() * 31 + fields.hashCode();
+        }
+
         @Override
         public String toString() {
             return typeName;

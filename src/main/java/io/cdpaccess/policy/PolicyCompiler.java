@@ -1,6 +1,7 @@
 package io.cdpaccess.policy;
 
 import dev.cel.bundle.Cel;
+import io.cdpaccess.ids.Sha256;
 import dev.cel.common.CelAbstractSyntaxTree;
 import dev.cel.common.CelIssue;
 import dev.cel.common.CelSourceLocation;
@@ -12,12 +13,8 @@ import dev.cel.optimizer.CelOptimizer;
 import dev.cel.optimizer.CelOptimizerFactory;
 import dev.cel.optimizer.optimizers.ConstantFoldingOptimizer;
 import dev.cel.runtime.CelEvaluationException;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -115,11 +112,6 @@ public final class PolicyCompiler {
             canonical.append(r.name()).append('\u0000').append(r.effect()).append('\u0000').append(r.when().strip())
                     .append('\u0001');
         }
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(canonical.toString().getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(digest, 0, 6);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is required by every Java runtime", e);
-        }
+        return Sha256.hexPrefix(canonical.toString(), 6);
     }
 }

@@ -1,49 +1,86 @@
 package io.cdpaccess.policy;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 /**
- * The outcome of evaluating a policy: the effect, the rule that decided it (none when no rule
- * matched and the default deny applied), every rule's outcome in order, and the plain values of
- * every variable the evaluation fetched (enough to evaluate again later: replay).
+ * The outcome of evaluating a policy: every rule's outcome in order, what they add up to by the
+ * {@link Combination} rule (the effect, the deciding rule, whether a deny rests on an error), and
+ * the plain values of every variable the evaluation fetched (enough to evaluate again later:
+ * replay). Immutable.
  */
-public record PolicyResult(RuleEffect effect, Optional<String> decidingRule, List<RuleOutcome> outcomes,
-                           Map<String, Object> facts, String policyVersion) {
+public final class PolicyResult {
 
     /** The reason code of a default deny. */
     public static final String NO_RULE_MATCHED = "no-rule-matched";
 
-    public PolicyResult {
-        outcomes = List.copyOf(outcomes);
-        facts = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(facts));
+    private final List<RuleOutcome> outcomes;
+    private final Map<String, Object> facts;
+    private final String policyVersion;
+    private final Combination.Verdict verdict;
+
+    PolicyResult(List<RuleOutcome> outcomes, Map<String, Object> facts, String policyVersion) {
+        this(List.copyOf(outcomes), facts, policyVersion, Combination.of(outcomes));
+    }
+
+    private PolicyResult(List<RuleOutcome> outcomes, Map<String, Object> facts, String policyVersion,
+                         Combination.Verdict verdict) {
+        this.outcomes = outcomes;
+        this.facts = Collections.unmodifiableMap(new LinkedHashMap<>(facts));
+        this.policyVersion = policyVersion;
+        this.verdict = verdict;
+    }
+
+    /** The same result, recorded with these facts (for instance also facts no rule read). */
+    public PolicyResult withFacts(Map<String, Object> recordedFacts) {
+        return new PolicyResult(outcomes, recordedFacts, policyVersion, verdict);
+    }
+
+    public RuleEffect effect() {
+        return verdict.effect();
+    }
+
+    /** The rule that decided; none when no rule matched and the default deny applied. */
+    public Optional<String> decidingRule() {
+        return verdict.decidingRule();
     }
 
     /** The deciding rule's name, or {@value #NO_RULE_MATCHED}. */
     public String reason() {
-        return decidingRule.orElse(NO_RULE_MATCHED);
+        return verdict.decidingRule().orElse(NO_RULE_MATCHED);
     }
 
     public boolean allowed() {
-        return effect == RuleEffect.ALLOW;
+        return verdict.effect() == RuleEffect.ALLOW;
     }
 
-    /**
-     * Whether this deny rests on an error: no deny rule matched cleanly, but a deny rule could not
-     * be evaluated, or no allow rule matched and an allow rule could not be evaluated. The answer
-     * is still deny; the caller may want to report it as "could not decide" rather than "no".
-     */
+    /** Whether this deny rests on an error (see {@link Combination}). */
     public boolean inconclusive() {
-        if (allowed()) {
-            return false;
-        }
-        boolean cleanDeny = false;
-        boolean failed = false;
-        for (RuleOutcome o : outcomes) {
-            cleanDeny |= o.effect() == RuleEffect.DENY && o.result() == RuleOutcome.Result.MATCHED;
-            failed |= o.result() == RuleOutcome.Result.ERROR;
-        }
-        return !cleanDeny && failed;
+        return verdict.inconclusive();
+    }
+
+    /** Every rule's outcome, in policy order. */
+    public List<RuleOutcome> outcomes() {
+        return outcomes;
+    }
+
+    /** The plain values of the variables fetched, in the order first read. */
+    public Map<String, Object> facts() {
+        return facts;
+    }
+
+    public String policyVersion() {
+        return policyVersion;
+    }
+
+    /** Each failed rule as {@code "rule: error"}, in policy order. */
+    public List<String> errors() {
+        return outcomes.stream()
+                .filter(o -> o.result() == RuleOutcome.Result.ERROR)
+                .map(o -> o.rule() + ": " + o.error().orElse("error"))
+                .toList();
     }
 }

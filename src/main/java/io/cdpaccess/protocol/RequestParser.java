@@ -89,20 +89,10 @@ public final class RequestParser {
         if (value.length() > MAX_FIELD_LENGTH) {
             return name + " is longer than " + MAX_FIELD_LENGTH + " characters";
         }
-        if (hasControlCharacter(value)) {
+        if (Texts.hasControlCharacter(value)) {
             return name + " contains a control character";
         }
         return null;
-    }
-
-    static boolean hasControlCharacter(String value) {
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            if (Character.isISOControl(c) || c == '\u2028' || c == '\u2029') {
-                return true;
-            }
-        }
-        return false;
     }
 
     /** Returns the id, or -1 when the text is not 1–18 ASCII digits with a positive value. */
@@ -126,14 +116,11 @@ public final class RequestParser {
         return values == null || values.isEmpty() ? null : values.get(0);
     }
 
+    /** A field as kept on the record of a malformed request: cut to the longest accepted, marked when cut. */
     private static String truncate(String value) {
         if (value == null || value.length() <= MAX_FIELD_LENGTH) {
             return value;
         }
-        int end = MAX_FIELD_LENGTH;
-        if (Character.isHighSurrogate(value.charAt(end - 1))) {
-            end--; // never split a surrogate pair
-        }
-        return value.substring(0, end) + "…";
+        return Texts.truncate(value, MAX_FIELD_LENGTH) + "…";
     }
 }

@@ -10,4 +10,9 @@ public record Block(String id, String user, String reason, Instant blockedAt, St
     public boolean active() {
         return liftedAt.isEmpty();
     }
+
+    /** This block as lifted at {@code at} by {@code actor} for {@code why}. */
+    public Block lifted(Instant at, String actor, String why) {
+        return new Block(id, user, reason, blockedAt, blockedBy, Optional.of(at), Optional.of(actor), Optional.of(why));
+    }
 }

@@ -27,7 +27,24 @@ public record Grant(String id, String instance, String user, OptionalLong projec
 
     /** Whether the grant is in force at {@code now}: not revoked, started, not ended. */
     public boolean activeAt(Instant now) {
-        return !revoked() && !now.isBefore(validFrom) && validUntil.map(now::isBefore).orElse(true);
+        return stateAt(now) == GrantState.ACTIVE;
+    }
+
+    /** Where the grant stands at {@code now}; a revoked grant counts as revoked whatever its window. */
+    public GrantState stateAt(Instant now) {
+        if (revoked()) {
+            return GrantState.REVOKED;
+        }
+        if (now.isBefore(validFrom)) {
+            return GrantState.FUTURE;
+        }
+        return validUntil.map(now::isBefore).orElse(true) ? GrantState.ACTIVE : GrantState.ENDED;
+    }
+
+    /** This grant as revoked at {@code at} by {@code actor} for {@code why}. */
+    public Grant revoked(Instant at, String actor, String why) {
+        return new Grant(id, instance, user, projectId, validFrom, validUntil, grantedAt, grantedBy, reason,
+                Optional.of(at), Optional.of(actor), Optional.of(why));
     }
 
     /** Project as shown to people: the id, or {@code *} for every project. */

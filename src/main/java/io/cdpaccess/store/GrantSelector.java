@@ -1,5 +1,6 @@
 package io.cdpaccess.store;
 
+import io.cdpaccess.db.Where;
 import java.util.Optional;
 import java.util.OptionalLong;
 
@@ -22,6 +23,11 @@ public record GrantSelector(Optional<String> id, Optional<String> instance, Opti
     /** The user's every-project grants on an instance. */
     public static GrantSelector allProjects(String instance, String user) {
         return new GrantSelector(Optional.empty(), Optional.of(instance), Optional.of(user), OptionalLong.empty(), true);
+    }
+
+    /** The rows to look at: the one grant, or all of the user's on the instance. */
+    Where where() {
+        return id.isPresent() ? GrantTable.byId(id.get()) : GrantTable.where(instance, user);
     }
 
     boolean matchesProject(Grant g) {

@@ -1,12 +1,10 @@
 package io.cdpaccess.store;
 
+import io.cdpaccess.time.Poller;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
@@ -16,48 +14,39 @@ import org.slf4j.LoggerFactory;
 /**
  * Keeps the current {@link StoreSnapshot} in memory and replaces it when the store changes.
  *
- * <p>A background thread polls {@code store_version} every {@code interval}; when it moved (a
- * CLI command or another server wrote), the whole snapshot is reloaded and swapped in with one
- * atomic write. Decisions keep reading the previous snapshot meanwhile. When polling fails the
- * last good snapshot stays in use and {@link #health()} says since when the store is unreachable.
- * Failed polls and reloads are counted, for the metrics.
+ * <p>A {@link Poller} reads the store's version every {@code interval}; when it moved (a CLI
+ * command or another server wrote), the whole snapshot is reloaded and swapped in with one atomic
+ * write. Decisions keep reading the previous snapshot meanwhile. When polling fails the last good
+ * snapshot stays in use and {@link #health()} says since when the store is unreachable; when the
+ * poller itself stopped, {@link #polling()} says so. Failed polls and reloads are counted, for the
+ * metrics.
  */
 public final class LiveSnapshot implements Supplier<StoreSnapshot>, AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(LiveSnapshot.class);
 
     /** What readiness checks look at. */
-    public record Health(boolean reachable, Instant lastSuccess, Optional<String> lastError) {
-    }
+    public record Health(boolean reachable, Instant lastSuccess, Optional<String> lastError) {}
 
-    private final Store store;
+    private final SnapshotSource source;
     private final Clock clock;
     private final AtomicReference<StoreSnapshot> current;
     private final AtomicReference<Health> health;
-    private final ScheduledExecutorService poller;
     private final LongAdder reloads = new LongAdder();
     private final LongAdder failedPolls = new LongAdder();
+    private final Poller poller;
 
-    private LiveSnapshot(Store store, Clock clock, StoreSnapshot initial) {
-        this.store = store;
+    private LiveSnapshot(SnapshotSource source, Clock clock, Duration interval) {
+        this.source = source;
         this.clock = clock;
-        this.current = new AtomicReference<>(initial);
+        this.current = new AtomicReference<>(source.snapshot());
         this.health = new AtomicReference<>(new Health(true, clock.instant(), Optional.empty()));
-        this.poller = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "cdp-access-snapshot");
-            t.setDaemon(true);
-            return t;
-        });
+        this.poller = Poller.start("cdp-access-snapshot", interval, this::refreshQuietly);
     }
 
-    /**
-     * Loads the first snapshot (failing if the store is unreachable) and starts polling.
-     */
-    public static LiveSnapshot start(Store store, Clock clock, Duration interval) {
-        LiveSnapshot live = new LiveSnapshot(store, clock, store.snapshot());
-        long ms = interval.toMillis();
-        live.poller.scheduleWithFixedDelay(live::refreshQuietly, ms, ms, TimeUnit.MILLISECONDS);
-        return live;
+    /** Loads the first snapshot (failing if the store is unreachable) and starts polling. */
+    public static LiveSnapshot start(SnapshotSource source, Clock clock, Duration interval) {
+        return new LiveSnapshot(source, clock, interval);
     }
 
     @Override
@@ -67,6 +56,11 @@ public final class LiveSnapshot implements Supplier<StoreSnapshot>, AutoCloseabl
 
     public Health health() {
         return health.get();
+    }
+
+    /** Whether changes still reach this server: false once the poller stopped on an error. */
+    public boolean polling() {
+        return poller.running();
     }
 
     /** Snapshots loaded since start because the store changed (the first one not counted). */
@@ -81,9 +75,9 @@ public final class LiveSnapshot implements Supplier<StoreSnapshot>, AutoCloseabl
 
     /** Checks the store's version now and reloads if it moved; throws if the store is unreachable. */
     public void refresh() {
-        long version = store.version();
+        long version = source.version();
         if (version != current.get().version()) {
-            StoreSnapshot fresh = store.snapshot();
+            StoreSnapshot fresh = source.snapshot();
             current.set(fresh);
             reloads.increment();
             log.info("store changed: now at version {} with {} grants", fresh.version(), fresh.grantCount());
@@ -101,12 +95,12 @@ public final class LiveSnapshot implements Supplier<StoreSnapshot>, AutoCloseabl
                 log.warn("store unreachable, serving the last snapshot (version {}): {}",
                         current.get().version(), e.getMessage());
             }
-            health.set(new Health(false, previous.lastSuccess(), Optional.of(e.getMessage())));
+            health.set(new Health(false, previous.lastSuccess(), Optional.ofNullable(e.getMessage())));
         }
     }
 
     @Override
     public void close() {
-        poller.shutdownNow();
+        poller.close();
     }
 }

@@ -13,6 +13,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
+import io.cdpaccess.outcome.Effect;
 
 /**
  * Exports a security officer opens in a spreadsheet or feeds to a log pipeline: CSV that parses
@@ -25,12 +26,12 @@ class DecisionExportTest {
 
     private static final DecisionRecord PLAIN = new DecisionRecord("01JX0000000000000000000001",
             Instant.parse("2026-06-01T09:00:00.250Z"), Optional.of("prod"), Optional.of("alice"), Optional.of("alice"),
-            Optional.of("42"), Optional.of("https://redcap.example.edu/"), "10.0.0.5", "10.0.0.1", "allow", "granted",
+            Optional.of("42"), Optional.of("https://redcap.example.edu/"), "10.0.0.5", "10.0.0.1", Effect.ALLOW, "granted",
             Optional.empty(), 200, 1234, Optional.of("01JX00000000000000000000G1"));
 
     private static final DecisionRecord SPARSE = new DecisionRecord("01JX0000000000000000000002",
             Instant.parse("2026-06-01T09:00:01Z"), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
-            Optional.empty(), "203.0.113.9", "203.0.113.9", "rejected", "bad-secret", Optional.empty(), 403, 0,
+            Optional.empty(), "203.0.113.9", "203.0.113.9", Effect.REJECTED, "bad-secret", Optional.empty(), 403, 0,
             Optional.empty());
 
     @Test

@@ -3,9 +3,10 @@ package io.cdpaccess.audit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.zaxxer.hikari.HikariDataSource;
-import io.cdpaccess.audit.DecisionLog.Outcome;
-import io.cdpaccess.protocol.Ids;
-import io.cdpaccess.store.Database;
+import io.cdpaccess.audit.GroupCommit.Outcome;
+import io.cdpaccess.outcome.Effect;
+import io.cdpaccess.ids.Ids;
+import io.cdpaccess.db.Database;
 import io.cdpaccess.testing.TestClock;
 import io.cdpaccess.testing.TestDatabase;
 import io.cdpaccess.testing.TestDatabases;
@@ -164,11 +165,11 @@ class DecisionLogTest {
 
         DecisionRecord written = query.find(late.decisionId()).orElseThrow();
         assertThat(written).isEqualTo(late.asDeadlineExceeded());
-        assertThat(written.effect()).isEqualTo("error");
+        assertThat(written.effect()).isEqualTo(Effect.ERROR);
         assertThat(written.reason()).isEqualTo("deadline-exceeded");
         assertThat(written.httpStatus()).isEqualTo(503);
         assertThat(written.grantId()).isEmpty();
-        assertThat(written.detail()).contains("not recorded within the deadline; was " + late.effect() + "/" + late.reason());
+        assertThat(written.detail()).contains("not recorded within the deadline; was " + late.effect().label() + "/" + late.reason());
         assertThat(written.user()).isEqualTo(late.user());
         assertThat(query.find(first.decisionId())).contains(first);
         assertThat(query.find(after.decisionId())).contains(after);
@@ -283,8 +284,7 @@ class DecisionLogTest {
      */
     private DecisionRecord record(int n) {
         Instant at = hour.plusMillis(n);
-        String[] effects = {"allow", "deny", "rejected", "error"};
-        String effect = effects[n % 4];
+        Effect effect = Effect.values()[n % 4];
         if (n % 4 == 0) {
             return new DecisionRecord(Ids.next(clock), at, Optional.empty(), Optional.empty(), Optional.empty(),
                     Optional.empty(), Optional.empty(), "192.0.2." + n % 256, "192.0.2.1", effect, "empty-request",
@@ -293,7 +293,7 @@ class DecisionLogTest {
         return new DecisionRecord(Ids.next(clock), at, Optional.of("prod-" + n % 3), Optional.of(" Müller-" + n + " 😀"),
                 Optional.of("müller-" + n + " 😀"), Optional.of(Long.toString(1000 + n)),
                 Optional.of("https://redcap.example.edu/"), "2001:db8::" + Integer.toHexString(n), "10.0.0.1", effect,
-                effect + "-reason", Optional.of("rule \"r" + n + "\",\nline 2"), 200 + n % 4, 7L * n,
+                effect.label() + "-reason", Optional.of("rule \"r" + n + "\",\nline 2"), 200 + n % 4, 7L * n,
                 Optional.of(Ids.next(clock)));
     }
 

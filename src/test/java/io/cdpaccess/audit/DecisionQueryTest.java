@@ -1,11 +1,12 @@
 package io.cdpaccess.audit;
 
+import io.cdpaccess.outcome.Effect;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.cdpaccess.protocol.Ids;
-import io.cdpaccess.store.Database;
+import io.cdpaccess.ids.Ids;
+import io.cdpaccess.db.Database;
 import io.cdpaccess.testing.TestClock;
 import io.cdpaccess.testing.TestDatabases;
 import io.cdpaccess.testing.TestDatabases.Kind;
@@ -59,30 +60,30 @@ class DecisionQueryTest {
         query = new DecisionQuery(database.dataSource());
         TestClock clock = new TestClock(T0);
         recorded = new ArrayList<>();
-        recorded.add(decision(clock, T0, "prod", "Alice", "alice", "allow", "granted"));
-        recorded.add(decision(clock, T0.plusSeconds(1), "prod", "bob", "bob", "deny", "no-grant"));
-        recorded.add(decision(clock, T0.plusSeconds(2), "test", "alice", "alice", "allow", "granted"));
+        recorded.add(decision(clock, T0, "prod", "Alice", "alice", Effect.ALLOW, "granted"));
+        recorded.add(decision(clock, T0.plusSeconds(1), "prod", "bob", "bob", Effect.DENY, "no-grant"));
+        recorded.add(decision(clock, T0.plusSeconds(2), "test", "alice", "alice", Effect.ALLOW, "granted"));
         // Two decisions in the same millisecond: the id breaks the tie.
-        recorded.add(decision(clock, T0.plusSeconds(3), "prod", "ALICE ", "alice", "error", "store-unavailable"));
-        recorded.add(decision(clock, T0.plusSeconds(3), "prod", "carol", "carol", "deny", "blocked"));
+        recorded.add(decision(clock, T0.plusSeconds(3), "prod", "ALICE ", "alice", Effect.ERROR, "store-unavailable"));
+        recorded.add(decision(clock, T0.plusSeconds(3), "prod", "carol", "carol", Effect.DENY, "blocked"));
         // A malformed request: the raw user is kept, but there is no normalized one to filter on.
         recorded.add(new DecisionRecord(Ids.next(clock), T0.plusSeconds(4), Optional.of("prod"), Optional.of("alice"),
-                Optional.empty(), Optional.of("abc"), Optional.empty(), "192.0.2.7", "192.0.2.7", "deny",
+                Optional.empty(), Optional.of("abc"), Optional.empty(), "192.0.2.7", "192.0.2.7", Effect.DENY,
                 "bad-request", Optional.of("project_id is not a positive integer"), 200, 40, Optional.empty()));
         // Refused before any decision: not even an instance.
         recorded.add(new DecisionRecord(Ids.next(clock), T0.plusSeconds(5), Optional.empty(), Optional.empty(),
-                Optional.empty(), Optional.empty(), Optional.empty(), "203.0.113.9", "203.0.113.9", "rejected",
+                Optional.empty(), Optional.empty(), Optional.empty(), "203.0.113.9", "203.0.113.9", Effect.REJECTED,
                 "bad-secret", Optional.empty(), 403, 12, Optional.empty()));
-        recorded.add(decision(clock, T0.plus(Duration.ofDays(1)), "test", "dan", "dan", "allow", "granted"));
+        recorded.add(decision(clock, T0.plus(Duration.ofDays(1)), "test", "dan", "dan", Effect.ALLOW, "granted"));
         recorded.sort(TIME_ORDER);
 
         List<DecisionRecord> all = new ArrayList<>(recorded);
         for (int i = 0; i < BULK_ROWS; i++) {
-            all.add(decision(clock, BULK.plusMillis(i / 3), "bulk", "user" + i, "user" + i, "allow", "granted"));
+            all.add(decision(clock, BULK.plusMillis(i / 3), "bulk", "user" + i, "user" + i, Effect.ALLOW, "granted"));
         }
         try (DecisionLog log = new DecisionLog(database.dataSource(), java.time.Clock.systemUTC())) {
             for (DecisionRecord r : all) {
-                assertThat(log.append(r, Duration.ofSeconds(30))).isEqualTo(DecisionLog.Outcome.COMMITTED);
+                assertThat(log.append(r, Duration.ofSeconds(30))).isEqualTo(GroupCommit.Outcome.COMMITTED);
             }
         }
     }
@@ -120,13 +121,13 @@ class DecisionQueryTest {
     void instanceAndEffectFiltersCombine() throws SQLException {
         assertThat(query.list(within(Optional.of("prod"), Optional.empty(), Optional.empty())))
                 .containsExactlyElementsOf(expected(r -> r.instance().equals(Optional.of("prod"))));
-        assertThat(query.list(within(Optional.empty(), Optional.empty(), Optional.of("deny"))))
-                .containsExactlyElementsOf(expected(r -> r.effect().equals("deny")));
-        assertThat(query.list(within(Optional.of("prod"), Optional.of("alice"), Optional.of("allow"))))
+        assertThat(query.list(within(Optional.empty(), Optional.empty(), Optional.of(Effect.DENY))))
+                .containsExactlyElementsOf(expected(r -> r.effect() == Effect.DENY));
+        assertThat(query.list(within(Optional.of("prod"), Optional.of("alice"), Optional.of(Effect.ALLOW))))
                 .containsExactlyElementsOf(expected(r -> r.instance().equals(Optional.of("prod"))
-                        && r.normalizedUser().equals(Optional.of("alice")) && r.effect().equals("allow")))
+                        && r.normalizedUser().equals(Optional.of("alice")) && r.effect() == Effect.ALLOW))
                 .hasSize(1);
-        assertThat(query.list(within(Optional.of("test"), Optional.empty(), Optional.of("rejected")))).isEmpty();
+        assertThat(query.list(within(Optional.of("test"), Optional.empty(), Optional.of(Effect.REJECTED)))).isEmpty();
     }
 
     @Test
@@ -136,9 +137,9 @@ class DecisionQueryTest {
         assertThat(query.list(limited(aroundT0(), 1))).containsExactly(recorded.get(recorded.size() - 1));
         assertThat(query.list(limited(aroundT0(), 1_000))).containsExactlyElementsOf(recorded);
 
-        DecisionFilter prodDenies = within(Optional.of("prod"), Optional.empty(), Optional.of("deny"));
+        DecisionFilter prodDenies = within(Optional.of("prod"), Optional.empty(), Optional.of(Effect.DENY));
         List<DecisionRecord> allProdDenies = expected(r -> r.instance().equals(Optional.of("prod"))
-                && r.effect().equals("deny"));
+                && r.effect() == Effect.DENY);
         assertThat(query.list(limited(prodDenies, 2)))
                 .containsExactlyElementsOf(allProdDenies.subList(allProdDenies.size() - 2, allProdDenies.size()));
     }
@@ -188,11 +189,11 @@ class DecisionQueryTest {
     // ---- helpers ----
 
     private static DecisionRecord decision(TestClock clock, Instant at, String instance, String user, String normalized,
-                                           String effect, String reason) {
+                                           Effect effect, String reason) {
         return new DecisionRecord(Ids.next(clock), at, Optional.of(instance), Optional.of(user), Optional.of(normalized),
                 Optional.of("77"), Optional.of("https://redcap." + instance + ".example.edu/"), "10.1.2.3", "10.1.2.3",
                 effect, reason, Optional.empty(), 200, 150,
-                effect.equals("allow") ? Optional.of(Ids.next(clock)) : Optional.empty());
+                effect == Effect.ALLOW ? Optional.of(Ids.next(clock)) : Optional.empty());
     }
 
     private List<DecisionRecord> expected(Predicate<DecisionRecord> matching) {
@@ -204,7 +205,7 @@ class DecisionQueryTest {
                 Optional.empty(), Optional.empty());
     }
 
-    private static DecisionFilter within(Optional<String> instance, Optional<String> user, Optional<String> effect) {
+    private static DecisionFilter within(Optional<String> instance, Optional<String> user, Optional<Effect> effect) {
         return new DecisionFilter(Optional.of(T0), Optional.of(BULK), instance, user, effect, Optional.empty());
     }
 

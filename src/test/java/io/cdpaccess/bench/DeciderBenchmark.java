@@ -17,6 +17,9 @@ import io.cdpaccess.store.Block;
 import io.cdpaccess.store.Grant;
 import io.cdpaccess.store.Project;
 import io.cdpaccess.store.StoreSnapshot;
+import io.cdpaccess.time.Deadline;
+import io.cdpaccess.time.Ticker;
+import java.time.Duration;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -64,7 +67,7 @@ public class DeciderBenchmark {
     private Decider decider;
     private AccessRequest request;
     private final Optional<String> callerIp = Optional.of("10.20.30.40");
-    private final Instant deadline = NOW.plusSeconds(5);
+    private final Deadline deadline = Deadline.start(Ticker.system(), Duration.ofMinutes(10));
 
     /** The 12 rules added to the default policy: what sites write beyond grants. */
     static List<RuleSpec> siteRules() {

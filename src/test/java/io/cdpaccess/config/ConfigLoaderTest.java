@@ -18,6 +18,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import io.cdpaccess.net.Cidr;
+import io.cdpaccess.net.IpAddresses;
+import io.cdpaccess.net.HostPort;
 
 class ConfigLoaderTest {
 

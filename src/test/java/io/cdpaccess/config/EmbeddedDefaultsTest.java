@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import io.cdpaccess.net.HostPort;
 
 class EmbeddedDefaultsTest {
 

@@ -8,6 +8,8 @@ import java.time.Duration;
 import java.time.ZoneId;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import io.cdpaccess.net.HostPort;
+import io.cdpaccess.net.Cidr;
 
 /** The shipped, documented example configuration stays valid and means what its comments say. */
 class ExampleConfigTest {

@@ -26,6 +26,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;
+import io.cdpaccess.outcome.Effect;
+import io.cdpaccess.testing.TestTicker;
 
 /**
  * Every field of every core fact is reachable from a rule and holds what the store and the
@@ -226,7 +228,7 @@ class CoreFactsTest {
                 List.of(new RuleSpec(ruleName(when), RuleEffect.ALLOW, when, "", "core-facts-test:1")),
                 "core-facts-test"));
         Decider decider = new Decider(() -> policy, () -> snapshot, Clock.fixed(NOW, ZoneOffset.UTC));
-        return decider.decide(PROD, REQUEST, callerIp, NOW.plusSeconds(5));
+        return decider.decide(PROD, REQUEST, callerIp, TestTicker.generous());
     }
 
     private static RuleOutcome outcome(Decision d) {

@@ -20,6 +20,9 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
+import io.cdpaccess.outcome.Effect;
+import io.cdpaccess.outcome.Reason;
+import io.cdpaccess.testing.TestTicker;
 
 class DeciderTest {
 
@@ -79,7 +82,7 @@ class DeciderTest {
     private Decision decideAt(Instant now, InstanceConfig instance, String user, long project, RedcapUrl url) {
         StoreSnapshot snapshot = new StoreSnapshot(1, grants, projects, blocks);
         Decider decider = new Decider(() -> DEFAULT_POLICY, () -> snapshot, Clock.fixed(now, ZoneOffset.UTC));
-        return decider.decide(instance, AccessRequest.of(user, project, url), Optional.empty(), now.plusSeconds(5));
+        return decider.decide(instance, AccessRequest.of(user, project, url), Optional.empty(), TestTicker.generous());
     }
 
     private Decision decideAt(Instant now) {
@@ -287,8 +290,8 @@ class DeciderTest {
         Decider decider = new Decider(() -> DEFAULT_POLICY, () -> snapshot, Clock.fixed(MID, ZoneOffset.UTC));
         AccessRequest request = AccessRequest.of("jdoe", 42, PROD_URL);
 
-        assertAllowedBy(decider.decide(PROD, request, Optional.empty(), MID), "G1");
-        Decision late = decider.decide(PROD, request, Optional.empty(), MID.minus(MS));
+        assertAllowedBy(decider.decide(PROD, request, Optional.empty(), TestTicker.generous()), "G1");
+        Decision late = decider.decide(PROD, request, Optional.empty(), TestTicker.passed());
         assertThat(late.effect()).isEqualTo(Effect.ERROR);
         assertThat(late.reason()).isEqualTo(Reason.DEADLINE_EXCEEDED.code());
         assertThat(late.allowed()).isFalse();
@@ -302,7 +305,7 @@ class DeciderTest {
             throw new IllegalStateException("store unavailable");
         };
         Decider decider = new Decider(() -> DEFAULT_POLICY, broken, Clock.fixed(MID, ZoneOffset.UTC));
-        Decision d = decider.decide(PROD, AccessRequest.of("jdoe", 42, PROD_URL), Optional.empty(), MID.plusSeconds(5));
+        Decision d = decider.decide(PROD, AccessRequest.of("jdoe", 42, PROD_URL), Optional.empty(), TestTicker.generous());
         assertThat(d.effect()).isEqualTo(Effect.ERROR);
         assertThat(d.reason()).isEqualTo(Reason.FACT_ERROR.code());
         assertThat(d.allowed()).isFalse();
@@ -312,7 +315,7 @@ class DeciderTest {
     @Test
     void aMissingSnapshotIsAnErrorNeverAnAllow() {
         Decider decider = new Decider(() -> DEFAULT_POLICY, () -> null, Clock.fixed(MID, ZoneOffset.UTC));
-        Decision d = decider.decide(ANY, AccessRequest.of("jdoe", 42, PROD_URL), Optional.empty(), MID.plusSeconds(5));
+        Decision d = decider.decide(ANY, AccessRequest.of("jdoe", 42, PROD_URL), Optional.empty(), TestTicker.generous());
         assertThat(d.effect()).isEqualTo(Effect.ERROR);
         assertThat(d.allowed()).isFalse();
     }
@@ -321,7 +324,7 @@ class DeciderTest {
     void aMissingPolicyIsAnInternalError() {
         Decider decider = new Decider(() -> null, () -> new StoreSnapshot(0, List.of(), List.of(), List.of()),
                 Clock.fixed(MID, ZoneOffset.UTC));
-        Decision d = decider.decide(ANY, AccessRequest.of("jdoe", 42, PROD_URL), Optional.empty(), MID.plusSeconds(5));
+        Decision d = decider.decide(ANY, AccessRequest.of("jdoe", 42, PROD_URL), Optional.empty(), TestTicker.generous());
         assertThat(d.effect()).isEqualTo(Effect.ERROR);
         assertThat(d.reason()).isEqualTo(Reason.INTERNAL_ERROR.code());
     }
@@ -330,6 +333,6 @@ class DeciderTest {
     void emptyStoreDeniesEveryone() {
         Decider decider = new Decider(() -> DEFAULT_POLICY, () -> new StoreSnapshot(0, List.of(), List.of(), List.of()),
                 Clock.fixed(MID, ZoneOffset.UTC));
-        assertDenied(decider.decide(ANY, AccessRequest.of("admin", 1, PROD_URL), Optional.empty(), MID), "no-grant");
+        assertDenied(decider.decide(ANY, AccessRequest.of("admin", 1, PROD_URL), Optional.empty(), TestTicker.generous()), "no-grant");
     }
 }

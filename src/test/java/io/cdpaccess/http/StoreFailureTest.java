@@ -19,6 +19,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import io.cdpaccess.outcome.Effect;
 
 /**
  * When the store hangs or dies the service answers 503 {@code 0} (never {@code 1}, never a hang
@@ -82,7 +83,7 @@ class StoreFailureTest {
         awaitReady();
         assertThat(redcap.userAccess(service.url(SECRET), "alice", 42, URL)).isEqualTo("1");
         DecisionRecord late = awaitDecision(r.header("X-Decision-Id"));
-        assertThat(late.effect()).isEqualTo("error");
+        assertThat(late.effect()).isEqualTo(Effect.ERROR);
         assertThat(late.reason()).isEqualTo("deadline-exceeded");
         assertThat(late.httpStatus()).isEqualTo(503);
     }

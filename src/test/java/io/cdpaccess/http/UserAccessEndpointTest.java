@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import io.cdpaccess.outcome.Effect;
 
 /**
  * The REDCap endpoint end to end over loopback HTTP, through a client that behaves like REDCap's
@@ -88,7 +89,7 @@ class UserAccessEndpointTest {
         assertThat(r.header("Content-Type")).startsWith("text/plain");
         String id = r.header("X-Decision-Id");
         DecisionRecord record = service.decision(id).orElseThrow();
-        assertThat(record.effect()).isEqualTo("allow");
+        assertThat(record.effect()).isEqualTo(Effect.ALLOW);
         assertThat(record.reason()).isEqualTo("grant");
         assertThat(record.instance()).contains("prod");
         assertThat(record.user()).contains("alice");
@@ -216,7 +217,7 @@ class UserAccessEndpointTest {
                 assertThat(r.body()).isEqualTo("0");
                 assertThat(r.redcapValue()).isEqualTo("0");
                 DecisionRecord record = service.decision(r.header("X-Decision-Id")).orElseThrow();
-                assertThat(record.effect()).isEqualTo("rejected");
+                assertThat(record.effect()).isEqualTo(Effect.REJECTED);
                 assertThat(record.reason()).isEqualTo("unauthenticated");
                 assertThat(record.instance()).isEmpty();
             }

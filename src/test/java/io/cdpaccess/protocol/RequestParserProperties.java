@@ -87,7 +87,7 @@ class RequestParserProperties {
     @Provide
     Arbitrary<String> goodUsers() {
         return text().filter(s -> !s.isEmpty() && s.length() <= 255 && !s.strip().isEmpty()
-                && !RequestParser.hasControlCharacter(s));
+                && !Texts.hasControlCharacter(s));
     }
 
     @Provide

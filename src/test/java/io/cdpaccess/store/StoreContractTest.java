@@ -31,6 +31,8 @@ import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
 import org.junit.jupiter.params.Parameter;
 import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.EnumSource;
+import io.cdpaccess.db.Database;
+import io.cdpaccess.db.StoreException;
 
 /**
  * What an administrator relies on from the store, on each database the service supports: the

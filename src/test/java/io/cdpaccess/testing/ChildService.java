@@ -21,6 +21,7 @@ import java.util.regex.Pattern;
 public final class ChildService implements AutoCloseable {
 
     private static final Pattern LISTENING = Pattern.compile("listening on (\\S+):(\\d+)");
+    private static final Pattern BANNER_END = Pattern.compile("cdp-access.jar check ");
 
     private final Process process;
     private final List<String> stdout = new CopyOnWriteArrayList<>();
@@ -38,7 +39,7 @@ public final class ChildService implements AutoCloseable {
     public static ChildService serve(Path workDir, Map<String, String> env, String... args)
             throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-cp", System.getProperty("java.class.path"), "io.cdpaccess.Main", "serve"));
+                "-Xmx256m", "-cp", System.getProperty("java.class.path"), "io.cdpaccess.cli.Main", "serve"));
         command.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(command).directory(workDir.toFile());
         pb.environment().putAll(env);
@@ -51,6 +52,26 @@ public final class ChildService implements AutoCloseable {
 
     public String stdout() {
         return String.join("\n", stdout);
+    }
+
+    /**
+     * Standard output once a line matching {@code pattern} was printed (within 30 s): what a test
+     * asserts must be waited for, as the banner is printed after the port line.
+     */
+    public String awaitStdout(Pattern pattern) throws InterruptedException {
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (stdout.stream().noneMatch(line -> pattern.matcher(line).find())) {
+            if (!process.isAlive() || System.nanoTime() > until) {
+                throw new AssertionError("serve never printed " + pattern + "\n" + stdout() + "\n" + stderr());
+            }
+            Thread.sleep(20);
+        }
+        return stdout();
+    }
+
+    /** Standard output once the whole banner (its last line tells how to run {@code check}) was printed. */
+    public String awaitBanner() throws InterruptedException {
+        return awaitStdout(BANNER_END);
     }
 
     public String stderr() {

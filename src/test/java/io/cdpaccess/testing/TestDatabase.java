@@ -1,7 +1,7 @@
 package io.cdpaccess.testing;
 
 import io.cdpaccess.config.StoreConfig;
-import io.cdpaccess.store.Database;
+import io.cdpaccess.db.Database;
 import java.util.function.Supplier;
 
 /**

@@ -22,7 +22,7 @@ import java.util.stream.Stream;
 /**
  * Real databases for tests: the three the service supports, each server started at most once
  * per JVM (on first use) and shared, each call to {@link #create} handing out a new, empty
- * database with its own user, ready for {@link io.cdpaccess.store.Database#open}.
+ * database with its own user, ready for {@link io.cdpaccess.db.Database#open}.
  *
  * <p>H2 is a file database in a temporary directory, with the URL the service builds by
  * default ({@link StoreConfig#embeddedUrl}). PostgreSQL runs from zonky's embedded binaries,

@@ -3,7 +3,7 @@ package io.cdpaccess.testing;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.cdpaccess.store.Database;
+import io.cdpaccess.db.Database;
 import io.cdpaccess.testing.TestDatabases.Kind;
 import java.sql.Connection;
 import java.sql.ResultSet;

@@ -1,0 +1,99 @@
+package io.cdpaccess.access;
+
+import io.cdpaccess.net.Cidr;
+import io.cdpaccess.config.InstanceConfig;
+import io.cdpaccess.outcome.Reason;
+import io.cdpaccess.protocol.Answer;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Decides whether a caller is one of the configured REDCap installations, before its body is
+ * read. REDCap sends no credentials of its own, so the secret travels in the URL the
+ * administrator pasted: as the {@code secret} query parameter, or as the password of
+ * {@code user:password@host}, which cURL sends as HTTP Basic. Every configured secret is
+ * compared (in constant time) whatever matched first, so timing does not reveal which exists.
+ */
+public final class CallerGuard {
+
+    /** The guard's verdict: the authenticated instance, or the refusal. */
+    public record Verdict(Optional<InstanceConfig> instance, Reason reason, Answer answer) {
+
+        static Verdict accept(InstanceConfig instance) {
+            return new Verdict(Optional.of(instance), null, null);
+        }
+
+        static Verdict refuse(Reason reason, Answer answer) {
+            return new Verdict(Optional.empty(), reason, answer);
+        }
+
+        public boolean accepted() {
+            return instance.isPresent();
+        }
+    }
+
+    private final List<InstanceConfig> instances;
+    private final AuthFailureLimiter limiter;
+
+    public CallerGuard(List<InstanceConfig> instances, AuthFailureLimiter limiter) {
+        this.instances = List.copyOf(instances);
+        this.limiter = limiter;
+    }
+
+    /**
+     * @param caller the caller's address after trusted-proxy resolution
+     * @param querySecrets every {@code secret} query parameter
+     * @param authorization the {@code Authorization} header, if sent
+     */
+    public Verdict check(InetAddress caller, List<String> querySecrets, Optional<String> authorization) {
+        if (limiter.lockedOut(caller)) {
+            return Verdict.refuse(Reason.RATE_LIMITED, Answer.TOO_MANY_FAILURES);
+        }
+        Optional<String> presented = presentedSecret(querySecrets, authorization);
+        InstanceConfig matched = null;
+        if (presented.isPresent()) {
+            for (InstanceConfig instance : instances) {
+                if (instance.secret().matches(presented.get()) && matched == null) {
+                    matched = instance;
+                }
+            }
+        }
+        if (matched == null) {
+            limiter.recordFailure(caller);
+            return Verdict.refuse(Reason.UNAUTHENTICATED, Answer.FORBIDDEN);
+        }
+        if (!allowed(matched, caller)) {
+            limiter.recordFailure(caller);
+            return Verdict.refuse(Reason.ADDRESS_NOT_ALLOWED, Answer.FORBIDDEN);
+        }
+        return Verdict.accept(matched);
+    }
+
+    /** A single secret from the query, else the Basic password; anything ambiguous is none. */
+    static Optional<String> presentedSecret(List<String> querySecrets, Optional<String> authorization) {
+        if (querySecrets.size() > 1) {
+            return Optional.empty();
+        }
+        if (querySecrets.size() == 1) {
+            return Optional.of(querySecrets.get(0));
+        }
+        if (authorization.isEmpty() || !authorization.get().regionMatches(true, 0, "Basic ", 0, 6)) {
+            return Optional.empty();
+        }
+        try {
+            String decoded = new String(Base64.getDecoder().decode(authorization.get().substring(6).strip()),
+                    StandardCharsets.UTF_8);
+            int colon = decoded.indexOf(':');
+            return colon < 0 ? Optional.empty() : Optional.of(decoded.substring(colon + 1));
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static boolean allowed(InstanceConfig instance, InetAddress caller) {
+        return instance.allowFrom().isEmpty() || Cidr.anyContains(instance.allowFrom(), caller);
+    }
+}

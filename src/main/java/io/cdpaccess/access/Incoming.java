@@ -1,0 +1,35 @@
+package io.cdpaccess.access;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * One request to {@code /user-access} as the listener received it, before any check: what the
+ * request path needs of the HTTP exchange, with the body still unread (it is read only once the
+ * caller is authenticated).
+ *
+ * @param peer the TCP peer
+ * @param forwardedFor every {@code X-Forwarded-For} header value, in the order received
+ * @param secrets every {@code secret} query parameter
+ * @param authorization the {@code Authorization} header, if sent
+ * @param contentType the {@code Content-Type} header, if sent
+ */
+public record Incoming(String method, InetAddress peer, List<String> forwardedFor, List<String> secrets,
+                       Optional<String> authorization, Optional<String> contentType, Body body) {
+
+    public Incoming {
+        forwardedFor = List.copyOf(forwardedFor);
+        secrets = List.copyOf(secrets);
+    }
+
+    /** The request body, read on demand. */
+    public interface Body {
+        /** The declared {@code Content-Length}, or -1 when none was declared (chunked). */
+        long declaredLength();
+
+        /** Reads the body, but never more than {@code limit} bytes. */
+        byte[] readAtMost(int limit) throws IOException;
+    }
+}

@@ -1,0 +1,169 @@
+package io.cdpaccess.access;
+
+import io.cdpaccess.audit.DecisionRecord;
+import io.cdpaccess.audit.Explanations;
+import io.cdpaccess.config.InstanceConfig;
+import io.cdpaccess.decision.Decider;
+import io.cdpaccess.decision.Decision;
+import io.cdpaccess.ids.Ids;
+import io.cdpaccess.outcome.Effect;
+import io.cdpaccess.outcome.Reason;
+import io.cdpaccess.policy.PolicyResult;
+import io.cdpaccess.protocol.AccessRequest;
+import io.cdpaccess.protocol.Answer;
+import io.cdpaccess.protocol.ParsedBody;
+import io.cdpaccess.protocol.RequestParser;
+import io.cdpaccess.time.Deadline;
+import io.cdpaccess.time.Ticker;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The call REDCap makes before a user may fetch EHR data, from a received request to an answer
+ * that is on the record; independent of the HTTP server that carries it.
+ *
+ * <p>Order of checks: method (405), caller (429 lock-out, 403 secret or address), body size
+ * (413), body form (200 {@code 0} for malformed or empty), then the decision; whatever the
+ * outcome, {@link RecordBeforeAnswer} commits the record before the answer is given. One
+ * {@link Deadline}, started when the request arrives, bounds all of it. Every path, including
+ * unexpected exceptions, ends in one of the {@link Answer} constants, so only a completed allow
+ * ever answers {@code 1}.
+ */
+public final class UserAccess {
+
+    /** Largest body read; REDCap's requests are a few hundred bytes. */
+    public static final int MAX_BODY_BYTES = 16 * 1024;
+
+    private static final Logger log = LoggerFactory.getLogger(UserAccess.class);
+
+    private final CallerAddress callerAddress;
+    private final CallerGuard guard;
+    private final Decider decider;
+    private final RecordBeforeAnswer recorder;
+    private final Clock clock;
+    private final Ticker ticker;
+    private final Duration budget;
+
+    /**
+     * @param ticker the time base of every request's deadline
+     * @param budget how long an answer may take
+     */
+    public UserAccess(CallerAddress callerAddress, CallerGuard guard, Decider decider, RecordBeforeAnswer recorder,
+                      Clock clock, Ticker ticker, Duration budget) {
+        this.callerAddress = callerAddress;
+        this.guard = guard;
+        this.decider = decider;
+        this.recorder = recorder;
+        this.clock = clock;
+        this.ticker = ticker;
+        this.budget = budget;
+    }
+
+    /** What the request sent, as kept on the record: each field as sent, when it got that far. */
+    private record Fields(Optional<String> user, Optional<String> normalizedUser, Optional<String> projectId,
+                          Optional<String> redcapUrl) {
+        static final Fields NONE = new Fields(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
+    }
+
+    /** Everything that becomes the record, except what only the end knows (id, time, latency). */
+    private record Provisional(Optional<InstanceConfig> instance, Fields fields, Effect effect, String reason,
+                               Optional<String> detail, Answer answer, Optional<String> grantId,
+                               Optional<String> policyVersion, Optional<String> explanation) {
+
+        static Provisional refused(Optional<InstanceConfig> instance, Fields fields, Effect effect, Reason reason,
+                                   String detail, Answer answer) {
+            return new Provisional(instance, fields, effect, reason.code(), Optional.ofNullable(detail), answer,
+                    Optional.empty(), Optional.empty(), Optional.empty());
+        }
+
+        DecisionRecord record(String id, Instant receivedAt, InetAddress caller, InetAddress peer, long latencyMicros) {
+            return new DecisionRecord(id, receivedAt, instance.map(InstanceConfig::name), fields.user(),
+                    fields.normalizedUser(), fields.projectId(), fields.redcapUrl(), address(caller), address(peer),
+                    effect, reason, detail, answer.status(), latencyMicros, grantId, policyVersion, explanation);
+        }
+    }
+
+    /** Answers one request; never throws. */
+    public Answered answer(Incoming request) {
+        Deadline deadline = Deadline.start(ticker, budget);
+        String id = Ids.next(clock);
+        Instant receivedAt = clock.instant();
+        InetAddress caller = null;
+        Provisional provisional;
+        try {
+            caller = callerAddress.resolve(request.peer(), request.forwardedFor());
+            provisional = decide(request, caller, deadline);
+        } catch (RuntimeException | Error e) {
+            // Even an Error (out of memory) ends as 503 "0": the server's own answer would be a 500.
+            log.error("unexpected error deciding request {}", id, e);
+            provisional = Provisional.refused(Optional.empty(), Fields.NONE, Effect.ERROR, Reason.INTERNAL_ERROR,
+                    e.getClass().getSimpleName(), Answer.UNAVAILABLE);
+        }
+        DecisionRecord record =
+                provisional.record(id, receivedAt, caller, request.peer(), deadline.elapsedNanos() / 1_000);
+        return recorder.record(record, provisional.answer(), deadline);
+    }
+
+    private Provisional decide(Incoming request, InetAddress caller, Deadline deadline) {
+        if (!"POST".equals(request.method())) {
+            return Provisional.refused(Optional.empty(), Fields.NONE, Effect.REJECTED, Reason.METHOD_NOT_ALLOWED,
+                    request.method(), Answer.METHOD_NOT_ALLOWED);
+        }
+        CallerGuard.Verdict verdict = guard.check(caller, request.secrets(), request.authorization());
+        if (!verdict.accepted()) {
+            return Provisional.refused(Optional.empty(), Fields.NONE, Effect.REJECTED, verdict.reason(), null,
+                    verdict.answer());
+        }
+        Optional<InstanceConfig> instance = verdict.instance();
+        byte[] body;
+        try {
+            long declared = request.body().declaredLength();
+            if (declared > MAX_BODY_BYTES) {
+                return tooLarge(instance, "Content-Length " + declared);
+            }
+            body = request.body().readAtMost(MAX_BODY_BYTES + 1);
+            if (body.length > MAX_BODY_BYTES) {
+                return tooLarge(instance, "more than " + MAX_BODY_BYTES + " bytes");
+            }
+        } catch (IOException e) {
+            return Provisional.refused(instance, Fields.NONE, Effect.DENY, Reason.BAD_REQUEST,
+                    "body could not be read: " + e.getClass().getSimpleName(), Answer.DENY);
+        }
+        ParsedBody parsed = RequestParser.parse(body, request.contentType().orElse(null));
+        if (parsed instanceof ParsedBody.Invalid invalid) {
+            Fields sent = new Fields(Optional.ofNullable(invalid.user()), Optional.empty(),
+                    Optional.ofNullable(invalid.projectId()), Optional.ofNullable(invalid.redcapUrl()));
+            return Provisional.refused(instance, sent, Effect.DENY,
+                    invalid.empty() ? Reason.EMPTY_REQUEST : Reason.BAD_REQUEST, invalid.problem(), Answer.DENY);
+        }
+        AccessRequest access = ((ParsedBody.Valid) parsed).request();
+        Fields fields = new Fields(Optional.of(access.user()), Optional.of(access.normalizedUser()),
+                Optional.of(Long.toString(access.projectId())), Optional.of(access.redcapUrl().value()));
+        Decision decision = decider.decide(instance.orElseThrow(), access, Optional.of(caller.getHostAddress()),
+                deadline);
+        Answer answer = switch (decision.effect()) {
+            case ALLOW -> Answer.ALLOW;
+            case DENY -> Answer.DENY;
+            default -> Answer.UNAVAILABLE;
+        };
+        return new Provisional(instance, fields, decision.effect(), decision.reason(),
+                Optional.ofNullable(decision.detail()), answer, decision.grantId(),
+                decision.explanation().map(PolicyResult::policyVersion),
+                decision.explanation().map(e -> Explanations.toJson(e, decision.sources())));
+    }
+
+    private static Provisional tooLarge(Optional<InstanceConfig> instance, String detail) {
+        return Provisional.refused(instance, Fields.NONE, Effect.REJECTED, Reason.BODY_TOO_LARGE, detail,
+                Answer.TOO_LARGE);
+    }
+
+    private static String address(InetAddress a) {
+        return a == null ? "-" : a.getHostAddress();
+    }
+}

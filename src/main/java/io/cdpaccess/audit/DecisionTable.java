@@ -1,0 +1,145 @@
+package io.cdpaccess.audit;
+
+import io.cdpaccess.db.Jdbc;
+import io.cdpaccess.outcome.Effect;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import javax.sql.DataSource;
+
+/**
+ * The {@code decisions} table, defined once: its columns in order, each with the name exports
+ * use and the width of its text (as in the migration that created it), how a record is written
+ * ({@link #write}, the {@link GroupCommit.Writer} of the decision log) and read back
+ * ({@link #read}).
+ */
+final class DecisionTable implements GroupCommit.Writer<DecisionRecord> {
+
+    /**
+     * One column.
+     *
+     * @param exportName its name in CSV headers and JSON Lines keys
+     * @param width the longest text it holds, 0 for numbers
+     * @param value what is stored (an {@code Optional} for a nullable column)
+     * @param exported what exports show, the stored value unless said otherwise
+     */
+    record Column(String name, String exportName, int width, Function<DecisionRecord, Object> value,
+                  Function<DecisionRecord, Object> exported) {
+
+        Column(String name, String exportName, int width, Function<DecisionRecord, Object> value) {
+            this(name, exportName, width, value, value);
+        }
+
+        /** The exported value, {@code null} when absent. */
+        Object export(DecisionRecord r) {
+            Object v = exported.apply(r);
+            return v instanceof Optional<?> optional ? optional.orElse(null) : v;
+        }
+    }
+
+    private static final int UNBOUNDED = Integer.MAX_VALUE;
+
+    static final List<Column> COLUMNS = List.of(
+            new Column("decision_id", "decision_id", 40, DecisionRecord::decisionId),
+            new Column("decided_at_ms", "decided_at", 0, r -> r.decidedAt().toEpochMilli(),
+                    r -> r.decidedAt().toString()),
+            new Column("instance_name", "instance", 32, DecisionRecord::instance),
+            new Column("username", "user", 300, DecisionRecord::user),
+            new Column("normalized_user", "normalized_user", 300, DecisionRecord::normalizedUser),
+            new Column("project_id", "project_id", 300, DecisionRecord::projectId),
+            new Column("redcap_url", "redcap_url", 300, DecisionRecord::redcapUrl),
+            new Column("caller_ip", "caller_ip", 64, DecisionRecord::callerIp),
+            new Column("peer_ip", "peer_ip", 64, DecisionRecord::peerIp),
+            new Column("effect", "effect", 16, r -> r.effect().label()),
+            new Column("reason", "reason", 64, DecisionRecord::reason),
+            new Column("detail", "detail", 1000, DecisionRecord::detail),
+            new Column("http_status", "http_status", 0, DecisionRecord::httpStatus),
+            new Column("latency_us", "latency_us", 0, DecisionRecord::latencyMicros),
+            new Column("grant_id", "grant_id", 40, DecisionRecord::grantId),
+            new Column("policy_version", "policy_version", 16, DecisionRecord::policyVersion),
+            new Column("explanation", "explanation", UNBOUNDED, DecisionRecord::explanation));
+
+    static final String SELECT =
+            "SELECT " + COLUMNS.stream().map(Column::name).collect(Collectors.joining(", ")) + " FROM decisions";
+    private static final String INSERT = "INSERT INTO decisions ("
+            + COLUMNS.stream().map(Column::name).collect(Collectors.joining(", ")) + ") VALUES ("
+            + COLUMNS.stream().map(c -> "?").collect(Collectors.joining(", ")) + ")";
+    private static final String CORRECT = "UPDATE decisions SET effect = ?, reason = ?, detail = ?, http_status = ?, "
+            + "grant_id = NULL WHERE decision_id = ?";
+
+    private final DataSource dataSource;
+
+    DecisionTable(DataSource dataSource) {
+        this.dataSource = dataSource;
+    }
+
+    @Override
+    public void write(List<DecisionRecord> records, List<DecisionRecord> corrections) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            Jdbc.inTransaction(c, tx -> {
+                if (!records.isEmpty()) {
+                    insert(tx, records);
+                }
+                for (DecisionRecord corrected : corrections) {
+                    if (!correct(tx, corrected)) {
+                        insert(tx, List.of(corrected)); // the original commit never happened
+                    }
+                }
+                return null;
+            }, done -> true);
+        }
+    }
+
+    private static void insert(Connection c, List<DecisionRecord> records) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(INSERT)) {
+            for (DecisionRecord r : records) {
+                for (int i = 0; i < COLUMNS.size(); i++) {
+                    bind(ps, i + 1, COLUMNS.get(i), r);
+                }
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+    }
+
+    /** Writes what a record was corrected to over the original; false when there is none. */
+    private static boolean correct(Connection c, DecisionRecord corrected) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(CORRECT)) {
+            ps.setString(1, corrected.effect().label());
+            ps.setString(2, corrected.reason());
+            Jdbc.setText(ps, 3, corrected.detail(), column("detail").width());
+            ps.setInt(4, corrected.httpStatus());
+            ps.setString(5, corrected.decisionId());
+            return ps.executeUpdate() > 0;
+        }
+    }
+
+    private static void bind(PreparedStatement ps, int index, Column column, DecisionRecord r) throws SQLException {
+        Object value = column.value().apply(r);
+        if (column.width() == 0) {
+            ps.setObject(index, value);
+        } else if (value instanceof Optional<?> optional) {
+            Jdbc.setText(ps, index, optional.map(String::valueOf), column.width());
+        } else {
+            Jdbc.setText(ps, index, Optional.of(String.valueOf(value)), column.width());
+        }
+    }
+
+    /** The record in the current row of a result set of {@link #SELECT}. */
+    static DecisionRecord read(ResultSet rs) throws SQLException {
+        return new DecisionRecord(rs.getString(1), Jdbc.instant(rs, 2), Jdbc.optionalText(rs, 3),
+                Jdbc.optionalText(rs, 4), Jdbc.optionalText(rs, 5), Jdbc.optionalText(rs, 6),
+                Jdbc.optionalText(rs, 7), rs.getString(8), rs.getString(9), Effect.fromLabel(rs.getString(10)),
+                rs.getString(11), Jdbc.optionalText(rs, 12), rs.getInt(13), rs.getLong(14),
+                Jdbc.optionalText(rs, 15), Jdbc.optionalText(rs, 16), Jdbc.optionalText(rs, 17));
+    }
+
+    private static Column column(String name) {
+        return COLUMNS.stream().filter(c -> c.name().equals(name)).findFirst().orElseThrow();
+    }
+}

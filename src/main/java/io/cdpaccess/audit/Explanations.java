@@ -1,0 +1,109 @@
+package io.cdpaccess.audit;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cdpaccess.policy.PolicyResult;
+import io.cdpaccess.policy.RuleOutcome;
+import io.cdpaccess.policy.SourceUse;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The explanation kept with each decision, as JSON:
+ *
+ * <pre>
+ * {"policy": "3f2a9c81d0e4", "effect": "allow", "rule": "grant",
+ *  "rules": [{"name": "blocked", "effect": "deny", "result": "not-matched", "read": {"store.block.active": false}}, ...],
+ *  "facts": {"request": {...}, "now": "2026-11-28T12:00:00Z", "store": {...}},
+ *  "sources": {"store": {"latency_us": 3, "cached": true}}}
+ * </pre>
+ *
+ * {@code rules} says how each rule fared and which facts it read; {@code facts} holds every fact
+ * the evaluation fetched, complete, so the decision can be evaluated again under another policy
+ * (what-if replay). Timestamps are ISO-8601 text.
+ */
+public final class Explanations {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private Explanations() {
+    }
+
+    /** A recorded explanation read back. */
+    public record Recorded(String policy, String effect, String rule, List<Map<String, Object>> rules,
+                           Map<String, Object> facts, Map<String, Object> sources) {
+    }
+
+    public static String toJson(PolicyResult result, Map<String, SourceUse> sources) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("policy", result.policyVersion());
+        out.put("effect", result.effect().label());
+        out.put("rule", result.reason());
+        List<Map<String, Object>> rules = new ArrayList<>();
+        for (RuleOutcome o : result.outcomes()) {
+            Map<String, Object> r = new LinkedHashMap<>();
+            r.put("name", o.rule());
+            r.put("effect", o.effect().label());
+            r.put("result", o.result().label());
+            o.error().ifPresent(e -> r.put("error", e));
+            r.put("read", jsonable(o.read()));
+            rules.add(r);
+        }
+        out.put("rules", rules);
+        out.put("facts", jsonable(result.facts()));
+        Map<String, Object> used = new LinkedHashMap<>();
+        sources.forEach((name, use) -> {
+            Map<String, Object> u = new LinkedHashMap<>();
+            u.put("latency_us", use.latencyMicros());
+            u.put("cached", use.cached());
+            used.put(name, u);
+        });
+        out.put("sources", used);
+        try {
+            return JSON.writeValueAsString(out);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("facts are plain values and always serialize", e);
+        }
+    }
+
+    /**
+     * Reads a recorded explanation.
+     *
+     * @throws IllegalArgumentException when the text is not an explanation
+     */
+    public static Recorded parse(String json) {
+        try {
+            Map<String, Object> m = JSON.readValue(json, new TypeReference<Map<String, Object>>() { });
+            @SuppressWarnings("unchecked")
+            List<Map<String, Object>> rules = (List<Map<String, Object>>) m.getOrDefault("rules", List.of());
+            @SuppressWarnings("unchecked")
+            Map<String, Object> facts = (Map<String, Object>) m.getOrDefault("facts", Map.of());
+            @SuppressWarnings("unchecked")
+            Map<String, Object> sources = (Map<String, Object>) m.getOrDefault("sources", Map.of());
+            return new Recorded(String.valueOf(m.get("policy")), String.valueOf(m.get("effect")),
+                    String.valueOf(m.get("rule")), rules, facts, sources);
+        } catch (JsonProcessingException | ClassCastException e) {
+            throw new IllegalArgumentException("not a decision explanation: " + e.getMessage());
+        }
+    }
+
+    /** Instants become ISO text; everything else already is a JSON value. */
+    static Object jsonable(Object value) {
+        if (value instanceof Instant i) {
+            return i.toString();
+        }
+        if (value instanceof Map<?, ?> map) {
+            Map<String, Object> out = new LinkedHashMap<>();
+            map.forEach((k, v) -> out.put(String.valueOf(k), jsonable(v)));
+            return out;
+        }
+        if (value instanceof List<?> list) {
+            return list.stream().map(Explanations::jsonable).toList();
+        }
+        return value;
+    }
+}

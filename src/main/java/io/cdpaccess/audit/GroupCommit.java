@@ -1,0 +1,274 @@
+package io.cdpaccess.audit;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.UnaryOperator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Group commit: many request threads each hand one record to a single writer thread and wait,
+ * each for at most its own timeout; the writer takes everything queued (up to
+ * {@value #MAX_BATCH}) and has the {@link Writer} store it in one transaction, so under load many
+ * records share one commit instead of each paying for its own.
+ *
+ * <p>The protocol for a requester that gives up (its deadline passed): each queued entry is
+ * {@code PENDING} until the writer {@code CLAIMED} it or its requester {@code ABANDONED} it,
+ * whichever comes first (one compare-and-set decides). An entry abandoned before it was taken is
+ * written in its abandoned form (for the decision log: {@code deadline-exceeded}, which is what
+ * that caller was answered). An entry the writer had already claimed when its requester gave up
+ * (the database hung mid-commit) is followed by a correction, written once the database answers
+ * again and retried until it is, so the record always says what the caller got. Corrections
+ * replace the original when it was committed and stand in for it when it was not.
+ *
+ * <p>Appends after {@link #close()} (or when the queue is full) fail at once rather than at the
+ * requester's deadline. The writer counts its commits, their time, their failures and the
+ * records written; the queue's depth can be read at any time.
+ *
+ * @param <R> the record type
+ */
+public final class GroupCommit<R> implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(GroupCommit.class);
+
+    static final int MAX_BATCH = 512;
+    /** How many records may wait; when full, appends fail at once. */
+    public static final int QUEUE_CAPACITY = 16_384;
+
+    private static final int PENDING = 0;
+    private static final int CLAIMED = 1;
+    private static final int ABANDONED = 2;
+
+    /** Stores one batch in one transaction, or throws and stores nothing. */
+    @FunctionalInterface
+    public interface Writer<R> {
+        /**
+         * @param records records to add
+         * @param corrections records to write over (or, when absent, instead of) earlier ones
+         */
+        void write(List<R> records, List<R> corrections) throws Exception;
+    }
+
+    /** How an append ended. */
+    public enum Outcome {
+        /** Committed: the answer may be sent. */
+        COMMITTED,
+        /** The writer failed (or the log is closed or full); nothing was recorded. */
+        FAILED,
+        /** The timeout passed first. */
+        TIMED_OUT
+    }
+
+    /** The last failed commit: why and when. */
+    public record Failure(String message, Instant at) {}
+
+    private static final class Entry<R> {
+        final R record;
+        final AtomicInteger state = new AtomicInteger(PENDING);
+        final CompletableFuture<Void> committed = new CompletableFuture<>();
+
+        Entry(R record) {
+            this.record = record;
+        }
+    }
+
+    /** A correction of a record already handed to the writer. */
+    private record Correction<R>(R corrected) {}
+
+    private final Writer<R> writer;
+    private final UnaryOperator<R> abandoned;
+    private final Clock clock;
+    private final BlockingQueue<Object> queue = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
+    private final Thread thread;
+    private final AtomicReference<Optional<Failure>> lastFailure = new AtomicReference<>(Optional.empty());
+    private final LongAdder commits = new LongAdder();
+    private final LongAdder commitNanos = new LongAdder();
+    private final LongAdder failedCommits = new LongAdder();
+    private final LongAdder recordsWritten = new LongAdder();
+    private volatile boolean running = true;
+
+    /**
+     * Starts the writer thread.
+     *
+     * @param abandoned what a record becomes when its requester gave up waiting for it
+     * @param threadName the writer thread's name
+     */
+    public GroupCommit(Writer<R> writer, UnaryOperator<R> abandoned, Clock clock, String threadName) {
+        this.writer = writer;
+        this.abandoned = abandoned;
+        this.clock = clock;
+        this.thread = new Thread(this::writeLoop, threadName);
+        this.thread.setDaemon(true);
+        this.thread.start();
+    }
+
+    /** Stores {@code record} durably, waiting at most {@code timeout}. */
+    public Outcome append(R record, Duration timeout) {
+        Entry<R> entry = new Entry<>(record);
+        if (!running || !queue.offer(entry) || !running && queue.remove(entry)) {
+            // Closed (also: closed just as this entry was queued, after the writer's last look),
+            // or the backlog is full: the caller gets its failure at once instead of at its deadline.
+            log.warn("{}: backlog full or closed; a record was not written", thread.getName());
+            return Outcome.FAILED;
+        }
+        try {
+            entry.committed.get(Math.max(0, timeout.toNanos()), TimeUnit.NANOSECONDS);
+            return Outcome.COMMITTED;
+        } catch (TimeoutException e) {
+            if (!entry.state.compareAndSet(PENDING, ABANDONED)
+                    && !queue.offer(new Correction<>(abandoned.apply(record)))) {
+                log.warn("{}: a record taken by the writer may stay as it was although its requester gave up "
+                        + "(backlog full)", thread.getName());
+            }
+            return Outcome.TIMED_OUT;
+        } catch (ExecutionException e) {
+            return Outcome.FAILED;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            entry.state.compareAndSet(PENDING, ABANDONED);
+            return Outcome.TIMED_OUT;
+        }
+    }
+
+    /** The last commit failure, empty once a later commit succeeded. */
+    public Optional<Failure> lastFailure() {
+        return lastFailure.get();
+    }
+
+    /** Records and corrections waiting for the writer. */
+    public int queueDepth() {
+        return queue.size();
+    }
+
+    /** Transactions the writer attempted since start, failed ones included. */
+    public long commits() {
+        return commits.sum();
+    }
+
+    /** Time those transactions took, in nanoseconds. */
+    public long commitNanos() {
+        return commitNanos.sum();
+    }
+
+    /** Transactions that failed, each failing every append in it. */
+    public long failedCommits() {
+        return failedCommits.sum();
+    }
+
+    /** Records committed since start (corrections not counted). */
+    public long recordsWritten() {
+        return recordsWritten.sum();
+    }
+
+    private void writeLoop() {
+        List<Object> batch = new ArrayList<>(MAX_BATCH);
+        while (running || !queue.isEmpty()) {
+            try {
+                Object first = queue.poll(200, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
+                }
+                batch.add(first);
+                queue.drainTo(batch, MAX_BATCH - 1);
+                commit(batch);
+            } catch (InterruptedException e) {
+                if (!running) {
+                    break;
+                }
+            } catch (RuntimeException e) {
+                log.error("{} failed unexpectedly; continuing", thread.getName(), e);
+                entries(batch).forEach(en -> en.committed.completeExceptionally(e));
+            } finally {
+                batch.clear();
+            }
+        }
+    }
+
+    private void commit(List<Object> batch) {
+        List<R> records = new ArrayList<>(batch.size());
+        List<R> corrections = new ArrayList<>();
+        for (Object item : batch) {
+            if (item instanceof Entry<?> e) {
+                @SuppressWarnings("unchecked") // only Entry<R> is ever queued
+                Entry<R> entry = (Entry<R>) e;
+                records.add(entry.state.compareAndSet(PENDING, CLAIMED) ? entry.record : abandoned.apply(entry.record));
+            } else {
+                @SuppressWarnings("unchecked") // only Correction<R> is ever queued
+                Correction<R> correction = (Correction<R>) item;
+                corrections.add(correction.corrected());
+            }
+        }
+        long start = System.nanoTime();
+        try {
+            writer.write(records, corrections);
+            countCommit(start);
+            recordsWritten.add(records.size());
+            lastFailure.set(Optional.empty());
+            entries(batch).forEach(e -> e.committed.complete(null));
+        } catch (Exception e) {
+            countCommit(start); // a commit that hangs and then fails is the slowest kind
+            failedCommits.increment();
+            String message = e.getMessage() == null ? e.getClass().getSimpleName()
+                    : e.getMessage().lines().findFirst().orElse("");
+            if (lastFailure.get().isEmpty()) {
+                log.error("{}: cannot write, failing every append until the store is back: {}", thread.getName(),
+                        message);
+            }
+            lastFailure.set(Optional.of(new Failure(message, clock.instant())));
+            entries(batch).forEach(en -> en.committed.completeExceptionally(e));
+            if (!corrections.isEmpty()) {
+                // The corrected records were lost with the failed commits before; keep trying,
+                // so that what the callers got is written once the store is back.
+                corrections.forEach(c -> queue.offer(new Correction<>(c)));
+                sleepQuietly();
+            }
+        }
+    }
+
+    private void countCommit(long startNanos) {
+        commitNanos.add(System.nanoTime() - startNanos);
+        commits.increment();
+    }
+
+    private static List<Entry<?>> entries(List<Object> batch) {
+        List<Entry<?>> out = new ArrayList<>(batch.size());
+        for (Object item : batch) {
+            if (item instanceof Entry<?> e) {
+                out.add(e);
+            }
+        }
+        return out;
+    }
+
+    private static void sleepQuietly() {
+        try {
+            Thread.sleep(200);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Stops accepting records and writes those already queued before returning. */
+    @Override
+    public void close() {
+        running = false;
+        try {
+            thread.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,72 @@
+package io.cdpaccess.decision;
+
+import io.cdpaccess.config.ConfigException;
+import io.cdpaccess.config.ConfigLoader;
+import io.cdpaccess.ids.Sha256;
+import io.cdpaccess.policy.CompiledPolicy;
+import io.cdpaccess.policy.LivePolicy.StaleReason;
+import io.cdpaccess.policy.PolicyException;
+import io.cdpaccess.policy.PolicyLoadException;
+import io.cdpaccess.policy.PolicyLoader;
+import io.cdpaccess.policy.ReloadTrigger;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.function.LongSupplier;
+
+/**
+ * The running service's policy as its configuration file says: what a reload loads (the file
+ * read and its policy compiled again, as at start) and the trigger that notices the file
+ * changed (its content's digest moved). Only the policy is taken from a reloaded file; other
+ * settings apply at the next restart.
+ */
+public final class PolicyFile implements PolicyLoader {
+
+    private final Path file;
+    private final ConfigLoader loader;
+
+    public PolicyFile(Path file, ConfigLoader loader) {
+        this.file = file.toAbsolutePath();
+        this.loader = loader;
+    }
+
+    @Override
+    public CompiledPolicy load() throws PolicyLoadException {
+        try {
+            return Policies.compile(loader.load(file));
+        } catch (ConfigException e) {
+            throw new PolicyLoadException(e.unreadable() ? StaleReason.CONFIG_UNREADABLE : StaleReason.CONFIG_INVALID,
+                    e.problems());
+        } catch (PolicyException e) {
+            throw new PolicyLoadException(StaleReason.POLICY_INVALID, e.problems());
+        } catch (RuntimeException e) {
+            throw new PolicyLoadException(StaleReason.INTERNAL_ERROR, List.of(file + ": " + e.getMessage()));
+        }
+    }
+
+    /**
+     * What makes a running server reload: the file's content changing (a half-written or missing
+     * file reads as a change too), then the store's count of {@code policy reload} requests moving
+     * (a store that cannot be read is no change; the store's own health says it is down).
+     */
+    public List<ReloadTrigger> triggers(LongSupplier reloadRequests) {
+        return List.of(ReloadTrigger.of("configuration file changed", this::digest),
+                ReloadTrigger.of("policy reload request", () -> {
+                    try {
+                        return reloadRequests.getAsLong();
+                    } catch (RuntimeException storeDown) {
+                        return null;
+                    }
+                }));
+    }
+
+    private String digest() {
+        try {
+            return HexFormat.of().formatHex(Sha256.of(Files.readAllBytes(file)));
+        } catch (IOException e) {
+            return "unreadable";
+        }
+    }
+}

@@ -1,0 +1,89 @@
+package io.cdpaccess.net;
+
+import java.net.InetAddress;
+
+/**
+ * An IPv4 or IPv6 network in CIDR notation ({@code 10.0.0.0/8}, {@code 2001:db8::/32}); a bare
+ * address means that single host. An IPv4 network never contains an IPv6 address and vice versa,
+ * except that IPv4-mapped IPv6 addresses ({@code ::ffff:10.1.2.3}) are seen as IPv4 by the JDK.
+ */
+public record Cidr(byte[] network, int prefixLength, String text) {
+
+    public Cidr {
+        network = network.clone();
+    }
+
+    /**
+     * Parses CIDR text.
+     *
+     * @throws IllegalArgumentException with a one-line reason
+     */
+    public static Cidr parse(String text) {
+        String s = text == null ? "" : text.strip();
+        int slash = s.indexOf('/');
+        InetAddress address = IpAddresses.parseLiteral(slash >= 0 ? s.substring(0, slash) : s);
+        byte[] bytes = address.getAddress();
+        int max = bytes.length * 8;
+        int prefix = max;
+        if (slash >= 0) {
+            String p = s.substring(slash + 1);
+            if (p.isEmpty() || p.length() > 3 || !p.chars().allMatch(c -> c >= '0' && c <= '9')) {
+                throw new IllegalArgumentException("bad prefix length in " + text);
+            }
+            prefix = Integer.parseInt(p);
+            if (prefix > max) {
+                throw new IllegalArgumentException("prefix length " + prefix + " is more than " + max + " in " + text);
+            }
+        }
+        return new Cidr(mask(bytes, prefix), prefix, s);
+    }
+
+    /** Whether {@code address} lies in this network. */
+    public boolean contains(InetAddress address) {
+        byte[] candidate = address.getAddress();
+        if (candidate.length != network.length) {
+            return false;
+        }
+        return java.util.Arrays.equals(mask(candidate, prefixLength), network);
+    }
+
+    /** Whether any of {@code networks} contains {@code address}; false for none. */
+    public static boolean anyContains(java.util.List<Cidr> networks, InetAddress address) {
+        for (Cidr cidr : networks) {
+            if (cidr.contains(address)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static byte[] mask(byte[] bytes, int prefix) {
+        byte[] out = bytes.clone();
+        for (int i = 0; i < out.length; i++) {
+            int bits = Math.max(0, Math.min(8, prefix - i * 8));
+            out[i] &= (byte) (0xff << (8 - bits));
+        }
+        return out;
+    }
+
+    @Override
+    public byte[] network() {
+        return network.clone();
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Cidr other && prefixLength == other.prefixLength
+                && java.util.Arrays.equals(network, other.network);
+    }
+
+    @Override
+    public int hashCode() {
+        return java.util.Arrays.hashCode(network) * 31 + prefixLength;
+    }
+
+    @Override
+    public String toString() {
+        return text;
+    }
+}

@@ -1,0 +1,150 @@
+package io.cdpaccess.access;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.cdpaccess.audit.DecisionLog;
+import io.cdpaccess.audit.DecisionQuery;
+import io.cdpaccess.audit.DecisionRecord;
+import io.cdpaccess.config.AuthFailureLimit;
+import io.cdpaccess.config.CallerSecret;
+import io.cdpaccess.config.InstanceConfig;
+import io.cdpaccess.db.Database;
+import io.cdpaccess.decision.Decider;
+import io.cdpaccess.decision.Policies;
+import io.cdpaccess.net.IpAddresses;
+import io.cdpaccess.outcome.Effect;
+import io.cdpaccess.outcome.Reason;
+import io.cdpaccess.policy.CompiledPolicy;
+import io.cdpaccess.protocol.Answer;
+import io.cdpaccess.protocol.RedcapUrl;
+import io.cdpaccess.store.Grant;
+import io.cdpaccess.store.StoreSnapshot;
+import io.cdpaccess.testing.TestDatabases;
+import io.cdpaccess.time.Ticker;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The request path without HTTP, on a real decider and a real decision log: what is answered is
+ * what is on the record, an answer that cannot be recorded is a 503, and the deadline runs on one
+ * pinned time base from the request's arrival.
+ */
+class UserAccessTest {
+
+    private static final String SECRET = "prod-secret-0123456789";
+    private static final RedcapUrl URL = RedcapUrl.parse("https://redcap.example.edu/");
+    private static final InstanceConfig PROD =
+            new InstanceConfig("prod", Optional.of(URL), CallerSecret.parse(SECRET), List.of());
+    private static final Instant NOW = Instant.parse("2026-12-01T12:00:00Z");
+
+    private Database database;
+    private DecisionLog decisionLog;
+    private final Clock clock = Clock.fixed(NOW, java.time.ZoneOffset.UTC);
+
+    @BeforeEach
+    void open() {
+        database = TestDatabases.create(TestDatabases.Kind.H2).open("user-access");
+        decisionLog = new DecisionLog(database.dataSource(), clock);
+    }
+
+    @AfterEach
+    void close() {
+        decisionLog.close();
+        database.close();
+    }
+
+    private UserAccess userAccess(Ticker ticker) throws Exception {
+        CompiledPolicy policy = Policies.compile(Policies.defaultSpec());
+        Grant alice = new Grant("G1", "prod", "alice", OptionalLong.of(42), NOW.minusSeconds(60), Optional.empty(),
+                NOW.minusSeconds(60), "test", "IRB-1", Optional.empty(), Optional.empty(), Optional.empty());
+        StoreSnapshot snapshot = new StoreSnapshot(1, List.of(alice), List.of(), List.of());
+        AuthFailureLimiter limiter = new AuthFailureLimiter(AuthFailureLimit.DEFAULT, clock);
+        return new UserAccess(new CallerAddress(List.of()), new CallerGuard(List.of(PROD), limiter),
+                new Decider(() -> policy, () -> snapshot, clock), new RecordBeforeAnswer(decisionLog), clock, ticker,
+                Duration.ofSeconds(5));
+    }
+
+    /** A REDCap call; {@code read} says whether the body was read. */
+    private static Incoming post(String secret, String body, AtomicBoolean read) {
+        return new Incoming("POST", IpAddresses.parseLiteral("10.0.0.5"), List.of(), List.of(secret), Optional.empty(),
+                Optional.of("application/x-www-form-urlencoded"), new Incoming.Body() {
+                    @Override
+                    public long declaredLength() {
+                        return body.length();
+                    }
+
+                    @Override
+                    public byte[] readAtMost(int limit) throws IOException {
+                        read.set(true);
+                        return body.getBytes(StandardCharsets.UTF_8);
+                    }
+                });
+    }
+
+    private static final String ALICE = "user=alice&project_id=42&redcap_url=https%3A%2F%2Fredcap.example.edu%2F";
+
+    @Test
+    void anAllowIsAnsweredOnlyOnceItIsOnTheRecord() throws Exception {
+        Answered answered = userAccess(Ticker.system()).answer(post(SECRET, ALICE, new AtomicBoolean()));
+
+        assertThat(answered.answer()).isEqualTo(Answer.ALLOW);
+        DecisionRecord stored = new DecisionQuery(database.dataSource()).find(answered.record().decisionId())
+                .orElseThrow();
+        assertThat(stored).isEqualTo(answered.record());
+        assertThat(stored.effect()).isEqualTo(Effect.ALLOW);
+        assertThat(stored.grantId()).contains("G1");
+        assertThat(stored.explanation()).hasValueSatisfying(json -> assertThat(json).contains("\"rule\":\"grant\""));
+    }
+
+    @Test
+    void anAllowThatCannotBeRecordedIsA503AndKeepsNoGrant() throws Exception {
+        UserAccess access = userAccess(Ticker.system());
+        decisionLog.close();
+
+        Answered answered = access.answer(post(SECRET, ALICE, new AtomicBoolean()));
+
+        assertThat(answered.answer()).isEqualTo(Answer.UNAVAILABLE);
+        assertThat(answered.record().effect()).isEqualTo(Effect.ERROR);
+        assertThat(answered.record().reason()).isEqualTo(Reason.LOG_UNAVAILABLE.code());
+        assertThat(answered.record().detail()).hasValueSatisfying(d -> assertThat(d).endsWith("was allow/grant"));
+        assertThat(answered.record().grantId()).isEmpty();
+    }
+
+    @Test
+    void theDeadlineRunsOnThePinnedTickerFromArrival() throws Exception {
+        // Every reading after the first is 10 s later: the request arrives, then time has run out.
+        AtomicLong readings = new AtomicLong();
+        Ticker pinned = () -> readings.getAndIncrement() == 0 ? 0 : Duration.ofSeconds(10).toNanos();
+
+        Answered answered = userAccess(pinned).answer(post(SECRET, ALICE, new AtomicBoolean()));
+
+        assertThat(answered.answer()).isEqualTo(Answer.UNAVAILABLE);
+        assertThat(answered.record().reason()).isEqualTo(Reason.DEADLINE_EXCEEDED.code());
+        assertThat(answered.record().latencyMicros()).isEqualTo(10_000_000);
+        assertThat(answered.deadline().passed()).isTrue();
+    }
+
+    @Test
+    void theBodyOfAnUnauthenticatedCallerIsNeverRead() throws Exception {
+        AtomicBoolean read = new AtomicBoolean();
+
+        Answered answered = userAccess(Ticker.system()).answer(post("wrong-secret-0123456789", ALICE, read));
+
+        assertThat(answered.answer()).isEqualTo(Answer.FORBIDDEN);
+        assertThat(answered.record().effect()).isEqualTo(Effect.REJECTED);
+        assertThat(answered.record().reason()).isEqualTo(Reason.UNAUTHENTICATED.code());
+        assertThat(answered.record().user()).isEmpty();
+        assertThat(read).isFalse();
+    }
+}

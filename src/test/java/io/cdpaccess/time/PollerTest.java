@@ -1,0 +1,85 @@
+package io.cdpaccess.time;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
+
+/** A poller never stops silently: exceptions are survived, an error stops it visibly. */
+class PollerTest {
+
+    private final ListAppender<ILoggingEvent> logged = new ListAppender<>();
+    private final Logger logger = (Logger) LoggerFactory.getLogger(Poller.class);
+
+    @BeforeEach
+    void captureLog() {
+        logged.start();
+        logger.addAppender(logged);
+    }
+
+    @AfterEach
+    void releaseLog() {
+        logger.detachAppender(logged);
+    }
+
+    @Test
+    void anExceptionIsLoggedAndTheTaskRunsAgain() throws Exception {
+        AtomicInteger runs = new AtomicInteger();
+        CountDownLatch ranAfterFailing = new CountDownLatch(3);
+        try (Poller poller = Poller.start("test-poller", Duration.ofMillis(10), () -> {
+            ranAfterFailing.countDown();
+            if (runs.incrementAndGet() == 1) {
+                throw new IllegalStateException("first run fails");
+            }
+        })) {
+            assertThat(ranAfterFailing.await(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(poller.running()).isTrue();
+            assertThat(poller.stoppedBecause()).isEmpty();
+        }
+        assertThat(logged.list).anySatisfy(e -> {
+            assertThat(e.getLevel()).isEqualTo(Level.WARN);
+            assertThat(e.getFormattedMessage()).contains("test-poller").contains("first run fails");
+        });
+    }
+
+    @Test
+    void anErrorStopsThePollerWhichSaysSoAndLogsAnError() throws Exception {
+        AtomicInteger runs = new AtomicInteger();
+        try (Poller poller = Poller.start("test-poller", Duration.ofMillis(10), () -> {
+            runs.incrementAndGet();
+            throw new StackOverflowError("deep");
+        })) {
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (poller.running() && System.nanoTime() < until) {
+                Thread.sleep(10);
+            }
+            assertThat(poller.running()).isFalse();
+            assertThat(poller.stoppedBecause()).hasValueSatisfying(why -> assertThat(why).contains("deep"));
+            Thread.sleep(100);
+            assertThat(runs).hasValue(1);
+        }
+        assertThat(logged.list).anySatisfy(e -> {
+            assertThat(e.getLevel()).isEqualTo(Level.ERROR);
+            assertThat(e.getFormattedMessage()).contains("test-poller stopped").contains("not-ready");
+        });
+    }
+
+    @Test
+    void aClosedPollerIsNotRunning() {
+        Poller poller = Poller.start("test-poller", Duration.ofHours(1), () -> { });
+        assertThat(poller.running()).isTrue();
+        poller.close();
+        assertThat(poller.running()).isFalse();
+        assertThat(poller.stoppedBecause()).isEmpty();
+    }
+}
