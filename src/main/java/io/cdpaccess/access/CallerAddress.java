@@ -34,8 +34,13 @@ public final class CallerAddress {
         }
         List<String> hops = new ArrayList<>();
         for (String header : forwardedFor) {
-            for (String hop : header.split(",")) {
-                hops.add(hop.strip());
+            String[] parts = header.split(",", -1);
+            int end = parts.length;
+            while (end > 0 && parts[end - 1].isEmpty()) {
+                end--; // a trailing comma adds no hop
+            }
+            for (int i = 0; i < end; i++) {
+                hops.add(parts[i].strip());
             }
         }
         for (int i = hops.size() - 1; i >= 0 && trusted(current); i--) {

@@ -44,8 +44,10 @@ public final class CallerGuard {
     }
 
     /**
+     * Checks one caller: locked out, no or wrong secret, address not allowed, or accepted.
+     *
      * @param caller the caller's address after trusted-proxy resolution
-     * @param querySecrets every {@code secret} query parameter
+     * @param querySecrets every value of the query parameter named secret
      * @param authorization the {@code Authorization} header, if sent
      */
     public Verdict check(InetAddress caller, List<String> querySecrets, Optional<String> authorization) {

@@ -12,7 +12,7 @@ import java.util.Optional;
  *
  * @param peer the TCP peer
  * @param forwardedFor every {@code X-Forwarded-For} header value, in the order received
- * @param secrets every {@code secret} query parameter
+ * @param secrets every value of the query parameter named secret
  * @param authorization the {@code Authorization} header, if sent
  * @param contentType the {@code Content-Type} header, if sent
  */

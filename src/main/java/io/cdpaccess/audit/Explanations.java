@@ -3,10 +3,10 @@ package io.cdpaccess.audit;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cdpaccess.policy.FactValues;
 import io.cdpaccess.policy.PolicyResult;
 import io.cdpaccess.policy.RuleOutcome;
 import io.cdpaccess.policy.SourceUse;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -50,11 +50,11 @@ public final class Explanations {
             r.put("effect", o.effect().label());
             r.put("result", o.result().label());
             o.error().ifPresent(e -> r.put("error", e));
-            r.put("read", jsonable(o.read()));
+            r.put("read", FactValues.toJson(o.read()));
             rules.add(r);
         }
         out.put("rules", rules);
-        out.put("facts", jsonable(result.facts()));
+        out.put("facts", FactValues.toJson(result.facts()));
         Map<String, Object> used = new LinkedHashMap<>();
         sources.forEach((name, use) -> {
             Map<String, Object> u = new LinkedHashMap<>();
@@ -89,21 +89,5 @@ public final class Explanations {
         } catch (JsonProcessingException | ClassCastException e) {
             throw new IllegalArgumentException("not a decision explanation: " + e.getMessage());
         }
-    }
-
-    /** Instants become ISO text; everything else already is a JSON value. */
-    static Object jsonable(Object value) {
-        if (value instanceof Instant i) {
-            return i.toString();
-        }
-        if (value instanceof Map<?, ?> map) {
-            Map<String, Object> out = new LinkedHashMap<>();
-            map.forEach((k, v) -> out.put(String.valueOf(k), jsonable(v)));
-            return out;
-        }
-        if (value instanceof List<?> list) {
-            return list.stream().map(Explanations::jsonable).toList();
-        }
-        return value;
     }
 }

@@ -56,6 +56,8 @@ public final class GroupCommit<R> implements AutoCloseable {
     @FunctionalInterface
     public interface Writer<R> {
         /**
+         * Writes the batch in one transaction.
+         *
          * @param records records to add
          * @param corrections records to write over (or, when absent, instead of) earlier ones
          */
@@ -118,7 +120,7 @@ public final class GroupCommit<R> implements AutoCloseable {
     /** Stores {@code record} durably, waiting at most {@code timeout}. */
     public Outcome append(R record, Duration timeout) {
         Entry<R> entry = new Entry<>(record);
-        if (!running || !queue.offer(entry) || !running && queue.remove(entry)) {
+        if (!running || !queue.offer(entry) || (!running && queue.remove(entry))) {
             // Closed (also: closed just as this entry was queued, after the writer's last look),
             // or the backlog is full: the caller gets its failure at once instead of at its deadline.
             log.warn("{}: backlog full or closed; a record was not written", thread.getName());

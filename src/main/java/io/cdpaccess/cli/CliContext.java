@@ -34,6 +34,7 @@ public record CliContext(Clock clock, Map<String, String> environment, boolean t
      * is redirected, and {@code Console.isTerminal()} (found reflectively, as the build targets 17)
      * tells.
      */
+    @SuppressWarnings("SystemConsoleNull") // the point of this method: null says "no terminal" only before 22
     static boolean interactiveTerminal() {
         Console console = System.console();
         if (console == null) {

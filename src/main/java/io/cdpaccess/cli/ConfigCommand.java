@@ -52,6 +52,7 @@ final class ConfigCommand {
         @Spec CommandSpec spec;
 
         @Override
+        @SuppressWarnings("OrphanedFormatString") // the message shows a shell command with printf %s
         public Integer call() throws Exception {
             String line = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
             if (line == null || line.strip().isEmpty()) {

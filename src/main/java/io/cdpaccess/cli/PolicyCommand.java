@@ -129,7 +129,8 @@ final class PolicyCommand {
 
         private static String xml(String s) {
             StringBuilder sb = new StringBuilder();
-            for (char c : s.toCharArray()) {
+            for (int i = 0; i < s.length(); i++) {
+                char c = s.charAt(i);
                 switch (c) {
                     case '<' -> sb.append("&lt;");
                     case '>' -> sb.append("&gt;");

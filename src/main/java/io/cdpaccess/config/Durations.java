@@ -23,18 +23,13 @@ public final class Durations {
             throw new IllegalArgumentException("expected a duration such as 500ms, 5s, 10m, 2h or 30d");
         }
         long n = Long.parseLong(m.group(1));
-        switch (m.group(2)) {
-            case "ms":
-                return Duration.ofMillis(n);
-            case "s":
-                return Duration.ofSeconds(n);
-            case "m":
-                return Duration.ofMinutes(n);
-            case "h":
-                return Duration.ofHours(n);
-            default:
-                return Duration.ofDays(n);
-        }
+        return switch (m.group(2)) {
+            case "ms" -> Duration.ofMillis(n);
+            case "s" -> Duration.ofSeconds(n);
+            case "m" -> Duration.ofMinutes(n);
+            case "h" -> Duration.ofHours(n);
+            default -> Duration.ofDays(n);
+        };
     }
 
     /** The shortest text {@link #parse} reads back as the same duration. */

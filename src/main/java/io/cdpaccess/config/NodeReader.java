@@ -1,8 +1,6 @@
 package io.cdpaccess.config;
 
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Date;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,7 +26,7 @@ public final class NodeReader {
     private final String fileName;
     private final EnvSubstitution substitution;
     private final List<String> problems = new ArrayList<>();
-    private PlainValues plainValues;
+    private Decoder decoder;
 
     /**
      * @param fileName the file as people named it, for messages
@@ -123,38 +121,19 @@ public final class NodeReader {
     }
 
     /**
-     * A node as a plain value, the way facts are written in YAML: text, {@code Long} for
-     * integers, {@code Boolean}, {@code Double}, {@link Instant} for timestamps, lists, and maps
-     * with text keys. No substitution: this is data, not configuration.
+     * A node as SnakeYAML's safe constructor makes it: text, numbers, booleans, {@code Date} for
+     * timestamps, lists and maps. No substitution: this is data, not configuration.
      */
-    public Object plain(Node node) {
-        if (plainValues == null) {
-            plainValues = new PlainValues();
+    public Object decoded(Node node) {
+        if (decoder == null) {
+            decoder = new Decoder();
         }
-        return plainValue(plainValues.construct(node));
-    }
-
-    private static Object plainValue(Object value) {
-        if (value instanceof Date d) {
-            return d.toInstant(); // YAML reads an unquoted timestamp as a date
-        }
-        if (value instanceof Integer n) {
-            return n.longValue();
-        }
-        if (value instanceof Map<?, ?> m) {
-            Map<String, Object> out = new LinkedHashMap<>();
-            m.forEach((k, v) -> out.put(String.valueOf(k), plainValue(v)));
-            return out;
-        }
-        if (value instanceof List<?> l) {
-            return l.stream().map(NodeReader::plainValue).toList();
-        }
-        return value;
+        return decoder.construct(node);
     }
 
     /** SnakeYAML's safe construction of one node, which its API keeps protected. */
-    private static final class PlainValues extends SafeConstructor {
-        PlainValues() {
+    private static final class Decoder extends SafeConstructor {
+        Decoder() {
             super(new LoaderOptions());
         }
 

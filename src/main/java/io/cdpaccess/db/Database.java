@@ -192,8 +192,8 @@ public final class Database implements AutoCloseable {
         public SQLExceptionOverride.Override adjudicate(SQLException e) {
             for (Throwable t = e; t != null && t.getCause() != t; t = t.getCause()) {
                 if (t instanceof SQLNonTransientConnectionException || t instanceof java.io.IOException
-                        || t instanceof SQLException s && ("90067".equals(s.getSQLState())
-                                || "90028".equals(s.getSQLState()))) {
+                        || (t instanceof SQLException s && ("90067".equals(s.getSQLState())
+                                || "90028".equals(s.getSQLState())))) {
                     return SQLExceptionOverride.Override.MUST_EVICT;
                 }
             }

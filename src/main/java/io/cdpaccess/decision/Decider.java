@@ -137,7 +137,7 @@ public final class Decider {
 
     private static Object lookup(Map<String, Object> facts, String dottedPath) {
         Object current = facts;
-        for (String part : dottedPath.split("\\.")) {
+        for (String part : dottedPath.split("\\.", -1)) {
             if (!(current instanceof Map<?, ?> map)) {
                 return null;
             }

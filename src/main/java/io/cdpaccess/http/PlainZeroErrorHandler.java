@@ -27,10 +27,4 @@ final class PlainZeroErrorHandler extends ErrorHandler {
         response.write(true, ByteBuffer.wrap(ZERO), callback);
         return true;
     }
-
-    @Override
-    public ByteBuffer badMessageError(int status, String reason, HttpFields.Mutable fields) {
-        fields.put(new HttpField(HttpHeader.CONTENT_TYPE, Answer.CONTENT_TYPE));
-        return ByteBuffer.wrap(ZERO);
-    }
 }

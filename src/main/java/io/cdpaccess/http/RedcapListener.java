@@ -94,7 +94,7 @@ public final class RedcapListener implements AutoCloseable {
         } else {
             SslContextFactory.Server ssl = new SslContextFactory.Server();
             ssl.setKeyStore(keys.keyStore());
-            ssl.setKeyStorePassword(new String(keys.password()));
+            ssl.setKeyStorePassword(keys.password());
             ssl.setSniRequired(false);
             HttpConfiguration httpsConfig = new HttpConfiguration(httpConfig);
             SecureRequestCustomizer secure = new SecureRequestCustomizer();

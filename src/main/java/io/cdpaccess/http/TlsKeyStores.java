@@ -35,7 +35,7 @@ final class TlsKeyStores {
     }
 
     /** A loaded keystore and the password that unlocks its key. */
-    record Loaded(KeyStore keyStore, char[] password) {
+    record Loaded(KeyStore keyStore, String password) {
     }
 
     static Loaded load(TlsConfig tls) {
@@ -45,7 +45,7 @@ final class TlsKeyStores {
             try (InputStream in = Files.newInputStream(file)) {
                 KeyStore ks = KeyStore.getInstance("PKCS12");
                 ks.load(in, password);
-                return new Loaded(ks, password);
+                return new Loaded(ks, new String(password));
             } catch (IOException | GeneralSecurityException e) {
                 throw new IllegalArgumentException("tls.keystore " + file + ": cannot open (" + e.getMessage()
                         + "); check the file is PKCS#12 and tls.keystore_password is right");
@@ -59,7 +59,7 @@ final class TlsKeyStores {
             KeyStore ks = KeyStore.getInstance("PKCS12");
             ks.load(null, null);
             ks.setKeyEntry("cdp-access", key, PEM_STORE_PASSWORD, chain);
-            return new Loaded(ks, PEM_STORE_PASSWORD);
+            return new Loaded(ks, new String(PEM_STORE_PASSWORD));
         } catch (IOException | GeneralSecurityException e) {
             throw new IllegalArgumentException("tls: certificate " + certFile + " and key " + keyFile
                     + " do not fit together: " + e.getMessage());
@@ -91,18 +91,19 @@ final class TlsKeyStores {
             String type = m.group(1);
             byte[] der = Base64.getMimeDecoder().decode(m.group(2));
             switch (type) {
-                case "PRIVATE KEY":
+                case "PRIVATE KEY" -> {
                     return pkcs8(der, file);
-                case "RSA PRIVATE KEY":
+                }
+                case "RSA PRIVATE KEY" -> {
                     return pkcs8(wrapPkcs1Rsa(der), file);
-                case "ENCRYPTED PRIVATE KEY":
-                    throw new IllegalArgumentException("tls.private_key " + file + " is encrypted; decrypt it with: "
-                            + "openssl pkcs8 -in KEY -out KEY.plain.pem (and protect that file)");
-                case "EC PRIVATE KEY":
-                    throw new IllegalArgumentException("tls.private_key " + file + " is in SEC1 form; convert it with: "
-                            + "openssl pkcs8 -topk8 -nocrypt -in KEY -out KEY.pkcs8.pem");
-                default:
+                }
+                case "ENCRYPTED PRIVATE KEY" -> throw new IllegalArgumentException("tls.private_key " + file
+                        + " is encrypted; decrypt it with: openssl pkcs8 -in KEY -out KEY.plain.pem (and protect that file)");
+                case "EC PRIVATE KEY" -> throw new IllegalArgumentException("tls.private_key " + file
+                        + " is in SEC1 form; convert it with: openssl pkcs8 -topk8 -nocrypt -in KEY -out KEY.pkcs8.pem");
+                default -> {
                     // e.g. EC PARAMETERS before the key; keep looking
+                }
             }
         }
         throw new IllegalArgumentException("tls.private_key " + file + ": no PEM private key found");

@@ -1,16 +1,25 @@
 package io.cdpaccess.net;
 
 import java.net.InetAddress;
+import java.util.Arrays;
+import java.util.List;
 
 /**
  * An IPv4 or IPv6 network in CIDR notation ({@code 10.0.0.0/8}, {@code 2001:db8::/32}); a bare
  * address means that single host. An IPv4 network never contains an IPv6 address and vice versa,
  * except that IPv4-mapped IPv6 addresses ({@code ::ffff:10.1.2.3}) are seen as IPv4 by the JDK.
+ * Immutable; equal when network and prefix length are.
  */
-public record Cidr(byte[] network, int prefixLength, String text) {
+public final class Cidr {
 
-    public Cidr {
-        network = network.clone();
+    private final byte[] network;
+    private final int prefixLength;
+    private final String text;
+
+    private Cidr(byte[] network, int prefixLength, String text) {
+        this.network = network;
+        this.prefixLength = prefixLength;
+        this.text = text;
     }
 
     /**
@@ -44,11 +53,11 @@ public record Cidr(byte[] network, int prefixLength, String text) {
         if (candidate.length != network.length) {
             return false;
         }
-        return java.util.Arrays.equals(mask(candidate, prefixLength), network);
+        return Arrays.equals(mask(candidate, prefixLength), network);
     }
 
     /** Whether any of {@code networks} contains {@code address}; false for none. */
-    public static boolean anyContains(java.util.List<Cidr> networks, InetAddress address) {
+    public static boolean anyContains(List<Cidr> networks, InetAddress address) {
         for (Cidr cidr : networks) {
             if (cidr.contains(address)) {
                 return true;
@@ -66,20 +75,28 @@ public record Cidr(byte[] network, int prefixLength, String text) {
         return out;
     }
 
-    @Override
+    /** The network address, its host bits zero. */
     public byte[] network() {
         return network.clone();
     }
 
+    public int prefixLength() {
+        return prefixLength;
+    }
+
+    /** The text it was parsed from, stripped. */
+    public String text() {
+        return text;
+    }
+
     @Override
     public boolean equals(Object o) {
-        return o instanceof Cidr other && prefixLength == other.prefixLength
-                && java.util.Arrays.equals(network, other.network);
+        return o instanceof Cidr other && prefixLength == other.prefixLength && Arrays.equals(network, other.network);
     }
 
     @Override
     public int hashCode() {
-        return java.util.Arrays.hashCode(network) * 31 + prefixLength;
+        return Arrays.hashCode(network) * 31 + prefixLength;
     }
 
     @Override

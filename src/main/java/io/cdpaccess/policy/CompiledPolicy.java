@@ -143,9 +143,8 @@ public final class CompiledPolicy {
                 lookUp(path);
             }
             switch (state[slot]) {
-                case FAILED:
-                    throw (RuntimeException) cel[slot];
-                case ABSENT:
+                case FAILED -> throw (RuntimeException) cel[slot];
+                case ABSENT -> {
                     // The explanation and the error name what is missing: the source when that
                     // is it, else the first unset field of the chain, as CEL would have said.
                     FactPath missing = (FactPath) cel[slot];
@@ -153,11 +152,13 @@ public final class CompiledPolicy {
                     throw missing.isVariable()
                             ? CelAttributeNotFoundException.forMissingAttributes(List.of(missing.name()))
                             : CelAttributeNotFoundException.forMissingMapKey(missing.name());
-                default:
+                }
+                default -> {
                     if (!(path.type() instanceof FactType.Struct)) {
                         log.read(name, plain[slot]);
                     }
                     return Optional.of(cel[slot]);
+                }
             }
         }
 

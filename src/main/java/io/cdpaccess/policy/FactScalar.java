@@ -16,6 +16,7 @@ import java.time.Instant;
  * <p>Only scalars are wrapped: a list or structure may carry qualifiers ({@code xs[0]}), which
  * CEL applies before unwrapping and which must see the container itself.
  */
+@SuppressWarnings("Immutable") // holds an Object: always an immutable String, Long, Boolean or Instant
 final class FactScalar extends CelValue {
 
     private final Object value;
@@ -33,7 +34,7 @@ final class FactScalar extends CelValue {
 
     @Override
     public boolean isZeroValue() {
-        return value.equals("") || value.equals(0L) || value.equals(Boolean.FALSE) || value.equals(Instant.EPOCH);
+        return value.equals("") || value.equals(0L) || Boolean.FALSE.equals(value) || value.equals(Instant.EPOCH);
     }
 
     @Override

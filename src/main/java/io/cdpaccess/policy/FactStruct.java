@@ -15,7 +15,14 @@ import java.util.Optional;
  * A structure fact as CEL sees it during one evaluation. Field reads go through
  * {@link #select}/{@link #find}, which is where the engine learns exactly which facts a rule
  * read — the "facts used" of an explanation — without the rule author doing anything.
+ *
+ * <p>cel-java declares {@link StructValue} {@code @Immutable}; this one is not, deliberately: it
+ * converts fields on first read and logs every read into the evaluation's {@link ReadLog}. That is
+ * safe because a FactStruct lives for one evaluation on one thread and is never shared or cached
+ * by CEL beyond it; the values it wraps are themselves never modified. docs/UPGRADING.md says
+ * what to re-run when cel-java changes.
  */
+@SuppressWarnings("Immutable") // per-evaluation caches and read log; see above
 final class FactStruct extends StructValue<String, Map<String, Object>> {
 
     private final FactType.Struct type;

@@ -48,39 +48,25 @@ public sealed interface FactType {
 
         @Override
         public Object canonical(Object value) {
-            switch (this) {
-                case INT:
-                    if (value instanceof Long) {
-                        return value;
-                    }
-                    if (value instanceof Number n) {
-                        return n.longValue();
-                    }
-                    break;
-                case TIMESTAMP:
-                    if (value instanceof Instant) {
-                        return value;
-                    }
-                    if (value instanceof String s) {
-                        try {
-                            return Instant.parse(s);
-                        } catch (DateTimeParseException e) {
-                            throw new IllegalArgumentException("not a timestamp: " + s);
-                        }
-                    }
-                    break;
-                case BOOL:
-                    if (value instanceof Boolean) {
-                        return value;
-                    }
-                    break;
-                default:
-                    if (value instanceof String) {
-                        return value;
-                    }
+            Object canonical = switch (this) {
+                case INT -> value instanceof Long ? value : value instanceof Number n ? (Object) n.longValue() : null;
+                case TIMESTAMP -> value instanceof String s ? timestamp(s) : value instanceof Instant ? value : null;
+                case BOOL -> value instanceof Boolean ? value : null;
+                case STRING -> value instanceof String ? value : null;
+            };
+            if (canonical != null) {
+                return canonical;
             }
             throw new IllegalArgumentException("expected " + name().toLowerCase(java.util.Locale.ROOT) + " but got "
                     + (value == null ? "null" : value.getClass().getSimpleName()));
+        }
+
+        private static Instant timestamp(String text) {
+            try {
+                return Instant.parse(text);
+            } catch (DateTimeParseException e) {
+                throw new IllegalArgumentException("not a timestamp: " + text, e);
+            }
         }
     }
 
@@ -130,8 +116,10 @@ public sealed interface FactType {
             }
             this.indexes = index; // a HashMap: the fastest lookup on the decision path, never modified again
             Map<String, FactType> f = this.fields;
-            this.celType = StructType.create(typeName, com.google.common.collect.ImmutableSet.copyOf(f.keySet()),
-                    name -> Optional.ofNullable(f.get(name)).map(FactType::celType));
+            @SuppressWarnings("Immutable") // f is an unmodifiable copy, never changed; FactTypes are immutable
+            StructType.FieldResolver resolver = name -> Optional.ofNullable(f.get(name)).map(FactType::celType);
+            this.celType =
+                    StructType.create(typeName, com.google.common.collect.ImmutableSet.copyOf(f.keySet()), resolver);
         }
 
         /** Builder-style constructor for readable schema definitions: name, type, name, type... */

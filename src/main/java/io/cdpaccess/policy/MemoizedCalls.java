@@ -55,7 +55,13 @@ final class MemoizedCalls {
     private MemoizedCalls() {
     }
 
-    /** The runtime bindings, each with its own memo, for a CEL environment built with {@code options}. */
+    /**
+     * The runtime bindings, each with its own memo, for a CEL environment built with {@code options}.
+     * cel-java wants function overloads {@code @Immutable}; these close over their memos, which are
+     * concurrent maps holding only the policy's own constants and their compiled forms: a race
+     * computes the same value twice, never a different one.
+     */
+    @SuppressWarnings("Immutable") // the memos are thread-safe caches of pure functions; see above
     static List<CelFunctionBinding> bindings(CelOptions options) {
         if (!options.evaluateCanonicalTypesToNativeValues()) {
             throw new IllegalArgumentException("timestamps must evaluate to java.time values");

@@ -40,14 +40,11 @@ public final class FormBody {
             throws MalformedBodyException {
         MediaType type = MediaType.parse(contentType);
         Charset charset = charsetOf(type);
-        switch (type.essence()) {
-            case "", "application/x-www-form-urlencoded":
-                return parseUrlEncoded(body, charset);
-            case "multipart/form-data":
-                return Multipart.parse(body, type.parameter("boundary"));
-            default:
-                throw new MalformedBodyException("unsupported content type " + type.essence());
-        }
+        return switch (type.essence()) {
+            case "", "application/x-www-form-urlencoded" -> parseUrlEncoded(body, charset);
+            case "multipart/form-data" -> Multipart.parse(body, type.parameter("boundary"));
+            default -> throw new MalformedBodyException("unsupported content type " + type.essence());
+        };
     }
 
     private static Charset charsetOf(MediaType type) throws MalformedBodyException {
@@ -55,16 +52,12 @@ public final class FormBody {
         if (name == null) {
             return StandardCharsets.UTF_8;
         }
-        switch (name.toLowerCase(Locale.ROOT)) {
-            case "utf-8", "utf8":
-                return StandardCharsets.UTF_8;
-            case "us-ascii", "ascii":
-                return StandardCharsets.US_ASCII;
-            case "iso-8859-1", "latin1":
-                return StandardCharsets.ISO_8859_1;
-            default:
-                throw new MalformedBodyException("unsupported charset");
-        }
+        return switch (name.toLowerCase(Locale.ROOT)) {
+            case "utf-8", "utf8" -> StandardCharsets.UTF_8;
+            case "us-ascii", "ascii" -> StandardCharsets.US_ASCII;
+            case "iso-8859-1", "latin1" -> StandardCharsets.ISO_8859_1;
+            default -> throw new MalformedBodyException("unsupported charset");
+        };
     }
 
     static Map<String, List<String>> parseUrlEncoded(byte[] body, Charset charset)

@@ -177,7 +177,7 @@ public final class Store implements SnapshotSource {
     /**
      * Runs a change, its change record and the version bump in one transaction; when
      * {@code changed} says the work changed nothing, rolls back instead, so that no-ops leave no
-     * trace in {@code changes} and do not make every server reload.
+     * trace in the change table and do not make every server reload.
      */
     private <T> T write(String actor, String action, String subject, Jdbc.Work<T> work, Predicate<T> changed) {
         return read(c -> Jdbc.inTransaction(c, tx -> {

@@ -6,6 +6,7 @@ import io.cdpaccess.config.NodeReader;
 import io.cdpaccess.config.YamlDocument;
 import io.cdpaccess.decision.CoreFacts;
 import io.cdpaccess.policy.CompiledPolicy;
+import io.cdpaccess.policy.FactValues;
 import io.cdpaccess.policy.PolicyResult;
 import io.cdpaccess.protocol.Username;
 import java.nio.file.Path;
@@ -91,7 +92,7 @@ public final class PolicyCases {
         String origin = in.fileName() + ":" + NodeReader.line(item);
         boolean ok = true;
         Map<String, Object> request = new LinkedHashMap<>();
-        if (!(c.get("request") != null && in.plain(c.get("request")) instanceof Map<?, ?> req)) {
+        if (!(c.get("request") != null && plain(in, c.get("request")) instanceof Map<?, ?> req)) {
             in.problem(item, path + ".request", "is required: {user, project_id, ...}");
             ok = false;
         } else {
@@ -112,7 +113,7 @@ public final class PolicyCases {
         }
         Map<String, Object> facts = new LinkedHashMap<>();
         if (c.containsKey("facts")) {
-            if (in.plain(c.get("facts")) instanceof Map<?, ?> f) {
+            if (plain(in, c.get("facts")) instanceof Map<?, ?> f) {
                 f.forEach((k, v) -> facts.put(String.valueOf(k), v));
             } else {
                 in.problem(c.get("facts"), path + ".facts", "must map a source name to its facts");
@@ -191,9 +192,14 @@ public final class PolicyCases {
         return out;
     }
 
+    /** A node as a plain fact value. */
+    private static Object plain(NodeReader in, Node node) {
+        return FactValues.fromDecoded(in.decoded(node));
+    }
+
     /** A timestamp as YAML writes one (unquoted, read as a date) or as ISO-8601 text. */
     private static Instant instant(NodeReader in, Node node, String path) {
-        Object value = in.plain(node);
+        Object value = plain(in, node);
         if (value instanceof Instant i) {
             return i;
         }

@@ -89,6 +89,39 @@ class PolicyCliTest {
     }
 
     @Test
+    void everyProblemOfACaseFileIsReportedAtOnceWithItsLine() throws Exception {
+        Path config = write("c.yaml", BASE);
+        Path cases = write("cases.yaml", """
+                now: 2026-12-01T12:00:00Z
+                cases:
+                  - name: fine
+                    request: {user: alice, project_id: 1}
+                    expect: allow
+                  - name: no project
+                    request: {user: bob}
+                    expect: deny
+                  - name: misspelt
+                    request: {user: carol, project_id: 1}
+                    expct: deny
+                  - name: bad store fact
+                    request: {user: dave, project_id: 1}
+                    facts: {store: {grants: {active: true}}}
+                    expect: maybe
+                """);
+
+        Cli.Result r = cli.run("policy", "test", "--config", config.toString(), cases.toString());
+
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
+        assertThat(r.err()).contains("cases.yaml:7: cases[1].request: needs user (text) and project_id (a number)")
+                .contains("cases.yaml:11: cases[2].expct: unknown key")
+                .contains("cases.yaml:9: cases[2].expect: is required")
+                .contains("cases.yaml:14: cases[3].facts.store.grants: expected one of grant, project, block")
+                .contains("cases.yaml:15: cases[3].expect: must be allow or deny")
+                .doesNotContain("Exception");
+        assertThat(r.out()).doesNotContain("PASS"); // nothing runs from a file that does not read
+    }
+
+    @Test
     void aBrokenPolicyIsRefusedByValidateTestAndServeWithFileLineRuleAndPosition() throws Exception {
         Path config = write("bad.yaml", BASE + """
                 policy:
