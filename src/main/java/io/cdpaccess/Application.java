@@ -61,8 +61,12 @@ public final class Application implements AutoCloseable {
             DecisionLog decisionLog = track(new DecisionLog(database.dataSource(), clock));
             DecisionLogMeters.register(metrics, decisionLog);
             PolicyFile policyFile = new PolicyFile(config.source(), loader);
-            policy = track(LivePolicy.start(compiled, policyFile, policyFile.triggers(store::policyReloadRequests),
-                    clock, config.store().refreshInterval()));
+            policy = track(LivePolicy.start(
+                    compiled,
+                    policyFile,
+                    policyFile.triggers(store::policyReloadRequests),
+                    clock,
+                    config.store().refreshInterval()));
             PolicyMeters.register(metrics, policy);
             Decider decider = new Decider(policy, snapshot, clock);
 
@@ -70,8 +74,14 @@ public final class Application implements AutoCloseable {
             AuthFailureLimiter limiter = new AuthFailureLimiter(config.authFailures(), clock);
             RequestMeters requestMeters =
                     new RequestMeters(metrics.registry(), config.instances(), limiter, config.deadline());
-            UserAccess userAccess = new UserAccess(callerAddress, new CallerGuard(config.instances(), limiter),
-                    decider, new RecordBeforeAnswer(decisionLog), clock, Ticker.system(), config.deadline());
+            UserAccess userAccess = new UserAccess(
+                    callerAddress,
+                    new CallerGuard(config.instances(), limiter),
+                    decider,
+                    new RecordBeforeAnswer(decisionLog),
+                    clock,
+                    Ticker.system(),
+                    config.deadline());
             Health health = new Health(snapshot, decisionLog, policy);
             ReadinessMeters.register(metrics, () -> health.readiness().ready());
             listener = track(RedcapListener.start(config, userAccess, requestMeters, callerAddress, health, metrics));

@@ -39,10 +39,24 @@ class ArchitectureTest {
     private static final Map<String, Set<String>> MAY_USE = new LinkedHashMap<>();
 
     static {
-        MAY_USE.put("cli", Set.of("root", "http", "whatif", "access", "meters", "decision", "audit", "store", "db",
-                "config", "policy", "ops"));
-        MAY_USE.put("root", Set.of("http", "access", "meters", "decision", "audit", "store", "db", "config", "policy",
-                "ops"));
+        MAY_USE.put(
+                "cli",
+                Set.of(
+                        "root",
+                        "http",
+                        "whatif",
+                        "access",
+                        "meters",
+                        "decision",
+                        "audit",
+                        "store",
+                        "db",
+                        "config",
+                        "policy",
+                        "ops"));
+        MAY_USE.put(
+                "root",
+                Set.of("http", "access", "meters", "decision", "audit", "store", "db", "config", "policy", "ops"));
         MAY_USE.put("http", Set.of("access", "meters", "decision", "audit", "store", "config", "policy", "ops"));
         MAY_USE.put("meters", Set.of("access", "audit", "store", "config", "policy", "ops"));
         MAY_USE.put("whatif", Set.of("decision", "audit", "config", "policy"));
@@ -60,24 +74,30 @@ class ArchitectureTest {
 
     @BeforeAll
     static void importMainCode() {
-        main = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+        main = new ClassFileImporter()
+                .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
                 .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_JARS)
                 .importPackages(BASE);
     }
 
     @Test
     void everyPackageIsNamedInTheLayering() {
-        Set<String> packages = main.stream().map(ArchitectureTest::layer).collect(Collectors.toCollection(TreeSet::new));
+        Set<String> packages =
+                main.stream().map(ArchitectureTest::layer).collect(Collectors.toCollection(TreeSet::new));
         Set<String> known = new TreeSet<>(LEAVES);
         known.addAll(MAY_USE.keySet());
-        assertThat(packages).as("packages of the main code; add a new one to the layering (and the README)")
+        assertThat(packages)
+                .as("packages of the main code; add a new one to the layering (and the README)")
                 .isEqualTo(known);
     }
 
     @Test
     void leavesUseNoOtherPackageOfTheProject() {
         for (String leaf : LEAVES) {
-            noClasses().that(inLayer(leaf)).should().dependOnClassesThat(inAnyLayerBut(Set.of(leaf)))
+            noClasses()
+                    .that(inLayer(leaf))
+                    .should()
+                    .dependOnClassesThat(inAnyLayerBut(Set.of(leaf)))
                     .because(leaf + " is a leaf: values and rules that know nothing of the rest of the service")
                     .check(main);
         }
@@ -89,7 +109,10 @@ class ArchitectureTest {
             Set<String> mayUse = new TreeSet<>(allowed);
             mayUse.addAll(LEAVES);
             mayUse.add(layer);
-            noClasses().that(inLayer(layer)).should().dependOnClassesThat(inAnyLayerBut(mayUse))
+            noClasses()
+                    .that(inLayer(layer))
+                    .should()
+                    .dependOnClassesThat(inAnyLayerBut(mayUse))
                     .because(layer + " may use only " + String.join(", ", mayUse))
                     .check(main);
         });
@@ -97,11 +120,13 @@ class ArchitectureTest {
 
     @Test
     void thereAreNoCyclesBetweenPackagesTheRootIncluded() {
-        SlicesRuleDefinition.slices().assignedFrom(new SliceAssignment() {
+        SlicesRuleDefinition.slices()
+                .assignedFrom(new SliceAssignment() {
                     @Override
                     public SliceIdentifier getIdentifierOf(JavaClass javaClass) {
                         return javaClass.getPackageName().startsWith(BASE)
-                                ? SliceIdentifier.of(layer(javaClass)) : SliceIdentifier.ignore();
+                                ? SliceIdentifier.of(layer(javaClass))
+                                : SliceIdentifier.ignore();
                     }
 
                     @Override
@@ -109,7 +134,8 @@ class ArchitectureTest {
                         return "the packages of io.cdpaccess, its root included";
                     }
                 })
-                .should().beFreeOfCycles()
+                .should()
+                .beFreeOfCycles()
                 .check(main);
     }
 
@@ -125,16 +151,28 @@ class ArchitectureTest {
                     .forEach(target -> uses.computeIfAbsent(outermost(c).getSimpleName(), k -> new TreeSet<>())
                             .add(target.getSimpleName()));
         }
-        assertThat(uses).isEqualTo(Map.of(
-                "CompiledPolicy", Set.of("CelAttributeNotFoundException"),
-                "FactScalar", Set.of("CelValue"),
-                "FactStruct", Set.of("CelAttributeNotFoundException"),
-                "FieldChains", Set.of("CelReference"),
-                "MemoizedCalls", Set.of("CelBadFormatException", "CelConstant", "CelInvalidArgumentException",
-                        "CelReference", "DateTimeHelpers", "InternalCelFunctionBinding", "RuntimeHelpers"),
-                "PolicyCompiler", Set.of("CelReference")));
-        noClasses().that().resideOutsideOfPackage(BASE + ".policy")
-                .should().dependOnClassesThat().areAnnotatedWith(CEL_INTERNAL)
+        assertThat(uses)
+                .isEqualTo(Map.of(
+                        "CompiledPolicy", Set.of("CelAttributeNotFoundException"),
+                        "FactScalar", Set.of("CelValue"),
+                        "FactStruct", Set.of("CelAttributeNotFoundException"),
+                        "FieldChains", Set.of("CelReference"),
+                        "MemoizedCalls",
+                                Set.of(
+                                        "CelBadFormatException",
+                                        "CelConstant",
+                                        "CelInvalidArgumentException",
+                                        "CelReference",
+                                        "DateTimeHelpers",
+                                        "InternalCelFunctionBinding",
+                                        "RuntimeHelpers"),
+                        "PolicyCompiler", Set.of("CelReference")));
+        noClasses()
+                .that()
+                .resideOutsideOfPackage(BASE + ".policy")
+                .should()
+                .dependOnClassesThat()
+                .areAnnotatedWith(CEL_INTERNAL)
                 .because("only the policy package may depend on cel-java's internals")
                 .check(main);
     }
@@ -161,12 +199,13 @@ class ArchitectureTest {
     }
 
     private static DescribedPredicate<JavaClass> inLayer(String layer) {
-        return DescribedPredicate.describe("are in " + layer,
-                c -> c.getPackageName().startsWith(BASE) && layer(c).equals(layer));
+        return DescribedPredicate.describe(
+                "are in " + layer, c -> c.getPackageName().startsWith(BASE) && layer(c).equals(layer));
     }
 
     private static DescribedPredicate<JavaClass> inAnyLayerBut(Set<String> allowed) {
-        return DescribedPredicate.describe("are in a package of the project other than " + String.join(", ", allowed),
+        return DescribedPredicate.describe(
+                "are in a package of the project other than " + String.join(", ", allowed),
                 c -> c.getPackageName().startsWith(BASE) && !allowed.contains(layer(c)));
     }
 }

@@ -42,11 +42,16 @@ public final class AuthFailureLimiter {
     }
 
     void recordFailure(InetAddress address) {
-        ConsumptionProbe probe = buckets.get(address, a -> Bucket.builder()
-                .addLimit(Bandwidth.builder().capacity(limit.failures())
-                        .refillGreedy(limit.failures(), limit.window()).build())
-                .withCustomTimePrecision(time)
-                .build()).tryConsumeAndReturnRemaining(1);
+        ConsumptionProbe probe = buckets.get(
+                        address,
+                        a -> Bucket.builder()
+                                .addLimit(Bandwidth.builder()
+                                        .capacity(limit.failures())
+                                        .refillGreedy(limit.failures(), limit.window())
+                                        .build())
+                                .withCustomTimePrecision(time)
+                                .build())
+                .tryConsumeAndReturnRemaining(1);
         failures.increment();
         if (probe.isConsumed() && probe.getRemainingTokens() == 0) {
             lockouts.increment(); // this failure took the last token: the address is locked out from now

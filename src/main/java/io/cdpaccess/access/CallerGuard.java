@@ -1,7 +1,7 @@
 package io.cdpaccess.access;
 
-import io.cdpaccess.net.Cidr;
 import io.cdpaccess.config.InstanceConfig;
+import io.cdpaccess.net.Cidr;
 import io.cdpaccess.outcome.Reason;
 import io.cdpaccess.protocol.Answer;
 import java.net.InetAddress;
@@ -86,8 +86,8 @@ public final class CallerGuard {
             return Optional.empty();
         }
         try {
-            String decoded = new String(Base64.getDecoder().decode(authorization.get().substring(6).strip()),
-                    StandardCharsets.UTF_8);
+            String decoded = new String(
+                    Base64.getDecoder().decode(authorization.get().substring(6).strip()), StandardCharsets.UTF_8);
             int colon = decoded.indexOf(':');
             return colon < 0 ? Optional.empty() : Optional.of(decoded.substring(colon + 1));
         } catch (IllegalArgumentException e) {

@@ -16,8 +16,14 @@ import java.util.Optional;
  * @param authorization the {@code Authorization} header, if sent
  * @param contentType the {@code Content-Type} header, if sent
  */
-public record Incoming(String method, InetAddress peer, List<String> forwardedFor, List<String> secrets,
-                       Optional<String> authorization, Optional<String> contentType, Body body) {
+public record Incoming(
+        String method,
+        InetAddress peer,
+        List<String> forwardedFor,
+        List<String> secrets,
+        Optional<String> authorization,
+        Optional<String> contentType,
+        Body body) {
 
     public Incoming {
         forwardedFor = List.copyOf(forwardedFor);

@@ -54,8 +54,14 @@ public final class UserAccess {
      * @param ticker the time base of every request's deadline
      * @param budget how long an answer may take
      */
-    public UserAccess(CallerAddress callerAddress, CallerGuard guard, Decider decider, RecordBeforeAnswer recorder,
-                      Clock clock, Ticker ticker, Duration budget) {
+    public UserAccess(
+            CallerAddress callerAddress,
+            CallerGuard guard,
+            Decider decider,
+            RecordBeforeAnswer recorder,
+            Clock clock,
+            Ticker ticker,
+            Duration budget) {
         this.callerAddress = callerAddress;
         this.guard = guard;
         this.decider = decider;
@@ -66,26 +72,64 @@ public final class UserAccess {
     }
 
     /** What the request sent, as kept on the record: each field as sent, when it got that far. */
-    private record Fields(Optional<String> user, Optional<String> normalizedUser, Optional<String> projectId,
-                          Optional<String> redcapUrl) {
+    private record Fields(
+            Optional<String> user,
+            Optional<String> normalizedUser,
+            Optional<String> projectId,
+            Optional<String> redcapUrl) {
         static final Fields NONE = new Fields(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
     }
 
     /** Everything that becomes the record, except what only the end knows (id, time, latency). */
-    private record Provisional(Optional<InstanceConfig> instance, Fields fields, Effect effect, String reason,
-                               Optional<String> detail, Answer answer, Optional<String> grantId,
-                               Optional<String> policyVersion, Optional<String> explanation) {
+    private record Provisional(
+            Optional<InstanceConfig> instance,
+            Fields fields,
+            Effect effect,
+            String reason,
+            Optional<String> detail,
+            Answer answer,
+            Optional<String> grantId,
+            Optional<String> policyVersion,
+            Optional<String> explanation) {
 
-        static Provisional refused(Optional<InstanceConfig> instance, Fields fields, Effect effect, Reason reason,
-                                   String detail, Answer answer) {
-            return new Provisional(instance, fields, effect, reason.code(), Optional.ofNullable(detail), answer,
-                    Optional.empty(), Optional.empty(), Optional.empty());
+        static Provisional refused(
+                Optional<InstanceConfig> instance,
+                Fields fields,
+                Effect effect,
+                Reason reason,
+                String detail,
+                Answer answer) {
+            return new Provisional(
+                    instance,
+                    fields,
+                    effect,
+                    reason.code(),
+                    Optional.ofNullable(detail),
+                    answer,
+                    Optional.empty(),
+                    Optional.empty(),
+                    Optional.empty());
         }
 
         DecisionRecord record(String id, Instant receivedAt, InetAddress caller, InetAddress peer, long latencyMicros) {
-            return new DecisionRecord(id, receivedAt, instance.map(InstanceConfig::name), fields.user(),
-                    fields.normalizedUser(), fields.projectId(), fields.redcapUrl(), address(caller), address(peer),
-                    effect, reason, detail, answer.status(), latencyMicros, grantId, policyVersion, explanation);
+            return new DecisionRecord(
+                    id,
+                    receivedAt,
+                    instance.map(InstanceConfig::name),
+                    fields.user(),
+                    fields.normalizedUser(),
+                    fields.projectId(),
+                    fields.redcapUrl(),
+                    address(caller),
+                    address(peer),
+                    effect,
+                    reason,
+                    detail,
+                    answer.status(),
+                    latencyMicros,
+                    grantId,
+                    policyVersion,
+                    explanation);
         }
     }
 
@@ -102,8 +146,13 @@ public final class UserAccess {
         } catch (RuntimeException | Error e) {
             // Even an Error (out of memory) ends as 503 "0": the server's own answer would be a 500.
             log.error("unexpected error deciding request {}", id, e);
-            provisional = Provisional.refused(Optional.empty(), Fields.NONE, Effect.ERROR, Reason.INTERNAL_ERROR,
-                    e.getClass().getSimpleName(), Answer.UNAVAILABLE);
+            provisional = Provisional.refused(
+                    Optional.empty(),
+                    Fields.NONE,
+                    Effect.ERROR,
+                    Reason.INTERNAL_ERROR,
+                    e.getClass().getSimpleName(),
+                    Answer.UNAVAILABLE);
         }
         DecisionRecord record =
                 provisional.record(id, receivedAt, caller, request.peer(), deadline.elapsedNanos() / 1_000);
@@ -112,13 +161,18 @@ public final class UserAccess {
 
     private Provisional decide(Incoming request, InetAddress caller, Deadline deadline) {
         if (!"POST".equals(request.method())) {
-            return Provisional.refused(Optional.empty(), Fields.NONE, Effect.REJECTED, Reason.METHOD_NOT_ALLOWED,
-                    request.method(), Answer.METHOD_NOT_ALLOWED);
+            return Provisional.refused(
+                    Optional.empty(),
+                    Fields.NONE,
+                    Effect.REJECTED,
+                    Reason.METHOD_NOT_ALLOWED,
+                    request.method(),
+                    Answer.METHOD_NOT_ALLOWED);
         }
         CallerGuard.Verdict verdict = guard.check(caller, request.secrets(), request.authorization());
         if (!verdict.accepted()) {
-            return Provisional.refused(Optional.empty(), Fields.NONE, Effect.REJECTED, verdict.reason(), null,
-                    verdict.answer());
+            return Provisional.refused(
+                    Optional.empty(), Fields.NONE, Effect.REJECTED, verdict.reason(), null, verdict.answer());
         }
         Optional<InstanceConfig> instance = verdict.instance();
         byte[] body;
@@ -132,35 +186,57 @@ public final class UserAccess {
                 return tooLarge(instance, "more than " + MAX_BODY_BYTES + " bytes");
             }
         } catch (IOException e) {
-            return Provisional.refused(instance, Fields.NONE, Effect.DENY, Reason.BAD_REQUEST,
-                    "body could not be read: " + e.getClass().getSimpleName(), Answer.DENY);
+            return Provisional.refused(
+                    instance,
+                    Fields.NONE,
+                    Effect.DENY,
+                    Reason.BAD_REQUEST,
+                    "body could not be read: " + e.getClass().getSimpleName(),
+                    Answer.DENY);
         }
         ParsedBody parsed = RequestParser.parse(body, request.contentType().orElse(null));
         if (parsed instanceof ParsedBody.Invalid invalid) {
-            Fields sent = new Fields(Optional.ofNullable(invalid.user()), Optional.empty(),
-                    Optional.ofNullable(invalid.projectId()), Optional.ofNullable(invalid.redcapUrl()));
-            return Provisional.refused(instance, sent, Effect.DENY,
-                    invalid.empty() ? Reason.EMPTY_REQUEST : Reason.BAD_REQUEST, invalid.problem(), Answer.DENY);
+            Fields sent = new Fields(
+                    Optional.ofNullable(invalid.user()),
+                    Optional.empty(),
+                    Optional.ofNullable(invalid.projectId()),
+                    Optional.ofNullable(invalid.redcapUrl()));
+            return Provisional.refused(
+                    instance,
+                    sent,
+                    Effect.DENY,
+                    invalid.empty() ? Reason.EMPTY_REQUEST : Reason.BAD_REQUEST,
+                    invalid.problem(),
+                    Answer.DENY);
         }
         AccessRequest access = ((ParsedBody.Valid) parsed).request();
-        Fields fields = new Fields(Optional.of(access.user()), Optional.of(access.normalizedUser()),
-                Optional.of(Long.toString(access.projectId())), Optional.of(access.redcapUrl().value()));
-        Decision decision = decider.decide(instance.orElseThrow(), access, Optional.of(caller.getHostAddress()),
-                deadline);
+        Fields fields = new Fields(
+                Optional.of(access.user()),
+                Optional.of(access.normalizedUser()),
+                Optional.of(Long.toString(access.projectId())),
+                Optional.of(access.redcapUrl().value()));
+        Decision decision =
+                decider.decide(instance.orElseThrow(), access, Optional.of(caller.getHostAddress()), deadline);
         Answer answer = switch (decision.effect()) {
             case ALLOW -> Answer.ALLOW;
             case DENY -> Answer.DENY;
             default -> Answer.UNAVAILABLE;
         };
-        return new Provisional(instance, fields, decision.effect(), decision.reason(),
-                Optional.ofNullable(decision.detail()), answer, decision.grantId(),
+        return new Provisional(
+                instance,
+                fields,
+                decision.effect(),
+                decision.reason(),
+                Optional.ofNullable(decision.detail()),
+                answer,
+                decision.grantId(),
                 decision.explanation().map(PolicyResult::policyVersion),
                 decision.explanation().map(e -> Explanations.toJson(e, decision.sources())));
     }
 
     private static Provisional tooLarge(Optional<InstanceConfig> instance, String detail) {
-        return Provisional.refused(instance, Fields.NONE, Effect.REJECTED, Reason.BODY_TOO_LARGE, detail,
-                Answer.TOO_LARGE);
+        return Provisional.refused(
+                instance, Fields.NONE, Effect.REJECTED, Reason.BODY_TOO_LARGE, detail, Answer.TOO_LARGE);
     }
 
     private static String address(InetAddress a) {

@@ -11,11 +11,21 @@ import java.util.Optional;
  * @param user normalized username
  * @param limit most recent N when listing; empty for all (exports)
  */
-public record DecisionFilter(Optional<Instant> since, Optional<Instant> until, Optional<String> instance,
-                             Optional<String> user, Optional<Effect> effect, Optional<Integer> limit) {
+public record DecisionFilter(
+        Optional<Instant> since,
+        Optional<Instant> until,
+        Optional<String> instance,
+        Optional<String> user,
+        Optional<Effect> effect,
+        Optional<Integer> limit) {
 
     public static DecisionFilter all() {
-        return new DecisionFilter(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
-                Optional.empty(), Optional.empty());
+        return new DecisionFilter(
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty());
     }
 }

@@ -17,8 +17,8 @@ public final class DecisionLog implements AutoCloseable {
     private final GroupCommit<DecisionRecord> commits;
 
     public DecisionLog(DataSource dataSource, Clock clock) {
-        this.commits = new GroupCommit<>(new DecisionTable(dataSource), DecisionRecord::asDeadlineExceeded, clock,
-                "cdp-access-decision-log");
+        this.commits = new GroupCommit<>(
+                new DecisionTable(dataSource), DecisionRecord::asDeadlineExceeded, clock, "cdp-access-decision-log");
     }
 
     /** Records a decision durably, waiting at most {@code timeout}. */

@@ -36,8 +36,11 @@ public final class DecisionQuery {
                 .and("normalized_user = ?", filter.user())
                 .and("effect = ?", filter.effect(), Effect::label);
         boolean newestFirst = filter.limit().isPresent();
-        String sql = DecisionTable.SELECT + where.sql()
-                + (newestFirst ? " ORDER BY decided_at_ms DESC, decision_id DESC LIMIT " + filter.limit().get()
+        String sql = DecisionTable.SELECT
+                + where.sql()
+                + (newestFirst
+                        ? " ORDER BY decided_at_ms DESC, decision_id DESC LIMIT "
+                                + filter.limit().get()
                         : " ORDER BY decided_at_ms, decision_id");
         try (Connection c = dataSource.getConnection()) {
             // PostgreSQL streams a result set only inside a transaction with a fetch size.
@@ -76,7 +79,10 @@ public final class DecisionQuery {
     /** The record with this id, if any. */
     public Optional<DecisionRecord> find(String decisionId) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
-            return Jdbc.query(c, DecisionTable.SELECT + " WHERE decision_id = ?", List.of(decisionId),
+            return Jdbc.query(
+                            c,
+                            DecisionTable.SELECT + " WHERE decision_id = ?",
+                            List.of(decisionId),
                             DecisionTable::read)
                     .stream()
                     .findFirst();

@@ -22,19 +22,60 @@ import java.util.Optional;
  * @param explanation JSON ({@link Explanations}): every rule's outcome and the facts used, when a
  *     policy was evaluated
  */
-public record DecisionRecord(String decisionId, Instant decidedAt, Optional<String> instance, Optional<String> user,
-                             Optional<String> normalizedUser, Optional<String> projectId, Optional<String> redcapUrl,
-                             String callerIp, String peerIp, Effect effect, String reason, Optional<String> detail,
-                             int httpStatus, long latencyMicros, Optional<String> grantId,
-                             Optional<String> policyVersion, Optional<String> explanation) {
+public record DecisionRecord(
+        String decisionId,
+        Instant decidedAt,
+        Optional<String> instance,
+        Optional<String> user,
+        Optional<String> normalizedUser,
+        Optional<String> projectId,
+        Optional<String> redcapUrl,
+        String callerIp,
+        String peerIp,
+        Effect effect,
+        String reason,
+        Optional<String> detail,
+        int httpStatus,
+        long latencyMicros,
+        Optional<String> grantId,
+        Optional<String> policyVersion,
+        Optional<String> explanation) {
 
     /** A record without a policy evaluation (refused callers, malformed requests). */
-    public DecisionRecord(String decisionId, Instant decidedAt, Optional<String> instance, Optional<String> user,
-                          Optional<String> normalizedUser, Optional<String> projectId, Optional<String> redcapUrl,
-                          String callerIp, String peerIp, Effect effect, String reason, Optional<String> detail,
-                          int httpStatus, long latencyMicros, Optional<String> grantId) {
-        this(decisionId, decidedAt, instance, user, normalizedUser, projectId, redcapUrl, callerIp, peerIp, effect,
-                reason, detail, httpStatus, latencyMicros, grantId, Optional.empty(), Optional.empty());
+    public DecisionRecord(
+            String decisionId,
+            Instant decidedAt,
+            Optional<String> instance,
+            Optional<String> user,
+            Optional<String> normalizedUser,
+            Optional<String> projectId,
+            Optional<String> redcapUrl,
+            String callerIp,
+            String peerIp,
+            Effect effect,
+            String reason,
+            Optional<String> detail,
+            int httpStatus,
+            long latencyMicros,
+            Optional<String> grantId) {
+        this(
+                decisionId,
+                decidedAt,
+                instance,
+                user,
+                normalizedUser,
+                projectId,
+                redcapUrl,
+                callerIp,
+                peerIp,
+                effect,
+                reason,
+                detail,
+                httpStatus,
+                latencyMicros,
+                grantId,
+                Optional.empty(),
+                Optional.empty());
     }
 
     /**
@@ -44,9 +85,24 @@ public record DecisionRecord(String decisionId, Instant decidedAt, Optional<Stri
      */
     public DecisionRecord asUnrecorded(Reason why) {
         String because = why == Reason.DEADLINE_EXCEEDED ? "not recorded within the deadline" : "could not be recorded";
-        return new DecisionRecord(decisionId, decidedAt, instance, user, normalizedUser, projectId, redcapUrl, callerIp,
-                peerIp, Effect.ERROR, why.code(), Optional.of(because + "; was " + effect.label() + "/" + reason), 503,
-                latencyMicros, Optional.empty(), policyVersion, explanation);
+        return new DecisionRecord(
+                decisionId,
+                decidedAt,
+                instance,
+                user,
+                normalizedUser,
+                projectId,
+                redcapUrl,
+                callerIp,
+                peerIp,
+                Effect.ERROR,
+                why.code(),
+                Optional.of(because + "; was " + effect.label() + "/" + reason),
+                503,
+                latencyMicros,
+                Optional.empty(),
+                policyVersion,
+                explanation);
     }
 
     /** This record as it must read when its answer missed the deadline before it was written. */

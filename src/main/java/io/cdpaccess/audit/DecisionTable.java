@@ -28,8 +28,12 @@ final class DecisionTable implements GroupCommit.Writer<DecisionRecord> {
      * @param value what is stored (an {@code Optional} for a nullable column)
      * @param exported what exports show, the stored value unless said otherwise
      */
-    record Column(String name, String exportName, int width, Function<DecisionRecord, Object> value,
-                  Function<DecisionRecord, Object> exported) {
+    record Column(
+            String name,
+            String exportName,
+            int width,
+            Function<DecisionRecord, Object> value,
+            Function<DecisionRecord, Object> exported) {
 
         Column(String name, String exportName, int width, Function<DecisionRecord, Object> value) {
             this(name, exportName, width, value, value);
@@ -46,7 +50,11 @@ final class DecisionTable implements GroupCommit.Writer<DecisionRecord> {
 
     static final List<Column> COLUMNS = List.of(
             new Column("decision_id", "decision_id", 40, DecisionRecord::decisionId),
-            new Column("decided_at_ms", "decided_at", 0, r -> r.decidedAt().toEpochMilli(),
+            new Column(
+                    "decided_at_ms",
+                    "decided_at",
+                    0,
+                    r -> r.decidedAt().toEpochMilli(),
                     r -> r.decidedAt().toString()),
             new Column("instance_name", "instance", 32, DecisionRecord::instance),
             new Column("username", "user", 300, DecisionRecord::user),
@@ -81,17 +89,20 @@ final class DecisionTable implements GroupCommit.Writer<DecisionRecord> {
     @Override
     public void write(List<DecisionRecord> records, List<DecisionRecord> corrections) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
-            Jdbc.inTransaction(c, tx -> {
-                if (!records.isEmpty()) {
-                    insert(tx, records);
-                }
-                for (DecisionRecord corrected : corrections) {
-                    if (!correct(tx, corrected)) {
-                        insert(tx, List.of(corrected)); // the original commit never happened
-                    }
-                }
-                return null;
-            }, done -> true);
+            Jdbc.inTransaction(
+                    c,
+                    tx -> {
+                        if (!records.isEmpty()) {
+                            insert(tx, records);
+                        }
+                        for (DecisionRecord corrected : corrections) {
+                            if (!correct(tx, corrected)) {
+                                insert(tx, List.of(corrected)); // the original commit never happened
+                            }
+                        }
+                        return null;
+                    },
+                    done -> true);
         }
     }
 
@@ -132,11 +143,24 @@ final class DecisionTable implements GroupCommit.Writer<DecisionRecord> {
 
     /** The record in the current row of a result set of {@link #SELECT}. */
     static DecisionRecord read(ResultSet rs) throws SQLException {
-        return new DecisionRecord(rs.getString(1), Jdbc.instant(rs, 2), Jdbc.optionalText(rs, 3),
-                Jdbc.optionalText(rs, 4), Jdbc.optionalText(rs, 5), Jdbc.optionalText(rs, 6),
-                Jdbc.optionalText(rs, 7), rs.getString(8), rs.getString(9), Effect.fromLabel(rs.getString(10)),
-                rs.getString(11), Jdbc.optionalText(rs, 12), rs.getInt(13), rs.getLong(14),
-                Jdbc.optionalText(rs, 15), Jdbc.optionalText(rs, 16), Jdbc.optionalText(rs, 17));
+        return new DecisionRecord(
+                rs.getString(1),
+                Jdbc.instant(rs, 2),
+                Jdbc.optionalText(rs, 3),
+                Jdbc.optionalText(rs, 4),
+                Jdbc.optionalText(rs, 5),
+                Jdbc.optionalText(rs, 6),
+                Jdbc.optionalText(rs, 7),
+                rs.getString(8),
+                rs.getString(9),
+                Effect.fromLabel(rs.getString(10)),
+                rs.getString(11),
+                Jdbc.optionalText(rs, 12),
+                rs.getInt(13),
+                rs.getLong(14),
+                Jdbc.optionalText(rs, 15),
+                Jdbc.optionalText(rs, 16),
+                Jdbc.optionalText(rs, 17));
     }
 
     private static Column column(String name) {

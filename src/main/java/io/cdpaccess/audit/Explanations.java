@@ -30,13 +30,16 @@ public final class Explanations {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private Explanations() {
-    }
+    private Explanations() {}
 
     /** A recorded explanation read back. */
-    public record Recorded(String policy, String effect, String rule, List<Map<String, Object>> rules,
-                           Map<String, Object> facts, Map<String, Object> sources) {
-    }
+    public record Recorded(
+            String policy,
+            String effect,
+            String rule,
+            List<Map<String, Object>> rules,
+            Map<String, Object> facts,
+            Map<String, Object> sources) {}
 
     public static String toJson(PolicyResult result, Map<String, SourceUse> sources) {
         Map<String, Object> out = new LinkedHashMap<>();
@@ -77,15 +80,20 @@ public final class Explanations {
      */
     public static Recorded parse(String json) {
         try {
-            Map<String, Object> m = JSON.readValue(json, new TypeReference<Map<String, Object>>() { });
+            Map<String, Object> m = JSON.readValue(json, new TypeReference<Map<String, Object>>() {});
             @SuppressWarnings("unchecked")
             List<Map<String, Object>> rules = (List<Map<String, Object>>) m.getOrDefault("rules", List.of());
             @SuppressWarnings("unchecked")
             Map<String, Object> facts = (Map<String, Object>) m.getOrDefault("facts", Map.of());
             @SuppressWarnings("unchecked")
             Map<String, Object> sources = (Map<String, Object>) m.getOrDefault("sources", Map.of());
-            return new Recorded(String.valueOf(m.get("policy")), String.valueOf(m.get("effect")),
-                    String.valueOf(m.get("rule")), rules, facts, sources);
+            return new Recorded(
+                    String.valueOf(m.get("policy")),
+                    String.valueOf(m.get("effect")),
+                    String.valueOf(m.get("rule")),
+                    rules,
+                    facts,
+                    sources);
         } catch (JsonProcessingException | ClassCastException e) {
             throw new IllegalArgumentException("not a decision explanation: " + e.getMessage());
         }

@@ -132,8 +132,10 @@ public final class GroupCommit<R> implements AutoCloseable {
         } catch (TimeoutException e) {
             if (!entry.state.compareAndSet(PENDING, ABANDONED)
                     && !queue.offer(new Correction<>(abandoned.apply(record)))) {
-                log.warn("{}: a record taken by the writer may stay as it was although its requester gave up "
-                        + "(backlog full)", thread.getName());
+                log.warn(
+                        "{}: a record taken by the writer may stay as it was although its requester gave up "
+                                + "(backlog full)",
+                        thread.getName());
             }
             return Outcome.TIMED_OUT;
         } catch (ExecutionException e) {
@@ -223,10 +225,13 @@ public final class GroupCommit<R> implements AutoCloseable {
         } catch (Exception e) {
             countCommit(start); // a commit that hangs and then fails is the slowest kind
             failedCommits.increment();
-            String message = e.getMessage() == null ? e.getClass().getSimpleName()
+            String message = e.getMessage() == null
+                    ? e.getClass().getSimpleName()
                     : e.getMessage().lines().findFirst().orElse("");
             if (lastFailure.get().isEmpty()) {
-                log.error("{}: cannot write, failing every append until the store is back: {}", thread.getName(),
+                log.error(
+                        "{}: cannot write, failing every append until the store is back: {}",
+                        thread.getName(),
                         message);
             }
             lastFailure.set(Optional.of(new Failure(message, clock.instant())));

@@ -10,7 +10,9 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code block add|remove|list}: deny a user everywhere, whatever their grants, until lifted. */
-@Command(name = "block", description = "Deny a user on every instance until the block is removed.",
+@Command(
+        name = "block",
+        description = "Deny a user on every instance until the block is removed.",
         subcommands = {BlockCommand.Add.class, BlockCommand.Remove.class, BlockCommand.ListBlocks.class})
 final class BlockCommand {
 
@@ -18,8 +20,10 @@ final class BlockCommand {
     abstract static class Change extends ConfiguredCommand {
         @Option(names = "--user", required = true, paramLabel = "USERNAME")
         String user;
+
         @Mixin
         Options.Reason reason;
+
         @Mixin
         Options.Actor actor;
 
@@ -46,9 +50,11 @@ final class BlockCommand {
         void apply(ServiceConfig config, String username, String why, String actor) throws Exception {
             Store.BlockOutcome outcome = withStore(config, (db, store) -> store.addBlock(username, why, actor));
             Block b = outcome.block();
-            print(outcome.created() ? "blocked " + b.user() + " (" + b.id() + ")"
-                    : b.user() + " was already blocked since " + b.blockedAt() + " by " + b.blockedBy()
-                            + " (" + b.id() + "); nothing changed");
+            print(
+                    outcome.created()
+                            ? "blocked " + b.user() + " (" + b.id() + ")"
+                            : b.user() + " was already blocked since " + b.blockedAt() + " by " + b.blockedBy() + " ("
+                                    + b.id() + "); nothing changed");
         }
     }
 
@@ -81,8 +87,14 @@ final class BlockCommand {
         int run(ServiceConfig config) throws Exception {
             Table table = new Table("ID", "USER", "SINCE", "BY", "REASON", "LIFTED", "LIFTED_BY");
             for (Block b : withStore(config, (db, store) -> store.listBlocks(all))) {
-                table.row(b.id(), b.user(), b.blockedAt(), b.blockedBy(), b.reason(),
-                        b.liftedAt().map(Instant::toString).orElse("-"), b.liftedBy().orElse("-"));
+                table.row(
+                        b.id(),
+                        b.user(),
+                        b.blockedAt(),
+                        b.blockedBy(),
+                        b.reason(),
+                        b.liftedAt().map(Instant::toString).orElse("-"),
+                        b.liftedBy().orElse("-"));
             }
             table.print(out());
             return 0;

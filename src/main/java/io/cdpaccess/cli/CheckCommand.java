@@ -1,23 +1,23 @@
 package io.cdpaccess.cli;
 
+import io.cdpaccess.audit.Explanations;
 import io.cdpaccess.config.InstanceConfig;
 import io.cdpaccess.config.ServiceConfig;
 import io.cdpaccess.decision.Decider;
 import io.cdpaccess.decision.Decision;
-import io.cdpaccess.audit.Explanations;
 import io.cdpaccess.decision.Policies;
 import io.cdpaccess.policy.CompiledPolicy;
-import io.cdpaccess.store.StoreSnapshot;
-import io.cdpaccess.time.Deadline;
-import io.cdpaccess.time.Ticker;
-import java.util.Optional;
 import io.cdpaccess.protocol.AccessRequest;
 import io.cdpaccess.protocol.ParsedBody;
 import io.cdpaccess.protocol.RedcapUrl;
 import io.cdpaccess.protocol.RequestParser;
+import io.cdpaccess.store.StoreSnapshot;
+import io.cdpaccess.time.Deadline;
+import io.cdpaccess.time.Ticker;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -25,17 +25,28 @@ import picocli.CommandLine.Option;
  * {@code check}: what would REDCap be told right now? Runs the endpoint's own parser and decider
  * on the store's current state; records nothing.
  */
-@Command(name = "check", description = "Print the answer REDCap would get now (1 or 0) and why. "
-        + "Exit code 0 when allowed, 1 when denied.")
+@Command(
+        name = "check",
+        description =
+                "Print the answer REDCap would get now (1 or 0) and why. " + "Exit code 0 when allowed, 1 when denied.")
 final class CheckCommand extends ConfiguredCommand {
 
     @Option(names = "--user", required = true, paramLabel = "USERNAME")
     String user;
+
     @Option(names = "--project-id", required = true, paramLabel = "PID")
     String projectId;
-    @Option(names = "--redcap-url", required = true, paramLabel = "URL", description = "REDCap's base URL, as REDCap sends it")
+
+    @Option(
+            names = "--redcap-url",
+            required = true,
+            paramLabel = "URL",
+            description = "REDCap's base URL, as REDCap sends it")
     String redcapUrl;
-    @Option(names = "--instance", paramLabel = "NAME",
+
+    @Option(
+            names = "--instance",
+            paramLabel = "NAME",
             description = "the instance whose secret REDCap would use (default: the one bound to --redcap-url)")
     String instance;
 
@@ -48,19 +59,21 @@ final class CheckCommand extends ConfiguredCommand {
 
     @Override
     int run(ServiceConfig config) throws Exception {
-        ParsedBody parsed = RequestParser.fromFields(Map.of("user", List.of(user), "project_id", List.of(projectId),
-                "redcap_url", List.of(redcapUrl)));
+        ParsedBody parsed = RequestParser.fromFields(
+                Map.of("user", List.of(user), "project_id", List.of(projectId), "redcap_url", List.of(redcapUrl)));
         if (parsed instanceof ParsedBody.Invalid invalid) {
             throw new UserError("the service would answer 0 (bad-request): " + invalid.problem());
         }
         AccessRequest request = ((ParsedBody.Valid) parsed).request();
-        InstanceConfig target = instance != null ? ConfigOptions.instance(config, instance) : instanceFor(config, request.redcapUrl());
+        InstanceConfig target =
+                instance != null ? ConfigOptions.instance(config, instance) : instanceFor(config, request.redcapUrl());
         CompiledPolicy policy = Policies.compile(config);
         Instant now = clock().instant();
         StoreSnapshot snapshot = withStore(config, (db, store) -> store.snapshot());
         Decision d = new Decider(() -> policy, () -> snapshot, clock())
                 .decide(target, request, Optional.empty(), Deadline.start(Ticker.system(), config.deadline()));
-        print(d.allowed() ? "1" : "0",
+        print(
+                d.allowed() ? "1" : "0",
                 "effect:   " + d.effect().label(),
                 "reason:   " + d.reason(),
                 "detail:   " + d.detail(),
@@ -69,7 +82,8 @@ final class CheckCommand extends ConfiguredCommand {
                 "policy:   " + policy.version() + " (" + policy.origin() + ")",
                 "at:       " + now);
         if (explain) {
-            d.explanation().ifPresent(e -> print(ExplainText.render(Explanations.parse(Explanations.toJson(e, d.sources())))));
+            d.explanation()
+                    .ifPresent(e -> print(ExplainText.render(Explanations.parse(Explanations.toJson(e, d.sources())))));
         }
         return d.allowed() ? 0 : RootCommand.EXIT_DENIED;
     }
@@ -77,11 +91,13 @@ final class CheckCommand extends ConfiguredCommand {
     /** The instance bound to this URL, else the only unbound one (as REDCap would reach it with that secret). */
     private static InstanceConfig instanceFor(ServiceConfig config, RedcapUrl url) {
         List<InstanceConfig> bound = config.instances().stream()
-                .filter(i -> i.redcapUrl().map(url::equals).orElse(false)).toList();
+                .filter(i -> i.redcapUrl().map(url::equals).orElse(false))
+                .toList();
         if (bound.size() == 1) {
             return bound.get(0);
         }
-        List<InstanceConfig> open = config.instances().stream().filter(i -> i.redcapUrl().isEmpty()).toList();
+        List<InstanceConfig> open =
+                config.instances().stream().filter(i -> i.redcapUrl().isEmpty()).toList();
         if (bound.isEmpty() && open.size() == 1) {
             return open.get(0);
         }

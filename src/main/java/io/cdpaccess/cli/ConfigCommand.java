@@ -11,11 +11,13 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 
 /** {@code config validate|hash-secret}. */
-@Command(name = "config", description = "Check configuration; hash caller secrets.",
+@Command(
+        name = "config",
+        description = "Check configuration; hash caller secrets.",
         subcommands = {ConfigCommand.Validate.class, ConfigCommand.HashSecret.class})
 final class ConfigCommand {
 
@@ -31,32 +33,46 @@ final class ConfigCommand {
             PrintWriter out = out();
             out.println("OK " + c.source() + ": " + c.instances().size() + " instance(s) (" + c.instanceNames()
                     + "), listen " + c.listen() + (c.tls().isPresent() ? " HTTPS" : " HTTP") + ", deadline "
-                    + c.deadline().toMillis() + "ms, zone " + c.zone() + ", store " + c.store().url().split("[;?]", 2)[0]);
+                    + c.deadline().toMillis() + "ms, zone " + c.zone() + ", store "
+                    + c.store().url().split("[;?]", 2)[0]);
             out.println("policy " + policy.version() + ": " + policy.rules().size() + " rules from "
                     + (c.policy().isPresent() ? policy.origin() : "the built-in default (config/default-policy.yaml)")
                     + "; facts used: " + String.join(", ", policy.variables()));
-            out.println(c.metrics().enabled() ? "metrics: GET /metrics readable from " + c.metrics().allowFrom().stream()
-                    .map(Object::toString).collect(java.util.stream.Collectors.joining(", ")) : "metrics: off");
-            c.instances().stream().filter(i -> i.redcapUrl().isEmpty()).forEach(i -> out.println(
-                    "warning: instance " + i.name() + " answers any redcap_url; set redcap_url to bind it"));
-            c.instances().stream().filter(i -> i.allowFrom().isEmpty()).forEach(i -> out.println(
-                    "note: instance " + i.name() + " accepts calls from any address; allow_from can restrict it"));
+            out.println(
+                    c.metrics().enabled()
+                            ? "metrics: GET /metrics readable from "
+                                    + c.metrics().allowFrom().stream()
+                                            .map(Object::toString)
+                                            .collect(java.util.stream.Collectors.joining(", "))
+                            : "metrics: off");
+            c.instances().stream()
+                    .filter(i -> i.redcapUrl().isEmpty())
+                    .forEach(i -> out.println(
+                            "warning: instance " + i.name() + " answers any redcap_url; set redcap_url to bind it"));
+            c.instances().stream()
+                    .filter(i -> i.allowFrom().isEmpty())
+                    .forEach(i -> out.println("note: instance " + i.name()
+                            + " accepts calls from any address; allow_from can restrict it"));
             out.flush();
             return 0;
         }
     }
 
-    @Command(name = "hash-secret", description = "Read a secret from standard input and print sha256:<hex> "
-            + "for the configuration, so the file need not hold it in plain text.")
+    @Command(
+            name = "hash-secret",
+            description = "Read a secret from standard input and print sha256:<hex> "
+                    + "for the configuration, so the file need not hold it in plain text.")
     static final class HashSecret implements Callable<Integer> {
-        @Spec CommandSpec spec;
+        @Spec
+        CommandSpec spec;
 
         @Override
         @SuppressWarnings("OrphanedFormatString") // the message shows a shell command with printf %s
         public Integer call() throws Exception {
             String line = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
             if (line == null || line.strip().isEmpty()) {
-                throw new UserError("no secret on standard input; e.g.: printf %s \"$SECRET\" | cdp-access config hash-secret");
+                throw new UserError(
+                        "no secret on standard input; e.g.: printf %s \"$SECRET\" | cdp-access config hash-secret");
             }
             CallerSecret.parse(line.strip());
             spec.commandLine().getOut().println(CallerSecret.hashed(line.strip()));

@@ -19,17 +19,20 @@ final class ConfigOptions {
 
     static final String CONFIG_ENV = "CDP_ACCESS_CONFIG";
 
-    @Option(names = "--config", paramLabel = "FILE",
+    @Option(
+            names = "--config",
+            paramLabel = "FILE",
             description = "YAML configuration (default: $" + CONFIG_ENV + ", else the embedded setup in --data-dir)")
     Path config;
 
-    @Option(names = "--data-dir", paramLabel = "DIR",
+    @Option(
+            names = "--data-dir",
+            paramLabel = "DIR",
             description = "embedded setup used when no configuration is named (default: ./cdp-access-data)")
     Path dataDir;
 
     /** A loaded configuration and, for the embedded setup, whether it was just generated. */
-    record Loaded(ServiceConfig config, Optional<EmbeddedDefaults.Setup> embedded) {
-    }
+    record Loaded(ServiceConfig config, Optional<EmbeddedDefaults.Setup> embedded) {}
 
     Loaded load(CliContext context) throws ConfigException {
         Path file = config;
@@ -50,8 +53,14 @@ final class ConfigOptions {
 
     /** Opens the store named by the configuration, for a CLI command. */
     static Database openStore(ServiceConfig config) {
-        return Database.open(new StoreConfig(config.store().url(), config.store().user(),
-                config.store().password(), 2, config.store().refreshInterval()), "cdp-access-cli");
+        return Database.open(
+                new StoreConfig(
+                        config.store().url(),
+                        config.store().user(),
+                        config.store().password(),
+                        2,
+                        config.store().refreshInterval()),
+                "cdp-access-cli");
     }
 
     /** The named instance, or the only one when none is named. */
@@ -62,7 +71,8 @@ final class ConfigOptions {
             }
             throw new UserError("--instance is required when several are configured: " + config.instanceNames());
         }
-        return config.instance(name).orElseThrow(() -> new UserError("unknown instance '" + name
-                + "'; configured: " + config.instanceNames()));
+        return config.instance(name)
+                .orElseThrow(
+                        () -> new UserError("unknown instance '" + name + "'; configured: " + config.instanceNames()));
     }
 }

@@ -22,40 +22,54 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code decisions list|export}: read the record of answers given to REDCap. */
-@Command(name = "decisions", description = "Read the decision log: every answer given, and why.",
+@Command(
+        name = "decisions",
+        description = "Read the decision log: every answer given, and why.",
         subcommands = {DecisionsCommand.ListDecisions.class, DecisionsCommand.Export.class})
 final class DecisionsCommand {
 
     /** Filters shared by list and export. */
     static final class Filters {
-        @Option(names = "--since", paramLabel = "WHEN", description = "a duration back from now (24h, 30d) or a date/time")
+        @Option(
+                names = "--since",
+                paramLabel = "WHEN",
+                description = "a duration back from now (24h, 30d) or a date/time")
         String since;
+
         @Option(names = "--until", paramLabel = "WHEN", description = "exclusive end; a date means the end of that day")
         String until;
+
         @Option(names = "--user", paramLabel = "USERNAME")
         String user;
+
         @Mixin
         Options.InstanceFilter instance;
+
         @Option(names = "--effect", description = "allow, deny, rejected or error")
         String effect;
 
         DecisionFilter toFilter(ServiceConfig config, CliContext context, Optional<Integer> limit) {
             Optional<Effect> e;
             try {
-                e = Optional.ofNullable(effect).map(s -> Effect.fromLabel(s.strip().toLowerCase(Locale.ROOT)));
+                e = Optional.ofNullable(effect)
+                        .map(s -> Effect.fromLabel(s.strip().toLowerCase(Locale.ROOT)));
             } catch (IllegalArgumentException unknown) {
                 throw new UserError("--effect must be allow, deny, rejected or error");
             }
             return new DecisionFilter(
                     Optional.ofNullable(since).map(s -> TypedTime.since(s, config.zone(), context.clock())),
                     Optional.ofNullable(until).map(u -> TypedTime.end(u, config.zone(), "--until")),
-                    instance.of(config), Optional.ofNullable(user).map(Inputs::username), e, limit);
+                    instance.of(config),
+                    Optional.ofNullable(user).map(Inputs::username),
+                    e,
+                    limit);
         }
     }
 
     @Command(name = "list", description = "Show the most recent decisions, oldest first.")
     static final class ListDecisions extends ConfiguredCommand {
-        @Mixin Filters filters;
+        @Mixin
+        Filters filters;
 
         @Option(names = "--limit", defaultValue = "50", description = "how many (default: ${DEFAULT-VALUE})")
         int limit;
@@ -70,12 +84,22 @@ final class DecisionsCommand {
                 throw new UserError("--limit must be between 1 and 100000");
             }
             DecisionFilter filter = filters.toFilter(config, context, Optional.of(limit));
-            List<DecisionRecord> records = withStore(config, (db, store) -> new DecisionQuery(db.dataSource()).list(filter));
-            Table table = new Table("TIME", "ID", "EFFECT", "STATUS", "REASON", "INSTANCE", "USER", "PROJECT", "CALLER",
-                    "DETAIL");
+            List<DecisionRecord> records =
+                    withStore(config, (db, store) -> new DecisionQuery(db.dataSource()).list(filter));
+            Table table = new Table(
+                    "TIME", "ID", "EFFECT", "STATUS", "REASON", "INSTANCE", "USER", "PROJECT", "CALLER", "DETAIL");
             for (DecisionRecord r : records) {
-                table.row(r.decidedAt(), r.decisionId(), r.effect().label(), r.httpStatus(), r.reason(), r.instance().orElse("-"),
-                        r.user().orElse("-"), r.projectId().orElse("-"), r.callerIp(), r.detail().orElse("-"));
+                table.row(
+                        r.decidedAt(),
+                        r.decisionId(),
+                        r.effect().label(),
+                        r.httpStatus(),
+                        r.reason(),
+                        r.instance().orElse("-"),
+                        r.user().orElse("-"),
+                        r.projectId().orElse("-"),
+                        r.callerIp(),
+                        r.detail().orElse("-"));
             }
             table.print(out());
             return 0;
@@ -84,10 +108,12 @@ final class DecisionsCommand {
 
     @Command(name = "export", description = "Write decisions as CSV or JSON Lines, oldest first.")
     static final class Export extends ConfiguredCommand {
-        @Mixin Filters filters;
+        @Mixin
+        Filters filters;
 
         @Option(names = "--format", required = true, description = "csv or jsonl")
         String format;
+
         @Option(names = "--output", paramLabel = "FILE", description = "write here instead of standard output")
         Path output;
 

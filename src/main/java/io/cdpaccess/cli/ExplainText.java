@@ -8,13 +8,13 @@ import java.util.Map;
 /** An explanation as text for a terminal: one block per rule, then the facts fetched. */
 final class ExplainText {
 
-    private ExplainText() {
-    }
+    private ExplainText() {}
 
     static String[] render(Explanations.Recorded e) {
         List<String> lines = new ArrayList<>();
         lines.add("");
-        lines.add("rules (policy " + e.policy() + "; any matching deny denies, else any matching allow allows, else deny):");
+        lines.add("rules (policy " + e.policy()
+                + "; any matching deny denies, else any matching allow allows, else deny):");
         for (Map<String, Object> rule : e.rules()) {
             String name = String.valueOf(rule.get("name"));
             String marker = name.equals(e.rule()) ? "  <- decided" : "";

@@ -19,7 +19,9 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code grant add|revoke|list}. */
-@Command(name = "grant", description = "Give, take back or list users' access to projects.",
+@Command(
+        name = "grant",
+        description = "Give, take back or list users' access to projects.",
         subcommands = {GrantCommand.Add.class, GrantCommand.Revoke.class, GrantCommand.ListGrants.class})
 final class GrantCommand {
 
@@ -40,16 +42,28 @@ final class GrantCommand {
     static final class Add extends ConfiguredCommand {
         @Mixin
         Options.Instance instance;
+
         @Option(names = "--user", required = true, paramLabel = "USERNAME", description = "REDCap username")
         String user;
+
         @ArgGroup(exclusive = true, multiplicity = "1")
         ProjectChoice project;
-        @Option(names = "--from", paramLabel = "WHEN", description = "start (default: now); a date means its first moment")
+
+        @Option(
+                names = "--from",
+                paramLabel = "WHEN",
+                description = "start (default: now); a date means its first moment")
         String from;
-        @Option(names = "--until", paramLabel = "WHEN", description = "end; a date means the end of that day (default: no end)")
+
+        @Option(
+                names = "--until",
+                paramLabel = "WHEN",
+                description = "end; a date means the end of that day (default: no end)")
         String until;
+
         @Mixin
         Options.Reason reason;
+
         @Mixin
         Options.Actor actor;
 
@@ -70,11 +84,12 @@ final class GrantCommand {
             if (end.isPresent() && !end.get().isAfter(now)) {
                 throw new UserError("--until " + until + " is already past; the grant would never be active");
             }
-            NewGrant request = new NewGrant(target.name(), username, project.asOptional(), start, end,
-                    actor.value(), reason.value());
+            NewGrant request = new NewGrant(
+                    target.name(), username, project.asOptional(), start, end, actor.value(), reason.value());
             Grant g = withStore(config, (db, store) -> store.addGrant(request));
             print("granted " + g.id() + ": " + g.user() + " on " + g.instance() + " project " + g.projectLabel()
-                    + " from " + g.validFrom() + " until " + g.validUntil().map(Instant::toString).orElse("no end")
+                    + " from " + g.validFrom() + " until "
+                    + g.validUntil().map(Instant::toString).orElse("no end")
                     + " (zone " + config.zone() + ")");
             return 0;
         }
@@ -84,14 +99,19 @@ final class GrantCommand {
     static final class Revoke extends ConfiguredCommand {
         @Option(names = "--id", description = "grant id, as shown by grant list")
         String id;
+
         @Mixin
         Options.Instance instance;
+
         @Option(names = "--user", paramLabel = "USERNAME", description = "REDCap username")
         String user;
+
         @ArgGroup(exclusive = true, multiplicity = "0..1")
         ProjectChoice project;
+
         @Mixin
         Options.Reason reason;
+
         @Mixin
         Options.Actor actor;
 
@@ -111,7 +131,8 @@ final class GrantCommand {
                 }
                 List<String> out = new ArrayList<>();
                 for (Grant g : revoked) {
-                    out.add("revoked " + g.id() + ": " + g.user() + " on " + g.instance() + " project " + g.projectLabel());
+                    out.add("revoked " + g.id() + ": " + g.user() + " on " + g.instance() + " project "
+                            + g.projectLabel());
                 }
                 out.addAll(remainingAccess(store, revoked.get(0)));
                 return out;
@@ -132,7 +153,8 @@ final class GrantCommand {
             }
             String name = instance.of(config).name();
             String username = Inputs.username(user);
-            return project.allProjects ? GrantSelector.allProjects(name, username)
+            return project.allProjects
+                    ? GrantSelector.allProjects(name, username)
                     : GrantSelector.forProject(name, username, Inputs.projectId(project.projectId));
         }
 
@@ -142,8 +164,10 @@ final class GrantCommand {
                 return List.of();
             }
             Instant now = clock().instant();
-            return store.listGrants(new GrantFilter(Optional.of(revoked.instance()), Optional.of(revoked.user()),
-                            revoked.projectId(), false)).stream()
+            return store
+                    .listGrants(new GrantFilter(
+                            Optional.of(revoked.instance()), Optional.of(revoked.user()), revoked.projectId(), false))
+                    .stream()
                     .filter(g -> g.activeAt(now))
                     .map(g -> "note: " + g.user() + " still has access to project " + revoked.projectLabel()
                             + " through grant " + g.id() + " (project " + g.projectLabel() + ")")
@@ -155,10 +179,13 @@ final class GrantCommand {
     static final class ListGrants extends ConfiguredCommand {
         @Mixin
         Options.InstanceFilter instance;
+
         @Option(names = "--user", paramLabel = "USERNAME")
         String user;
+
         @Option(names = "--project-id", paramLabel = "PID", description = "grants covering this project")
         Long projectId;
+
         @Option(names = "--all", description = "include ended and revoked grants")
         boolean all;
 
@@ -168,13 +195,23 @@ final class GrantCommand {
 
         @Override
         int run(ServiceConfig config) throws Exception {
-            GrantFilter filter = new GrantFilter(instance.of(config), Optional.ofNullable(user).map(Inputs::username),
-                    projectId == null ? OptionalLong.empty() : OptionalLong.of(Inputs.projectId(projectId)), all);
+            GrantFilter filter = new GrantFilter(
+                    instance.of(config),
+                    Optional.ofNullable(user).map(Inputs::username),
+                    projectId == null ? OptionalLong.empty() : OptionalLong.of(Inputs.projectId(projectId)),
+                    all);
             Instant now = clock().instant();
             Table table = new Table("ID", "INSTANCE", "USER", "PROJECT", "FROM", "UNTIL", "STATE", "BY", "REASON");
             for (Grant g : withStore(config, (db, store) -> store.listGrants(filter))) {
-                table.row(g.id(), g.instance(), g.user(), g.projectLabel(), g.validFrom(),
-                        g.validUntil().map(Instant::toString).orElse("-"), g.stateAt(now).label(), g.grantedBy(),
+                table.row(
+                        g.id(),
+                        g.instance(),
+                        g.user(),
+                        g.projectLabel(),
+                        g.validFrom(),
+                        g.validUntil().map(Instant::toString).orElse("-"),
+                        g.stateAt(now).label(),
+                        g.grantedBy(),
                         g.reason());
             }
             table.print(out());

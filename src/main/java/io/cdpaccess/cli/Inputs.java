@@ -7,8 +7,7 @@ import io.cdpaccess.protocol.Username;
 /** Validation of free text typed on the command line, with one-line messages naming the option. */
 final class Inputs {
 
-    private Inputs() {
-    }
+    private Inputs() {}
 
     /** A username, normalized exactly as the endpoint normalizes what REDCap sends. */
     static String username(String raw) {

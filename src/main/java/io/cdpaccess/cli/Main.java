@@ -7,8 +7,7 @@ import java.nio.charset.StandardCharsets;
 /** Entry point of {@code java -jar cdp-access.jar}: runs the command line against the real system. */
 public final class Main {
 
-    private Main() {
-    }
+    private Main() {}
 
     public static void main(String[] args) {
         // H2's AUTO_SERVER (how the CLI reaches the embedded database while serve holds it) would

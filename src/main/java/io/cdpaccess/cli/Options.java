@@ -28,7 +28,8 @@ final class Options {
 
         /** The named instance's name, checked against the configuration; empty for all. */
         Optional<String> of(ServiceConfig config) {
-            return Optional.ofNullable(name).map(n -> ConfigOptions.instance(config, n).name());
+            return Optional.ofNullable(name)
+                    .map(n -> ConfigOptions.instance(config, n).name());
         }
     }
 

@@ -3,12 +3,12 @@ package io.cdpaccess.cli;
 import io.cdpaccess.audit.DecisionFilter;
 import io.cdpaccess.audit.DecisionQuery;
 import io.cdpaccess.config.ServiceConfig;
-import io.cdpaccess.whatif.PolicyCases;
-import io.cdpaccess.whatif.PolicyReplay;
 import io.cdpaccess.decision.Policies;
 import io.cdpaccess.policy.CompiledPolicy;
 import io.cdpaccess.policy.RuleOutcome;
 import io.cdpaccess.policy.RuleSpec;
+import io.cdpaccess.whatif.PolicyCases;
+import io.cdpaccess.whatif.PolicyReplay;
 import java.io.IOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
@@ -23,9 +23,15 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code policy show|test|replay|reload}: look at, test, try out and apply policies. */
-@Command(name = "policy", description = "Show, test, replay and reload the access policy.",
-        subcommands = {PolicyCommand.Show.class, PolicyCommand.Test.class, PolicyCommand.Replay.class,
-            PolicyCommand.Reload.class})
+@Command(
+        name = "policy",
+        description = "Show, test, replay and reload the access policy.",
+        subcommands = {
+            PolicyCommand.Show.class,
+            PolicyCommand.Test.class,
+            PolicyCommand.Replay.class,
+            PolicyCommand.Reload.class
+        })
 final class PolicyCommand {
 
     @Command(name = "show", description = "Print the policy in force: its version, rules and the facts they use.")
@@ -45,17 +51,25 @@ final class PolicyCommand {
                 return 0;
             }
             CompiledPolicy p = Policies.compile(config);
-            print("policy " + p.version() + " from " + (config.policy().isPresent() ? p.origin()
-                    : "the built-in default (policy show --default prints it)"), "facts used: " + String.join(", ", p.variables()));
+            print(
+                    "policy " + p.version() + " from "
+                            + (config.policy().isPresent()
+                                    ? p.origin()
+                                    : "the built-in default (policy show --default prints it)"),
+                    "facts used: " + String.join(", ", p.variables()));
             for (RuleSpec r : p.rules()) {
-                print(String.format("  %-5s %-24s %s", r.effect().label(), r.name(), r.when().strip().replace('\n', ' ')));
+                print(String.format(
+                        "  %-5s %-24s %s",
+                        r.effect().label(), r.name(), r.when().strip().replace('\n', ' ')));
             }
             return 0;
         }
     }
 
-    @Command(name = "test", description = "Run policy test cases (request, pinned now, facts, expected answer) "
-            + "against the configured policy; exit code 1 if any fails.")
+    @Command(
+            name = "test",
+            description = "Run policy test cases (request, pinned now, facts, expected answer) "
+                    + "against the configured policy; exit code 1 if any fails.")
     static final class Test extends ConfiguredCommand {
         @Parameters(arity = "1..*", paramLabel = "CASES.yaml", description = "case files")
         List<Path> files;
@@ -83,11 +97,13 @@ final class PolicyCommand {
                         print("PASS " + o.testCase().name() + " (" + o.actualEffect() + " by " + o.actualRule() + ")");
                     } else {
                         failed++;
-                        print("FAIL " + o.testCase().name() + ": " + o.message() + "  [" + o.testCase().origin() + "]");
+                        print("FAIL " + o.testCase().name() + ": " + o.message() + "  ["
+                                + o.testCase().origin() + "]");
                         if (o.result() != null) {
                             for (RuleOutcome r : o.result().outcomes()) {
-                                print(String.format("       %-11s %-5s %s %s", r.result().label(), r.effect().label(),
-                                        r.rule(), r.read()));
+                                print(String.format(
+                                        "       %-11s %-5s %s %s",
+                                        r.result().label(), r.effect().label(), r.rule(), r.read()));
                             }
                         }
                     }
@@ -100,25 +116,26 @@ final class PolicyCommand {
             return failed == 0 ? 0 : RootCommand.EXIT_DENIED;
         }
 
-        private record Suite(Path file, List<PolicyCases.Outcome> outcomes) {
-        }
+        private record Suite(Path file, List<PolicyCases.Outcome> outcomes) {}
 
         private static void writeJunit(Path target, List<Suite> suites, String version) throws IOException {
             try (Writer w = Files.newBufferedWriter(target, StandardCharsets.UTF_8)) {
                 w.write("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"cdp-access policy "
                         + xml(version) + "\">\n");
                 for (Suite s : suites) {
-                    long failures = s.outcomes().stream().filter(o -> !o.passed()).count();
-                    w.write("  <testsuite name=\"" + xml(s.file().toString()) + "\" tests=\"" + s.outcomes().size()
-                            + "\" failures=\"" + failures + "\" errors=\"0\" skipped=\"0\">\n");
+                    long failures =
+                            s.outcomes().stream().filter(o -> !o.passed()).count();
+                    w.write("  <testsuite name=\"" + xml(s.file().toString()) + "\" tests=\""
+                            + s.outcomes().size() + "\" failures=\"" + failures + "\" errors=\"0\" skipped=\"0\">\n");
                     for (PolicyCases.Outcome o : s.outcomes()) {
-                        w.write("    <testcase classname=\"" + xml(s.file().getFileName().toString()) + "\" name=\""
+                        w.write("    <testcase classname=\""
+                                + xml(s.file().getFileName().toString()) + "\" name=\""
                                 + xml(o.testCase().name()) + "\"");
                         if (o.passed()) {
                             w.write("/>\n");
                         } else {
-                            w.write(">\n      <failure message=\"" + xml(o.message()) + "\">" + xml(o.testCase().origin())
-                                    + "</failure>\n    </testcase>\n");
+                            w.write(">\n      <failure message=\"" + xml(o.message()) + "\">"
+                                    + xml(o.testCase().origin()) + "</failure>\n    </testcase>\n");
                         }
                     }
                     w.write("  </testsuite>\n");
@@ -150,15 +167,25 @@ final class PolicyCommand {
         }
     }
 
-    @Command(name = "replay", description = "What if: evaluate recorded decisions again, with the facts recorded "
-            + "then, under the policy of --config, and list every answer that would flip.")
+    @Command(
+            name = "replay",
+            description = "What if: evaluate recorded decisions again, with the facts recorded "
+                    + "then, under the policy of --config, and list every answer that would flip.")
     static final class Replay extends ConfiguredCommand {
-        @Option(names = "--since", paramLabel = "WHEN", defaultValue = "30d",
+        @Option(
+                names = "--since",
+                paramLabel = "WHEN",
+                defaultValue = "30d",
                 description = "a duration back from now (30d) or a date/time (default: ${DEFAULT-VALUE})")
         String since;
+
         @Option(names = "--until", paramLabel = "WHEN", description = "exclusive end; a date means the end of that day")
         String until;
-        @Option(names = "--limit", defaultValue = "100", description = "flips to list (default: ${DEFAULT-VALUE}); all are counted")
+
+        @Option(
+                names = "--limit",
+                defaultValue = "100",
+                description = "flips to list (default: ${DEFAULT-VALUE}); all are counted")
         int limit;
 
         Replay(CliContext context) {
@@ -171,11 +198,15 @@ final class PolicyCommand {
                 throw new UserError("--limit must be 0 or more");
             }
             CompiledPolicy policy = Policies.compile(config);
-            DecisionFilter filter = new DecisionFilter(Optional.of(TypedTime.since(since, config.zone(), clock())),
-                    Optional.ofNullable(until).map(u -> TypedTime.end(u, config.zone(), "--until")), Optional.empty(),
-                    Optional.empty(), Optional.empty(), Optional.empty());
-            PolicyReplay.Report report = withStore(config, (db, store) ->
-                    PolicyReplay.replay(policy, new DecisionQuery(db.dataSource()), filter));
+            DecisionFilter filter = new DecisionFilter(
+                    Optional.of(TypedTime.since(since, config.zone(), clock())),
+                    Optional.ofNullable(until).map(u -> TypedTime.end(u, config.zone(), "--until")),
+                    Optional.empty(),
+                    Optional.empty(),
+                    Optional.empty(),
+                    Optional.empty());
+            PolicyReplay.Report report = withStore(
+                    config, (db, store) -> PolicyReplay.replay(policy, new DecisionQuery(db.dataSource()), filter));
             print("replayed " + report.replayed() + " decisions under policy " + policy.version() + " ("
                     + report.skipped() + " skipped: refused or malformed before any policy)");
             if (report.incomplete() > 0) {
@@ -186,10 +217,18 @@ final class PolicyCommand {
                     + report.denyToAllow() + " deny -> allow");
             if (!report.flips().isEmpty()) {
                 Table table = new Table("TIME", "ID", "USER", "INSTANCE", "PROJECT", "WAS", "BY", "WOULD BE", "BY");
-                report.flips().stream().limit(limit).forEach(f -> table.row(f.record().decidedAt(),
-                        f.record().decisionId(), f.record().user().orElse("-"), f.record().instance().orElse("-"),
-                        f.record().projectId().orElse("-"), f.oldEffect(), f.oldRule(), f.newEffect(),
-                        f.newRule() + (f.incomplete() ? " (incomplete facts)" : "")));
+                report.flips().stream()
+                        .limit(limit)
+                        .forEach(f -> table.row(
+                                f.record().decidedAt(),
+                                f.record().decisionId(),
+                                f.record().user().orElse("-"),
+                                f.record().instance().orElse("-"),
+                                f.record().projectId().orElse("-"),
+                                f.oldEffect(),
+                                f.oldRule(),
+                                f.newEffect(),
+                                f.newRule() + (f.incomplete() ? " (incomplete facts)" : "")));
                 table.print(out());
                 if (report.flips().size() > limit) {
                     print("... and " + (report.flips().size() - limit) + " more (--limit)");
@@ -203,8 +242,10 @@ final class PolicyCommand {
         }
     }
 
-    @Command(name = "reload", description = "Ask every running server to re-read its policy now (they also do "
-            + "when their configuration file changes, and on SIGHUP).")
+    @Command(
+            name = "reload",
+            description = "Ask every running server to re-read its policy now (they also do "
+                    + "when their configuration file changes, and on SIGHUP).")
     static final class Reload extends ConfiguredCommand {
         @Mixin
         Options.Actor actor;
@@ -218,7 +259,8 @@ final class PolicyCommand {
             CompiledPolicy policy = Policies.compile(config); // refuse to ask for a policy that would be refused
             String by = actor.value();
             long request = withStore(config, (db, store) -> store.requestPolicyReload(by));
-            print("asked running servers to reload their policy (request " + request + "); this configuration's policy is "
+            print("asked running servers to reload their policy (request " + request
+                    + "); this configuration's policy is "
                     + policy.version() + ". Servers pick it up within store.refresh_interval ("
                     + config.store().refreshInterval().toMillis() + " ms); GET /health/ready shows \"policy\":\"stale\""
                     + " where it was refused.");

@@ -9,7 +9,9 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code project approve|suspend|list}. */
-@Command(name = "project", description = "Approve, suspend or list projects.",
+@Command(
+        name = "project",
+        description = "Approve, suspend or list projects.",
         subcommands = {ProjectCommand.Approve.class, ProjectCommand.Suspend.class, ProjectCommand.ListProjects.class})
 final class ProjectCommand {
 
@@ -17,8 +19,10 @@ final class ProjectCommand {
     abstract static class Change extends ConfiguredCommand {
         @Mixin
         Options.Instance instance;
+
         @Option(names = "--project-id", paramLabel = "PID", required = true, description = "REDCap project id")
         long projectId;
+
         @Mixin
         Options.Actor actor;
 
@@ -26,14 +30,21 @@ final class ProjectCommand {
             super(context);
         }
 
-        int change(ServiceConfig config, Project.Status status, Optional<String> irbNumber, Optional<Instant> expires,
-                   Optional<String> note) throws Exception {
+        int change(
+                ServiceConfig config,
+                Project.Status status,
+                Optional<String> irbNumber,
+                Optional<Instant> expires,
+                Optional<String> note)
+                throws Exception {
             String name = instance.of(config).name();
             long pid = Inputs.projectId(projectId);
             String by = actor.value();
-            Project p = withStore(config, (db, store) -> store.setProject(name, pid, status, irbNumber, expires, note, by));
-            print("project " + p.instance() + "/" + p.projectId() + " is " + p.status().label()
-                    + p.irbNumber().map(i -> ", IRB " + i).orElse("") + p.expiresAt().map(e -> ", until " + e).orElse(""));
+            Project p =
+                    withStore(config, (db, store) -> store.setProject(name, pid, status, irbNumber, expires, note, by));
+            print("project " + p.instance() + "/" + p.projectId() + " is "
+                    + p.status().label() + p.irbNumber().map(i -> ", IRB " + i).orElse("")
+                    + p.expiresAt().map(e -> ", until " + e).orElse(""));
             return 0;
         }
     }
@@ -42,8 +53,13 @@ final class ProjectCommand {
     static final class Approve extends Change {
         @Option(names = "--irb", paramLabel = "NUMBER", description = "IRB protocol number")
         String irb;
-        @Option(names = "--until", paramLabel = "WHEN", description = "approval ends (a date means the end of that day)")
+
+        @Option(
+                names = "--until",
+                paramLabel = "WHEN",
+                description = "approval ends (a date means the end of that day)")
         String until;
+
         @Option(names = "--note", description = "free text kept with the project")
         String note;
 
@@ -57,8 +73,12 @@ final class ProjectCommand {
             if (end.isPresent() && !end.get().isAfter(clock().instant())) {
                 throw new UserError("--until " + until + " is already past");
             }
-            return change(config, Project.Status.APPROVED, Optional.ofNullable(irb).map(i -> Inputs.text(i, "--irb", 255)),
-                    end, Optional.ofNullable(note).map(n -> Inputs.text(n, "--note", 1000)));
+            return change(
+                    config,
+                    Project.Status.APPROVED,
+                    Optional.ofNullable(irb).map(i -> Inputs.text(i, "--irb", 255)),
+                    end,
+                    Optional.ofNullable(note).map(n -> Inputs.text(n, "--note", 1000)));
         }
     }
 
@@ -73,8 +93,8 @@ final class ProjectCommand {
 
         @Override
         int run(ServiceConfig config) throws Exception {
-            return change(config, Project.Status.SUSPENDED, Optional.empty(), Optional.empty(),
-                    Optional.of(reason.value()));
+            return change(
+                    config, Project.Status.SUSPENDED, Optional.empty(), Optional.empty(), Optional.of(reason.value()));
         }
     }
 
@@ -93,9 +113,18 @@ final class ProjectCommand {
             Instant now = clock().instant();
             Table table = new Table("INSTANCE", "PROJECT", "STATUS", "IRB", "UNTIL", "UPDATED", "BY", "NOTE");
             for (Project p : withStore(config, (db, store) -> store.listProjects(name))) {
-                String status = p.status() == Project.Status.APPROVED && p.expiredAt(now) ? "expired" : p.status().label();
-                table.row(p.instance(), p.projectId(), status, p.irbNumber().orElse("-"),
-                        p.expiresAt().map(Instant::toString).orElse("-"), p.updatedAt(), p.updatedBy(), p.note().orElse("-"));
+                String status = p.status() == Project.Status.APPROVED && p.expiredAt(now)
+                        ? "expired"
+                        : p.status().label();
+                table.row(
+                        p.instance(),
+                        p.projectId(),
+                        status,
+                        p.irbNumber().orElse("-"),
+                        p.expiresAt().map(Instant::toString).orElse("-"),
+                        p.updatedAt(),
+                        p.updatedBy(),
+                        p.note().orElse("-"));
             }
             table.print(out());
             return 0;

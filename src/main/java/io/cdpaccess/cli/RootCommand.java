@@ -1,8 +1,8 @@
 package io.cdpaccess.cli;
 
 import io.cdpaccess.config.ConfigException;
-import io.cdpaccess.policy.PolicyException;
 import io.cdpaccess.db.StoreException;
+import io.cdpaccess.policy.PolicyException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.lang.reflect.Constructor;
@@ -14,11 +14,22 @@ import picocli.CommandLine.Command;
  * one-line messages and exit codes. Exit codes: 0 done (for {@code check}: allowed),
  * 1 {@code check} denied, 2 bad input or configuration, 3 store unreachable, 4 unexpected failure.
  */
-@Command(name = "cdp-access", mixinStandardHelpOptions = true, versionProvider = RootCommand.Version.class,
+@Command(
+        name = "cdp-access",
+        mixinStandardHelpOptions = true,
+        versionProvider = RootCommand.Version.class,
         description = "User Access Web Service for REDCap Clinical Data Pull and DDP Custom.",
-        subcommands = {ServeCommand.class, GrantCommand.class, ProjectCommand.class, BlockCommand.class,
-            DecisionsCommand.class, CheckCommand.class, PolicyCommand.class, ConfigCommand.class,
-            CommandLine.HelpCommand.class})
+        subcommands = {
+            ServeCommand.class,
+            GrantCommand.class,
+            ProjectCommand.class,
+            BlockCommand.class,
+            DecisionsCommand.class,
+            CheckCommand.class,
+            PolicyCommand.class,
+            ConfigCommand.class,
+            CommandLine.HelpCommand.class
+        })
 public final class RootCommand implements Runnable {
 
     static final int EXIT_DENIED = 1;

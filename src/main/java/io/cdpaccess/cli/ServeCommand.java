@@ -3,21 +3,23 @@ package io.cdpaccess.cli;
 import io.cdpaccess.Application;
 import io.cdpaccess.config.ConfigLoader;
 import io.cdpaccess.config.EmbeddedDefaults;
-import io.cdpaccess.net.HostPort;
 import io.cdpaccess.config.InstanceConfig;
 import io.cdpaccess.config.ServiceConfig;
 import io.cdpaccess.http.RedcapListener;
+import io.cdpaccess.net.HostPort;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 
 /** {@code serve}: runs the service until the process is stopped (SIGTERM / Ctrl-C). */
-@Command(name = "serve", description = "Run the user-access service (first run without --config creates "
-        + "./cdp-access-data with a generated secret).")
+@Command(
+        name = "serve",
+        description = "Run the user-access service (first run without --config creates "
+                + "./cdp-access-data with a generated secret).")
 final class ServeCommand implements Callable<Integer> {
 
     private final CliContext context;
@@ -28,7 +30,9 @@ final class ServeCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @picocli.CommandLine.Option(names = "--listen", paramLabel = "HOST:PORT",
+    @picocli.CommandLine.Option(
+            names = "--listen",
+            paramLabel = "HOST:PORT",
             description = "listen here instead of the configured address (e.g. 0.0.0.0:8443)")
     String listen;
 
@@ -79,8 +83,19 @@ final class ServeCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new UserError("--listen: " + e.getMessage());
         }
-        return new ServiceConfig(c.source(), hostPort, c.dataDir(), c.zone(), c.deadline(), c.store(), c.instances(),
-                c.trustedProxies(), c.tls(), c.authFailures(), c.policy(), c.metrics());
+        return new ServiceConfig(
+                c.source(),
+                hostPort,
+                c.dataDir(),
+                c.zone(),
+                c.deadline(),
+                c.store(),
+                c.instances(),
+                c.trustedProxies(),
+                c.tls(),
+                c.authFailures(),
+                c.policy(),
+                c.metrics());
     }
 
     /**
@@ -93,10 +108,14 @@ final class ServeCommand implements Callable<Integer> {
      */
     static void banner(PrintWriter out, Application app, ConfigOptions.Loaded loaded, boolean terminal) {
         ServiceConfig config = app.config();
-        boolean firstRun = loaded.embedded().map(EmbeddedDefaults.Setup::created).orElse(false);
-        String host = config.listen().host().equals("0.0.0.0") || config.listen().host().equals("::")
-                ? "<this-server's-name>" : config.listen().urlHost();
-        String base = (app.https() ? "https" : "http") + "://" + host + ":" + app.port() + RedcapListener.USER_ACCESS_PATH;
+        boolean firstRun =
+                loaded.embedded().map(EmbeddedDefaults.Setup::created).orElse(false);
+        String host = config.listen().host().equals("0.0.0.0")
+                        || config.listen().host().equals("::")
+                ? "<this-server's-name>"
+                : config.listen().urlHost();
+        String base =
+                (app.https() ? "https" : "http") + "://" + host + ":" + app.port() + RedcapListener.USER_ACCESS_PATH;
         out.println("cdp-access is listening on " + config.listen().urlHost() + ":" + app.port()
                 + (app.https() ? " (HTTPS)" : "") + "; store: " + app.database().description());
         out.println("Configuration: " + config.source().toAbsolutePath()
@@ -106,20 +125,25 @@ final class ServeCommand implements Callable<Integer> {
         out.println("Data Pull, or the DDP Custom settings page for DDP:");
         boolean showSecret = loaded.embedded().isPresent() && (firstRun || terminal);
         for (InstanceConfig instance : config.instances()) {
-            String secret = showSecret ? instance.secret().plainText().orElse("<secret of instance " + instance.name() + ">")
-                    : "<secret of instance " + instance.name() + ", see " + config.source().getFileName() + ">";
+            String secret = showSecret
+                    ? instance.secret().plainText().orElse("<secret of instance " + instance.name() + ">")
+                    : "<secret of instance " + instance.name() + ", see "
+                            + config.source().getFileName() + ">";
             out.println("  " + instance.name() + ": " + base + "?secret=" + secret);
             if (instance.redcapUrl().isEmpty()) {
-                out.println("    (answers any redcap_url; set redcap_url in the configuration to bind it to one REDCap)");
+                out.println(
+                        "    (answers any redcap_url; set redcap_url in the configuration to bind it to one REDCap)");
             }
         }
         out.println();
         out.println("Grant someone access (in another terminal, while this keeps running):");
         String configArg = loaded.embedded().isPresent() ? "" : " --config " + config.source();
         out.println("  java -jar target/cdp-access.jar grant add" + configArg + " --instance "
-                + config.instances().get(0).name() + " --user alice --project-id 42 --until 2027-06-30 --reason \"IRB-123\"");
+                + config.instances().get(0).name()
+                + " --user alice --project-id 42 --until 2027-06-30 --reason \"IRB-123\"");
         out.println("Ask what REDCap would be told:");
-        out.println("  java -jar target/cdp-access.jar check" + configArg + " --user alice --project-id 42 --redcap-url "
+        out.println("  java -jar target/cdp-access.jar check" + configArg
+                + " --user alice --project-id 42 --redcap-url "
                 + config.instances().get(0).redcapUrl().map(Object::toString).orElse("https://redcap.example.edu/"));
         out.flush();
     }

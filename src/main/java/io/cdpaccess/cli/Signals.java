@@ -25,7 +25,9 @@ final class Signals {
         try {
             Class<?> signal = Class.forName("sun.misc.Signal");
             Class<?> handler = Class.forName("sun.misc.SignalHandler");
-            Object onSignal = Proxy.newProxyInstance(handler.getClassLoader(), new Class<?>[] {handler},
+            Object onSignal = Proxy.newProxyInstance(
+                    handler.getClassLoader(),
+                    new Class<?>[] {handler},
                     (proxy, method, args) -> handlerCall(proxy, method, args, action));
             Method install = signal.getMethod("handle", signal, handler);
             install.invoke(null, signal.getConstructor(String.class).newInstance(name), onSignal);

@@ -16,8 +16,7 @@ import java.time.ZoneId;
  */
 final class TypedTime {
 
-    private TypedTime() {
-    }
+    private TypedTime() {}
 
     /** Start of a window: a date (start of day), local date-time, or an instant with offset. */
     static Instant start(String text, ZoneId zone, String option) {

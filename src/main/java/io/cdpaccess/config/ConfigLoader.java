@@ -36,8 +36,18 @@ public final class ConfigLoader {
     static final Duration DEFAULT_DEADLINE = Duration.ofSeconds(5);
     static final Duration MAX_DEADLINE = Duration.ofSeconds(25);
     private static final Pattern INSTANCE_NAME = Pattern.compile("[a-z0-9][a-z0-9_-]{0,31}");
-    private static final Set<String> TOP_LEVEL = Set.of("listen", "data_dir", "zone", "deadline", "store",
-            "instances", "trusted_proxies", "tls", "auth_failures", "policy", "metrics");
+    private static final Set<String> TOP_LEVEL = Set.of(
+            "listen",
+            "data_dir",
+            "zone",
+            "deadline",
+            "store",
+            "instances",
+            "trusted_proxies",
+            "tls",
+            "auth_failures",
+            "policy",
+            "metrics");
 
     private final EnvSubstitution substitution;
 
@@ -80,8 +90,11 @@ public final class ConfigLoader {
             HostPort listen = in.value(top.get("listen"), "listen", HostPort::parse, new HostPort("127.0.0.1", 8080));
             Path dataDir = in.value(top.get("data_dir"), "data_dir", this::path, baseDir.resolve("cdp-access-data"));
             ZoneId zone = in.value(top.get("zone"), "zone", ConfigLoader::zone, ZoneId.systemDefault());
-            Duration deadline = in.value(top.get("deadline"), "deadline",
-                    s -> durationIn(s, Duration.ofMillis(100), MAX_DEADLINE), DEFAULT_DEADLINE);
+            Duration deadline = in.value(
+                    top.get("deadline"),
+                    "deadline",
+                    s -> durationIn(s, Duration.ofMillis(100), MAX_DEADLINE),
+                    DEFAULT_DEADLINE);
             StoreConfig store = store(top.get("store"), dataDir);
             List<InstanceConfig> instances = instances(top.get("instances"));
             List<Cidr> trustedProxies = in.list(top.get("trusted_proxies"), "trusted_proxies", Cidr::parse);
@@ -91,8 +104,19 @@ public final class ConfigLoader {
                     top.containsKey("policy") ? Optional.of(policy(top.get("policy"))) : Optional.empty();
             MetricsConfig metrics = metrics(top.get("metrics"));
             in.throwIfProblems();
-            return new ServiceConfig(Path.of(in.fileName()), listen, dataDir, zone, deadline, store, instances,
-                    trustedProxies, tls, limit, policy, metrics);
+            return new ServiceConfig(
+                    Path.of(in.fileName()),
+                    listen,
+                    dataDir,
+                    zone,
+                    deadline,
+                    store,
+                    instances,
+                    trustedProxies,
+                    tls,
+                    limit,
+                    policy,
+                    metrics);
         }
 
         PolicySpec policyDocument(Node root) throws ConfigException {
@@ -125,22 +149,26 @@ public final class ConfigLoader {
                 String when = in.required(r, item, path, "when", Function.identity());
                 String description = in.value(r.get("description"), path + ".description", Function.identity(), "");
                 if (name != null && effect != null && when != null) {
-                    rules.add(new RuleSpec(name, effect, when, description,
-                            in.fileName() + ":" + NodeReader.line(r.get("when"))));
+                    rules.add(new RuleSpec(
+                            name, effect, when, description, in.fileName() + ":" + NodeReader.line(r.get("when"))));
                 }
             }
             return new PolicySpec(rules, in.fileName());
         }
 
         private StoreConfig store(Node node, Path dataDir) {
-            Map<String, Node> m = node == null ? Map.of()
+            Map<String, Node> m = node == null
+                    ? Map.of()
                     : in.mapping(node, "store", Set.of("url", "user", "password", "pool_size", "refresh_interval"));
             String url = in.value(m.get("url"), "store.url", ConfigLoader::jdbcUrl, StoreConfig.embeddedUrl(dataDir));
             String user = in.value(m.get("user"), "store.user", Function.identity(), "");
             Secret password = in.value(m.get("password"), "store.password", Secret::of, Secret.none());
             int poolSize = in.value(m.get("pool_size"), "store.pool_size", s -> intIn(s, 2, 200), 10);
-            Duration refresh = in.value(m.get("refresh_interval"), "store.refresh_interval",
-                    s -> durationIn(s, Duration.ofMillis(50), Duration.ofMinutes(10)), Duration.ofSeconds(1));
+            Duration refresh = in.value(
+                    m.get("refresh_interval"),
+                    "store.refresh_interval",
+                    s -> durationIn(s, Duration.ofMillis(50), Duration.ofMinutes(10)),
+                    Duration.ofSeconds(1));
             return new StoreConfig(url, user, password, poolSize, refresh);
         }
 
@@ -161,7 +189,11 @@ public final class ConfigLoader {
                 String path = "instances[" + i + "]";
                 Map<String, Node> m = in.mapping(item, path, Set.of("name", "redcap_url", "secret", "allow_from"));
                 String name = in.required(m, item, path, "name", ConfigLoader::instanceName);
-                Optional<RedcapUrl> url = in.required(m, item, path, "redcap_url",
+                Optional<RedcapUrl> url = in.required(
+                        m,
+                        item,
+                        path,
+                        "redcap_url",
                         s -> s.equals("*") ? Optional.<RedcapUrl>empty() : Optional.of(RedcapUrl.parse(s)));
                 CallerSecret secret = in.required(m, item, path, "secret", CallerSecret::parse);
                 List<Cidr> allowFrom = in.list(m.get("allow_from"), path + ".allow_from", Cidr::parse);
@@ -171,8 +203,11 @@ public final class ConfigLoader {
                 if (secret != null) {
                     for (InstanceConfig other : result) {
                         if (other.secret().sameAs(secret)) {
-                            in.problem(m.get("secret"), path + ".secret", "same secret as instance '" + other.name()
-                                    + "'; each REDCap installation needs its own secret");
+                            in.problem(
+                                    m.get("secret"),
+                                    path + ".secret",
+                                    "same secret as instance '" + other.name()
+                                            + "'; each REDCap installation needs its own secret");
                         }
                     }
                 }
@@ -192,10 +227,13 @@ public final class ConfigLoader {
             }
             Map<String, Node> m =
                     in.mapping(node, "tls", Set.of("keystore", "keystore_password", "certificate", "private_key"));
-            Optional<Path> keystore = Optional.ofNullable(in.value(m.get("keystore"), "tls.keystore", this::file, null));
+            Optional<Path> keystore =
+                    Optional.ofNullable(in.value(m.get("keystore"), "tls.keystore", this::file, null));
             Secret password = in.value(m.get("keystore_password"), "tls.keystore_password", Secret::of, Secret.none());
-            Optional<Path> cert = Optional.ofNullable(in.value(m.get("certificate"), "tls.certificate", this::file, null));
-            Optional<Path> key = Optional.ofNullable(in.value(m.get("private_key"), "tls.private_key", this::file, null));
+            Optional<Path> cert =
+                    Optional.ofNullable(in.value(m.get("certificate"), "tls.certificate", this::file, null));
+            Optional<Path> key =
+                    Optional.ofNullable(in.value(m.get("private_key"), "tls.private_key", this::file, null));
             boolean pem = m.containsKey("certificate") || m.containsKey("private_key");
             if (m.containsKey("keystore") == pem) {
                 in.problem(node, "tls", "give either keystore (PKCS#12) or certificate and private_key (PEM)");
@@ -210,10 +248,16 @@ public final class ConfigLoader {
                 return AuthFailureLimit.DEFAULT;
             }
             Map<String, Node> m = in.mapping(node, "auth_failures", Set.of("limit", "window"));
-            int limit = in.value(m.get("limit"), "auth_failures.limit", s -> intIn(s, 1, 1_000_000),
+            int limit = in.value(
+                    m.get("limit"),
+                    "auth_failures.limit",
+                    s -> intIn(s, 1, 1_000_000),
                     AuthFailureLimit.DEFAULT.failures());
-            Duration window = in.value(m.get("window"), "auth_failures.window",
-                    s -> durationIn(s, Duration.ofSeconds(1), Duration.ofDays(1)), AuthFailureLimit.DEFAULT.window());
+            Duration window = in.value(
+                    m.get("window"),
+                    "auth_failures.window",
+                    s -> durationIn(s, Duration.ofSeconds(1), Duration.ofDays(1)),
+                    AuthFailureLimit.DEFAULT.window());
             return new AuthFailureLimit(limit, window);
         }
 
@@ -230,8 +274,11 @@ public final class ConfigLoader {
             if (allowNode instanceof SequenceNode seq && seq.getValue().isEmpty()) {
                 // An empty instance allow_from means "anywhere"; here it would mean "nobody". Neither
                 // reading is safe to guess, so ask for what was meant.
-                in.problem(allowNode, "metrics.allow_from", "is empty; list the networks of your Prometheus server "
-                        + "(e.g. [10.0.0.5/32]), or set metrics.enabled: false");
+                in.problem(
+                        allowNode,
+                        "metrics.allow_from",
+                        "is empty; list the networks of your Prometheus server "
+                                + "(e.g. [10.0.0.5/32]), or set metrics.enabled: false");
             }
             return new MetricsConfig(enabled, in.list(allowNode, "metrics.allow_from", Cidr::parse));
         }

@@ -26,12 +26,10 @@ public final class EmbeddedDefaults {
     /** Name of the generated configuration file inside the data directory. */
     public static final String CONFIG_FILE = "cdp-access.yaml";
 
-    private EmbeddedDefaults() {
-    }
+    private EmbeddedDefaults() {}
 
     /** What {@link #ensure} found or made. */
-    public record Setup(Path configFile, boolean created) {
-    }
+    public record Setup(Path configFile, boolean created) {}
 
     /**
      * Returns the configuration file inside {@code dataDir}, creating the directory (owner-only
@@ -50,7 +48,8 @@ public final class EmbeddedDefaults {
             }
             Path temp = Files.createTempFile(dir, ".cdp-access", ".yaml");
             restrict(temp, "rw-------");
-            Files.writeString(temp, render(newSecret(), clock), StandardCharsets.UTF_8, StandardOpenOption.TRUNCATE_EXISTING);
+            Files.writeString(
+                    temp, render(newSecret(), clock), StandardCharsets.UTF_8, StandardOpenOption.TRUNCATE_EXISTING);
             try {
                 // Atomic, and refuses to replace a file another process generated meanwhile.
                 Files.createLink(file, temp);

@@ -1,9 +1,9 @@
 package io.cdpaccess.config;
 
+import io.cdpaccess.net.Cidr;
 import io.cdpaccess.protocol.RedcapUrl;
 import java.util.List;
 import java.util.Optional;
-import io.cdpaccess.net.Cidr;
 
 /**
  * One REDCap installation allowed to call the service.

@@ -1,7 +1,7 @@
 package io.cdpaccess.config;
 
-import java.util.List;
 import io.cdpaccess.net.Cidr;
+import java.util.List;
 
 /**
  * Who may read {@code GET /metrics} on the REDCap-facing listener. The meters name instances and
@@ -12,8 +12,8 @@ import io.cdpaccess.net.Cidr;
  */
 public record MetricsConfig(boolean enabled, List<Cidr> allowFrom) {
 
-    public static final MetricsConfig DEFAULT = new MetricsConfig(true,
-            List.of(Cidr.parse("127.0.0.0/8"), Cidr.parse("::1/128")));
+    public static final MetricsConfig DEFAULT =
+            new MetricsConfig(true, List.of(Cidr.parse("127.0.0.0/8"), Cidr.parse("::1/128")));
 
     public MetricsConfig {
         allowFrom = List.copyOf(allowFrom);

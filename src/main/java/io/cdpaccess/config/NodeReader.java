@@ -52,8 +52,11 @@ public final class NodeReader {
             String key = tuple.getKeyNode() instanceof ScalarNode s ? s.getValue() : null;
             String keyPath = key == null ? path : path.isEmpty() ? key : path + "." + key;
             if (key == null || !allowed.contains(key)) {
-                problem(tuple.getKeyNode(), keyPath,
-                        "unknown key; expected one of " + String.join(", ", allowed.stream().sorted().toList()));
+                problem(
+                        tuple.getKeyNode(),
+                        keyPath,
+                        "unknown key; expected one of "
+                                + String.join(", ", allowed.stream().sorted().toList()));
             } else if (result.putIfAbsent(key, tuple.getValueNode()) != null) {
                 problem(tuple.getKeyNode(), keyPath, "is given twice; keep one");
             }

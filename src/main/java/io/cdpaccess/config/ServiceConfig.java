@@ -1,13 +1,13 @@
 package io.cdpaccess.config;
 
+import io.cdpaccess.net.Cidr;
+import io.cdpaccess.net.HostPort;
 import io.cdpaccess.policy.PolicySpec;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.ZoneId;
 import java.util.List;
 import java.util.Optional;
-import io.cdpaccess.net.Cidr;
-import io.cdpaccess.net.HostPort;
 
 /**
  * The whole validated configuration, immutable once loaded.
@@ -25,10 +25,19 @@ import io.cdpaccess.net.HostPort;
  * @param policy the rules, when the configuration has a {@code policy} key (else the default policy)
  * @param metrics whether {@code GET /metrics} is served, and to whom
  */
-public record ServiceConfig(Path source, HostPort listen, Path dataDir, ZoneId zone, Duration deadline,
-                            StoreConfig store, List<InstanceConfig> instances, List<Cidr> trustedProxies,
-                            Optional<TlsConfig> tls, AuthFailureLimit authFailures, Optional<PolicySpec> policy,
-                            MetricsConfig metrics) {
+public record ServiceConfig(
+        Path source,
+        HostPort listen,
+        Path dataDir,
+        ZoneId zone,
+        Duration deadline,
+        StoreConfig store,
+        List<InstanceConfig> instances,
+        List<Cidr> trustedProxies,
+        Optional<TlsConfig> tls,
+        AuthFailureLimit authFailures,
+        Optional<PolicySpec> policy,
+        MetricsConfig metrics) {
 
     public ServiceConfig {
         instances = List.copyOf(instances);

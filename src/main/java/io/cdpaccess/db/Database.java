@@ -77,8 +77,10 @@ public final class Database implements AutoCloseable {
         try {
             dataSource = new HikariDataSource(hikari);
         } catch (RuntimeException e) {
-            throw new StoreException("cannot open database " + description + ": " + rootMessage(e)
-                    + "; check store.url, store.user and store.password", e);
+            throw new StoreException(
+                    "cannot open database " + description + ": " + rootMessage(e)
+                            + "; check store.url, store.user and store.password",
+                    e);
         }
         try {
             requireExactText(dataSource, description);
@@ -127,11 +129,12 @@ public final class Database implements AutoCloseable {
                 return;
             }
             String collation;
-            try (PreparedStatement ps = c.prepareStatement("SELECT COALESCE("
-                    + "(SELECT collation_name FROM information_schema.columns WHERE table_schema = DATABASE() "
-                    + "AND table_name = 'grants' AND column_name = 'username'), "
-                    + "(SELECT default_collation_name FROM information_schema.schemata WHERE schema_name = DATABASE()))");
-                 ResultSet rs = ps.executeQuery()) {
+            try (PreparedStatement ps = c.prepareStatement(
+                            "SELECT COALESCE("
+                                    + "(SELECT collation_name FROM information_schema.columns WHERE table_schema = DATABASE() "
+                                    + "AND table_name = 'grants' AND column_name = 'username'), "
+                                    + "(SELECT default_collation_name FROM information_schema.schemata WHERE schema_name = DATABASE()))");
+                    ResultSet rs = ps.executeQuery()) {
                 collation = rs.next() ? rs.getString(1) : null;
             }
             if (collation == null) {
@@ -191,9 +194,10 @@ public final class Database implements AutoCloseable {
         @java.lang.Override // a plain @Override would name SQLExceptionOverride.Override here
         public SQLExceptionOverride.Override adjudicate(SQLException e) {
             for (Throwable t = e; t != null && t.getCause() != t; t = t.getCause()) {
-                if (t instanceof SQLNonTransientConnectionException || t instanceof java.io.IOException
-                        || (t instanceof SQLException s && ("90067".equals(s.getSQLState())
-                                || "90028".equals(s.getSQLState())))) {
+                if (t instanceof SQLNonTransientConnectionException
+                        || t instanceof java.io.IOException
+                        || (t instanceof SQLException s
+                                && ("90067".equals(s.getSQLState()) || "90028".equals(s.getSQLState())))) {
                     return SQLExceptionOverride.Override.MUST_EVICT;
                 }
             }

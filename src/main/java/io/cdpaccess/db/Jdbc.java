@@ -36,8 +36,7 @@ public final class Jdbc {
     }
 
     /** Runs {@code sql} with {@code params} bound in order and maps every row. */
-    public static <T> List<T> query(Connection c, String sql, List<?> params, RowMapper<T> mapper)
-            throws SQLException {
+    public static <T> List<T> query(Connection c, String sql, List<?> params, RowMapper<T> mapper) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             bind(ps, params);
             try (ResultSet rs = ps.executeQuery()) {
@@ -85,8 +84,7 @@ public final class Jdbc {
      * MariaDB can), and a malformed request is recorded with what the caller sent, %00 included:
      * one such row would fail its whole batch.
      */
-    public static void setText(PreparedStatement ps, int index, Optional<String> value, int width)
-            throws SQLException {
+    public static void setText(PreparedStatement ps, int index, Optional<String> value, int width) throws SQLException {
         if (value.isEmpty()) {
             ps.setNull(index, Types.VARCHAR);
         } else {

@@ -39,27 +39,75 @@ import java.util.Optional;
  */
 public final class CoreFacts {
 
-    static final Struct REQUEST = Struct.of("cdp.Request",
-            "user", Scalar.STRING, "normalized_user", Scalar.STRING, "project_id", Scalar.INT,
-            "redcap_url", Scalar.STRING, "instance", Scalar.STRING, "caller_ip", Scalar.STRING);
-    static final Struct GRANT = Struct.of("cdp.Grant",
-            "state", Scalar.STRING, "active", Scalar.BOOL, "id", Scalar.STRING, "from", Scalar.TIMESTAMP,
-            "until", Scalar.TIMESTAMP, "all_projects", Scalar.BOOL, "granted_by", Scalar.STRING, "reason", Scalar.STRING,
-            "revoked_at", Scalar.TIMESTAMP, "revoked_by", Scalar.STRING, "revoke_reason", Scalar.STRING);
-    static final Struct PROJECT = Struct.of("cdp.Project",
-            "status", Scalar.STRING, "irb_number", Scalar.STRING, "expires", Scalar.TIMESTAMP, "expired", Scalar.BOOL);
-    static final Struct BLOCK = Struct.of("cdp.Block",
-            "active", Scalar.BOOL, "id", Scalar.STRING, "reason", Scalar.STRING, "since", Scalar.TIMESTAMP,
-            "blocked_by", Scalar.STRING);
+    static final Struct REQUEST = Struct.of(
+            "cdp.Request",
+            "user",
+            Scalar.STRING,
+            "normalized_user",
+            Scalar.STRING,
+            "project_id",
+            Scalar.INT,
+            "redcap_url",
+            Scalar.STRING,
+            "instance",
+            Scalar.STRING,
+            "caller_ip",
+            Scalar.STRING);
+    static final Struct GRANT = Struct.of(
+            "cdp.Grant",
+            "state",
+            Scalar.STRING,
+            "active",
+            Scalar.BOOL,
+            "id",
+            Scalar.STRING,
+            "from",
+            Scalar.TIMESTAMP,
+            "until",
+            Scalar.TIMESTAMP,
+            "all_projects",
+            Scalar.BOOL,
+            "granted_by",
+            Scalar.STRING,
+            "reason",
+            Scalar.STRING,
+            "revoked_at",
+            Scalar.TIMESTAMP,
+            "revoked_by",
+            Scalar.STRING,
+            "revoke_reason",
+            Scalar.STRING);
+    static final Struct PROJECT = Struct.of(
+            "cdp.Project",
+            "status",
+            Scalar.STRING,
+            "irb_number",
+            Scalar.STRING,
+            "expires",
+            Scalar.TIMESTAMP,
+            "expired",
+            Scalar.BOOL);
+    static final Struct BLOCK = Struct.of(
+            "cdp.Block",
+            "active",
+            Scalar.BOOL,
+            "id",
+            Scalar.STRING,
+            "reason",
+            Scalar.STRING,
+            "since",
+            Scalar.TIMESTAMP,
+            "blocked_by",
+            Scalar.STRING);
     static final Struct STORE = Struct.of("cdp.Store", "grant", GRANT, "project", PROJECT, "block", BLOCK);
 
     /** Variable names. */
     public static final String REQUEST_VAR = "request";
+
     public static final String NOW_VAR = "now";
     public static final String STORE_VAR = "store";
 
-    private CoreFacts() {
-    }
+    private CoreFacts() {}
 
     /** The variables of the core facts, in the order they are documented. */
     public static Map<String, FactType> variables() {
@@ -88,8 +136,13 @@ public final class CoreFacts {
 
     static Map<String, Object> store(StoreSnapshot snapshot, String instance, AccessRequest request, Instant now) {
         Map<String, Object> s = new LinkedHashMap<>();
-        s.put("grant", grant(snapshot.grants(instance, request.normalizedUser()).stream()
-                .filter(g -> g.covers(request.projectId())).toList(), now));
+        s.put(
+                "grant",
+                grant(
+                        snapshot.grants(instance, request.normalizedUser()).stream()
+                                .filter(g -> g.covers(request.projectId()))
+                                .toList(),
+                        now));
         s.put("project", project(snapshot.project(instance, request.projectId()), now));
         s.put("block", block(snapshot.block(request.normalizedUser())));
         return s;
@@ -132,7 +185,10 @@ public final class CoreFacts {
                     }
                 }
                 case REVOKED -> {
-                    if (revoked == null || c.revokedAt().orElseThrow().isAfter(revoked.revokedAt().orElseThrow())) {
+                    if (revoked == null
+                            || c.revokedAt()
+                                    .orElseThrow()
+                                    .isAfter(revoked.revokedAt().orElseThrow())) {
                         revoked = c;
                     }
                 }

@@ -1,11 +1,13 @@
 package io.cdpaccess.decision;
 
 import io.cdpaccess.config.InstanceConfig;
+import io.cdpaccess.outcome.Effect;
+import io.cdpaccess.outcome.Reason;
 import io.cdpaccess.policy.CompiledPolicy;
 import io.cdpaccess.policy.PolicyResult;
 import io.cdpaccess.policy.RuleOutcome;
-import io.cdpaccess.protocol.AccessRequest;
 import io.cdpaccess.policy.SourceUse;
+import io.cdpaccess.protocol.AccessRequest;
 import io.cdpaccess.store.StoreSnapshot;
 import io.cdpaccess.time.Deadline;
 import java.time.Clock;
@@ -16,8 +18,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
-import io.cdpaccess.outcome.Effect;
-import io.cdpaccess.outcome.Reason;
 
 /**
  * Decides one well-formed request: the policy's rules over the facts of the request, the time,
@@ -47,11 +47,15 @@ public final class Decider {
      * @param callerIp the caller's address, when there is a caller (not for {@code check})
      * @param deadline the answer is an error once this passes
      */
-    public Decision decide(InstanceConfig instance, AccessRequest request, Optional<String> callerIp, Deadline deadline) {
+    public Decision decide(
+            InstanceConfig instance, AccessRequest request, Optional<String> callerIp, Deadline deadline) {
         try {
             if (!instance.answersFor(request.redcapUrl())) {
-                return Decision.outside(Effect.DENY, Reason.INSTANCE_MISMATCH, "instance " + instance.name()
-                        + " is bound to " + instance.redcapUrl().map(Object::toString).orElse("*"));
+                return Decision.outside(
+                        Effect.DENY,
+                        Reason.INSTANCE_MISMATCH,
+                        "instance " + instance.name() + " is bound to "
+                                + instance.redcapUrl().map(Object::toString).orElse("*"));
             }
             Instant now = clock.instant();
             Map<String, SourceUse> sources = new LinkedHashMap<>();
@@ -81,14 +85,25 @@ public final class Decider {
             if (result.inconclusive()) {
                 // Still a deny, but one that rests on a failure (a source down, a bad conversion):
                 // answered 503 so operators see an outage, not a wave of ordinary denies.
-                return new Decision(Effect.ERROR, Reason.FACT_ERROR.code(), String.join("; ", result.errors()), Optional.empty(),
-                        Optional.of(result), sources);
+                return new Decision(
+                        Effect.ERROR,
+                        Reason.FACT_ERROR.code(),
+                        String.join("; ", result.errors()),
+                        Optional.empty(),
+                        Optional.of(result),
+                        sources);
             }
             Effect effect = result.allowed() ? Effect.ALLOW : Effect.DENY;
-            return new Decision(effect, result.reason(), detail(result),
-                    result.allowed() ? activeGrant(result) : Optional.empty(), Optional.of(result), sources);
+            return new Decision(
+                    effect,
+                    result.reason(),
+                    detail(result),
+                    result.allowed() ? activeGrant(result) : Optional.empty(),
+                    Optional.of(result),
+                    sources);
         } catch (RuntimeException e) {
-            return Decision.outside(Effect.ERROR, Reason.INTERNAL_ERROR, e.getClass().getSimpleName());
+            return Decision.outside(
+                    Effect.ERROR, Reason.INTERNAL_ERROR, e.getClass().getSimpleName());
         }
     }
 
@@ -108,7 +123,9 @@ public final class Decider {
         if (deciding == null) {
             return "no rule matched (policy " + result.policyVersion() + ")";
         }
-        StringBuilder text = new StringBuilder(256).append(deciding.rule()).append(' ')
+        StringBuilder text = new StringBuilder(256)
+                .append(deciding.rule())
+                .append(' ')
                 .append(deciding.result().label());
         deciding.error().ifPresent(e -> text.append(" (").append(e).append(')'));
         String separator = ": ";
@@ -148,7 +165,8 @@ public final class Decider {
 
     private static Optional<String> activeGrant(PolicyResult result) {
         if (result.facts().get(CoreFacts.STORE_VAR) instanceof Map<?, ?> store
-                && store.get("grant") instanceof Map<?, ?> grant && Boolean.TRUE.equals(grant.get("active"))) {
+                && store.get("grant") instanceof Map<?, ?> grant
+                && Boolean.TRUE.equals(grant.get("active"))) {
             return Optional.ofNullable((String) grant.get("id"));
         }
         return Optional.empty();

@@ -16,8 +16,13 @@ import java.util.Optional;
  * @param explanation every rule's outcome and the facts used, when the policy was evaluated
  * @param sources for each fact source the evaluation used: how long it took, whether from cache
  */
-public record Decision(Effect effect, String reason, String detail, Optional<String> grantId,
-                       Optional<PolicyResult> explanation, Map<String, SourceUse> sources) {
+public record Decision(
+        Effect effect,
+        String reason,
+        String detail,
+        Optional<String> grantId,
+        Optional<PolicyResult> explanation,
+        Map<String, SourceUse> sources) {
 
     public Decision {
         sources = Map.copyOf(sources);

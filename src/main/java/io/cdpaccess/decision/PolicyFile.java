@@ -37,8 +37,8 @@ public final class PolicyFile implements PolicyLoader {
         try {
             return Policies.compile(loader.load(file));
         } catch (ConfigException e) {
-            throw new PolicyLoadException(e.unreadable() ? StaleReason.CONFIG_UNREADABLE : StaleReason.CONFIG_INVALID,
-                    e.problems());
+            throw new PolicyLoadException(
+                    e.unreadable() ? StaleReason.CONFIG_UNREADABLE : StaleReason.CONFIG_INVALID, e.problems());
         } catch (PolicyException e) {
             throw new PolicyLoadException(StaleReason.POLICY_INVALID, e.problems());
         } catch (RuntimeException e) {
@@ -52,7 +52,8 @@ public final class PolicyFile implements PolicyLoader {
      * (a store that cannot be read is no change; the store's own health says it is down).
      */
     public List<ReloadTrigger> triggers(LongSupplier reloadRequests) {
-        return List.of(ReloadTrigger.of("configuration file changed", this::digest),
+        return List.of(
+                ReloadTrigger.of("configuration file changed", this::digest),
                 ReloadTrigger.of("policy reload request", () -> {
                     try {
                         return reloadRequests.getAsLong();

@@ -46,8 +46,12 @@ public final class Health {
      */
     public Readiness readiness() {
         LiveSnapshot.Health storeHealth = snapshot.health();
-        return new Readiness(storeHealth.reachable(),
-                decisionLog.lastFailure().map(f -> f.at().isBefore(storeHealth.lastSuccess())).orElse(true),
+        return new Readiness(
+                storeHealth.reachable(),
+                decisionLog
+                        .lastFailure()
+                        .map(f -> f.at().isBefore(storeHealth.lastSuccess()))
+                        .orElse(true),
                 snapshot.polling() && policy.watching());
     }
 
@@ -58,7 +62,9 @@ public final class Health {
      */
     void ready(Context ctx) {
         Readiness r = readiness();
-        ctx.status(r.ready() ? 200 : 503).contentType("application/json").header("Cache-Control", "no-store")
+        ctx.status(r.ready() ? 200 : 503)
+                .contentType("application/json")
+                .header("Cache-Control", "no-store")
                 .result("{\"status\":\"" + (r.ready() ? "ready" : "not-ready") + "\",\"config\":\"loaded\",\"store\":\""
                         + (r.store() ? "up" : "down") + "\",\"decision_log\":\"" + (r.decisionLog() ? "up" : "down")
                         + "\",\"watchers\":\"" + (r.watchers() ? "running" : "stopped")

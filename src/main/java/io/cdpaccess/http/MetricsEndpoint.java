@@ -40,6 +40,9 @@ final class MetricsEndpoint implements Handler {
             return;
         }
         meters.metricsRead(true);
-        ctx.status(200).contentType(Metrics.CONTENT_TYPE).header("Cache-Control", "no-store").result(metrics.scrape());
+        ctx.status(200)
+                .contentType(Metrics.CONTENT_TYPE)
+                .header("Cache-Control", "no-store")
+                .result(metrics.scrape());
     }
 }

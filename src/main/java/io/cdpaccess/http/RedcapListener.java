@@ -28,9 +28,16 @@ public final class RedcapListener implements AutoCloseable {
     /** The path REDCap is configured to call. */
     public static final String USER_ACCESS_PATH = "/user-access";
 
-    private static final List<HandlerType> ROUTED_METHODS = List.of(HandlerType.GET, HandlerType.POST,
-            HandlerType.PUT, HandlerType.PATCH, HandlerType.DELETE, HandlerType.HEAD, HandlerType.OPTIONS,
-            HandlerType.TRACE, HandlerType.QUERY);
+    private static final List<HandlerType> ROUTED_METHODS = List.of(
+            HandlerType.GET,
+            HandlerType.POST,
+            HandlerType.PUT,
+            HandlerType.PATCH,
+            HandlerType.DELETE,
+            HandlerType.HEAD,
+            HandlerType.OPTIONS,
+            HandlerType.TRACE,
+            HandlerType.QUERY);
 
     private final Javalin app;
     private final boolean https;
@@ -47,8 +54,13 @@ public final class RedcapListener implements AutoCloseable {
      * @param callerAddress how {@code /metrics} works out its caller, as {@code /user-access} does
      * @throws IllegalArgumentException for a TLS key or certificate that cannot be used
      */
-    public static RedcapListener start(ServiceConfig config, UserAccess userAccess, RequestMeters meters,
-                                       CallerAddress callerAddress, Health health, Metrics metrics) {
+    public static RedcapListener start(
+            ServiceConfig config,
+            UserAccess userAccess,
+            RequestMeters meters,
+            CallerAddress callerAddress,
+            Health health,
+            Metrics metrics) {
         UserAccessHandler endpoint = new UserAccessHandler(userAccess, meters);
         MetricsEndpoint metricsEndpoint =
                 new MetricsEndpoint(callerAddress, config.metrics().allowFrom(), metrics, meters);
@@ -84,8 +96,12 @@ public final class RedcapListener implements AutoCloseable {
         return new RedcapListener(app, keys != null);
     }
 
-    private static ServerConnector connector(Server server, HttpConfiguration httpConfig, ServiceConfig config,
-                                             TlsKeyStores.Loaded keys, long idleTimeoutMs) {
+    private static ServerConnector connector(
+            Server server,
+            HttpConfiguration httpConfig,
+            ServiceConfig config,
+            TlsKeyStores.Loaded keys,
+            long idleTimeoutMs) {
         httpConfig.setSendServerVersion(false);
         httpConfig.setSendXPoweredBy(false);
         ServerConnector connector;
@@ -101,8 +117,8 @@ public final class RedcapListener implements AutoCloseable {
             // REDCap does not verify certificates and may call by IP address; a host check would only break it.
             secure.setSniHostCheck(false);
             httpsConfig.addCustomizer(secure);
-            connector = new ServerConnector(server, new SslConnectionFactory(ssl, "http/1.1"),
-                    new HttpConnectionFactory(httpsConfig));
+            connector = new ServerConnector(
+                    server, new SslConnectionFactory(ssl, "http/1.1"), new HttpConnectionFactory(httpsConfig));
         }
         connector.setHost(config.listen().host());
         connector.setPort(config.listen().port());

@@ -28,15 +28,13 @@ final class TlsKeyStores {
     /** The in-memory password for a keystore built from PEM files; never leaves this process. */
     static final char[] PEM_STORE_PASSWORD = "cdp-access-pem".toCharArray();
 
-    private static final Pattern PEM_BLOCK = Pattern.compile(
-            "-----BEGIN ([A-Z0-9 ]+)-----\\s*([A-Za-z0-9+/=\\s]+?)\\s*-----END \\1-----");
+    private static final Pattern PEM_BLOCK =
+            Pattern.compile("-----BEGIN ([A-Z0-9 ]+)-----\\s*([A-Za-z0-9+/=\\s]+?)\\s*-----END \\1-----");
 
-    private TlsKeyStores() {
-    }
+    private TlsKeyStores() {}
 
     /** A loaded keystore and the password that unlocks its key. */
-    record Loaded(KeyStore keyStore, String password) {
-    }
+    record Loaded(KeyStore keyStore, String password) {}
 
     static Loaded load(TlsConfig tls) {
         if (tls.keystore().isPresent()) {
@@ -61,21 +59,22 @@ final class TlsKeyStores {
             ks.setKeyEntry("cdp-access", key, PEM_STORE_PASSWORD, chain);
             return new Loaded(ks, new String(PEM_STORE_PASSWORD));
         } catch (IOException | GeneralSecurityException e) {
-            throw new IllegalArgumentException("tls: certificate " + certFile + " and key " + keyFile
-                    + " do not fit together: " + e.getMessage());
+            throw new IllegalArgumentException(
+                    "tls: certificate " + certFile + " and key " + keyFile + " do not fit together: " + e.getMessage());
         }
     }
 
     private static Certificate[] certificates(Path file) {
         try (InputStream in = Files.newInputStream(file)) {
-            Collection<? extends Certificate> certs = CertificateFactory.getInstance("X.509").generateCertificates(in);
+            Collection<? extends Certificate> certs =
+                    CertificateFactory.getInstance("X.509").generateCertificates(in);
             if (certs.isEmpty()) {
                 throw new IllegalArgumentException("tls.certificate " + file + ": no certificate found");
             }
             return certs.toArray(new Certificate[0]);
         } catch (IOException | GeneralSecurityException e) {
-            throw new IllegalArgumentException("tls.certificate " + file + ": not a PEM certificate chain ("
-                    + e.getMessage() + ")");
+            throw new IllegalArgumentException(
+                    "tls.certificate " + file + ": not a PEM certificate chain (" + e.getMessage() + ")");
         }
     }
 
@@ -97,10 +96,14 @@ final class TlsKeyStores {
                 case "RSA PRIVATE KEY" -> {
                     return pkcs8(wrapPkcs1Rsa(der), file);
                 }
-                case "ENCRYPTED PRIVATE KEY" -> throw new IllegalArgumentException("tls.private_key " + file
-                        + " is encrypted; decrypt it with: openssl pkcs8 -in KEY -out KEY.plain.pem (and protect that file)");
-                case "EC PRIVATE KEY" -> throw new IllegalArgumentException("tls.private_key " + file
-                        + " is in SEC1 form; convert it with: openssl pkcs8 -topk8 -nocrypt -in KEY -out KEY.pkcs8.pem");
+                case "ENCRYPTED PRIVATE KEY" ->
+                    throw new IllegalArgumentException(
+                            "tls.private_key " + file
+                                    + " is encrypted; decrypt it with: openssl pkcs8 -in KEY -out KEY.plain.pem (and protect that file)");
+                case "EC PRIVATE KEY" ->
+                    throw new IllegalArgumentException(
+                            "tls.private_key " + file
+                                    + " is in SEC1 form; convert it with: openssl pkcs8 -topk8 -nocrypt -in KEY -out KEY.pkcs8.pem");
                 default -> {
                     // e.g. EC PARAMETERS before the key; keep looking
                 }
@@ -122,8 +125,23 @@ final class TlsKeyStores {
 
     /** Wraps a PKCS#1 RSAPrivateKey in a PKCS#8 PrivateKeyInfo (DER), as Java only reads the latter. */
     static byte[] wrapPkcs1Rsa(byte[] pkcs1) {
-        byte[] algorithm = {0x30, 0x0d, 0x06, 0x09, 0x2a, (byte) 0x86, 0x48, (byte) 0x86, (byte) 0xf7, 0x0d, 0x01,
-            0x01, 0x01, 0x05, 0x00};
+        byte[] algorithm = {
+            0x30,
+            0x0d,
+            0x06,
+            0x09,
+            0x2a,
+            (byte) 0x86,
+            0x48,
+            (byte) 0x86,
+            (byte) 0xf7,
+            0x0d,
+            0x01,
+            0x01,
+            0x01,
+            0x05,
+            0x00
+        };
         byte[] version = {0x02, 0x01, 0x00};
         byte[] octet = der(0x04, pkcs1);
         byte[] body = new byte[version.length + algorithm.length + octet.length];

@@ -45,21 +45,38 @@ final class UserAccessHandler implements Handler {
             ctx.header("Allow", "POST");
         }
         try {
-            meters.answered(r.instance(), r.effect(), r.reason(), answered.answer(), answered.deadline().elapsedNanos());
+            meters.answered(
+                    r.instance(),
+                    r.effect(),
+                    r.reason(),
+                    answered.answer(),
+                    answered.deadline().elapsedNanos());
         } catch (RuntimeException e) {
             // Counting must never change an answer that is already decided and recorded.
             log.warn("could not count decision {}: {}", r.decisionId(), e.toString());
         }
-        decisions.info("decision={} effect={} status={} reason={} instance={} user={} project={} caller={} latency_us={}",
-                r.decisionId(), r.effect().label(), r.httpStatus(), r.reason(), r.instance().orElse("-"),
-                LogText.quote(r.user().orElse(null)), LogText.quote(r.projectId().orElse(null)), r.callerIp(),
+        decisions.info(
+                "decision={} effect={} status={} reason={} instance={} user={} project={} caller={} latency_us={}",
+                r.decisionId(),
+                r.effect().label(),
+                r.httpStatus(),
+                r.reason(),
+                r.instance().orElse("-"),
+                LogText.quote(r.user().orElse(null)),
+                LogText.quote(r.projectId().orElse(null)),
+                r.callerIp(),
                 r.latencyMicros());
     }
 
     private static Incoming incoming(Context ctx) {
         List<String> secrets = ctx.queryParams("secret");
-        return new Incoming(ctx.req().getMethod(), Exchanges.peer(ctx), Exchanges.forwardedFor(ctx), secrets,
-                Optional.ofNullable(ctx.header("Authorization")), Optional.ofNullable(ctx.req().getContentType()),
+        return new Incoming(
+                ctx.req().getMethod(),
+                Exchanges.peer(ctx),
+                Exchanges.forwardedFor(ctx),
+                secrets,
+                Optional.ofNullable(ctx.header("Authorization")),
+                Optional.ofNullable(ctx.req().getContentType()),
                 new Incoming.Body() {
                     @Override
                     public long declaredLength() {

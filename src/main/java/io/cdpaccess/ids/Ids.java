@@ -12,8 +12,7 @@ public final class Ids {
 
     private static final char[] ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ".toCharArray();
 
-    private Ids() {
-    }
+    private Ids() {}
 
     /** A new identifier stamped with the clock's current time. */
     public static String next(Clock clock) {

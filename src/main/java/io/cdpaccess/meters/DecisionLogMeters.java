@@ -1,12 +1,12 @@
 package io.cdpaccess.meters;
 
+import io.cdpaccess.audit.DecisionLog;
+import io.cdpaccess.audit.GroupCommit;
 import io.cdpaccess.ops.Metrics;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.FunctionTimer;
 import io.micrometer.core.instrument.Gauge;
 import java.util.concurrent.TimeUnit;
-import io.cdpaccess.audit.DecisionLog;
-import io.cdpaccess.audit.GroupCommit;
 
 /**
  * The decision log's meters, read from its {@link GroupCommit} at each scrape. Every answer waits for
@@ -15,16 +15,20 @@ import io.cdpaccess.audit.GroupCommit;
  */
 public final class DecisionLogMeters {
 
-    private DecisionLogMeters() {
-    }
+    private DecisionLogMeters() {}
 
     /** Registers the meters of {@code log}; they read it for as long as the registry lives. */
     public static void register(Metrics metrics, DecisionLog decisionLog) {
         GroupCommit<?> log = decisionLog.groupCommit();
         Gauge.builder("cdp_access.decision_log.queue.depth", log, GroupCommit::queueDepth)
-                .description("Decision records waiting to be committed (the queue holds 16384; when full, answers are 503)")
+                .description(
+                        "Decision records waiting to be committed (the queue holds 16384; when full, answers are 503)")
                 .register(metrics.registry());
-        FunctionTimer.builder("cdp_access.decision_log.commit", log, GroupCommit::commits, GroupCommit::commitNanos,
+        FunctionTimer.builder(
+                        "cdp_access.decision_log.commit",
+                        log,
+                        GroupCommit::commits,
+                        GroupCommit::commitNanos,
                         TimeUnit.NANOSECONDS)
                 .description("Transactions of the decision log (group commits: one per batch of waiting answers)")
                 .register(metrics.registry());

@@ -1,12 +1,12 @@
 package io.cdpaccess.meters;
 
+import io.cdpaccess.ops.Metrics;
+import io.cdpaccess.policy.LivePolicy;
 import io.cdpaccess.policy.LivePolicy.ReloadResult;
 import io.cdpaccess.policy.LivePolicy.StaleReason;
-import io.cdpaccess.ops.Metrics;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Tags;
-import io.cdpaccess.policy.LivePolicy;
 
 /**
  * The policy's meters, read from {@link LivePolicy} at each scrape: whether the policy serving
@@ -16,15 +16,16 @@ import io.cdpaccess.policy.LivePolicy;
  */
 public final class PolicyMeters {
 
-    private PolicyMeters() {
-    }
+    private PolicyMeters() {}
 
     /** Registers the meters of {@code policy}; they read it for as long as the registry lives. */
     public static void register(Metrics metrics, LivePolicy policy) {
         // One series per category, 0 or 1, rather than one series whose label changes: a series
         // that appears and disappears looks to Prometheus like a gap, and alerts would flap.
         for (StaleReason reason : StaleReason.values()) {
-            Gauge.builder("cdp_access.policy.stale", policy,
+            Gauge.builder(
+                            "cdp_access.policy.stale",
+                            policy,
                             p -> p.status().staleReason().map(reason::equals).orElse(false) ? 1 : 0)
                     .description("1 while the last policy reload was refused for this reason and the last good "
                             + "policy keeps serving; the log says why")
@@ -37,14 +38,19 @@ public final class PolicyMeters {
                     .tag("result", result.label())
                     .register(metrics.registry());
         }
-        Gauge.builder("cdp_access.policy.loaded.timestamp", policy, p -> p.status().loadedAt().toEpochMilli() / 1e3)
+        Gauge.builder(
+                        "cdp_access.policy.loaded.timestamp",
+                        policy,
+                        p -> p.status().loadedAt().toEpochMilli() / 1e3)
                 .description("When the policy serving was last loaded successfully (Unix time)")
                 .baseUnit("seconds")
                 .register(metrics.registry());
         Gauge.builder("cdp_access.policy.rules", policy, p -> p.get().rules().size())
                 .description("Rules in the policy serving")
                 .register(metrics.registry());
-        metrics.info("cdp_access.policy.info", "The version of the policy serving (as recorded with each decision)",
+        metrics.info(
+                "cdp_access.policy.info",
+                "The version of the policy serving (as recorded with each decision)",
                 () -> Tags.of("version", policy.status().version()));
     }
 }

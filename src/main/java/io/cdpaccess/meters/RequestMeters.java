@@ -1,5 +1,6 @@
 package io.cdpaccess.meters;
 
+import io.cdpaccess.access.AuthFailureLimiter;
 import io.cdpaccess.config.InstanceConfig;
 import io.cdpaccess.outcome.Effect;
 import io.cdpaccess.outcome.Reason;
@@ -16,7 +17,6 @@ import java.util.Optional;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import io.cdpaccess.access.AuthFailureLimiter;
 
 /**
  * What the REDCap listener counts: every answer of {@code /user-access} by effect and reason, how
@@ -35,22 +35,38 @@ public final class RequestMeters {
     public static final String NO_INSTANCE = "-";
 
     /** What REDCap's callers refused before any decision are answered, for counters known from the start. */
-    private static final Map<Reason, Answer> REFUSALS = Map.of(Reason.UNAUTHENTICATED, Answer.FORBIDDEN,
-            Reason.ADDRESS_NOT_ALLOWED, Answer.FORBIDDEN, Reason.RATE_LIMITED, Answer.TOO_MANY_FAILURES,
-            Reason.METHOD_NOT_ALLOWED, Answer.METHOD_NOT_ALLOWED, Reason.BODY_TOO_LARGE, Answer.TOO_LARGE);
-    private static final List<Reason> ERRORS = List.of(Reason.FACT_ERROR, Reason.DEADLINE_EXCEEDED,
-            Reason.LOG_UNAVAILABLE, Reason.INTERNAL_ERROR);
+    private static final Map<Reason, Answer> REFUSALS = Map.of(
+            Reason.UNAUTHENTICATED,
+            Answer.FORBIDDEN,
+            Reason.ADDRESS_NOT_ALLOWED,
+            Answer.FORBIDDEN,
+            Reason.RATE_LIMITED,
+            Answer.TOO_MANY_FAILURES,
+            Reason.METHOD_NOT_ALLOWED,
+            Answer.METHOD_NOT_ALLOWED,
+            Reason.BODY_TOO_LARGE,
+            Answer.TOO_LARGE);
+
+    private static final List<Reason> ERRORS =
+            List.of(Reason.FACT_ERROR, Reason.DEADLINE_EXCEEDED, Reason.LOG_UNAVAILABLE, Reason.INTERNAL_ERROR);
     /** Latency buckets: REDCap users wait on every answer, so the low end matters most. */
-    private static final List<Duration> BUCKETS = List.of(Duration.ofMillis(1), Duration.ofMillis(5),
-            Duration.ofMillis(10), Duration.ofMillis(25), Duration.ofMillis(50), Duration.ofMillis(100),
-            Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofMillis(2_500),
-            Duration.ofSeconds(5), Duration.ofSeconds(10));
+    private static final List<Duration> BUCKETS = List.of(
+            Duration.ofMillis(1),
+            Duration.ofMillis(5),
+            Duration.ofMillis(10),
+            Duration.ofMillis(25),
+            Duration.ofMillis(50),
+            Duration.ofMillis(100),
+            Duration.ofMillis(250),
+            Duration.ofMillis(500),
+            Duration.ofSeconds(1),
+            Duration.ofMillis(2_500),
+            Duration.ofSeconds(5),
+            Duration.ofSeconds(10));
 
-    private record DecisionKey(String instance, Effect effect, String reason) {
-    }
+    private record DecisionKey(String instance, Effect effect, String reason) {}
 
-    private record RefusalKey(String reason, int status) {
-    }
+    private record RefusalKey(String reason, int status) {}
 
     private final MeterRegistry registry;
     private final ConcurrentHashMap<DecisionKey, Counter> decisions = new ConcurrentHashMap<>();
@@ -65,17 +81,20 @@ public final class RequestMeters {
      *
      * @param deadline also a latency bucket: answers at the deadline are the ones REDCap got 503 for
      */
-    public RequestMeters(MeterRegistry registry, List<InstanceConfig> instances, AuthFailureLimiter limiter,
-                  Duration deadline) {
+    public RequestMeters(
+            MeterRegistry registry, List<InstanceConfig> instances, AuthFailureLimiter limiter, Duration deadline) {
         this.registry = registry;
         TreeSet<Duration> buckets = new TreeSet<>(BUCKETS);
         buckets.add(deadline);
         for (Effect effect : Effect.values()) {
-            latency.put(effect, Timer.builder("cdp_access.decision")
-                    .description("Time from receiving a /user-access request to its answer, decision log commit included")
-                    .tag("effect", effect.label())
-                    .serviceLevelObjectives(buckets.toArray(Duration[]::new))
-                    .register(registry));
+            latency.put(
+                    effect,
+                    Timer.builder("cdp_access.decision")
+                            .description(
+                                    "Time from receiving a /user-access request to its answer, decision log commit included")
+                            .tag("effect", effect.label())
+                            .serviceLevelObjectives(buckets.toArray(Duration[]::new))
+                            .register(registry));
         }
         REFUSALS.forEach((reason, answer) -> refusal(reason.code(), answer.status()));
         for (InstanceConfig instance : instances) {
@@ -115,26 +134,37 @@ public final class RequestMeters {
     }
 
     private Counter decision(String instance, Effect effect, String reason) {
-        return decisions.computeIfAbsent(new DecisionKey(instance, effect, reason), k ->
-                Counter.builder("cdp_access.decisions")
-                        .description("Answers of /user-access decided (allow: 1; deny: 0; error: 503 \"0\"), "
-                                + "by REDCap instance and reason code (the deciding rule, or why there was no decision)")
-                        .tags("redcap_instance", k.instance(), "effect", k.effect().label(), "reason", k.reason())
+        return decisions.computeIfAbsent(
+                new DecisionKey(instance, effect, reason),
+                k -> Counter.builder("cdp_access.decisions")
+                        .description(
+                                "Answers of /user-access decided (allow: 1; deny: 0; error: 503 \"0\"), "
+                                        + "by REDCap instance and reason code (the deciding rule, or why there was no decision)")
+                        .tags(
+                                "redcap_instance",
+                                k.instance(),
+                                "effect",
+                                k.effect().label(),
+                                "reason",
+                                k.reason())
                         .register(registry));
     }
 
     private Counter refusal(String reason, int status) {
-        return refusals.computeIfAbsent(new RefusalKey(reason, status), k ->
-                Counter.builder("cdp_access.requests.rejected")
-                        .description("Requests to /user-access refused before any decision (not authenticated, "
-                                + "address not allowed, locked out, wrong method, body too large), by reason and status")
+        return refusals.computeIfAbsent(
+                new RefusalKey(reason, status),
+                k -> Counter.builder("cdp_access.requests.rejected")
+                        .description(
+                                "Requests to /user-access refused before any decision (not authenticated, "
+                                        + "address not allowed, locked out, wrong method, body too large), by reason and status")
                         .tags("reason", k.reason(), "status", Integer.toString(k.status()))
                         .register(registry));
     }
 
     private Counter metricsReads(String result) {
         return Counter.builder("cdp_access.metrics.requests")
-                .description("Requests for /metrics: served, or refused because the caller is not in metrics.allow_from")
+                .description(
+                        "Requests for /metrics: served, or refused because the caller is not in metrics.allow_from")
                 .tag("result", result)
                 .register(registry);
     }

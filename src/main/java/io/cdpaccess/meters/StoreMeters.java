@@ -1,9 +1,9 @@
 package io.cdpaccess.meters;
 
 import io.cdpaccess.ops.Metrics;
+import io.cdpaccess.store.LiveSnapshot;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
-import io.cdpaccess.store.LiveSnapshot;
 
 /**
  * The store's meters, read from {@link LiveSnapshot} at each scrape: whether the store answers,
@@ -13,8 +13,7 @@ import io.cdpaccess.store.LiveSnapshot;
  */
 public final class StoreMeters {
 
-    private StoreMeters() {
-    }
+    private StoreMeters() {}
 
     /** Registers the meters of {@code snapshot}; they read it for as long as the registry lives. */
     public static void register(Metrics metrics, LiveSnapshot snapshot) {
@@ -22,16 +21,22 @@ public final class StoreMeters {
                 .description("1 while the last poll of the store succeeded; 0 while decisions use the last snapshot "
                         + "and cannot be recorded")
                 .register(metrics.registry());
-        Gauge.builder("cdp_access.store.refreshed.timestamp", snapshot,
+        Gauge.builder(
+                        "cdp_access.store.refreshed.timestamp",
+                        snapshot,
                         s -> s.health().lastSuccess().toEpochMilli() / 1e3)
                 .description("When the snapshot in use was last confirmed current with the store (Unix time)")
                 .baseUnit("seconds")
                 .register(metrics.registry());
-        Gauge.builder("cdp_access.store.snapshot.version", snapshot, s -> s.get().version())
+        Gauge.builder(
+                        "cdp_access.store.snapshot.version",
+                        snapshot,
+                        s -> s.get().version())
                 .description("The store version (change counter) of the snapshot decisions are made from")
                 .register(metrics.registry());
         Gauge.builder("cdp_access.store.snapshot.grants", snapshot, s -> s.get().grantCount())
-                .description("Grant rows in the snapshot decisions are made from (active, ended and revoked; it grows with history)")
+                .description(
+                        "Grant rows in the snapshot decisions are made from (active, ended and revoked; it grows with history)")
                 .register(metrics.registry());
         FunctionCounter.builder("cdp_access.store.snapshot.reloads", snapshot, LiveSnapshot::reloads)
                 .description("Snapshots reloaded because the store changed")

@@ -11,8 +11,7 @@ import java.net.UnknownHostException;
  */
 public final class IpAddresses {
 
-    private IpAddresses() {
-    }
+    private IpAddresses() {}
 
     /**
      * Returns the address for an IPv4 or IPv6 literal (brackets and an IPv6 zone id allowed).
@@ -46,8 +45,11 @@ public final class IpAddresses {
                 return false;
             }
             for (String part : parts) {
-                if (part.isEmpty() || part.length() > 3 || !part.chars().allMatch(c -> c >= '0' && c <= '9')
-                        || (part.length() > 1 && part.charAt(0) == '0') || Integer.parseInt(part) > 255) {
+                if (part.isEmpty()
+                        || part.length() > 3
+                        || !part.chars().allMatch(c -> c >= '0' && c <= '9')
+                        || (part.length() > 1 && part.charAt(0) == '0')
+                        || Integer.parseInt(part) > 255) {
                     return false;
                 }
             }
@@ -55,7 +57,8 @@ public final class IpAddresses {
         }
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
-            boolean ok = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') || c == ':' || c == '.';
+            boolean ok =
+                    (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') || c == ':' || c == '.';
             if (!ok) {
                 return false;
             }

@@ -11,8 +11,7 @@ public final class LogText {
 
     static final int MAX_LENGTH = 300;
 
-    private LogText() {
-    }
+    private LogText() {}
 
     /** {@code "escaped text"}, or {@code -} for null. */
     public static String quote(String text) {
@@ -32,7 +31,9 @@ public final class LogText {
                 default -> {
                     // FORMAT covers zero-width and bidirectional controls (U+200B, U+202E...), which
                     // can make a line read differently from what it contains.
-                    if (Character.isISOControl(c) || c == '\u2028' || c == '\u2029'
+                    if (Character.isISOControl(c)
+                            || c == '\u2028'
+                            || c == '\u2029'
                             || Character.getType(c) == Character.FORMAT) {
                         out.append(String.format("\\u%04x", (int) c));
                     } else {

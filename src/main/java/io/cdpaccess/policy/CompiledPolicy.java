@@ -23,8 +23,7 @@ import java.util.Set;
 public final class CompiledPolicy {
 
     /** One compiled rule. */
-    record Rule(RuleSpec spec, CelRuntime.Program program, Set<String> variables) {
-    }
+    record Rule(RuleSpec spec, CelRuntime.Program program, Set<String> variables) {}
 
     private final List<Rule> rules;
     private final FactSchema schema;
@@ -87,7 +86,8 @@ public final class CompiledPolicy {
                 error = Optional.of(errorText(e));
             } catch (RuntimeException e) {
                 result = RuleOutcome.Result.ERROR;
-                error = Optional.of(e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()));
+                error = Optional.of(
+                        e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()));
             }
             outcomes.add(new RuleOutcome(rule.spec().name(), rule.spec().effect(), result, error, log.ruleReads()));
         }
@@ -121,6 +121,7 @@ public final class CompiledPolicy {
         private final Object[] plain;
         /** Per slot: the CEL value when PRESENT, the exception when FAILED, the missing path when ABSENT. */
         private final Object[] cel;
+
         private final Map<String, Object> fetched = new LinkedHashMap<>();
 
         Variables(FactResolver resolver, ReadLog log) {

@@ -30,6 +30,7 @@ public final class FactSchema {
     private final Map<String, FactType> variables;
     /** Every variable and field chain by dotted name: a HashMap, the fastest lookup, never modified after. */
     private final Map<String, FactPath> paths = new HashMap<>();
+
     private final Cel cel;
 
     private FactSchema(Map<String, FactType> variables) {
@@ -97,8 +98,10 @@ public final class FactSchema {
         };
         // The planner runtime reports a missing variable as an error (the legacy one returns an
         // "unknown" value instead) and reads FactStruct fields one at a time.
-        CelOptions options = CelOptions.current().enableOptionalSyntax(true)
-                .enableHeterogeneousNumericComparisons(true).build();
+        CelOptions options = CelOptions.current()
+                .enableOptionalSyntax(true)
+                .enableHeterogeneousNumericComparisons(true)
+                .build();
         CelBuilder builder = CelFactory.plannerCelBuilder()
                 .setOptions(options)
                 .addFunctionBindings(MemoizedCalls.bindings(options))
@@ -121,7 +124,8 @@ public final class FactSchema {
             FactType.Struct previous = out.putIfAbsent(s.typeName(), s);
             if (previous != null && !previous.equals(s)) {
                 throw new IllegalArgumentException("two different structures are named " + s.typeName()
-                        + ": one with fields " + previous.fields().keySet() + ", one with " + s.fields().keySet());
+                        + ": one with fields " + previous.fields().keySet() + ", one with "
+                        + s.fields().keySet());
             }
             if (previous == null) {
                 s.fields().values().forEach(f -> collectStructs(f, out));

@@ -7,9 +7,9 @@ import java.util.AbstractMap;
 import java.util.AbstractSet;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Set;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * A structure fact as CEL sees it during one evaluation. Field reads go through
@@ -32,6 +32,7 @@ final class FactStruct extends StructValue<String, Map<String, Object>> {
     private final ReadLog log;
     /** Per field (by {@link FactType.Struct#index}): the CEL value and the dotted path, made on first read. */
     private final Object[] converted;
+
     private final String[] paths;
     private Map<String, Object> view;
 
@@ -65,7 +66,9 @@ final class FactStruct extends StructValue<String, Map<String, Object>> {
 
         @Override
         public Object get(Object key) {
-            return key instanceof String field ? find(field).map(FactStruct::plainShape).orElse(null) : null;
+            return key instanceof String field
+                    ? find(field).map(FactStruct::plainShape).orElse(null)
+                    : null;
         }
 
         @Override
@@ -100,7 +103,8 @@ final class FactStruct extends StructValue<String, Map<String, Object>> {
                             // Not a read: CEL walks whole maps to convert them, whatever the rule
                             // goes on to use. Comparing two maps reads through get().
                             String field = fields.next();
-                            return new SimpleImmutableEntry<>(field, plainShape(cel(type.index(field), field, values.get(field))));
+                            return new SimpleImmutableEntry<>(
+                                    field, plainShape(cel(type.index(field), field, values.get(field))));
                         }
                     };
                 }
@@ -180,7 +184,9 @@ final class FactStruct extends StructValue<String, Map<String, Object>> {
         }
         if (type instanceof FactType.ListOf l && l.element() instanceof FactType.Struct) {
             List<?> list = (List<?>) plain;
-            return list.stream().map(e -> toCel(l.element(), e, path + "[]", log)).toList();
+            return list.stream()
+                    .map(e -> toCel(l.element(), e, path + "[]", log))
+                    .toList();
         }
         return plain;
     }

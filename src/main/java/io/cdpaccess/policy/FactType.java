@@ -33,7 +33,10 @@ public sealed interface FactType {
 
     /** Scalar kinds. */
     enum Scalar implements FactType {
-        STRING(SimpleType.STRING), INT(SimpleType.INT), BOOL(SimpleType.BOOL), TIMESTAMP(SimpleType.TIMESTAMP);
+        STRING(SimpleType.STRING),
+        INT(SimpleType.INT),
+        BOOL(SimpleType.BOOL),
+        TIMESTAMP(SimpleType.TIMESTAMP);
 
         private final CelType celType;
 
@@ -117,7 +120,8 @@ public sealed interface FactType {
             this.indexes = index; // a HashMap: the fastest lookup on the decision path, never modified again
             Map<String, FactType> f = this.fields;
             @SuppressWarnings("Immutable") // f is an unmodifiable copy, never changed; FactTypes are immutable
-            StructType.FieldResolver resolver = name -> Optional.ofNullable(f.get(name)).map(FactType::celType);
+            StructType.FieldResolver resolver =
+                    name -> Optional.ofNullable(f.get(name)).map(FactType::celType);
             this.celType =
                     StructType.create(typeName, com.google.common.collect.ImmutableSet.copyOf(f.keySet()), resolver);
         }
@@ -164,8 +168,8 @@ public sealed interface FactType {
                 String key = String.valueOf(e.getKey());
                 FactType type = fields.get(key);
                 if (type == null) {
-                    throw new IllegalArgumentException("unknown field '" + key + "'; expected one of "
-                            + String.join(", ", fields.keySet()));
+                    throw new IllegalArgumentException(
+                            "unknown field '" + key + "'; expected one of " + String.join(", ", fields.keySet()));
                 }
                 Object canonical;
                 try {
@@ -173,7 +177,8 @@ public sealed interface FactType {
                 } catch (IllegalArgumentException inner) {
                     throw new IllegalArgumentException(key + ": " + inner.getMessage());
                 }
-                if (out == null && (canonical != e.getValue() || canonical == null || !(e.getKey() instanceof String))) {
+                if (out == null
+                        && (canonical != e.getValue() || canonical == null || !(e.getKey() instanceof String))) {
                     out = new LinkedHashMap<>();
                     for (Map.Entry<?, ?> before : map.entrySet()) {
                         if (before.getKey() == e.getKey()) {

@@ -31,8 +31,7 @@ import java.util.Set;
  */
 final class FieldChains {
 
-    private FieldChains() {
-    }
+    private FieldChains() {}
 
     static CelAbstractSyntaxTree flatten(CelAbstractSyntaxTree ast, FactSchema schema) {
         CelMutableAst mutable = CelMutableAst.fromCelAst(ast);
@@ -48,8 +47,8 @@ final class FieldChains {
         if (!new Rewriter(schema, references, bound).rewrite(mutable.expr())) {
             return ast;
         }
-        return CelAbstractSyntaxTree.newCheckedAst(mutable.toParsedAst().getExpr(), ast.getSource(), references,
-                ast.getTypeMap());
+        return CelAbstractSyntaxTree.newCheckedAst(
+                mutable.toParsedAst().getExpr(), ast.getSource(), references, ast.getTypeMap());
     }
 
     private record Rewriter(FactSchema schema, Map<Long, CelReference> references, Set<String> bound) {
@@ -62,12 +61,15 @@ final class FieldChains {
                     // The node keeps its id, so its type (already in the type map) and its position
                     // in the source (for error messages) stay as the checker recorded them.
                     expr.setIdent(CelMutableIdent.create(path.name()));
-                    references.put(expr.id(), CelReference.newBuilder().setName(path.name()).build());
+                    references.put(
+                            expr.id(),
+                            CelReference.newBuilder().setName(path.name()).build());
                     return true;
                 }
             }
             boolean any = false;
-            for (CelNavigableMutableExpr child : CelNavigableMutableExpr.fromExpr(expr).children().toList()) {
+            for (CelNavigableMutableExpr child :
+                    CelNavigableMutableExpr.fromExpr(expr).children().toList()) {
                 any |= rewrite(child.expr());
             }
             return any;

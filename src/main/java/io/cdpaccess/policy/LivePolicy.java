@@ -39,12 +39,18 @@ public final class LivePolicy implements Supplier<CompiledPolicy>, AutoCloseable
      * @param staleBecause the same in full: every problem, with file and line (for the log)
      * @param staleSince when reloads began to be refused
      */
-    public record Status(String version, String origin, Instant loadedAt, Optional<StaleReason> staleReason,
-                         Optional<String> staleBecause, Optional<Instant> staleSince) {
+    public record Status(
+            String version,
+            String origin,
+            Instant loadedAt,
+            Optional<StaleReason> staleReason,
+            Optional<String> staleBecause,
+            Optional<Instant> staleSince) {
         public Status {
             if (staleReason.isPresent() != staleBecause.isPresent()
                     || staleBecause.isPresent() != staleSince.isPresent()) {
-                throw new IllegalArgumentException("a stale status has a reason, its text and a time; a current one none");
+                throw new IllegalArgumentException(
+                        "a stale status has a reason, its text and a time; a current one none");
             }
         }
 
@@ -101,10 +107,11 @@ public final class LivePolicy implements Supplier<CompiledPolicy>, AutoCloseable
     private final Map<ReloadResult, LongAdder> reloads = new EnumMap<>(ReloadResult.class);
     /** Per trigger, the state last seen; only the watcher thread and reloads (under the lock) touch it. */
     private final List<Object> lastStates;
+
     private final Poller watcher;
 
-    private LivePolicy(CompiledPolicy initial, PolicyLoader loader, List<ReloadTrigger> triggers, Clock clock,
-                       Duration interval) {
+    private LivePolicy(
+            CompiledPolicy initial, PolicyLoader loader, List<ReloadTrigger> triggers, Clock clock, Duration interval) {
         this.loader = loader;
         this.triggers = List.copyOf(triggers);
         this.clock = clock;
@@ -125,8 +132,8 @@ public final class LivePolicy implements Supplier<CompiledPolicy>, AutoCloseable
      *
      * @param loader what a reload loads
      */
-    public static LivePolicy start(CompiledPolicy initial, PolicyLoader loader, List<ReloadTrigger> triggers,
-                                   Clock clock, Duration interval) {
+    public static LivePolicy start(
+            CompiledPolicy initial, PolicyLoader loader, List<ReloadTrigger> triggers, Clock clock, Duration interval) {
         return new LivePolicy(initial, loader, triggers, clock, interval);
     }
 
@@ -168,8 +175,12 @@ public final class LivePolicy implements Supplier<CompiledPolicy>, AutoCloseable
             boolean changed = !previous.version().equals(candidate.version());
             reloads.get(changed ? ReloadResult.APPLIED : ReloadResult.UNCHANGED).increment();
             if (changed) {
-                log.info("policy reloaded ({}): version {} -> {}, {} rules; other settings apply at the next restart",
-                        trigger, previous.version(), candidate.version(), candidate.rules().size());
+                log.info(
+                        "policy reloaded ({}): version {} -> {}, {} rules; other settings apply at the next restart",
+                        trigger,
+                        previous.version(),
+                        candidate.version(),
+                        candidate.rules().size());
             } else if (wasStale) {
                 log.info("policy is current again ({}): version {}", trigger, candidate.version());
             }
@@ -178,19 +189,33 @@ public final class LivePolicy implements Supplier<CompiledPolicy>, AutoCloseable
     }
 
     private Status current(CompiledPolicy policy) {
-        return new Status(policy.version(), policy.origin(), clock.instant(), Optional.empty(), Optional.empty(),
+        return new Status(
+                policy.version(),
+                policy.origin(),
+                clock.instant(),
+                Optional.empty(),
+                Optional.empty(),
                 Optional.empty());
     }
 
     private Reload refuse(String trigger, StaleReason reason, List<String> problems) {
         Status previous = status.get();
         String because = String.join("; ", problems);
-        Status stale = new Status(previous.version(), previous.origin(), previous.loadedAt(), Optional.of(reason),
-                Optional.of(because), Optional.of(previous.staleSince().orElse(clock.instant())));
+        Status stale = new Status(
+                previous.version(),
+                previous.origin(),
+                previous.loadedAt(),
+                Optional.of(reason),
+                Optional.of(because),
+                Optional.of(previous.staleSince().orElse(clock.instant())));
         status.set(stale);
         reloads.get(ReloadResult.REFUSED).increment();
-        log.error("policy reload ({}) refused ({}), still serving version {}: {}", trigger, reason.label(),
-                previous.version(), because);
+        log.error(
+                "policy reload ({}) refused ({}), still serving version {}: {}",
+                trigger,
+                reason.label(),
+                previous.version(),
+                because);
         return new Reload(false, stale, List.copyOf(problems));
     }
 

@@ -1,20 +1,20 @@
 package io.cdpaccess.policy;
 
-import com.google.re2j.Pattern;
 import com.google.common.collect.ImmutableList;
+import com.google.re2j.Pattern;
 import dev.cel.common.CelAbstractSyntaxTree;
+import dev.cel.common.CelOptions;
 import dev.cel.common.ast.CelConstant;
 import dev.cel.common.ast.CelExpr;
 import dev.cel.common.ast.CelExpr.CelCall;
 import dev.cel.common.ast.CelExpr.ExprKind;
-import dev.cel.common.navigation.CelNavigableAst;
-import dev.cel.common.navigation.CelNavigableExpr;
-import dev.cel.common.types.SimpleType;
-import dev.cel.common.CelOptions;
 import dev.cel.common.ast.CelReference;
 import dev.cel.common.exceptions.CelBadFormatException;
 import dev.cel.common.exceptions.CelInvalidArgumentException;
 import dev.cel.common.internal.DateTimeHelpers;
+import dev.cel.common.navigation.CelNavigableAst;
+import dev.cel.common.navigation.CelNavigableExpr;
+import dev.cel.common.types.SimpleType;
 import dev.cel.runtime.CelFunctionBinding;
 import dev.cel.runtime.CelFunctionOverload;
 import dev.cel.runtime.InternalCelFunctionBinding;
@@ -47,13 +47,19 @@ final class MemoizedCalls {
 
     private static final String PREFIX = "cdp_memoized_";
     /** Standard overload id → the function's name, as rules write it. */
-    private static final Map<String, String> FUNCTIONS = Map.of("matches", "matches", "matches_string", "matches",
-            "string_to_timestamp", "timestamp", "string_to_duration", "duration");
+    private static final Map<String, String> FUNCTIONS = Map.of(
+            "matches",
+            "matches",
+            "matches_string",
+            "matches",
+            "string_to_timestamp",
+            "timestamp",
+            "string_to_duration",
+            "duration");
     /** Entries per memo: only constants of policies reach it, so this is only a guard. */
     private static final int LIMIT = 1024;
 
-    private MemoizedCalls() {
-    }
+    private MemoizedCalls() {}
 
     /**
      * The runtime bindings, each with its own memo, for a CEL environment built with {@code options}.
@@ -81,7 +87,8 @@ final class MemoizedCalls {
                     }
                     return compiled;
                 });
-                return options.enableRegexPartialMatch() ? pattern.matcher(text).find()
+                return options.enableRegexPartialMatch()
+                        ? pattern.matcher(text).find()
                         : pattern.matcher(text).matches();
             } catch (RuntimeException e) {
                 throw new CelInvalidArgumentException(e); // as CEL's own matches does
@@ -143,20 +150,30 @@ final class MemoizedCalls {
     static CelAbstractSyntaxTree reroute(CelAbstractSyntaxTree ast) {
         Map<Long, CelReference> references = new HashMap<>(ast.getReferenceMap());
         boolean changed = false;
-        for (CelNavigableExpr node : CelNavigableAst.fromAst(ast).getRoot().allNodes()
-                .filter(n -> n.getKind() == ExprKind.Kind.CALL).toList()) {
+        for (CelNavigableExpr node : CelNavigableAst.fromAst(ast)
+                .getRoot()
+                .allNodes()
+                .filter(n -> n.getKind() == ExprKind.Kind.CALL)
+                .toList()) {
             CelReference reference = references.get(node.id());
             // Only a call the checker resolved to exactly one overload names it; the planner
             // dispatches the others at run time, to the standard functions.
-            if (reference != null && reference.overloadIds().size() == 1
-                    && FUNCTIONS.containsKey(reference.overloadIds().get(0)) && onConstant(ast, node.expr().call())) {
-                references.put(node.id(), CelReference.newBuilder().setName(reference.name())
-                        .addOverloadIds(PREFIX + reference.overloadIds().get(0)).build());
+            if (reference != null
+                    && reference.overloadIds().size() == 1
+                    && FUNCTIONS.containsKey(reference.overloadIds().get(0))
+                    && onConstant(ast, node.expr().call())) {
+                references.put(
+                        node.id(),
+                        CelReference.newBuilder()
+                                .setName(reference.name())
+                                .addOverloadIds(PREFIX + reference.overloadIds().get(0))
+                                .build());
                 changed = true;
             }
         }
-        return changed ? CelAbstractSyntaxTree.newCheckedAst(ast.getExpr(), ast.getSource(), references,
-                ast.getTypeMap()) : ast;
+        return changed
+                ? CelAbstractSyntaxTree.newCheckedAst(ast.getExpr(), ast.getSource(), references, ast.getTypeMap())
+                : ast;
     }
 
     /**

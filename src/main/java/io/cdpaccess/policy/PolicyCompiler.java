@@ -1,7 +1,6 @@
 package io.cdpaccess.policy;
 
 import dev.cel.bundle.Cel;
-import io.cdpaccess.ids.Sha256;
 import dev.cel.common.CelAbstractSyntaxTree;
 import dev.cel.common.CelIssue;
 import dev.cel.common.CelSourceLocation;
@@ -13,6 +12,7 @@ import dev.cel.optimizer.CelOptimizer;
 import dev.cel.optimizer.CelOptimizerFactory;
 import dev.cel.optimizer.optimizers.ConstantFoldingOptimizer;
 import dev.cel.runtime.CelEvaluationException;
+import io.cdpaccess.ids.Sha256;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -99,7 +99,9 @@ public final class PolicyCompiler {
     private Set<String> referencedVariables(CelAbstractSyntaxTree ast) {
         Set<String> out = new LinkedHashSet<>();
         for (CelReference ref : ast.getReferenceMap().values()) {
-            if (ref.overloadIds().isEmpty() && ref.value().isEmpty() && schema.variables().containsKey(ref.name())) {
+            if (ref.overloadIds().isEmpty()
+                    && ref.value().isEmpty()
+                    && schema.variables().containsKey(ref.name())) {
                 out.add(ref.name());
             }
         }
@@ -109,7 +111,12 @@ public final class PolicyCompiler {
     private static String fingerprint(PolicySpec spec) {
         StringBuilder canonical = new StringBuilder();
         for (RuleSpec r : spec.rules()) {
-            canonical.append(r.name()).append('\u0000').append(r.effect()).append('\u0000').append(r.when().strip())
+            canonical
+                    .append(r.name())
+                    .append('\u0000')
+                    .append(r.effect())
+                    .append('\u0000')
+                    .append(r.when().strip())
                     .append('\u0001');
         }
         return Sha256.hexPrefix(canonical.toString(), 6);

@@ -26,8 +26,8 @@ public final class PolicyResult {
         this(List.copyOf(outcomes), facts, policyVersion, Combination.of(outcomes));
     }
 
-    private PolicyResult(List<RuleOutcome> outcomes, Map<String, Object> facts, String policyVersion,
-                         Combination.Verdict verdict) {
+    private PolicyResult(
+            List<RuleOutcome> outcomes, Map<String, Object> facts, String policyVersion, Combination.Verdict verdict) {
         this.outcomes = outcomes;
         this.facts = Collections.unmodifiableMap(new LinkedHashMap<>(facts));
         this.policyVersion = policyVersion;

@@ -4,7 +4,8 @@ import java.util.Locale;
 
 /** What a rule does when it matches. */
 public enum RuleEffect {
-    ALLOW, DENY;
+    ALLOW,
+    DENY;
 
     public String label() {
         return name().toLowerCase(Locale.ROOT);

@@ -9,11 +9,14 @@ import java.util.Optional;
  *
  * @param read the facts the rule read, path → value ({@code null}: not set)
  */
-public record RuleOutcome(String rule, RuleEffect effect, Result result, Optional<String> error, Map<String, Object> read) {
+public record RuleOutcome(
+        String rule, RuleEffect effect, Result result, Optional<String> error, Map<String, Object> read) {
 
     /** Matched, did not match, or could not be evaluated. */
     public enum Result {
-        MATCHED, NOT_MATCHED, ERROR;
+        MATCHED,
+        NOT_MATCHED,
+        ERROR;
 
         public String label() {
             return name().toLowerCase(Locale.ROOT).replace('_', '-');

@@ -27,8 +27,7 @@ public final class FormBody {
     /** More fields than any REDCap request has; bounds the work a hostile body can cause. */
     static final int MAX_FIELDS = 64;
 
-    private FormBody() {
-    }
+    private FormBody() {}
 
     /**
      * Parses a body into field name → values in the order received.
@@ -36,8 +35,7 @@ public final class FormBody {
      * @param body the raw bytes, already bounded in size by the caller
      * @param contentType the request's {@code Content-Type} header, or null
      */
-    public static Map<String, List<String>> parse(byte[] body, String contentType)
-            throws MalformedBodyException {
+    public static Map<String, List<String>> parse(byte[] body, String contentType) throws MalformedBodyException {
         MediaType type = MediaType.parse(contentType);
         Charset charset = charsetOf(type);
         return switch (type.essence()) {
@@ -60,8 +58,7 @@ public final class FormBody {
         };
     }
 
-    static Map<String, List<String>> parseUrlEncoded(byte[] body, Charset charset)
-            throws MalformedBodyException {
+    static Map<String, List<String>> parseUrlEncoded(byte[] body, Charset charset) throws MalformedBodyException {
         Map<String, List<String>> fields = new LinkedHashMap<>();
         int count = 0;
         int start = 0;
@@ -84,8 +81,7 @@ public final class FormBody {
         return freeze(fields);
     }
 
-    private static String decode(byte[] body, int from, int to, Charset charset)
-            throws MalformedBodyException {
+    private static String decode(byte[] body, int from, int to, Charset charset) throws MalformedBodyException {
         byte[] out = new byte[to - from];
         int n = 0;
         for (int i = from; i < to; i++) {
@@ -110,8 +106,7 @@ public final class FormBody {
         return strictDecode(out, 0, n, charset);
     }
 
-    static String strictDecode(byte[] bytes, int offset, int length, Charset charset)
-            throws MalformedBodyException {
+    static String strictDecode(byte[] bytes, int offset, int length, Charset charset) throws MalformedBodyException {
         CharsetDecoder decoder = charset.newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT)
                 .onUnmappableCharacter(CodingErrorAction.REPORT);

@@ -28,7 +28,9 @@ record MediaType(String essence, Map<String, String> parameters) {
             String name = part.substring(0, eq).strip().toLowerCase(Locale.ROOT);
             String value = part.substring(eq + 1).strip();
             if (value.length() >= 2 && value.startsWith("\"") && value.endsWith("\"")) {
-                value = value.substring(1, value.length() - 1).replace("\\\"", "\"").replace("\\\\", "\\");
+                value = value.substring(1, value.length() - 1)
+                        .replace("\\\"", "\"")
+                        .replace("\\\\", "\\");
             }
             parameters.putIfAbsent(name, value);
         }

@@ -17,8 +17,7 @@ final class Multipart {
     private static final byte[] CRLF = {'\r', '\n'};
     private static final byte[] HEADER_END = {'\r', '\n', '\r', '\n'};
 
-    private Multipart() {
-    }
+    private Multipart() {}
 
     static Map<String, List<String>> parse(byte[] body, String boundary) throws MalformedBodyException {
         if (boundary == null || boundary.isEmpty() || boundary.length() > 70) {

@@ -4,8 +4,7 @@ package io.cdpaccess.protocol;
 public sealed interface ParsedBody {
 
     /** A well-formed request. */
-    record Valid(AccessRequest request) implements ParsedBody {
-    }
+    record Valid(AccessRequest request) implements ParsedBody {}
 
     /**
      * A body that is not a well-formed request. The raw fields (each possibly null, truncated to
@@ -16,6 +15,5 @@ public sealed interface ParsedBody {
      * @param problem a short description safe to log
      */
     record Invalid(boolean empty, String problem, String user, String projectId, String redcapUrl)
-            implements ParsedBody {
-    }
+            implements ParsedBody {}
 }

@@ -53,9 +53,8 @@ public record RedcapUrl(String value) {
         }
         host = host.toLowerCase(Locale.ROOT);
         int port = uri.getPort();
-        boolean defaultPort = port == -1
-                || ("http".equals(scheme) && port == 80)
-                || ("https".equals(scheme) && port == 443);
+        boolean defaultPort =
+                port == -1 || ("http".equals(scheme) && port == 80) || ("https".equals(scheme) && port == 443);
         String path = uri.getRawPath() == null ? "" : uri.getRawPath();
         int end = path.length();
         while (end > 0 && path.charAt(end - 1) == '/') {

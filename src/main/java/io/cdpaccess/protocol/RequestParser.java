@@ -21,8 +21,7 @@ public final class RequestParser {
     static final String PROJECT_ID = "project_id";
     static final String REDCAP_URL = "redcap_url";
 
-    private RequestParser() {
-    }
+    private RequestParser() {}
 
     /** Parses a request body with its {@code Content-Type} header (may be null). */
     public static ParsedBody parse(byte[] body, String contentType) {

@@ -16,8 +16,7 @@ import java.util.Locale;
  */
 public final class Username {
 
-    private Username() {
-    }
+    private Username() {}
 
     /** Returns the canonical form of a username; never null for a non-null argument. */
     public static String normalize(String raw) {

@@ -4,8 +4,15 @@ import java.time.Instant;
 import java.util.Optional;
 
 /** A user denied on every instance until the block is lifted. Lifted blocks are kept. */
-public record Block(String id, String user, String reason, Instant blockedAt, String blockedBy,
-                    Optional<Instant> liftedAt, Optional<String> liftedBy, Optional<String> liftReason) {
+public record Block(
+        String id,
+        String user,
+        String reason,
+        Instant blockedAt,
+        String blockedBy,
+        Optional<Instant> liftedAt,
+        Optional<String> liftedBy,
+        Optional<String> liftReason) {
 
     public boolean active() {
         return liftedAt.isEmpty();

@@ -19,8 +19,8 @@ final class BlockTable {
     private BlockTable() {}
 
     static void insert(Connection c, Block b) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(
-                "INSERT INTO blocks (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, NULL, NULL, NULL)")) {
+        try (PreparedStatement ps =
+                c.prepareStatement("INSERT INTO blocks (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, NULL, NULL, NULL)")) {
             ps.setString(1, b.id());
             ps.setString(2, b.user());
             ps.setString(3, b.reason());
@@ -54,12 +54,22 @@ final class BlockTable {
 
     /** Blocks, newest first; lifted ones only when asked. */
     static List<Block> list(Connection c, boolean includeLifted) throws SQLException {
-        return Jdbc.query(c, SELECT + (includeLifted ? "" : ACTIVE) + " ORDER BY blocked_at_ms DESC, block_id DESC",
-                List.of(), BlockTable::read);
+        return Jdbc.query(
+                c,
+                SELECT + (includeLifted ? "" : ACTIVE) + " ORDER BY blocked_at_ms DESC, block_id DESC",
+                List.of(),
+                BlockTable::read);
     }
 
     private static Block read(ResultSet rs) throws SQLException {
-        return new Block(rs.getString(1), rs.getString(2), rs.getString(3), Jdbc.instant(rs, 4), rs.getString(5),
-                Jdbc.optionalInstant(rs, 6), Jdbc.optionalText(rs, 7), Jdbc.optionalText(rs, 8));
+        return new Block(
+                rs.getString(1),
+                rs.getString(2),
+                rs.getString(3),
+                Jdbc.instant(rs, 4),
+                rs.getString(5),
+                Jdbc.optionalInstant(rs, 6),
+                Jdbc.optionalText(rs, 7),
+                Jdbc.optionalText(rs, 8));
     }
 }

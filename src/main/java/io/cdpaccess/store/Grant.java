@@ -11,10 +11,19 @@ import java.util.OptionalLong;
  * @param validUntil exclusive end; empty means no end
  * @param projectId empty means every project of the instance
  */
-public record Grant(String id, String instance, String user, OptionalLong projectId,
-                    Instant validFrom, Optional<Instant> validUntil,
-                    Instant grantedAt, String grantedBy, String reason,
-                    Optional<Instant> revokedAt, Optional<String> revokedBy, Optional<String> revokeReason) {
+public record Grant(
+        String id,
+        String instance,
+        String user,
+        OptionalLong projectId,
+        Instant validFrom,
+        Optional<Instant> validUntil,
+        Instant grantedAt,
+        String grantedBy,
+        String reason,
+        Optional<Instant> revokedAt,
+        Optional<String> revokedBy,
+        Optional<String> revokeReason) {
 
     /** Whether this grant covers the given project. */
     public boolean covers(long project) {
@@ -43,8 +52,19 @@ public record Grant(String id, String instance, String user, OptionalLong projec
 
     /** This grant as revoked at {@code at} by {@code actor} for {@code why}. */
     public Grant revoked(Instant at, String actor, String why) {
-        return new Grant(id, instance, user, projectId, validFrom, validUntil, grantedAt, grantedBy, reason,
-                Optional.of(at), Optional.of(actor), Optional.of(why));
+        return new Grant(
+                id,
+                instance,
+                user,
+                projectId,
+                validFrom,
+                validUntil,
+                grantedAt,
+                grantedBy,
+                reason,
+                Optional.of(at),
+                Optional.of(actor),
+                Optional.of(why));
     }
 
     /** Project as shown to people: the id, or {@code *} for every project. */

@@ -10,6 +10,5 @@ import java.util.OptionalLong;
  * @param projectId grants covering this project (including every-project grants)
  * @param includeInactive also ended and revoked grants; otherwise active and future ones only
  */
-public record GrantFilter(Optional<String> instance, Optional<String> user, OptionalLong projectId,
-                          boolean includeInactive) {
-}
+public record GrantFilter(
+        Optional<String> instance, Optional<String> user, OptionalLong projectId, boolean includeInactive) {}

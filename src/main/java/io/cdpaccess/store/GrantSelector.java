@@ -8,8 +8,12 @@ import java.util.OptionalLong;
  * Which grants a revocation targets: one grant by id, or a user's grants on an instance for one
  * project or for every project.
  */
-public record GrantSelector(Optional<String> id, Optional<String> instance, Optional<String> user,
-                            OptionalLong projectId, boolean allProjects) {
+public record GrantSelector(
+        Optional<String> id,
+        Optional<String> instance,
+        Optional<String> user,
+        OptionalLong projectId,
+        boolean allProjects) {
 
     public static GrantSelector byId(String id) {
         return new GrantSelector(Optional.of(id), Optional.empty(), Optional.empty(), OptionalLong.empty(), false);
@@ -17,12 +21,14 @@ public record GrantSelector(Optional<String> id, Optional<String> instance, Opti
 
     /** The user's grants for one project (project-specific grants only, not every-project grants). */
     public static GrantSelector forProject(String instance, String user, long projectId) {
-        return new GrantSelector(Optional.empty(), Optional.of(instance), Optional.of(user), OptionalLong.of(projectId), false);
+        return new GrantSelector(
+                Optional.empty(), Optional.of(instance), Optional.of(user), OptionalLong.of(projectId), false);
     }
 
     /** The user's every-project grants on an instance. */
     public static GrantSelector allProjects(String instance, String user) {
-        return new GrantSelector(Optional.empty(), Optional.of(instance), Optional.of(user), OptionalLong.empty(), true);
+        return new GrantSelector(
+                Optional.empty(), Optional.of(instance), Optional.of(user), OptionalLong.empty(), true);
     }
 
     /** The rows to look at: the one grant, or all of the user's on the instance. */
@@ -39,7 +45,8 @@ public record GrantSelector(Optional<String> id, Optional<String> instance, Opti
 
     @Override
     public String toString() {
-        return id.map(i -> "grant " + i).orElseGet(() -> instance.orElse("?") + "/" + user.orElse("?") + " project="
-                + (allProjects ? "*" : projectId.isPresent() ? Long.toString(projectId.getAsLong()) : "?"));
+        return id.map(i -> "grant " + i)
+                .orElseGet(() -> instance.orElse("?") + "/" + user.orElse("?") + " project="
+                        + (allProjects ? "*" : projectId.isPresent() ? Long.toString(projectId.getAsLong()) : "?"));
     }
 }

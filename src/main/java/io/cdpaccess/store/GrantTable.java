@@ -49,7 +49,10 @@ final class GrantTable {
 
     /** The grants matching {@code where}, newest first. */
     static List<Grant> select(Connection c, Where where) throws SQLException {
-        return Jdbc.query(c, SELECT + where.sql() + " ORDER BY granted_at_ms DESC, grant_id DESC", where.params(),
+        return Jdbc.query(
+                c,
+                SELECT + where.sql() + " ORDER BY granted_at_ms DESC, grant_id DESC",
+                where.params(),
                 GrantTable::read);
     }
 
@@ -67,8 +70,18 @@ final class GrantTable {
     }
 
     private static Grant read(ResultSet rs) throws SQLException {
-        return new Grant(rs.getString(1), rs.getString(2), rs.getString(3), Jdbc.optionalLong(rs, 4),
-                Jdbc.instant(rs, 5), Jdbc.optionalInstant(rs, 6), Jdbc.instant(rs, 7), rs.getString(8),
-                rs.getString(9), Jdbc.optionalInstant(rs, 10), Jdbc.optionalText(rs, 11), Jdbc.optionalText(rs, 12));
+        return new Grant(
+                rs.getString(1),
+                rs.getString(2),
+                rs.getString(3),
+                Jdbc.optionalLong(rs, 4),
+                Jdbc.instant(rs, 5),
+                Jdbc.optionalInstant(rs, 6),
+                Jdbc.instant(rs, 7),
+                rs.getString(8),
+                rs.getString(9),
+                Jdbc.optionalInstant(rs, 10),
+                Jdbc.optionalText(rs, 11),
+                Jdbc.optionalText(rs, 12));
     }
 }

@@ -92,8 +92,10 @@ public final class LiveSnapshot implements Supplier<StoreSnapshot>, AutoCloseabl
             failedPolls.increment();
             Health previous = health.get();
             if (previous.reachable()) {
-                log.warn("store unreachable, serving the last snapshot (version {}): {}",
-                        current.get().version(), e.getMessage());
+                log.warn(
+                        "store unreachable, serving the last snapshot (version {}): {}",
+                        current.get().version(),
+                        e.getMessage());
             }
             health.set(new Health(false, previous.lastSuccess(), Optional.ofNullable(e.getMessage())));
         }

@@ -11,6 +11,11 @@ import java.util.OptionalLong;
  * @param projectId empty for every project of the instance
  * @param validUntil exclusive end; empty for no end
  */
-public record NewGrant(String instance, String user, OptionalLong projectId, Instant validFrom,
-                       Optional<Instant> validUntil, String grantedBy, String reason) {
-}
+public record NewGrant(
+        String instance,
+        String user,
+        OptionalLong projectId,
+        Instant validFrom,
+        Optional<Instant> validUntil,
+        String grantedBy,
+        String reason) {}

@@ -7,12 +7,20 @@ import java.util.Optional;
  * An administrator's record of one REDCap project: approved for EHR data or suspended, with its
  * IRB protocol number and an optional expiry (after which it counts as not approved).
  */
-public record Project(String instance, long projectId, Status status, Optional<String> irbNumber,
-                      Optional<Instant> expiresAt, Optional<String> note, Instant updatedAt, String updatedBy) {
+public record Project(
+        String instance,
+        long projectId,
+        Status status,
+        Optional<String> irbNumber,
+        Optional<Instant> expiresAt,
+        Optional<String> note,
+        Instant updatedAt,
+        String updatedBy) {
 
     /** Project status as stored. */
     public enum Status {
-        APPROVED, SUSPENDED;
+        APPROVED,
+        SUSPENDED;
 
         public String label() {
             return name().toLowerCase(java.util.Locale.ROOT);

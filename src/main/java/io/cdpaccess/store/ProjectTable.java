@@ -19,7 +19,10 @@ final class ProjectTable {
     private ProjectTable() {}
 
     static Optional<Project> find(Connection c, String instance, long projectId) throws SQLException {
-        return Jdbc.query(c, SELECT + " WHERE instance_name = ? AND project_id = ?", List.of(instance, projectId),
+        return Jdbc.query(
+                        c,
+                        SELECT + " WHERE instance_name = ? AND project_id = ?",
+                        List.of(instance, projectId),
                         ProjectTable::read)
                 .stream()
                 .findFirst();
@@ -48,13 +51,19 @@ final class ProjectTable {
     /** Projects, optionally of one instance, ordered by instance and id. */
     static List<Project> list(Connection c, Optional<String> instance) throws SQLException {
         Where where = new Where().and("instance_name = ?", instance);
-        return Jdbc.query(c, SELECT + where.sql() + " ORDER BY instance_name, project_id", where.params(),
-                ProjectTable::read);
+        return Jdbc.query(
+                c, SELECT + where.sql() + " ORDER BY instance_name, project_id", where.params(), ProjectTable::read);
     }
 
     private static Project read(ResultSet rs) throws SQLException {
-        return new Project(rs.getString(1), rs.getLong(2), Project.Status.fromLabel(rs.getString(3)),
-                Jdbc.optionalText(rs, 4), Jdbc.optionalInstant(rs, 5), Jdbc.optionalText(rs, 6), Jdbc.instant(rs, 7),
+        return new Project(
+                rs.getString(1),
+                rs.getLong(2),
+                Project.Status.fromLabel(rs.getString(3)),
+                Jdbc.optionalText(rs, 4),
+                Jdbc.optionalInstant(rs, 5),
+                Jdbc.optionalText(rs, 6),
+                Jdbc.instant(rs, 7),
                 rs.getString(8));
     }
 }

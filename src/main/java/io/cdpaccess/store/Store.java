@@ -57,16 +57,27 @@ public final class Store implements SnapshotSource {
     @Override
     public StoreSnapshot snapshot() {
         long version = version();
-        return read(c -> new StoreSnapshot(version, GrantTable.all(c), ProjectTable.list(c, Optional.empty()),
-                BlockTable.active(c)));
+        return read(c -> new StoreSnapshot(
+                version, GrantTable.all(c), ProjectTable.list(c, Optional.empty()), BlockTable.active(c)));
     }
 
     // ---- grants ----
 
     /** Records a new grant and returns it. */
     public Grant addGrant(NewGrant g) {
-        Grant grant = new Grant(Ids.next(clock), g.instance(), g.user(), g.projectId(), g.validFrom(), g.validUntil(),
-                clock.instant(), g.grantedBy(), g.reason(), Optional.empty(), Optional.empty(), Optional.empty());
+        Grant grant = new Grant(
+                Ids.next(clock),
+                g.instance(),
+                g.user(),
+                g.projectId(),
+                g.validFrom(),
+                g.validUntil(),
+                clock.instant(),
+                g.grantedBy(),
+                g.reason(),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty());
         return write(g.grantedBy(), "grant.add", describe(grant), c -> {
             GrantTable.insert(c, grant);
             return grant;
@@ -81,23 +92,30 @@ public final class Store implements SnapshotSource {
      */
     public List<Grant> revokeGrants(GrantSelector selector, String actor, String reason) {
         Instant now = clock.instant();
-        return write(actor, "grant.revoke", selector + " reason=" + reason, c -> {
-            List<Grant> revoked = new ArrayList<>();
-            for (Grant g : GrantTable.select(c, selector.where())) {
-                if (g.stateAt(now).current() && selector.matchesProject(g)
-                        && GrantTable.revoke(c, g.id(), now, actor, reason)) {
-                    revoked.add(g.revoked(now, actor, reason));
-                }
-            }
-            return List.copyOf(revoked);
-        }, revoked -> !revoked.isEmpty());
+        return write(
+                actor,
+                "grant.revoke",
+                selector + " reason=" + reason,
+                c -> {
+                    List<Grant> revoked = new ArrayList<>();
+                    for (Grant g : GrantTable.select(c, selector.where())) {
+                        if (g.stateAt(now).current()
+                                && selector.matchesProject(g)
+                                && GrantTable.revoke(c, g.id(), now, actor, reason)) {
+                            revoked.add(g.revoked(now, actor, reason));
+                        }
+                    }
+                    return List.copyOf(revoked);
+                },
+                revoked -> !revoked.isEmpty());
     }
 
     /** Grants matching the filter, newest first. */
     public List<Grant> listGrants(GrantFilter filter) {
         Instant now = clock.instant();
         return read(c -> GrantTable.select(c, GrantTable.where(filter.instance(), filter.user()))).stream()
-                .filter(g -> filter.projectId().isEmpty() || g.covers(filter.projectId().getAsLong()))
+                .filter(g -> filter.projectId().isEmpty()
+                        || g.covers(filter.projectId().getAsLong()))
                 .filter(g -> filter.includeInactive() || g.stateAt(now).current())
                 .toList();
     }
@@ -105,16 +123,27 @@ public final class Store implements SnapshotSource {
     // ---- projects ----
 
     /** Approves or suspends a project, creating its record if needed; returns the new state. */
-    public Project setProject(String instance, long projectId, Project.Status status, Optional<String> irbNumber,
-                              Optional<Instant> expiresAt, Optional<String> note, String actor) {
+    public Project setProject(
+            String instance,
+            long projectId,
+            Project.Status status,
+            Optional<String> irbNumber,
+            Optional<Instant> expiresAt,
+            Optional<String> note,
+            String actor) {
         Instant now = clock.instant();
         return write(actor, "project." + status.label(), instance + "/" + projectId, c -> {
             Optional<Project> existing = ProjectTable.find(c, instance, projectId);
             // Suspending keeps the IRB number and expiry already recorded unless new ones are given.
-            Project p = new Project(instance, projectId, status,
+            Project p = new Project(
+                    instance,
+                    projectId,
+                    status,
                     irbNumber.or(() -> existing.flatMap(Project::irbNumber)),
                     expiresAt.or(() -> existing.flatMap(Project::expiresAt)),
-                    note.or(() -> existing.flatMap(Project::note)), now, actor);
+                    note.or(() -> existing.flatMap(Project::note)),
+                    now,
+                    actor);
             ProjectTable.save(c, p, existing.isPresent());
             return p;
         });
@@ -133,26 +162,45 @@ public final class Store implements SnapshotSource {
     /** Blocks a normalized user everywhere; an existing active block is kept as it is. */
     public BlockOutcome addBlock(String user, String reason, String actor) {
         Instant now = clock.instant();
-        return write(actor, "block.add", user + " reason=" + reason, c -> {
-            List<Block> active = BlockTable.activeFor(c, user);
-            if (!active.isEmpty()) {
-                return new BlockOutcome(active.get(0), false);
-            }
-            Block b = new Block(Ids.next(clock), user, reason, now, actor, Optional.empty(), Optional.empty(),
-                    Optional.empty());
-            BlockTable.insert(c, b);
-            return new BlockOutcome(b, true);
-        }, BlockOutcome::created);
+        return write(
+                actor,
+                "block.add",
+                user + " reason=" + reason,
+                c -> {
+                    List<Block> active = BlockTable.activeFor(c, user);
+                    if (!active.isEmpty()) {
+                        return new BlockOutcome(active.get(0), false);
+                    }
+                    Block b = new Block(
+                            Ids.next(clock),
+                            user,
+                            reason,
+                            now,
+                            actor,
+                            Optional.empty(),
+                            Optional.empty(),
+                            Optional.empty());
+                    BlockTable.insert(c, b);
+                    return new BlockOutcome(b, true);
+                },
+                BlockOutcome::created);
     }
 
     /** Lifts a normalized user's active blocks; returns those lifted, possibly none. */
     public List<Block> liftBlocks(String user, String reason, String actor) {
         Instant now = clock.instant();
-        return write(actor, "block.remove", user + " reason=" + reason, c -> {
-            List<Block> active = BlockTable.activeFor(c, user);
-            BlockTable.lift(c, user, now, actor, reason);
-            return active.stream().map(b -> b.lifted(now, actor, reason)).toList();
-        }, lifted -> !lifted.isEmpty());
+        return write(
+                actor,
+                "block.remove",
+                user + " reason=" + reason,
+                c -> {
+                    List<Block> active = BlockTable.activeFor(c, user);
+                    BlockTable.lift(c, user, now, actor, reason);
+                    return active.stream()
+                            .map(b -> b.lifted(now, actor, reason))
+                            .toList();
+                },
+                lifted -> !lifted.isEmpty());
     }
 
     /** Blocks, newest first; lifted ones only when asked. */
@@ -180,12 +228,15 @@ public final class Store implements SnapshotSource {
      * trace in the change table and do not make every server reload.
      */
     private <T> T write(String actor, String action, String subject, Jdbc.Work<T> work, Predicate<T> changed) {
-        return read(c -> Jdbc.inTransaction(c, tx -> {
-            T result = work.run(tx);
-            ChangeTable.record(tx, Ids.next(clock), clock.instant(), actor, action, subject);
-            StoreCounter.VERSION.bump(tx);
-            return result;
-        }, changed));
+        return read(c -> Jdbc.inTransaction(
+                c,
+                tx -> {
+                    T result = work.run(tx);
+                    ChangeTable.record(tx, Ids.next(clock), clock.instant(), actor, action, subject);
+                    StoreCounter.VERSION.bump(tx);
+                    return result;
+                },
+                changed));
     }
 
     private static String describe(Grant g) {

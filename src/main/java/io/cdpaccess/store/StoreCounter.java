@@ -34,8 +34,8 @@ enum StoreCounter {
     }
 
     void bump(Connection c) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(
-                "UPDATE store_version SET " + column + " = " + column + " + 1 WHERE id = 1")) {
+        try (PreparedStatement ps =
+                c.prepareStatement("UPDATE store_version SET " + column + " = " + column + " + 1 WHERE id = 1")) {
             ps.executeUpdate();
         }
     }

@@ -20,17 +20,16 @@ public final class StoreSnapshot {
     private final Map<String, Block> activeBlocks;
     private final int grantCount;
 
-    private record UserKey(String instance, String user) {
-    }
+    private record UserKey(String instance, String user) {}
 
-    private record ProjectKey(String instance, long projectId) {
-    }
+    private record ProjectKey(String instance, long projectId) {}
 
     public StoreSnapshot(long version, List<Grant> grants, List<Project> projects, List<Block> blocks) {
         this.version = version;
         Map<UserKey, List<Grant>> byUser = new HashMap<>();
         for (Grant g : grants) {
-            byUser.computeIfAbsent(new UserKey(g.instance(), g.user()), k -> new ArrayList<>(2)).add(g);
+            byUser.computeIfAbsent(new UserKey(g.instance(), g.user()), k -> new ArrayList<>(2))
+                    .add(g);
         }
         byUser.replaceAll((k, v) -> List.copyOf(v));
         this.grantsByUser = Map.copyOf(byUser);

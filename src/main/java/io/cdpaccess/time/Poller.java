@@ -56,8 +56,11 @@ public final class Poller implements AutoCloseable {
             log.warn("{}: unexpected failure, trying again at the next interval: {}", name, e.toString());
         } catch (Error e) {
             stoppedBecause.set(Optional.of(e.toString()));
-            log.error("{} stopped: {}; this server no longer sees changes and reports not-ready until restarted",
-                    name, e.toString(), e);
+            log.error(
+                    "{} stopped: {}; this server no longer sees changes and reports not-ready until restarted",
+                    name,
+                    e.toString(),
+                    e);
             throw e;
         }
     }

@@ -51,12 +51,23 @@ public final class PolicyCases {
      *
      * @param origin {@code file:line} of the case
      */
-    public record Case(String name, String origin, Map<String, Object> request, Instant now,
-                       Map<String, Object> facts, String expect, Optional<String> rule) {}
+    public record Case(
+            String name,
+            String origin,
+            Map<String, Object> request,
+            Instant now,
+            Map<String, Object> facts,
+            String expect,
+            Optional<String> rule) {}
 
     /** How one case went. */
-    public record Outcome(Case testCase, boolean passed, String actualEffect, String actualRule, String message,
-                          PolicyResult result) {}
+    public record Outcome(
+            Case testCase,
+            boolean passed,
+            String actualEffect,
+            String actualRule,
+            String message,
+            PolicyResult result) {}
 
     private PolicyCases() {}
 
@@ -137,8 +148,8 @@ public final class PolicyCases {
     }
 
     /** An empty store's facts, overlaid with what the case gives; empty (with a problem) when malformed. */
-    private static Optional<Map<String, Object>> withStoreDefaults(NodeReader in, Node at, Object given, String path,
-                                                                   Instant now) {
+    private static Optional<Map<String, Object>> withStoreDefaults(
+            NodeReader in, Node at, Object given, String path, Instant now) {
         Map<String, Object> store = new LinkedHashMap<>();
         CoreFacts.emptyStore(now == null ? Instant.EPOCH : now)
                 .forEach((record, fields) -> store.put(record, new LinkedHashMap<>((Map<?, ?>) fields)));
@@ -152,8 +163,10 @@ public final class PolicyCases {
         for (Map.Entry<?, ?> e : m.entrySet()) {
             String key = String.valueOf(e.getKey());
             if (!(store.get(key) instanceof Map<?, ?>) || !(e.getValue() instanceof Map<?, ?> fields)) {
-                in.problem(at, path + ".facts.store." + key, "expected one of " + String.join(", ", store.keySet())
-                        + " with a mapping of fields");
+                in.problem(
+                        at,
+                        path + ".facts.store." + key,
+                        "expected one of " + String.join(", ", store.keySet()) + " with a mapping of fields");
                 return Optional.empty();
             }
             @SuppressWarnings("unchecked") // made above as a map of maps
@@ -183,8 +196,13 @@ public final class PolicyCases {
             boolean ruleOk = c.rule().map(r -> r.equals(result.reason())).orElse(true);
             StringBuilder message = new StringBuilder();
             if (!effectOk || !ruleOk) {
-                message.append("expected ").append(c.expect()).append(c.rule().map(r -> " by " + r).orElse(""))
-                        .append(", got ").append(effect).append(" by ").append(result.reason());
+                message.append("expected ")
+                        .append(c.expect())
+                        .append(c.rule().map(r -> " by " + r).orElse(""))
+                        .append(", got ")
+                        .append(effect)
+                        .append(" by ")
+                        .append(result.reason());
                 result.errors().forEach(e -> message.append("; rule ").append(e));
             }
             out.add(new Outcome(c, effectOk && ruleOk, effect, result.reason(), message.toString(), result));

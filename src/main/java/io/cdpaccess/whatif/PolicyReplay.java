@@ -3,6 +3,7 @@ package io.cdpaccess.whatif;
 import io.cdpaccess.audit.DecisionFilter;
 import io.cdpaccess.audit.DecisionQuery;
 import io.cdpaccess.audit.DecisionRecord;
+import io.cdpaccess.audit.Explanations;
 import io.cdpaccess.outcome.Effect;
 import io.cdpaccess.policy.CompiledPolicy;
 import io.cdpaccess.policy.PolicyResult;
@@ -14,7 +15,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
-import io.cdpaccess.audit.Explanations;
 
 /**
  * What-if: evaluates recorded decisions again, with the facts recorded then, under another policy,
@@ -26,13 +26,22 @@ import io.cdpaccess.audit.Explanations;
 public final class PolicyReplay {
 
     /** One decision that would be answered differently. */
-    public record Flip(DecisionRecord record, String oldEffect, String oldRule, String newEffect, String newRule,
-                       boolean incomplete) {
-    }
+    public record Flip(
+            DecisionRecord record,
+            String oldEffect,
+            String oldRule,
+            String newEffect,
+            String newRule,
+            boolean incomplete) {}
 
     /** The whole replay. */
-    public record Report(long replayed, long skipped, long incomplete, List<Flip> flips,
-                         Map<String, Long> flipsByNewRule, Map<String, Long> flipsByOldRule) {
+    public record Report(
+            long replayed,
+            long skipped,
+            long incomplete,
+            List<Flip> flips,
+            Map<String, Long> flipsByNewRule,
+            Map<String, Long> flipsByOldRule) {
 
         public long allowToDeny() {
             return flips.stream().filter(f -> f.oldEffect().equals("allow")).count();
@@ -43,8 +52,7 @@ public final class PolicyReplay {
         }
     }
 
-    private PolicyReplay() {
-    }
+    private PolicyReplay() {}
 
     public static Report replay(CompiledPolicy policy, DecisionQuery query, DecisionFilter filter) throws SQLException {
         long[] counts = new long[3]; // replayed, skipped, incomplete
@@ -70,7 +78,8 @@ public final class PolicyReplay {
             if (incomplete) {
                 counts[2]++;
             }
-            PolicyResult now = policy.evaluate(variable -> Optional.ofNullable(recorded.facts().get(variable)));
+            PolicyResult now = policy.evaluate(
+                    variable -> Optional.ofNullable(recorded.facts().get(variable)));
             String oldEffect = recorded.effect();
             String newEffect = now.effect().label();
             if (!oldEffect.equals(newEffect)) {

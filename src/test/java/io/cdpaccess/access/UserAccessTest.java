@@ -66,19 +66,41 @@ class UserAccessTest {
 
     private UserAccess userAccess(Ticker ticker) throws Exception {
         CompiledPolicy policy = Policies.compile(Policies.defaultSpec());
-        Grant alice = new Grant("G1", "prod", "alice", OptionalLong.of(42), NOW.minusSeconds(60), Optional.empty(),
-                NOW.minusSeconds(60), "test", "IRB-1", Optional.empty(), Optional.empty(), Optional.empty());
+        Grant alice = new Grant(
+                "G1",
+                "prod",
+                "alice",
+                OptionalLong.of(42),
+                NOW.minusSeconds(60),
+                Optional.empty(),
+                NOW.minusSeconds(60),
+                "test",
+                "IRB-1",
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty());
         StoreSnapshot snapshot = new StoreSnapshot(1, List.of(alice), List.of(), List.of());
         AuthFailureLimiter limiter = new AuthFailureLimiter(AuthFailureLimit.DEFAULT, clock);
-        return new UserAccess(new CallerAddress(List.of()), new CallerGuard(List.of(PROD), limiter),
-                new Decider(() -> policy, () -> snapshot, clock), new RecordBeforeAnswer(decisionLog), clock, ticker,
+        return new UserAccess(
+                new CallerAddress(List.of()),
+                new CallerGuard(List.of(PROD), limiter),
+                new Decider(() -> policy, () -> snapshot, clock),
+                new RecordBeforeAnswer(decisionLog),
+                clock,
+                ticker,
                 Duration.ofSeconds(5));
     }
 
     /** A REDCap call; {@code read} says whether the body was read. */
     private static Incoming post(String secret, String body, AtomicBoolean read) {
-        return new Incoming("POST", IpAddresses.parseLiteral("10.0.0.5"), List.of(), List.of(secret), Optional.empty(),
-                Optional.of("application/x-www-form-urlencoded"), new Incoming.Body() {
+        return new Incoming(
+                "POST",
+                IpAddresses.parseLiteral("10.0.0.5"),
+                List.of(),
+                List.of(secret),
+                Optional.empty(),
+                Optional.of("application/x-www-form-urlencoded"),
+                new Incoming.Body() {
                     @Override
                     public long declaredLength() {
                         return body.length();
@@ -99,12 +121,14 @@ class UserAccessTest {
         Answered answered = userAccess(Ticker.system()).answer(post(SECRET, ALICE, new AtomicBoolean()));
 
         assertThat(answered.answer()).isEqualTo(Answer.ALLOW);
-        DecisionRecord stored = new DecisionQuery(database.dataSource()).find(answered.record().decisionId())
+        DecisionRecord stored = new DecisionQuery(database.dataSource())
+                .find(answered.record().decisionId())
                 .orElseThrow();
         assertThat(stored).isEqualTo(answered.record());
         assertThat(stored.effect()).isEqualTo(Effect.ALLOW);
         assertThat(stored.grantId()).contains("G1");
-        assertThat(stored.explanation()).hasValueSatisfying(json -> assertThat(json).contains("\"rule\":\"grant\""));
+        assertThat(stored.explanation())
+                .hasValueSatisfying(json -> assertThat(json).contains("\"rule\":\"grant\""));
     }
 
     @Test
@@ -117,7 +141,8 @@ class UserAccessTest {
         assertThat(answered.answer()).isEqualTo(Answer.UNAVAILABLE);
         assertThat(answered.record().effect()).isEqualTo(Effect.ERROR);
         assertThat(answered.record().reason()).isEqualTo(Reason.LOG_UNAVAILABLE.code());
-        assertThat(answered.record().detail()).hasValueSatisfying(d -> assertThat(d).endsWith("was allow/grant"));
+        assertThat(answered.record().detail())
+                .hasValueSatisfying(d -> assertThat(d).endsWith("was allow/grant"));
         assertThat(answered.record().grantId()).isEmpty();
     }
 
@@ -125,7 +150,8 @@ class UserAccessTest {
     void theDeadlineRunsOnThePinnedTickerFromArrival() throws Exception {
         // Every reading after the first is 10 s later: the request arrives, then time has run out.
         AtomicLong readings = new AtomicLong();
-        Ticker pinned = () -> readings.getAndIncrement() == 0 ? 0 : Duration.ofSeconds(10).toNanos();
+        Ticker pinned = () ->
+                readings.getAndIncrement() == 0 ? 0 : Duration.ofSeconds(10).toNanos();
 
         Answered answered = userAccess(pinned).answer(post(SECRET, ALICE, new AtomicBoolean()));
 

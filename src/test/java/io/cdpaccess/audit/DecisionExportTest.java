@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cdpaccess.outcome.Effect;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.time.Instant;
@@ -13,7 +14,6 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
-import io.cdpaccess.outcome.Effect;
 
 /**
  * Exports a security officer opens in a spreadsheet or feeds to a log pipeline: CSV that parses
@@ -24,14 +24,38 @@ class DecisionExportTest {
     private static final String HEADER = "decision_id,decided_at,instance,user,normalized_user,project_id,redcap_url,"
             + "caller_ip,peer_ip,effect,reason,detail,http_status,latency_us,grant_id,policy_version,explanation";
 
-    private static final DecisionRecord PLAIN = new DecisionRecord("01JX0000000000000000000001",
-            Instant.parse("2026-06-01T09:00:00.250Z"), Optional.of("prod"), Optional.of("alice"), Optional.of("alice"),
-            Optional.of("42"), Optional.of("https://redcap.example.edu/"), "10.0.0.5", "10.0.0.1", Effect.ALLOW, "granted",
-            Optional.empty(), 200, 1234, Optional.of("01JX00000000000000000000G1"));
+    private static final DecisionRecord PLAIN = new DecisionRecord(
+            "01JX0000000000000000000001",
+            Instant.parse("2026-06-01T09:00:00.250Z"),
+            Optional.of("prod"),
+            Optional.of("alice"),
+            Optional.of("alice"),
+            Optional.of("42"),
+            Optional.of("https://redcap.example.edu/"),
+            "10.0.0.5",
+            "10.0.0.1",
+            Effect.ALLOW,
+            "granted",
+            Optional.empty(),
+            200,
+            1234,
+            Optional.of("01JX00000000000000000000G1"));
 
-    private static final DecisionRecord SPARSE = new DecisionRecord("01JX0000000000000000000002",
-            Instant.parse("2026-06-01T09:00:01Z"), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
-            Optional.empty(), "203.0.113.9", "203.0.113.9", Effect.REJECTED, "bad-secret", Optional.empty(), 403, 0,
+    private static final DecisionRecord SPARSE = new DecisionRecord(
+            "01JX0000000000000000000002",
+            Instant.parse("2026-06-01T09:00:01Z"),
+            Optional.empty(),
+            Optional.empty(),
+            Optional.empty(),
+            Optional.empty(),
+            Optional.empty(),
+            "203.0.113.9",
+            "203.0.113.9",
+            Effect.REJECTED,
+            "bad-secret",
+            Optional.empty(),
+            403,
+            0,
             Optional.empty());
 
     @Test
@@ -39,12 +63,13 @@ class DecisionExportTest {
         String csv = csv(PLAIN, SPARSE);
 
         assertThat(csv).startsWith(HEADER + "\r\n");
-        assertThat(csv.split("\r\n", -1)).containsExactly(
-                HEADER,
-                "01JX0000000000000000000001,2026-06-01T09:00:00.250Z,prod,alice,alice,42,https://redcap.example.edu/,"
-                        + "10.0.0.5,10.0.0.1,allow,granted,,200,1234,01JX00000000000000000000G1,,",
-                "01JX0000000000000000000002,2026-06-01T09:00:01Z,,,,,,203.0.113.9,203.0.113.9,rejected,bad-secret,,403,0,,,",
-                "");
+        assertThat(csv.split("\r\n", -1))
+                .containsExactly(
+                        HEADER,
+                        "01JX0000000000000000000001,2026-06-01T09:00:00.250Z,prod,alice,alice,42,https://redcap.example.edu/,"
+                                + "10.0.0.5,10.0.0.1,allow,granted,,200,1234,01JX00000000000000000000G1,,",
+                        "01JX0000000000000000000002,2026-06-01T09:00:01Z,,,,,,203.0.113.9,203.0.113.9,rejected,bad-secret,,403,0,,,",
+                        "");
     }
 
     @Test
@@ -64,8 +89,8 @@ class DecisionExportTest {
 
     @Test
     void csvCellsThatASpreadsheetWouldRunAsAFormulaStartWithAQuote() throws IOException {
-        List<String> hostile = List.of("=HYPERLINK(\"http://evil.example\",\"x\")", "+1+1", "-2+3", "@SUM(A1:A9)",
-                "\tcmd", "\r=1");
+        List<String> hostile =
+                List.of("=HYPERLINK(\"http://evil.example\",\"x\")", "+1+1", "-2+3", "@SUM(A1:A9)", "\tcmd", "\r=1");
         for (String value : hostile) {
             List<List<String>> rows = parseCsv(csv(withUserAndDetail(PLAIN, value, value)));
             assertThat(rows.get(1).get(3)).as("user %s", value).isEqualTo("'" + value);
@@ -79,9 +104,22 @@ class DecisionExportTest {
 
     @Test
     void csvNumbersAreNotPrefixedButTextThatLooksNegativeIs() throws IOException {
-        DecisionRecord negative = new DecisionRecord(PLAIN.decisionId(), PLAIN.decidedAt(), PLAIN.instance(), PLAIN.user(),
-                PLAIN.normalizedUser(), Optional.of("-5"), PLAIN.redcapUrl(), PLAIN.callerIp(), PLAIN.peerIp(),
-                PLAIN.effect(), PLAIN.reason(), PLAIN.detail(), 200, -1, PLAIN.grantId());
+        DecisionRecord negative = new DecisionRecord(
+                PLAIN.decisionId(),
+                PLAIN.decidedAt(),
+                PLAIN.instance(),
+                PLAIN.user(),
+                PLAIN.normalizedUser(),
+                Optional.of("-5"),
+                PLAIN.redcapUrl(),
+                PLAIN.callerIp(),
+                PLAIN.peerIp(),
+                PLAIN.effect(),
+                PLAIN.reason(),
+                PLAIN.detail(),
+                200,
+                -1,
+                PLAIN.grantId());
 
         List<String> row = parseCsv(csv(negative)).get(1);
 
@@ -117,8 +155,8 @@ class DecisionExportTest {
         assertThat(first.get("http_status").isInt()).isTrue();
         assertThat(first.get("latency_us").asLong()).isEqualTo(1234);
 
-        for (String field : List.of("instance", "user", "normalized_user", "project_id", "redcap_url", "detail",
-                "grant_id")) {
+        for (String field :
+                List.of("instance", "user", "normalized_user", "project_id", "redcap_url", "detail", "grant_id")) {
             assertThat(second.has(field)).as(field).isTrue();
             assertThat(second.get(field).isNull()).as(field).isTrue();
         }
@@ -148,9 +186,22 @@ class DecisionExportTest {
     }
 
     private static DecisionRecord withUserAndDetail(DecisionRecord r, String user, String detail) {
-        return new DecisionRecord(r.decisionId(), r.decidedAt(), r.instance(), Optional.of(user), r.normalizedUser(),
-                r.projectId(), r.redcapUrl(), r.callerIp(), r.peerIp(), r.effect(), r.reason(), Optional.of(detail),
-                r.httpStatus(), r.latencyMicros(), r.grantId());
+        return new DecisionRecord(
+                r.decisionId(),
+                r.decidedAt(),
+                r.instance(),
+                Optional.of(user),
+                r.normalizedUser(),
+                r.projectId(),
+                r.redcapUrl(),
+                r.callerIp(),
+                r.peerIp(),
+                r.effect(),
+                r.reason(),
+                Optional.of(detail),
+                r.httpStatus(),
+                r.latencyMicros(),
+                r.grantId());
     }
 
     /** A strict RFC 4180 reader: rows end with CRLF, quoted cells may hold anything. */

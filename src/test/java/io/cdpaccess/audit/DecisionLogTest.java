@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.cdpaccess.audit.GroupCommit.Outcome;
-import io.cdpaccess.outcome.Effect;
-import io.cdpaccess.ids.Ids;
 import io.cdpaccess.db.Database;
+import io.cdpaccess.ids.Ids;
+import io.cdpaccess.outcome.Effect;
 import io.cdpaccess.testing.TestClock;
 import io.cdpaccess.testing.TestDatabase;
 import io.cdpaccess.testing.TestDatabases;
@@ -169,7 +169,9 @@ class DecisionLogTest {
         assertThat(written.reason()).isEqualTo("deadline-exceeded");
         assertThat(written.httpStatus()).isEqualTo(503);
         assertThat(written.grantId()).isEmpty();
-        assertThat(written.detail()).contains("not recorded within the deadline; was " + late.effect().label() + "/" + late.reason());
+        assertThat(written.detail())
+                .contains(
+                        "not recorded within the deadline; was " + late.effect().label() + "/" + late.reason());
         assertThat(written.user()).isEqualTo(late.user());
         assertThat(query.find(first.decisionId())).contains(first);
         assertThat(query.find(after.decisionId())).contains(after);
@@ -242,7 +244,9 @@ class DecisionLogTest {
                 }
                 records.addAll(mine);
                 // A short timeout: an append stranded by close() would otherwise hold the test up.
-                futures.add(pool.submit(() -> mine.stream().map(r -> log.append(r, Duration.ofSeconds(5))).toList()));
+                futures.add(pool.submit(() -> mine.stream()
+                        .map(r -> log.append(r, Duration.ofSeconds(5)))
+                        .toList()));
             }
             log.close();
             for (Future<List<Outcome>> f : futures) {
@@ -259,7 +263,9 @@ class DecisionLogTest {
                 committed.add(records.get(i).decisionId());
             }
         }
-        assertThat(query.list(thisHour())).extracting(DecisionRecord::decisionId).containsAll(committed);
+        assertThat(query.list(thisHour()))
+                .extracting(DecisionRecord::decisionId)
+                .containsAll(committed);
         assertThat(log.append(record(999), PATIENT)).isEqualTo(Outcome.FAILED);
     }
 
@@ -269,13 +275,19 @@ class DecisionLogTest {
         for (int i = 0; i < 500 && pool.getHikariPoolMXBean().getThreadsAwaitingConnection() == 0; i++) {
             Thread.sleep(10);
         }
-        assertThat(pool.getHikariPoolMXBean().getThreadsAwaitingConnection()).as("writer waiting for a connection")
+        assertThat(pool.getHikariPoolMXBean().getThreadsAwaitingConnection())
+                .as("writer waiting for a connection")
                 .isEqualTo(1);
     }
 
     private DecisionFilter thisHour() {
-        return new DecisionFilter(Optional.of(hour), Optional.of(hour.plus(Duration.ofHours(1))), Optional.empty(),
-                Optional.empty(), Optional.empty(), Optional.empty());
+        return new DecisionFilter(
+                Optional.of(hour),
+                Optional.of(hour.plus(Duration.ofHours(1))),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty());
     }
 
     /**
@@ -286,20 +298,57 @@ class DecisionLogTest {
         Instant at = hour.plusMillis(n);
         Effect effect = Effect.values()[n % 4];
         if (n % 4 == 0) {
-            return new DecisionRecord(Ids.next(clock), at, Optional.empty(), Optional.empty(), Optional.empty(),
-                    Optional.empty(), Optional.empty(), "192.0.2." + n % 256, "192.0.2.1", effect, "empty-request",
-                    Optional.empty(), 200, n, Optional.empty());
+            return new DecisionRecord(
+                    Ids.next(clock),
+                    at,
+                    Optional.empty(),
+                    Optional.empty(),
+                    Optional.empty(),
+                    Optional.empty(),
+                    Optional.empty(),
+                    "192.0.2." + n % 256,
+                    "192.0.2.1",
+                    effect,
+                    "empty-request",
+                    Optional.empty(),
+                    200,
+                    n,
+                    Optional.empty());
         }
-        return new DecisionRecord(Ids.next(clock), at, Optional.of("prod-" + n % 3), Optional.of(" Müller-" + n + " 😀"),
-                Optional.of("müller-" + n + " 😀"), Optional.of(Long.toString(1000 + n)),
-                Optional.of("https://redcap.example.edu/"), "2001:db8::" + Integer.toHexString(n), "10.0.0.1", effect,
-                effect.label() + "-reason", Optional.of("rule \"r" + n + "\",\nline 2"), 200 + n % 4, 7L * n,
+        return new DecisionRecord(
+                Ids.next(clock),
+                at,
+                Optional.of("prod-" + n % 3),
+                Optional.of(" Müller-" + n + " 😀"),
+                Optional.of("müller-" + n + " 😀"),
+                Optional.of(Long.toString(1000 + n)),
+                Optional.of("https://redcap.example.edu/"),
+                "2001:db8::" + Integer.toHexString(n),
+                "10.0.0.1",
+                effect,
+                effect.label() + "-reason",
+                Optional.of("rule \"r" + n + "\",\nline 2"),
+                200 + n % 4,
+                7L * n,
                 Optional.of(Ids.next(clock)));
     }
 
     private static DecisionRecord withText(DecisionRecord r, String user, String detail) {
-        return new DecisionRecord(r.decisionId(), r.decidedAt(), r.instance(), Optional.of(user), r.normalizedUser(),
-                r.projectId(), r.redcapUrl(), r.callerIp(), r.peerIp(), r.effect(), r.reason(), Optional.of(detail),
-                r.httpStatus(), r.latencyMicros(), r.grantId());
+        return new DecisionRecord(
+                r.decisionId(),
+                r.decidedAt(),
+                r.instance(),
+                Optional.of(user),
+                r.normalizedUser(),
+                r.projectId(),
+                r.redcapUrl(),
+                r.callerIp(),
+                r.peerIp(),
+                r.effect(),
+                r.reason(),
+                Optional.of(detail),
+                r.httpStatus(),
+                r.latencyMicros(),
+                r.grantId());
     }
 }

@@ -1,12 +1,12 @@
 package io.cdpaccess.audit;
 
-import io.cdpaccess.outcome.Effect;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.cdpaccess.ids.Ids;
 import io.cdpaccess.db.Database;
+import io.cdpaccess.ids.Ids;
+import io.cdpaccess.outcome.Effect;
 import io.cdpaccess.testing.TestClock;
 import io.cdpaccess.testing.TestDatabases;
 import io.cdpaccess.testing.TestDatabases.Kind;
@@ -42,6 +42,7 @@ class DecisionQueryTest {
     private static final Instant T0 = Instant.parse("2026-06-01T09:00:00Z");
     /** Far from T0: a separate stretch of time holding many rows, for streaming. */
     private static final Instant BULK = Instant.parse("2026-07-01T00:00:00Z");
+
     private static final int BULK_ROWS = 1_500;
     private static final Comparator<DecisionRecord> TIME_ORDER =
             Comparator.comparing(DecisionRecord::decidedAt).thenComparing(DecisionRecord::decisionId);
@@ -67,13 +68,39 @@ class DecisionQueryTest {
         recorded.add(decision(clock, T0.plusSeconds(3), "prod", "ALICE ", "alice", Effect.ERROR, "store-unavailable"));
         recorded.add(decision(clock, T0.plusSeconds(3), "prod", "carol", "carol", Effect.DENY, "blocked"));
         // A malformed request: the raw user is kept, but there is no normalized one to filter on.
-        recorded.add(new DecisionRecord(Ids.next(clock), T0.plusSeconds(4), Optional.of("prod"), Optional.of("alice"),
-                Optional.empty(), Optional.of("abc"), Optional.empty(), "192.0.2.7", "192.0.2.7", Effect.DENY,
-                "bad-request", Optional.of("project_id is not a positive integer"), 200, 40, Optional.empty()));
+        recorded.add(new DecisionRecord(
+                Ids.next(clock),
+                T0.plusSeconds(4),
+                Optional.of("prod"),
+                Optional.of("alice"),
+                Optional.empty(),
+                Optional.of("abc"),
+                Optional.empty(),
+                "192.0.2.7",
+                "192.0.2.7",
+                Effect.DENY,
+                "bad-request",
+                Optional.of("project_id is not a positive integer"),
+                200,
+                40,
+                Optional.empty()));
         // Refused before any decision: not even an instance.
-        recorded.add(new DecisionRecord(Ids.next(clock), T0.plusSeconds(5), Optional.empty(), Optional.empty(),
-                Optional.empty(), Optional.empty(), Optional.empty(), "203.0.113.9", "203.0.113.9", Effect.REJECTED,
-                "bad-secret", Optional.empty(), 403, 12, Optional.empty()));
+        recorded.add(new DecisionRecord(
+                Ids.next(clock),
+                T0.plusSeconds(5),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                "203.0.113.9",
+                "203.0.113.9",
+                Effect.REJECTED,
+                "bad-secret",
+                Optional.empty(),
+                403,
+                12,
+                Optional.empty()));
         recorded.add(decision(clock, T0.plus(Duration.ofDays(1)), "test", "dan", "dan", Effect.ALLOW, "granted"));
         recorded.sort(TIME_ORDER);
 
@@ -100,11 +127,17 @@ class DecisionQueryTest {
 
     @Test
     void sinceIsInclusiveAndUntilExclusive() throws SQLException {
-        DecisionFilter filter = new DecisionFilter(Optional.of(T0.plusSeconds(1)), Optional.of(T0.plusSeconds(3)),
-                Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
+        DecisionFilter filter = new DecisionFilter(
+                Optional.of(T0.plusSeconds(1)),
+                Optional.of(T0.plusSeconds(3)),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty());
 
-        assertThat(query.list(filter)).containsExactlyElementsOf(expected(r -> !r.decidedAt().isBefore(T0.plusSeconds(1))
-                && r.decidedAt().isBefore(T0.plusSeconds(3))));
+        assertThat(query.list(filter))
+                .containsExactlyElementsOf(expected(r -> !r.decidedAt().isBefore(T0.plusSeconds(1))
+                        && r.decidedAt().isBefore(T0.plusSeconds(3))));
         assertThat(query.list(filter)).hasSize(2);
     }
 
@@ -112,9 +145,11 @@ class DecisionQueryTest {
     void userMeansTheNormalizedUsername() throws SQLException {
         List<DecisionRecord> alice = query.list(within(Optional.empty(), Optional.of("alice"), Optional.empty()));
 
-        assertThat(alice).containsExactlyElementsOf(expected(r -> r.normalizedUser().equals(Optional.of("alice"))));
+        assertThat(alice)
+                .containsExactlyElementsOf(expected(r -> r.normalizedUser().equals(Optional.of("alice"))));
         assertThat(alice).extracting(r -> r.user().orElseThrow()).containsExactly("Alice", "alice", "ALICE ");
-        assertThat(query.list(within(Optional.empty(), Optional.of("ALICE"), Optional.empty()))).isEmpty();
+        assertThat(query.list(within(Optional.empty(), Optional.of("ALICE"), Optional.empty())))
+                .isEmpty();
     }
 
     @Test
@@ -125,40 +160,51 @@ class DecisionQueryTest {
                 .containsExactlyElementsOf(expected(r -> r.effect() == Effect.DENY));
         assertThat(query.list(within(Optional.of("prod"), Optional.of("alice"), Optional.of(Effect.ALLOW))))
                 .containsExactlyElementsOf(expected(r -> r.instance().equals(Optional.of("prod"))
-                        && r.normalizedUser().equals(Optional.of("alice")) && r.effect() == Effect.ALLOW))
+                        && r.normalizedUser().equals(Optional.of("alice"))
+                        && r.effect() == Effect.ALLOW))
                 .hasSize(1);
-        assertThat(query.list(within(Optional.of("test"), Optional.empty(), Optional.of(Effect.REJECTED)))).isEmpty();
+        assertThat(query.list(within(Optional.of("test"), Optional.empty(), Optional.of(Effect.REJECTED))))
+                .isEmpty();
     }
 
     @Test
     void aLimitGivesTheMostRecentRecordsStillOldestFirst() throws SQLException {
-        assertThat(query.list(limited(aroundT0(), 3))).containsExactlyElementsOf(recorded.subList(recorded.size() - 3,
-                recorded.size()));
+        assertThat(query.list(limited(aroundT0(), 3)))
+                .containsExactlyElementsOf(recorded.subList(recorded.size() - 3, recorded.size()));
         assertThat(query.list(limited(aroundT0(), 1))).containsExactly(recorded.get(recorded.size() - 1));
         assertThat(query.list(limited(aroundT0(), 1_000))).containsExactlyElementsOf(recorded);
 
         DecisionFilter prodDenies = within(Optional.of("prod"), Optional.empty(), Optional.of(Effect.DENY));
-        List<DecisionRecord> allProdDenies = expected(r -> r.instance().equals(Optional.of("prod"))
-                && r.effect() == Effect.DENY);
+        List<DecisionRecord> allProdDenies =
+                expected(r -> r.instance().equals(Optional.of("prod")) && r.effect() == Effect.DENY);
         assertThat(query.list(limited(prodDenies, 2)))
                 .containsExactlyElementsOf(allProdDenies.subList(allProdDenies.size() - 2, allProdDenies.size()));
     }
 
     @Test
     void manyRowsStreamInTimeOrder() throws SQLException {
-        DecisionFilter bulk = new DecisionFilter(Optional.of(BULK), Optional.empty(), Optional.empty(), Optional.empty(),
-                Optional.empty(), Optional.empty());
+        DecisionFilter bulk = new DecisionFilter(
+                Optional.of(BULK),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty());
         List<DecisionRecord> streamed = new ArrayList<>();
         query.forEach(bulk, streamed::add);
 
         assertThat(streamed).hasSize(BULK_ROWS).isSortedAccordingTo(TIME_ORDER);
         assertThat(streamed).extracting(r -> r.instance().orElseThrow()).containsOnly("bulk");
-        assertThat(query.list(limited(bulk, 600))).containsExactlyElementsOf(streamed.subList(BULK_ROWS - 600, BULK_ROWS));
+        assertThat(query.list(limited(bulk, 600)))
+                .containsExactlyElementsOf(streamed.subList(BULK_ROWS - 600, BULK_ROWS));
     }
 
     @Test
     void findsOneRecordByIdAndNothingForAnUnknownId() throws SQLException {
-        DecisionRecord sparse = recorded.stream().filter(r -> r.instance().isEmpty()).findFirst().orElseThrow();
+        DecisionRecord sparse = recorded.stream()
+                .filter(r -> r.instance().isEmpty())
+                .findFirst()
+                .orElseThrow();
 
         assertThat(query.find(sparse.decisionId())).contains(sparse);
         assertThat(query.find(recorded.get(0).decisionId())).contains(recorded.get(0));
@@ -188,11 +234,29 @@ class DecisionQueryTest {
 
     // ---- helpers ----
 
-    private static DecisionRecord decision(TestClock clock, Instant at, String instance, String user, String normalized,
-                                           Effect effect, String reason) {
-        return new DecisionRecord(Ids.next(clock), at, Optional.of(instance), Optional.of(user), Optional.of(normalized),
-                Optional.of("77"), Optional.of("https://redcap." + instance + ".example.edu/"), "10.1.2.3", "10.1.2.3",
-                effect, reason, Optional.empty(), 200, 150,
+    private static DecisionRecord decision(
+            TestClock clock,
+            Instant at,
+            String instance,
+            String user,
+            String normalized,
+            Effect effect,
+            String reason) {
+        return new DecisionRecord(
+                Ids.next(clock),
+                at,
+                Optional.of(instance),
+                Optional.of(user),
+                Optional.of(normalized),
+                Optional.of("77"),
+                Optional.of("https://redcap." + instance + ".example.edu/"),
+                "10.1.2.3",
+                "10.1.2.3",
+                effect,
+                reason,
+                Optional.empty(),
+                200,
+                150,
                 effect == Effect.ALLOW ? Optional.of(Ids.next(clock)) : Optional.empty());
     }
 
@@ -201,8 +265,13 @@ class DecisionQueryTest {
     }
 
     private static DecisionFilter aroundT0() {
-        return new DecisionFilter(Optional.of(T0), Optional.of(BULK), Optional.empty(), Optional.empty(),
-                Optional.empty(), Optional.empty());
+        return new DecisionFilter(
+                Optional.of(T0),
+                Optional.of(BULK),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty());
     }
 
     private static DecisionFilter within(Optional<String> instance, Optional<String> user, Optional<Effect> effect) {

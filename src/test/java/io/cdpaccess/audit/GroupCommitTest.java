@@ -60,8 +60,8 @@ class GroupCommitTest {
     }
 
     private final CueWriter writer = new CueWriter();
-    private final GroupCommit<String> commits = new GroupCommit<>(writer, r -> r + " (abandoned)",
-            Clock.systemUTC(), "test-group-commit");
+    private final GroupCommit<String> commits =
+            new GroupCommit<>(writer, r -> r + " (abandoned)", Clock.systemUTC(), "test-group-commit");
 
     /** Threads of requesters waiting for their commit, as the server's request threads do. */
     private final ExecutorService requesters = Executors.newCachedThreadPool();
@@ -87,7 +87,8 @@ class GroupCommitTest {
     @Test
     void anAppendAbandonedBeforeTheWriterTookItIsWrittenInItsAbandonedForm() throws Exception {
         writer.hold();
-        CompletableFuture<Outcome> first = CompletableFuture.supplyAsync(() -> commits.append("first", PATIENT), requesters);
+        CompletableFuture<Outcome> first =
+                CompletableFuture.supplyAsync(() -> commits.append("first", PATIENT), requesters);
         assertThat(writer.entered.await(10, TimeUnit.SECONDS)).isTrue(); // the writer is stuck in "first"
 
         assertThat(commits.append("late", Duration.ofMillis(50))).isEqualTo(Outcome.TIMED_OUT);
@@ -102,7 +103,8 @@ class GroupCommitTest {
     @Test
     void anAppendAbandonedWhileTheWriterHeldItIsCorrectedAfterwards() throws Exception {
         writer.hold();
-        CompletableFuture<Outcome> stuck = CompletableFuture.supplyAsync(() -> commits.append("stuck", Duration.ofSeconds(1)), requesters);
+        CompletableFuture<Outcome> stuck =
+                CompletableFuture.supplyAsync(() -> commits.append("stuck", Duration.ofSeconds(1)), requesters);
         assertThat(writer.entered.await(10, TimeUnit.SECONDS)).isTrue(); // taken: the writer is in it
 
         assertThat(stuck.get(10, TimeUnit.SECONDS)).isEqualTo(Outcome.TIMED_OUT);
@@ -116,14 +118,16 @@ class GroupCommitTest {
     @Test
     void aFailingWriterFailsItsAppendsAndCorrectionsAreRetriedUntilItIsBack() throws Exception {
         writer.hold();
-        CompletableFuture<Outcome> stuck = CompletableFuture.supplyAsync(() -> commits.append("stuck", Duration.ofSeconds(1)), requesters);
+        CompletableFuture<Outcome> stuck =
+                CompletableFuture.supplyAsync(() -> commits.append("stuck", Duration.ofSeconds(1)), requesters);
         assertThat(writer.entered.await(10, TimeUnit.SECONDS)).isTrue();
         assertThat(stuck.get(10, TimeUnit.SECONDS)).isEqualTo(Outcome.TIMED_OUT);
         writer.failing.set(true);
         writer.release();
 
         assertThat(commits.append("during", PATIENT)).isEqualTo(Outcome.FAILED);
-        assertThat(commits.lastFailure()).hasValueSatisfying(f -> assertThat(f.message()).isEqualTo("database is down"));
+        assertThat(commits.lastFailure())
+                .hasValueSatisfying(f -> assertThat(f.message()).isEqualTo("database is down"));
         assertThat(commits.failedCommits()).isPositive();
 
         writer.failing.set(false);

@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cdpaccess.testing.Cli;
-import io.cdpaccess.testing.TestClock;
 import io.cdpaccess.testing.RedcapClient;
 import io.cdpaccess.testing.ServiceUnderTest;
+import io.cdpaccess.testing.TestClock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,6 +32,7 @@ class CliTest {
 
     @TempDir
     Path dir;
+
     Path config;
     // 2026-11-28 06:00 in Chicago.
     final TestClock clock = new TestClock(Instant.parse("2026-11-28T12:00:00Z"));
@@ -71,8 +72,21 @@ class CliTest {
 
     @Test
     void aGrantUntilADateLastsToTheEndOfThatDayInTheConfiguredZone() {
-        Cli.Result added = run("grant", "add", "--instance", "prod", "--user", "Alice", "--project-id", "42",
-                "--until", "2027-06-30", "--reason", "IRB-123", "--by", "admin");
+        Cli.Result added = run(
+                "grant",
+                "add",
+                "--instance",
+                "prod",
+                "--user",
+                "Alice",
+                "--project-id",
+                "42",
+                "--until",
+                "2027-06-30",
+                "--reason",
+                "IRB-123",
+                "--by",
+                "admin");
         assertThat(added.exitCode()).as(added.toString()).isZero();
         // Midnight at the end of June 30th in Chicago (CDT, UTC-5).
         assertThat(added.out()).contains("alice").contains("until 2027-07-01T05:00:00Z");
@@ -90,8 +104,19 @@ class CliTest {
 
     @Test
     void aGrantFromADateStartsAtTheBeginningOfThatDay() {
-        run("grant", "add", "--user", "bob", "--instance", "prod", "--project-id", "7", "--from", "2026-12-01",
-                "--reason", "starts later");
+        run(
+                "grant",
+                "add",
+                "--user",
+                "bob",
+                "--instance",
+                "prod",
+                "--project-id",
+                "7",
+                "--from",
+                "2026-12-01",
+                "--reason",
+                "starts later");
 
         clock.set(Instant.parse("2026-12-01T05:59:59.999Z")); // 23:59:59.999 on Nov 30th in Chicago (CST)
         assertThat(check("bob", "7", PROD_URL).out()).startsWith("0\n").contains("grant-not-yet-valid");
@@ -104,8 +129,19 @@ class CliTest {
         run("grant", "add", "--instance", "prod", "--user", "carol", "--project-id", "42", "--reason", "r1");
         run("grant", "add", "--instance", "prod", "--user", "carol", "--all-projects", "--reason", "r2");
 
-        Cli.Result revoked = run("grant", "revoke", "--instance", "prod", "--user", "CAROL", "--project-id", "42",
-                "--reason", "left the study", "--by", "irb-office");
+        Cli.Result revoked = run(
+                "grant",
+                "revoke",
+                "--instance",
+                "prod",
+                "--user",
+                "CAROL",
+                "--project-id",
+                "42",
+                "--reason",
+                "left the study",
+                "--by",
+                "irb-office");
 
         assertThat(revoked.exitCode()).as(revoked.toString()).isZero();
         assertThat(revoked.out()).contains("revoked").contains("still has access to project 42");
@@ -120,22 +156,35 @@ class CliTest {
 
     @Test
     void revokeById() {
-        Cli.Result added = run("grant", "add", "--instance", "test", "--user", "dave", "--project-id", "3", "--reason", "r");
+        Cli.Result added =
+                run("grant", "add", "--instance", "test", "--user", "dave", "--project-id", "3", "--reason", "r");
         String id = added.out().split(" ")[1].replace(":", "");
 
         Cli.Result revoked = run("grant", "revoke", "--id", id, "--reason", "mistake");
 
         assertThat(revoked.exitCode()).as(revoked.toString()).isZero();
         assertThat(check("dave", "3", TEST_URL).out()).contains("grant-revoked");
-        assertThat(run("grant", "revoke", "--id", id, "--reason", "again").exitCode()).isEqualTo(2);
+        assertThat(run("grant", "revoke", "--id", id, "--reason", "again").exitCode())
+                .isEqualTo(2);
     }
 
     @Test
     void suspendingAProjectDeniesEveryoneUntilApprovedAgainKeepingItsIrbNumber() {
         run("grant", "add", "--instance", "prod", "--user", "erin", "--project-id", "9", "--reason", "r");
-        run("project", "approve", "--instance", "prod", "--project-id", "9", "--irb", "IRB-2026-001", "--until", "2027-12-31");
+        run(
+                "project",
+                "approve",
+                "--instance",
+                "prod",
+                "--project-id",
+                "9",
+                "--irb",
+                "IRB-2026-001",
+                "--until",
+                "2027-12-31");
 
-        Cli.Result suspended = run("project", "suspend", "--instance", "prod", "--project-id", "9", "--reason", "audit");
+        Cli.Result suspended =
+                run("project", "suspend", "--instance", "prod", "--project-id", "9", "--reason", "audit");
         assertThat(suspended.out()).contains("suspended").contains("IRB-2026-001");
         assertThat(check("erin", "9", PROD_URL).out()).startsWith("0\n").contains("project-suspended");
 
@@ -152,35 +201,44 @@ class CliTest {
     void aBlockOverridesEveryGrantUntilRemoved() {
         run("grant", "add", "--instance", "prod", "--user", "frank", "--all-projects", "--reason", "r");
 
-        assertThat(run("block", "add", "--user", " FRANK ", "--reason", "account compromised").out()).contains("blocked frank");
-        assertThat(run("block", "add", "--user", "frank", "--reason", "again").out()).contains("already blocked");
+        assertThat(run("block", "add", "--user", " FRANK ", "--reason", "account compromised")
+                        .out())
+                .contains("blocked frank");
+        assertThat(run("block", "add", "--user", "frank", "--reason", "again").out())
+                .contains("already blocked");
         assertThat(check("frank", "1", PROD_URL).out()).startsWith("0\n").contains("blocked");
 
-        assertThat(run("block", "remove", "--user", "frank", "--reason", "password reset").exitCode()).isZero();
+        assertThat(run("block", "remove", "--user", "frank", "--reason", "password reset")
+                        .exitCode())
+                .isZero();
         assertThat(check("frank", "1", PROD_URL).out()).startsWith("1\n");
         assertThat(run("block", "list").out().lines()).hasSize(1);
-        assertThat(run("block", "list", "--all").out()).contains("account compromised").contains("frank");
-        assertThat(run("block", "remove", "--user", "frank", "--reason", "x").exitCode()).isEqualTo(2);
+        assertThat(run("block", "list", "--all").out())
+                .contains("account compromised")
+                .contains("frank");
+        assertThat(run("block", "remove", "--user", "frank", "--reason", "x").exitCode())
+                .isEqualTo(2);
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {
-        "grant add --instance prd --user a --project-id 1 --reason r",
-        "grant add --instance prod --user a --project-id abc --reason r",
-        "grant add --instance prod --user a --project-id 0 --reason r",
-        "grant add --instance prod --user a --project-id 1 --all-projects --reason r",
-        "grant add --instance prod --user a --project-id 1",
-        "grant add --instance prod --user a --project-id 1 --reason r --until 2026-11-01",
-        "grant add --instance prod --user a --project-id 1 --reason r --from 2027-02-01 --until 2027-01-01",
-        "grant add --instance prod --user a --project-id 1 --reason r --until tomorrow",
-        "grant add --user a --project-id 1 --reason r",
-        "grant add --instance prod --user   --project-id 1 --reason r",
-        "grant add --instance prod --user a --project-id 1 --reason   ",
-        "grant revoke --instance prod --user a --project-id 1 --reason r",
-        "project approve --instance prod --project-id -4",
-        "decisions list --effect maybe",
-        "decisions export --format xml"
-    })
+    @ValueSource(
+            strings = {
+                "grant add --instance prd --user a --project-id 1 --reason r",
+                "grant add --instance prod --user a --project-id abc --reason r",
+                "grant add --instance prod --user a --project-id 0 --reason r",
+                "grant add --instance prod --user a --project-id 1 --all-projects --reason r",
+                "grant add --instance prod --user a --project-id 1",
+                "grant add --instance prod --user a --project-id 1 --reason r --until 2026-11-01",
+                "grant add --instance prod --user a --project-id 1 --reason r --from 2027-02-01 --until 2027-01-01",
+                "grant add --instance prod --user a --project-id 1 --reason r --until tomorrow",
+                "grant add --user a --project-id 1 --reason r",
+                "grant add --instance prod --user   --project-id 1 --reason r",
+                "grant add --instance prod --user a --project-id 1 --reason   ",
+                "grant revoke --instance prod --user a --project-id 1 --reason r",
+                "project approve --instance prod --project-id -4",
+                "decisions list --effect maybe",
+                "decisions export --format xml"
+            })
     void badInputIsOneLineNonZeroAndChangesNothing(String line) {
         List<String> args = new java.util.ArrayList<>(List.of(line.split(" +")));
         if (line.contains("--user   ")) {
@@ -218,7 +276,9 @@ class CliTest {
     void configValidateSaysOkOrListsEveryProblemWithItsLine() throws Exception {
         Cli.Result ok = run("config", "validate");
         assertThat(ok.exitCode()).isZero();
-        assertThat(ok.out()).startsWith("OK ").contains("2 instance(s) (prod, test)")
+        assertThat(ok.out())
+                .startsWith("OK ")
+                .contains("2 instance(s) (prod, test)")
                 .contains("metrics: GET /metrics readable from 127.0.0.0/8, ::1/128");
 
         Path bad = dir.resolve("bad.yaml");
@@ -233,8 +293,11 @@ class CliTest {
         Cli.Result broken = cli.run("config", "validate", "--config", bad.toString());
 
         assertThat(broken.exitCode()).isEqualTo(2);
-        assertThat(broken.err()).contains("bad.yaml:1: listen").contains("bad.yaml:4: instances[0].redcap_url")
-                .contains("bad.yaml:5: instances[0].secret").contains("bad.yaml:6: instances[0].alow_from")
+        assertThat(broken.err())
+                .contains("bad.yaml:1: listen")
+                .contains("bad.yaml:4: instances[0].redcap_url")
+                .contains("bad.yaml:5: instances[0].secret")
+                .contains("bad.yaml:6: instances[0].alow_from")
                 .doesNotContain("tiny-sec");
     }
 
@@ -245,8 +308,10 @@ class CliTest {
         try (ServiceUnderTest service = ServiceUnderTest.start(dir, Files.readString(config), Map.of(), clock)) {
             String url = service.url("prod-secret-0123456789");
             assertThat(redcap.userAccess(url, "alice", 42, PROD_URL)).isEqualTo("1");
-            assertThat(redcap.userAccess(url, "=HYPERLINK(\"http://x\")", 42, PROD_URL)).isEqualTo("0");
-            assertThat(redcap.userAccess(url.replace("prod-secret", "nope"), "alice", 42, PROD_URL)).isEqualTo("0");
+            assertThat(redcap.userAccess(url, "=HYPERLINK(\"http://x\")", 42, PROD_URL))
+                    .isEqualTo("0");
+            assertThat(redcap.userAccess(url.replace("prod-secret", "nope"), "alice", 42, PROD_URL))
+                    .isEqualTo("0");
         }
         clock.advance(Duration.ofHours(2));
 
@@ -278,7 +343,8 @@ class CliTest {
         java.io.InputStream stdin = System.in;
         Cli.Result r;
         try {
-            System.setIn(new java.io.ByteArrayInputStream("a-long-enough-secret-123\n".getBytes(StandardCharsets.UTF_8)));
+            System.setIn(
+                    new java.io.ByteArrayInputStream("a-long-enough-secret-123\n".getBytes(StandardCharsets.UTF_8)));
             r = cli.run("config", "hash-secret");
         } finally {
             System.setIn(stdin);
@@ -287,18 +353,30 @@ class CliTest {
         assertThat(r.exitCode()).as(r.toString()).isZero();
         String hashed = r.out().strip();
         assertThat(hashed).matches("sha256:[0-9a-f]{64}").doesNotContain("a-long-enough");
-        assertThat(io.cdpaccess.config.CallerSecret.parse(hashed).matches("a-long-enough-secret-123")).isTrue();
+        assertThat(io.cdpaccess.config.CallerSecret.parse(hashed).matches("a-long-enough-secret-123"))
+                .isTrue();
     }
 
     @Test
     void withoutConfigTheEmbeddedSetupIsCreatedInTheDataDir() throws Exception {
         Path data = dir.resolve("embedded");
 
-        Cli.Result r = cli.run("grant", "add", "--data-dir", data.toString(), "--user", "zoe", "--project-id", "5",
-                "--reason", "first");
+        Cli.Result r = cli.run(
+                "grant",
+                "add",
+                "--data-dir",
+                data.toString(),
+                "--user",
+                "zoe",
+                "--project-id",
+                "5",
+                "--reason",
+                "first");
 
         assertThat(r.exitCode()).as(r.toString()).isZero();
         assertThat(data.resolve("cdp-access.yaml")).exists();
-        assertThat(cli.run("grant", "list", "--data-dir", data.toString()).out()).contains("zoe").contains("default");
+        assertThat(cli.run("grant", "list", "--data-dir", data.toString()).out())
+                .contains("zoe")
+                .contains("default");
     }
 }

@@ -3,9 +3,9 @@ package io.cdpaccess.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cdpaccess.testing.Cli;
-import io.cdpaccess.testing.TestClock;
 import io.cdpaccess.testing.RedcapClient;
 import io.cdpaccess.testing.ServiceUnderTest;
+import io.cdpaccess.testing.TestClock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -24,6 +24,7 @@ class PolicyCliTest {
 
     @TempDir
     Path dir;
+
     final TestClock clock = new TestClock(Instant.parse("2026-11-28T12:00:00Z"));
     final Cli cli = new Cli(clock);
 
@@ -38,11 +39,19 @@ class PolicyCliTest {
         Path config = write("c.yaml", BASE);
         Path junit = dir.resolve("junit.xml");
 
-        Cli.Result r = cli.run("policy", "test", "--config", config.toString(), "config/default-policy.cases.yaml",
-                "--junit", junit.toString());
+        Cli.Result r = cli.run(
+                "policy",
+                "test",
+                "--config",
+                config.toString(),
+                "config/default-policy.cases.yaml",
+                "--junit",
+                junit.toString());
 
         assertThat(r.exitCode()).as(r.toString()).isZero();
-        assertThat(r.out()).contains("PASS an active grant allows (allow by grant)").contains("9 passed, 0 failed");
+        assertThat(r.out())
+                .contains("PASS an active grant allows (allow by grant)")
+                .contains("9 passed, 0 failed");
         Document xml = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(junit.toFile());
         assertThat(xml.getElementsByTagName("testcase").getLength()).isEqualTo(9);
         assertThat(xml.getElementsByTagName("failure").getLength()).isZero();
@@ -75,16 +84,23 @@ class PolicyCliTest {
                 """);
         Path junit = dir.resolve("junit.xml");
 
-        Cli.Result r = cli.run("policy", "test", "--config", config.toString(), cases.toString(), "--junit", junit.toString());
+        Cli.Result r =
+                cli.run("policy", "test", "--config", config.toString(), cases.toString(), "--junit", junit.toString());
 
         assertThat(r.exitCode()).isEqualTo(1);
-        assertThat(r.out()).contains("PASS an epic user with a grant")
+        assertThat(r.out())
+                .contains("PASS an epic user with a grant")
                 .contains("FAIL expecting the wrong thing <on purpose>: expected allow, got deny by epic-only")
-                .contains("matched").contains("request.normalized_user")
+                .contains("matched")
+                .contains("request.normalized_user")
                 .contains("1 passed, 1 failed");
         Document xml = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(junit.toFile());
         assertThat(xml.getElementsByTagName("failure").getLength()).isEqualTo(1);
-        assertThat(xml.getElementsByTagName("testcase").item(1).getAttributes().getNamedItem("name").getNodeValue())
+        assertThat(xml.getElementsByTagName("testcase")
+                        .item(1)
+                        .getAttributes()
+                        .getNamedItem("name")
+                        .getNodeValue())
                 .isEqualTo("expecting the wrong thing <on purpose>");
     }
 
@@ -112,7 +128,8 @@ class PolicyCliTest {
         Cli.Result r = cli.run("policy", "test", "--config", config.toString(), cases.toString());
 
         assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
-        assertThat(r.err()).contains("cases.yaml:7: cases[1].request: needs user (text) and project_id (a number)")
+        assertThat(r.err())
+                .contains("cases.yaml:7: cases[1].request: needs user (text) and project_id (a number)")
                 .contains("cases.yaml:11: cases[2].expct: unknown key")
                 .contains("cases.yaml:9: cases[2].expect: is required")
                 .contains("cases.yaml:14: cases[3].facts.store.grants: expected one of grant, project, block")
@@ -140,7 +157,8 @@ class PolicyCliTest {
 
         for (Cli.Result r : new Cli.Result[] {validate, test, serve}) {
             assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
-            assertThat(r.err()).contains("bad.yaml:12: rule 'grant': 1:12: undefined field 'activ'")
+            assertThat(r.err())
+                    .contains("bad.yaml:12: rule 'grant': 1:12: undefined field 'activ'")
                     .contains("bad.yaml:15: rule 'typo': 1:8: undefined field 'usr'")
                     .doesNotContain("Exception");
         }
@@ -166,15 +184,38 @@ class PolicyCliTest {
     @Test
     void checkExplainShowsEveryRuleAndTheFactsItRead() throws Exception {
         Path config = write("c.yaml", BASE);
-        cli.run("grant", "add", "--config", config.toString(), "--user", "alice", "--project-id", "42", "--reason", "r");
+        cli.run(
+                "grant",
+                "add",
+                "--config",
+                config.toString(),
+                "--user",
+                "alice",
+                "--project-id",
+                "42",
+                "--reason",
+                "r");
 
-        Cli.Result r = cli.run("check", "--config", config.toString(), "--user", "alice", "--project-id", "42",
-                "--redcap-url", PROD_URL, "--explain");
+        Cli.Result r = cli.run(
+                "check",
+                "--config",
+                config.toString(),
+                "--user",
+                "alice",
+                "--project-id",
+                "42",
+                "--redcap-url",
+                PROD_URL,
+                "--explain");
 
         assertThat(r.exitCode()).as(r.toString()).isZero();
-        assertThat(r.out()).contains("reason:   grant").containsPattern("not-matched +deny +blocked")
-                .contains("store.block.active = false").containsPattern("\\bmatched +allow +grant +<- decided")
-                .contains("store.grant.active = true").contains("store: {latency_us=");
+        assertThat(r.out())
+                .contains("reason:   grant")
+                .containsPattern("not-matched +deny +blocked")
+                .contains("store.block.active = false")
+                .containsPattern("\\bmatched +allow +grant +<- decided")
+                .contains("store.grant.active = true")
+                .contains("store: {latency_us=");
     }
 
     @Test
@@ -187,7 +228,8 @@ class PolicyCliTest {
             assertThat(redcap.userAccess(url, "alice", 42, PROD_URL)).isEqualTo("1");
             assertThat(redcap.userAccess(url, "alice", 43, PROD_URL)).isEqualTo("1");
             assertThat(redcap.userAccess(url, "bob", 42, PROD_URL)).isEqualTo("0");
-            assertThat(redcap.userAccess(url.replace("prod-secret", "wrong"), "bob", 42, PROD_URL)).isEqualTo("0");
+            assertThat(redcap.userAccess(url.replace("prod-secret", "wrong"), "bob", 42, PROD_URL))
+                    .isEqualTo("0");
         }
         clock.advance(Duration.ofHours(1));
         // The new policy: project 43 is closed to everyone; bob may use project 42 without a grant.
@@ -208,9 +250,13 @@ class PolicyCliTest {
         Cli.Result r = cli.run("policy", "replay", "--config", next.toString(), "--since", "2h");
 
         assertThat(r.exitCode()).as(r.toString()).isZero();
-        assertThat(r.out()).contains("replayed 3 decisions").contains("1 skipped")
+        assertThat(r.out())
+                .contains("replayed 3 decisions")
+                .contains("1 skipped")
                 .contains("2 would flip: 1 allow -> deny, 1 deny -> allow")
-                .contains("closed-project: 1").contains("bob-on-42: 1").contains("no-grant: 1");
+                .contains("closed-project: 1")
+                .contains("bob-on-42: 1")
+                .contains("no-grant: 1");
 
         Cli.Result negative = cli.run("policy", "replay", "--config", next.toString(), "--limit", "-1");
         assertThat(negative.exitCode()).as(negative.toString()).isEqualTo(2);

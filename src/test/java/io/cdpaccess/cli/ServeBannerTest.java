@@ -26,6 +26,7 @@ class ServeBannerTest {
 
     @TempDir
     static Path dir;
+
     static Application app;
     static EmbeddedDefaults.Setup firstRun;
     static String secret;
@@ -34,8 +35,8 @@ class ServeBannerTest {
     static void start() throws Exception {
         TestClock clock = new TestClock(Instant.parse("2026-12-01T12:00:00Z"));
         firstRun = EmbeddedDefaults.ensure(dir.resolve("cdp-access-data"), clock);
-        ServiceConfig config = ServeCommand.withListen(new ConfigLoader(Map.of()).load(firstRun.configFile()),
-                "127.0.0.1:0");
+        ServiceConfig config =
+                ServeCommand.withListen(new ConfigLoader(Map.of()).load(firstRun.configFile()), "127.0.0.1:0");
         secret = config.instances().get(0).secret().plainText().orElseThrow();
         app = Application.start(config, new ConfigLoader(Map.of()), clock);
     }
@@ -74,8 +75,8 @@ class ServeBannerTest {
 
     private static String banner(EmbeddedDefaults.Setup setup, boolean terminal) {
         StringWriter out = new StringWriter();
-        ServeCommand.banner(new PrintWriter(out), app, new ConfigOptions.Loaded(app.config(), Optional.of(setup)),
-                terminal);
+        ServeCommand.banner(
+                new PrintWriter(out), app, new ConfigOptions.Loaded(app.config(), Optional.of(setup)), terminal);
         return out.toString();
     }
 }

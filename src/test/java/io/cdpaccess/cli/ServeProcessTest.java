@@ -39,6 +39,7 @@ class ServeProcessTest {
 
     @TempDir
     Path dir;
+
     final RedcapClient redcap = new RedcapClient();
 
     @Test
@@ -52,11 +53,22 @@ class ServeProcessTest {
             url = m.group(1);
             assertThat(banner).contains("generated now").contains("grant add");
             assertThat(data.resolve("cdp-access.yaml")).exists();
-            assertThat(redcap.userAccess(url, "alice", 42, "https://redcap.example.edu/")).isEqualTo("0");
+            assertThat(redcap.userAccess(url, "alice", 42, "https://redcap.example.edu/"))
+                    .isEqualTo("0");
 
             // The CLI, in another process's store connection, while serve runs.
-            Cli.Result granted = new Cli(Clock.systemUTC()).run("grant", "add", "--data-dir", data.toString(),
-                    "--user", "alice", "--project-id", "42", "--reason", "IRB-123");
+            Cli.Result granted = new Cli(Clock.systemUTC())
+                    .run(
+                            "grant",
+                            "add",
+                            "--data-dir",
+                            data.toString(),
+                            "--user",
+                            "alice",
+                            "--project-id",
+                            "42",
+                            "--reason",
+                            "IRB-123");
             assertThat(granted.exitCode()).as(granted.toString()).isZero();
             awaitAllowed(url);
 
@@ -68,11 +80,18 @@ class ServeProcessTest {
             assertThat(banner).doesNotContain("generated now");
             // Not a terminal (the test reads a pipe): a later run keeps the secret out of the output,
             // where a service manager would put it into its log.
-            assertThat(banner).doesNotContain(url.substring(url.indexOf("secret=") + 7)).contains("<secret of instance");
+            assertThat(banner)
+                    .doesNotContain(url.substring(url.indexOf("secret=") + 7))
+                    .contains("<secret of instance");
             String again = "http://127.0.0.1:" + second.port() + "/user-access?secret=" + secret;
-            assertThat(redcap.userAccess(again, "alice", 42, "https://redcap.example.edu/")).isEqualTo("1");
-            assertThat(redcap.userAccess(again.replace(secret, secret.substring(1) + "x"), "alice", 42,
-                    "https://redcap.example.edu/")).isEqualTo("0");
+            assertThat(redcap.userAccess(again, "alice", 42, "https://redcap.example.edu/"))
+                    .isEqualTo("1");
+            assertThat(redcap.userAccess(
+                            again.replace(secret, secret.substring(1) + "x"),
+                            "alice",
+                            42,
+                            "https://redcap.example.edu/"))
+                    .isEqualTo("0");
         }
     }
 
@@ -96,8 +115,8 @@ class ServeProcessTest {
                 int client = i;
                 clients.submit(() -> {
                     for (int n = 0; running.get() && n < 5_000; n++) {
-                        RedcapClient.Response r = redcap.call(url, "user" + client, Integer.toString(n + 1),
-                                "https://redcap.example.edu/");
+                        RedcapClient.Response r = redcap.call(
+                                url, "user" + client, Integer.toString(n + 1), "https://redcap.example.edu/");
                         if (!r.failed() && r.header("X-Decision-Id") != null) {
                             answered.add(r.header("X-Decision-Id"));
                         }
@@ -125,7 +144,8 @@ class ServeProcessTest {
     private void awaitAllowed(String url) throws InterruptedException {
         long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (System.nanoTime() < until) {
-            if (redcap.userAccess(url, "alice", 42, "https://redcap.example.edu/").equals("1")) {
+            if (redcap.userAccess(url, "alice", 42, "https://redcap.example.edu/")
+                    .equals("1")) {
                 return;
             }
             Thread.sleep(100);

@@ -32,7 +32,8 @@ class CallerSecretTest {
         assertThat(s.matches(PLAIN)).isTrue();
         assertThat(s.matches(hashed)).isFalse();
         assertThat(s.plainText()).isEmpty();
-        assertThat(CallerSecret.parse(hashed.toUpperCase(Locale.ROOT)).matches(PLAIN)).isTrue();
+        assertThat(CallerSecret.parse(hashed.toUpperCase(Locale.ROOT)).matches(PLAIN))
+                .isTrue();
         assertThat(s.sameAs(CallerSecret.parse(PLAIN))).isTrue();
         assertThat(s.sameAs(CallerSecret.parse(PLAIN + "2"))).isFalse();
     }
@@ -50,29 +51,43 @@ class CallerSecretTest {
         String hashed = CallerSecret.hashed(PLAIN);
         CallerSecret fromHash = CallerSecret.parse(hashed);
         for (CallerSecret s : new CallerSecret[] {plain, fromHash}) {
-            assertThat(s.toString()).doesNotContain(PLAIN).doesNotContain(hashed.substring(7)).doesNotContain("Zx9");
+            assertThat(s.toString())
+                    .doesNotContain(PLAIN)
+                    .doesNotContain(hashed.substring(7))
+                    .doesNotContain("Zx9");
         }
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"sha256:", "sha256:abc", "sha256:" + "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcde",
-        "sha256:" + "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0",
-        "sha256:" + "g123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"})
+    @ValueSource(
+            strings = {
+                "sha256:",
+                "sha256:abc",
+                "sha256:" + "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcde",
+                "sha256:" + "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0",
+                "sha256:" + "g123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+            })
     void refusesMalformedHashes(String text) {
-        assertThatThrownBy(() -> CallerSecret.parse(text)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> CallerSecret.parse(text))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("64 hex digits");
     }
 
     @Test
     void refusesWeakOrUnusableSecretsWithoutQuotingThem() {
         String fifteen = "abcdefghijklmno";
-        assertThatThrownBy(() -> CallerSecret.parse(fifteen)).hasMessageContaining("shorter than 16")
-                .message().doesNotContain(fifteen);
+        assertThatThrownBy(() -> CallerSecret.parse(fifteen))
+                .hasMessageContaining("shorter than 16")
+                .message()
+                .doesNotContain(fifteen);
         assertThat(CallerSecret.parse(fifteen + "p").matches(fifteen + "p")).isTrue();
         String spaced = "secret with spaces in it";
-        assertThatThrownBy(() -> CallerSecret.parse(spaced)).hasMessageContaining("printable ASCII")
-                .message().doesNotContain(spaced);
-        assertThatThrownBy(() -> CallerSecret.parse("s\u00e9cr\u00e8t-0123456789abcdef")).hasMessageContaining("printable ASCII");
+        assertThatThrownBy(() -> CallerSecret.parse(spaced))
+                .hasMessageContaining("printable ASCII")
+                .message()
+                .doesNotContain(spaced);
+        assertThatThrownBy(() -> CallerSecret.parse("s\u00e9cr\u00e8t-0123456789abcdef"))
+                .hasMessageContaining("printable ASCII");
         assertThatThrownBy(() -> CallerSecret.parse("")).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> CallerSecret.parse(null)).isInstanceOf(IllegalArgumentException.class);
     }

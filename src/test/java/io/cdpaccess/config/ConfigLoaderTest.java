@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import io.cdpaccess.net.Cidr;
+import io.cdpaccess.net.HostPort;
+import io.cdpaccess.net.IpAddresses;
 import io.cdpaccess.protocol.RedcapUrl;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -18,9 +21,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import io.cdpaccess.net.Cidr;
-import io.cdpaccess.net.IpAddresses;
-import io.cdpaccess.net.HostPort;
 
 class ConfigLoaderTest {
 
@@ -53,12 +53,11 @@ class ConfigLoaderTest {
     }
 
     private static String instance(String name, String url, String secret) {
-        return "  - name: " + name + "\n"
-                + "    redcap_url: " + url + "\n"
-                + "    secret: " + secret + "\n";
+        return "  - name: " + name + "\n" + "    redcap_url: " + url + "\n" + "    secret: " + secret + "\n";
     }
 
-    private static final String ONE_INSTANCE = "instances:\n" + instance("prod", "https://redcap.example.edu/", PROD_SECRET);
+    private static final String ONE_INSTANCE =
+            "instances:\n" + instance("prod", "https://redcap.example.edu/", PROD_SECRET);
 
     @Test
     void readsEveryKey() throws Exception {
@@ -120,7 +119,8 @@ class ConfigLoaderTest {
         assertThat(prod.allowFrom()).containsExactly(Cidr.parse("10.0.0.0/8"), Cidr.parse("2001:db8::/32"));
         InstanceConfig test = c.instance("test").orElseThrow();
         assertThat(test.redcapUrl()).isEmpty();
-        assertThat(test.answersFor(RedcapUrl.parse("https://anything.example.org/"))).isTrue();
+        assertThat(test.answersFor(RedcapUrl.parse("https://anything.example.org/")))
+                .isTrue();
         assertThat(test.secret().matches(TEST_SECRET)).isTrue();
         assertThat(test.secret().plainText()).isEmpty();
         assertThat(test.allowFrom()).isEmpty();
@@ -131,8 +131,8 @@ class ConfigLoaderTest {
         assertThat(tls.privateKey()).contains(dir.resolve("tls/key.pem"));
         assertThat(tls.keystore()).isEmpty();
         assertThat(c.authFailures()).isEqualTo(new AuthFailureLimit(5, Duration.ofSeconds(30)));
-        assertThat(c.metrics()).isEqualTo(new MetricsConfig(false,
-                List.of(Cidr.parse("10.1.2.3/32"), Cidr.parse("2001:db8::5/128"))));
+        assertThat(c.metrics())
+                .isEqualTo(new MetricsConfig(false, List.of(Cidr.parse("10.1.2.3/32"), Cidr.parse("2001:db8::5/128"))));
     }
 
     @Test
@@ -158,11 +158,14 @@ class ConfigLoaderTest {
     @Test
     void aFileThatIsNotUtf8IsRefusedAsSuch() throws Exception {
         Path file = dir.resolve("latin1.yaml");
-        Files.write(file, (ONE_INSTANCE + "zone: \"M\u00fcnchen\"\n").getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+        Files.write(
+                file,
+                (ONE_INSTANCE + "zone: \"M\u00fcnchen\"\n").getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
         ConfigException e = catchThrowableOfType(ConfigException.class, () -> load(file, Map.of()));
         assertThat(e.problems()).containsExactly(file + ": not UTF-8 text; save the file as UTF-8");
         assertThat(e.unreadable()).isFalse(); // its content is wrong, not its path or permissions
-        ConfigException missing = catchThrowableOfType(ConfigException.class, () -> load(dir.resolve("nope.yaml"), Map.of()));
+        ConfigException missing =
+                catchThrowableOfType(ConfigException.class, () -> load(dir.resolve("nope.yaml"), Map.of()));
         assertThat(missing.unreadable()).isTrue();
     }
 
@@ -170,9 +173,12 @@ class ConfigLoaderTest {
     void metricsWithoutAllowFromStayLoopbackOnly() throws Exception {
         ServiceConfig c = load(write(ONE_INSTANCE + "metrics:\n  enabled: true\n"), Map.of());
         assertThat(c.metrics()).isEqualTo(MetricsConfig.DEFAULT);
-        assertThat(Cidr.anyContains(c.metrics().allowFrom(), InetAddress.getByName("127.0.0.9"))).isTrue();
-        assertThat(Cidr.anyContains(c.metrics().allowFrom(), InetAddress.getByName("::1"))).isTrue();
-        assertThat(Cidr.anyContains(c.metrics().allowFrom(), InetAddress.getByName("10.0.0.1"))).isFalse();
+        assertThat(Cidr.anyContains(c.metrics().allowFrom(), InetAddress.getByName("127.0.0.9")))
+                .isTrue();
+        assertThat(Cidr.anyContains(c.metrics().allowFrom(), InetAddress.getByName("::1")))
+                .isTrue();
+        assertThat(Cidr.anyContains(c.metrics().allowFrom(), InetAddress.getByName("10.0.0.1")))
+                .isFalse();
     }
 
     @Test
@@ -185,15 +191,19 @@ class ConfigLoaderTest {
                     - 10.0.0.0/33
                   allow_form: [10.0.0.0/8]
                 """);
-        assertThat(problems(file, Map.of())).containsExactly(
-                file + ":10: metrics.allow_form: unknown key; expected one of allow_from, enabled",
-                file + ":6: metrics.enabled: expected true or false",
-                file + ":9: metrics.allow_from[1]: prefix length 33 is more than 32 in 10.0.0.0/33");
+        assertThat(problems(file, Map.of()))
+                .containsExactly(
+                        file + ":10: metrics.allow_form: unknown key; expected one of allow_from, enabled",
+                        file + ":6: metrics.enabled: expected true or false",
+                        file + ":9: metrics.allow_from[1]: prefix length 33 is more than 32 in 10.0.0.0/33");
         Path empty = write("e.yaml", ONE_INSTANCE + "metrics:\n  allow_from: []\n");
-        assertThat(problems(empty, Map.of())).containsExactly(empty + ":6: metrics.allow_from: is empty; list the "
-                + "networks of your Prometheus server (e.g. [10.0.0.5/32]), or set metrics.enabled: false");
+        assertThat(problems(empty, Map.of()))
+                .containsExactly(empty + ":6: metrics.allow_from: is empty; list the "
+                        + "networks of your Prometheus server (e.g. [10.0.0.5/32]), or set metrics.enabled: false");
         Path notAList = write("n.yaml", ONE_INSTANCE + "metrics:\n  allow_from: 10.0.0.0/8\n");
-        assertThat(problems(notAList, Map.of())).singleElement().asString()
+        assertThat(problems(notAList, Map.of()))
+                .singleElement()
+                .asString()
                 .startsWith(notAList + ":6: metrics.allow_from: expected a list");
     }
 
@@ -247,18 +257,31 @@ class ConfigLoaderTest {
                     redcap_url: https://${REDCAP_HOST}/
                     secret: ${SECRET}
                 """);
-        ServiceConfig c = load(file, Map.of("HOST", "10.0.0.5", "NAME", "prod", "REDCAP_HOST", "Redcap.Example.EDU",
-                "SECRET", PROD_SECRET, "DB_USER", "svc"));
+        ServiceConfig c = load(
+                file,
+                Map.of(
+                        "HOST",
+                        "10.0.0.5",
+                        "NAME",
+                        "prod",
+                        "REDCAP_HOST",
+                        "Redcap.Example.EDU",
+                        "SECRET",
+                        PROD_SECRET,
+                        "DB_USER",
+                        "svc"));
         assertThat(c.listen()).isEqualTo(new HostPort("10.0.0.5", 8081));
         assertThat(c.store().user()).isEqualTo("svc");
         assertThat(c.store().password().reveal()).isEqualTo("pa$word-${NOT_A_VAR}-$");
-        assertThat(c.instance("prod").orElseThrow().redcapUrl()).contains(RedcapUrl.parse("https://redcap.example.edu/"));
+        assertThat(c.instance("prod").orElseThrow().redcapUrl())
+                .contains(RedcapUrl.parse("https://redcap.example.edu/"));
     }
 
     @Test
     void aValueFromTheEnvironmentIsNotSubstitutedAgain() throws Exception {
         Path file = write(ONE_INSTANCE + "store:\n  password: ${P}\n");
-        assertThat(load(file, Map.of("P", "${OTHER}$$")).store().password().reveal()).isEqualTo("${OTHER}$$");
+        assertThat(load(file, Map.of("P", "${OTHER}$$")).store().password().reveal())
+                .isEqualTo("${OTHER}$$");
     }
 
     @Test
@@ -278,8 +301,9 @@ class ConfigLoaderTest {
                     redcap_url: https://redcap.example.edu/
                     secret: ${PROD_SECRET}
                 """);
-        assertThat(problems(file, Map.of())).containsExactly(file + ":4: instances[0].secret: environment variable "
-                + "PROD_SECRET is not set (write ${PROD_SECRET:-default} to give a default)");
+        assertThat(problems(file, Map.of()))
+                .containsExactly(file + ":4: instances[0].secret: environment variable "
+                        + "PROD_SECRET is not set (write ${PROD_SECRET:-default} to give a default)");
     }
 
     // ---- problems, with their lines ----
@@ -293,14 +317,17 @@ class ConfigLoaderTest {
                     secret: %s
                     alow_from: [10.0.0.0/8]
                 """.formatted(PROD_SECRET));
-        assertThat(problems(file, Map.of())).containsExactly(file + ":5: instances[0].alow_from: unknown key; "
-                + "expected one of allow_from, name, redcap_url, secret");
+        assertThat(problems(file, Map.of()))
+                .containsExactly(file + ":5: instances[0].alow_from: unknown key; "
+                        + "expected one of allow_from, name, redcap_url, secret");
     }
 
     @Test
     void unknownTopLevelKeyIsAnError() throws Exception {
         Path file = write(ONE_INSTANCE + "listen_address: 0.0.0.0:80\n");
-        assertThat(problems(file, Map.of())).singleElement().asString()
+        assertThat(problems(file, Map.of()))
+                .singleElement()
+                .asString()
                 .startsWith(file + ":5: listen_address: unknown key; expected one of ");
     }
 
@@ -315,8 +342,8 @@ class ConfigLoaderTest {
                     allow_from: [10.0.0.0/8]
                     allow_from: []
                 """.formatted(PROD_SECRET));
-        assertThat(problems(file, Map.of())).containsExactly(
-                file + ":6: instances[0].allow_from: is given twice; keep one");
+        assertThat(problems(file, Map.of()))
+                .containsExactly(file + ":6: instances[0].allow_from: is given twice; keep one");
     }
 
     @Test
@@ -330,8 +357,8 @@ class ConfigLoaderTest {
         Path file = write("instances:\n"
                 + instance("prod", "https://a.example.edu/", PROD_SECRET)
                 + instance("prod", "https://b.example.edu/", TEST_SECRET));
-        assertThat(problems(file, Map.of())).containsExactly(
-                file + ":5: instances[1].name: instance name 'prod' is used twice");
+        assertThat(problems(file, Map.of()))
+                .containsExactly(file + ":5: instances[1].name: instance name 'prod' is used twice");
     }
 
     @Test
@@ -339,8 +366,9 @@ class ConfigLoaderTest {
         Path file = write("instances:\n"
                 + instance("prod", "https://a.example.edu/", PROD_SECRET)
                 + instance("test", "https://b.example.edu/", PROD_SECRET));
-        assertThat(problems(file, Map.of())).containsExactly(file + ":7: instances[1].secret: same secret as "
-                + "instance 'prod'; each REDCap installation needs its own secret");
+        assertThat(problems(file, Map.of()))
+                .containsExactly(file + ":7: instances[1].secret: same secret as "
+                        + "instance 'prod'; each REDCap installation needs its own secret");
     }
 
     @Test
@@ -348,56 +376,72 @@ class ConfigLoaderTest {
         Path file = write("instances:\n"
                 + instance("prod", "https://a.example.edu/", CallerSecret.hashed(PROD_SECRET))
                 + instance("test", "https://b.example.edu/", PROD_SECRET));
-        assertThat(problems(file, Map.of())).singleElement().asString()
+        assertThat(problems(file, Map.of()))
+                .singleElement()
+                .asString()
                 .startsWith(file + ":7: instances[1].secret: same secret as instance 'prod'");
     }
 
     @Test
     void shortPlainSecretIsRefused() throws Exception {
         Path file = write("instances:\n" + instance("prod", "https://a.example.edu/", "short-secret"));
-        assertThat(problems(file, Map.of())).singleElement().asString()
+        assertThat(problems(file, Map.of()))
+                .singleElement()
+                .asString()
                 .startsWith(file + ":4: instances[0].secret: secret is shorter than 16 characters");
     }
 
     @Test
     void instancesAreRequired() throws Exception {
         Path missing = write("listen: 127.0.0.1:8080\n");
-        assertThat(problems(missing, Map.of())).singleElement().asString()
+        assertThat(problems(missing, Map.of()))
+                .singleElement()
+                .asString()
                 .startsWith(missing + ":1: instances: at least one REDCap instance is required");
         Path empty = write("other.yaml", "listen: 127.0.0.1:8080\ninstances: []\n");
-        assertThat(problems(empty, Map.of())).singleElement().asString()
+        assertThat(problems(empty, Map.of()))
+                .singleElement()
+                .asString()
                 .startsWith(empty + ":2: instances: at least one REDCap instance is required");
         Path notAList = write("third.yaml", "instances: prod\n");
-        assertThat(problems(notAList, Map.of())).singleElement().asString()
+        assertThat(problems(notAList, Map.of()))
+                .singleElement()
+                .asString()
                 .isEqualTo(notAList + ":1: instances: expected a list of instances");
     }
 
     @Test
     void everyInstanceKeyButAllowFromIsRequired() throws Exception {
         Path file = write("instances:\n  - allow_from: [10.0.0.0/8]\n");
-        assertThat(problems(file, Map.of())).containsExactly(
-                file + ":2: instances[0].name: is required",
-                file + ":2: instances[0].redcap_url: is required",
-                file + ":2: instances[0].secret: is required");
+        assertThat(problems(file, Map.of()))
+                .containsExactly(
+                        file + ":2: instances[0].name: is required",
+                        file + ":2: instances[0].redcap_url: is required",
+                        file + ":2: instances[0].secret: is required");
     }
 
     @Test
     void starMeansAnyRedcapUrlAndABadUrlIsRefused() throws Exception {
         Path star = write("instances:\n" + instance("prod", "\"*\"", PROD_SECRET));
-        assertThat(load(star, Map.of()).instance("prod").orElseThrow().redcapUrl()).isEqualTo(Optional.empty());
+        assertThat(load(star, Map.of()).instance("prod").orElseThrow().redcapUrl())
+                .isEqualTo(Optional.empty());
         Path bad = write("bad.yaml", "instances:\n" + instance("prod", "redcap.example.edu", PROD_SECRET));
-        assertThat(problems(bad, Map.of())).containsExactly(
-                bad + ":3: instances[0].redcap_url: REDCap URL must start with http:// or https://");
+        assertThat(problems(bad, Map.of()))
+                .containsExactly(bad + ":3: instances[0].redcap_url: REDCap URL must start with http:// or https://");
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"10.0.0.0/33", "10.0.0/8", "example.com", "10.0.0.0/", "2001:db8::/129", "localhost"})
     void badCidrIsRefusedWithItsLine(String cidr) throws Exception {
         Path file = write(ONE_INSTANCE + "    allow_from:\n      - 10.0.0.0/8\n      - \"" + cidr + "\"\n");
-        assertThat(problems(file, Map.of())).singleElement().asString()
+        assertThat(problems(file, Map.of()))
+                .singleElement()
+                .asString()
                 .startsWith(file + ":7: instances[0].allow_from[1]: ");
         Path proxies = write("p.yaml", ONE_INSTANCE + "trusted_proxies: [\"" + cidr + "\"]\n");
-        assertThat(problems(proxies, Map.of())).singleElement().asString()
+        assertThat(problems(proxies, Map.of()))
+                .singleElement()
+                .asString()
                 .startsWith(proxies + ":5: trusted_proxies[0]: ");
     }
 
@@ -412,8 +456,9 @@ class ConfigLoaderTest {
     @ValueSource(strings = {"5 seconds", "5", "1.5s", "-1s", "s", "1w"})
     void badDurationIsRefused(String duration) throws Exception {
         Path file = write(ONE_INSTANCE + "auth_failures:\n  window: \"" + duration + "\"\n");
-        assertThat(problems(file, Map.of())).containsExactly(file + ":6: auth_failures.window: "
-                + "expected a duration such as 500ms, 5s, 10m, 2h or 30d");
+        assertThat(problems(file, Map.of()))
+                .containsExactly(
+                        file + ":6: auth_failures.window: " + "expected a duration such as 500ms, 5s, 10m, 2h or 30d");
     }
 
     @ParameterizedTest
@@ -426,7 +471,8 @@ class ConfigLoaderTest {
     @ParameterizedTest
     @ValueSource(strings = {"100ms", "25s", "5s"})
     void deadlineAtTheLimitsIsAccepted(String deadline) throws Exception {
-        assertThat(load(write("deadline: " + deadline + "\n" + ONE_INSTANCE), Map.of()).deadline())
+        assertThat(load(write("deadline: " + deadline + "\n" + ONE_INSTANCE), Map.of())
+                        .deadline())
                 .isEqualTo(Durations.parse(deadline));
     }
 
@@ -441,12 +487,13 @@ class ConfigLoaderTest {
                 auth_failures:
                   limit: many
                 """);
-        assertThat(problems(file, Map.of())).containsExactly(
-                file + ":5: zone: unknown time zone; use a name such as America/Chicago or UTC",
-                file + ":7: store.url: supported databases: jdbc:h2:, jdbc:postgresql:, jdbc:mariadb:",
-                file + ":8: store.pool_size: must be between 2 and 200",
-                file + ":9: store.refresh_interval: must be between 50ms and 10m",
-                file + ":11: auth_failures.limit: expected a whole number");
+        assertThat(problems(file, Map.of()))
+                .containsExactly(
+                        file + ":5: zone: unknown time zone; use a name such as America/Chicago or UTC",
+                        file + ":7: store.url: supported databases: jdbc:h2:, jdbc:postgresql:, jdbc:mariadb:",
+                        file + ":8: store.pool_size: must be between 2 and 200",
+                        file + ":9: store.refresh_interval: must be between 50ms and 10m",
+                        file + ":11: auth_failures.limit: expected a whole number");
     }
 
     @Test
@@ -454,13 +501,16 @@ class ConfigLoaderTest {
         Files.writeString(dir.resolve("k.p12"), "k");
         Files.writeString(dir.resolve("c.pem"), "c");
         Path both = write(ONE_INSTANCE + "tls:\n  keystore: k.p12\n  certificate: c.pem\n");
-        assertThat(problems(both, Map.of())).singleElement().asString()
+        assertThat(problems(both, Map.of()))
+                .singleElement()
+                .asString()
                 .startsWith(both + ":6: tls: give either keystore");
         Path half = write("half.yaml", ONE_INSTANCE + "tls:\n  certificate: c.pem\n");
-        assertThat(problems(half, Map.of())).containsExactly(half + ":6: tls: PEM needs both certificate and private_key");
+        assertThat(problems(half, Map.of()))
+                .containsExactly(half + ":6: tls: PEM needs both certificate and private_key");
         Path missing = write("missing.yaml", ONE_INSTANCE + "tls:\n  keystore: nowhere.p12\n");
-        assertThat(problems(missing, Map.of())).containsExactly(
-                missing + ":6: tls.keystore: file not found: " + dir.resolve("nowhere.p12"));
+        assertThat(problems(missing, Map.of()))
+                .containsExactly(missing + ":6: tls.keystore: file not found: " + dir.resolve("nowhere.p12"));
     }
 
     @Test
@@ -479,14 +529,22 @@ class ConfigLoaderTest {
                 """.formatted(TEST_SECRET));
         List<String> problems = problems(file, Map.of());
         assertThat(problems).hasSize(6);
-        assertThat(problems).extracting(p -> {
-            String[] parts = p.substring(file.toString().length() + 1).split(": ", 3);
-            return ":" + parts[0] + ": " + parts[1];
-        })
-                .containsExactly(":1: listen", ":2: deadline", ":4: instances[0].name", ":6: instances[0].secret",
-                        ":7: instances[0].allow_from[0]", ":9: instances[1].redcap_url");
-        assertThat(problems).allSatisfy(p -> assertThat(p).matches("\\Q" + file + "\\E:\\d+: [a-z_\\[\\]0-9.]+: .+")
-                .doesNotContain("\n"));
+        assertThat(problems)
+                .extracting(p -> {
+                    String[] parts = p.substring(file.toString().length() + 1).split(": ", 3);
+                    return ":" + parts[0] + ": " + parts[1];
+                })
+                .containsExactly(
+                        ":1: listen",
+                        ":2: deadline",
+                        ":4: instances[0].name",
+                        ":6: instances[0].secret",
+                        ":7: instances[0].allow_from[0]",
+                        ":9: instances[1].redcap_url");
+        assertThat(problems)
+                .allSatisfy(p -> assertThat(p)
+                        .matches("\\Q" + file + "\\E:\\d+: [a-z_\\[\\]0-9.]+: .+")
+                        .doesNotContain("\n"));
     }
 
     @Test
@@ -521,11 +579,19 @@ class ConfigLoaderTest {
                     secret: sha256:%s
                     secrte: misplaced-secret-0123456789
                 """.formatted(spaced, TEST_SECRET, hashed, "ab".repeat(31) + "a"));
-        ConfigException e = catchThrowableOfType(ConfigException.class,
-                () -> load(file, Map.of("ENV_SECRET", envSecret)));
+        ConfigException e =
+                catchThrowableOfType(ConfigException.class, () -> load(file, Map.of("ENV_SECRET", envSecret)));
         assertThat(e.problems()).hasSizeGreaterThanOrEqualTo(6);
-        for (String secret : List.of("db-password-value", "tiny-secret", spaced, TEST_SECRET, hashed,
-                hashed.substring("sha256:".length()), envSecret, "ab".repeat(31), "misplaced-secret")) {
+        for (String secret : List.of(
+                "db-password-value",
+                "tiny-secret",
+                spaced,
+                TEST_SECRET,
+                hashed,
+                hashed.substring("sha256:".length()),
+                envSecret,
+                "ab".repeat(31),
+                "misplaced-secret")) {
             assertThat(e.getMessage()).doesNotContain(secret);
             assertThat(e.problems()).noneMatch(p -> p.contains(secret));
         }
@@ -548,7 +614,11 @@ class ConfigLoaderTest {
     @Test
     void invalidYamlNamesItsLine() throws Exception {
         Path file = write(ONE_INSTANCE + "listen: [unclosed\n");
-        assertThat(problems(file, Map.of())).singleElement().asString().startsWith(file + ":").contains("not valid YAML");
+        assertThat(problems(file, Map.of()))
+                .singleElement()
+                .asString()
+                .startsWith(file + ":")
+                .contains("not valid YAML");
         Path tabs = write("tabs.yaml", "instances:\n\t- name: prod\n");
         assertThat(problems(tabs, Map.of())).singleElement().asString().startsWith(tabs + ":2: not valid YAML");
     }
@@ -556,7 +626,9 @@ class ConfigLoaderTest {
     @Test
     void topLevelMustBeAMapping() throws Exception {
         Path file = write("- listen: 1\n");
-        assertThat(problems(file, Map.of())).first().asString()
+        assertThat(problems(file, Map.of()))
+                .first()
+                .asString()
                 .isEqualTo(file + ":1: (top level): expected a mapping of keys to values");
     }
 
@@ -586,7 +658,8 @@ class ConfigLoaderTest {
 
     @Test
     void loaderRefusesToWorkWithAMissingFileEvenIfRelative() {
-        assertThatThrownBy(() -> new ConfigLoader(Map.of()).load(Path.of("does-not-exist-" + System.nanoTime() + ".yaml")))
+        assertThatThrownBy(
+                        () -> new ConfigLoader(Map.of()).load(Path.of("does-not-exist-" + System.nanoTime() + ".yaml")))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageEndingWith(": file not found");
     }

@@ -3,6 +3,7 @@ package io.cdpaccess.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.cdpaccess.net.HostPort;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,7 +15,6 @@ import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import io.cdpaccess.net.HostPort;
 
 class EmbeddedDefaultsTest {
 
@@ -31,7 +31,8 @@ class EmbeddedDefaultsTest {
 
         assertThat(setup.created()).isTrue();
         assertThat(setup.configFile()).isEqualTo(data.resolve(EmbeddedDefaults.CONFIG_FILE));
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(data))).isEqualTo("rwx------");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(data)))
+                .isEqualTo("rwx------");
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(setup.configFile())))
                 .isEqualTo("rw-------");
         try (Stream<Path> files = Files.list(data)) {
@@ -48,7 +49,8 @@ class EmbeddedDefaultsTest {
         EmbeddedDefaults.Setup setup = EmbeddedDefaults.ensure(shared, CLOCK);
 
         assertThat(setup.created()).isTrue();
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(shared))).isEqualTo("rwxr-xr-x");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(shared)))
+                .isEqualTo("rwxr-xr-x");
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(setup.configFile())))
                 .isEqualTo("rw-------");
     }
@@ -66,7 +68,9 @@ class EmbeddedDefaultsTest {
             assertThat(i.name()).isEqualTo("default");
             assertThat(i.redcapUrl()).isEmpty();
             assertThat(i.allowFrom()).isEmpty();
-            assertThat(i.secret().plainText()).get().asString()
+            assertThat(i.secret().plainText())
+                    .get()
+                    .asString()
                     .hasSizeGreaterThanOrEqualTo(CallerSecret.MIN_PLAIN_LENGTH)
                     .matches("[A-Za-z0-9_-]+");
         });
@@ -80,7 +84,8 @@ class EmbeddedDefaultsTest {
         String firstSecret = secretOf(first.configFile());
         String firstText = Files.readString(first.configFile());
 
-        EmbeddedDefaults.Setup second = EmbeddedDefaults.ensure(data, Clock.offset(CLOCK, java.time.Duration.ofDays(1)));
+        EmbeddedDefaults.Setup second =
+                EmbeddedDefaults.ensure(data, Clock.offset(CLOCK, java.time.Duration.ofDays(1)));
         assertThat(second.created()).isFalse();
         assertThat(second.configFile()).isEqualTo(first.configFile());
         assertThat(secretOf(second.configFile())).isEqualTo(firstSecret);
@@ -97,10 +102,18 @@ class EmbeddedDefaultsTest {
     @Test
     void relativeDataDirIsMadeAbsolute() {
         EmbeddedDefaults.Setup setup = EmbeddedDefaults.ensure(tmp.resolve("x/../data"), CLOCK);
-        assertThat(setup.configFile()).isAbsolute().isEqualTo(tmp.resolve("data").resolve(EmbeddedDefaults.CONFIG_FILE));
+        assertThat(setup.configFile())
+                .isAbsolute()
+                .isEqualTo(tmp.resolve("data").resolve(EmbeddedDefaults.CONFIG_FILE));
     }
 
     private static String secretOf(Path file) throws ConfigException {
-        return new ConfigLoader(Map.of()).load(file).instances().get(0).secret().plainText().orElseThrow();
+        return new ConfigLoader(Map.of())
+                .load(file)
+                .instances()
+                .get(0)
+                .secret()
+                .plainText()
+                .orElseThrow();
     }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.cdpaccess.config.StoreConfig;
+import io.cdpaccess.store.Store;
 import io.cdpaccess.testing.TestDatabase;
 import io.cdpaccess.testing.TestDatabases;
 import io.cdpaccess.testing.TestDatabases.Kind;
@@ -13,7 +14,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import io.cdpaccess.store.Store;
 
 /**
  * Opening the store refuses a MariaDB database whose text settings would make the service
@@ -25,8 +25,13 @@ import io.cdpaccess.store.Store;
 class DatabaseTest {
 
     @ParameterizedTest
-    @ValueSource(strings = {"utf8mb4 COLLATE utf8mb4_unicode_ci", "utf8mb4 COLLATE utf8mb4_general_ci",
-            "utf8mb3 COLLATE utf8mb3_bin", "latin1"})
+    @ValueSource(
+            strings = {
+                "utf8mb4 COLLATE utf8mb4_unicode_ci",
+                "utf8mb4 COLLATE utf8mb4_general_ci",
+                "utf8mb3 COLLATE utf8mb3_bin",
+                "latin1"
+            })
     void refusesAnEmptyMariaDbDatabaseWithTheWrongCharacterSetOrCollation(String characterSet) throws SQLException {
         TestDatabase db = TestDatabases.create(Kind.MARIADB);
         execute(db.config(), "ALTER DATABASE " + db.name() + " CHARACTER SET " + characterSet);
@@ -35,7 +40,8 @@ class DatabaseTest {
                 .isInstanceOf(StoreException.class)
                 .hasMessageContaining("utf8mb4_bin")
                 .hasMessageNotContaining(db.config().password().reveal())
-                .message().doesNotContain("\n");
+                .message()
+                .doesNotContain("\n");
         // Nothing was migrated: the administrator can still fix the database with one ALTER DATABASE.
         execute(db.config(), "ALTER DATABASE " + db.name() + " CHARACTER SET utf8mb4 COLLATE utf8mb4_bin");
         try (Database fixed = db.open("fixed")) {
@@ -56,8 +62,9 @@ class DatabaseTest {
     }
 
     private static void execute(StoreConfig config, String sql) throws SQLException {
-        try (Connection c = DriverManager.getConnection(config.url(), config.user(), config.password().reveal());
-             Statement s = c.createStatement()) {
+        try (Connection c = DriverManager.getConnection(
+                        config.url(), config.user(), config.password().reveal());
+                Statement s = c.createStatement()) {
             s.execute(sql);
         }
     }

@@ -25,18 +25,35 @@ class CoreFactsGrantChoiceTest {
 
     /** The plain statement of the preference (the engine's first version). */
     static Optional<Grant> plainChoice(List<Grant> covering, Instant now, String[] state) {
-        Optional<Grant> active = covering.stream().filter(g -> g.activeAt(now))
+        Optional<Grant> active = covering.stream()
+                .filter(g -> g.activeAt(now))
                 .max(Comparator.comparing((Grant g) -> g.validUntil().orElse(Instant.MAX)));
-        Optional<Grant> future = covering.stream().filter(g -> !g.revoked() && now.isBefore(g.validFrom()))
+        Optional<Grant> future = covering.stream()
+                .filter(g -> !g.revoked() && now.isBefore(g.validFrom()))
                 .min(Comparator.comparing(Grant::validFrom));
-        Optional<Grant> ended = covering.stream().filter(g -> !g.revoked() && g.validUntil().map(u -> !now.isBefore(u))
-                .orElse(false)).max(Comparator.comparing(g -> g.validUntil().orElseThrow()));
-        Optional<Grant> revoked = covering.stream().filter(Grant::revoked)
+        Optional<Grant> ended = covering.stream()
+                .filter(g -> !g.revoked()
+                        && g.validUntil().map(u -> !now.isBefore(u)).orElse(false))
+                .max(Comparator.comparing(g -> g.validUntil().orElseThrow()));
+        Optional<Grant> revoked = covering.stream()
+                .filter(Grant::revoked)
                 .max(Comparator.comparing(g -> g.revokedAt().orElseThrow()));
-        if (active.isPresent()) { state[0] = "active"; return active; }
-        if (future.isPresent()) { state[0] = "future"; return future; }
-        if (ended.isPresent()) { state[0] = "ended"; return ended; }
-        if (revoked.isPresent()) { state[0] = "revoked"; return revoked; }
+        if (active.isPresent()) {
+            state[0] = "active";
+            return active;
+        }
+        if (future.isPresent()) {
+            state[0] = "future";
+            return future;
+        }
+        if (ended.isPresent()) {
+            state[0] = "ended";
+            return ended;
+        }
+        if (revoked.isPresent()) {
+            state[0] = "revoked";
+            return revoked;
+        }
         state[0] = "none";
         return Optional.empty();
     }
@@ -55,14 +72,27 @@ class CoreFactsGrantChoiceTest {
             for (int i = 0; i < n; i++) {
                 Optional<Instant> until = r.nextBoolean() ? Optional.of(t(r)) : Optional.empty();
                 Optional<Instant> revokedAt = r.nextInt(3) == 0 ? Optional.of(t(r)) : Optional.empty();
-                grants.add(new Grant("g" + i, "i", "u", OptionalLong.empty(), t(r), until, NOW, "by", "why",
-                        revokedAt, revokedAt.map(x -> "rb"), revokedAt.map(x -> "rr")));
+                grants.add(new Grant(
+                        "g" + i,
+                        "i",
+                        "u",
+                        OptionalLong.empty(),
+                        t(r),
+                        until,
+                        NOW,
+                        "by",
+                        "why",
+                        revokedAt,
+                        revokedAt.map(x -> "rb"),
+                        revokedAt.map(x -> "rr")));
             }
             String[] state = new String[1];
             Optional<Grant> expected = plainChoice(grants, NOW, state);
             Map<String, Object> got = CoreFacts.grant(grants, NOW);
             assertThat(got.get("state")).as("%s", grants).isEqualTo(state[0]);
-            assertThat(got.get("id")).as("%s", grants).isEqualTo(expected.map(Grant::id).orElse(null));
+            assertThat(got.get("id"))
+                    .as("%s", grants)
+                    .isEqualTo(expected.map(Grant::id).orElse(null));
             checked++;
         }
         assertThat(checked).isEqualTo(50_000);

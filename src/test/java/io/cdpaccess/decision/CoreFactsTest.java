@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cdpaccess.config.CallerSecret;
 import io.cdpaccess.config.InstanceConfig;
+import io.cdpaccess.outcome.Effect;
 import io.cdpaccess.policy.CompiledPolicy;
 import io.cdpaccess.policy.FactType;
 import io.cdpaccess.policy.PolicyException;
@@ -17,6 +18,7 @@ import io.cdpaccess.store.Block;
 import io.cdpaccess.store.Grant;
 import io.cdpaccess.store.Project;
 import io.cdpaccess.store.StoreSnapshot;
+import io.cdpaccess.testing.TestTicker;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -26,8 +28,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;
-import io.cdpaccess.outcome.Effect;
-import io.cdpaccess.testing.TestTicker;
 
 /**
  * Every field of every core fact is reachable from a rule and holds what the store and the
@@ -40,35 +40,75 @@ class CoreFactsTest {
 
     private static final Instant NOW = Instant.parse("2026-11-28T17:00:00Z");
     private static final RedcapUrl URL = RedcapUrl.parse("https://redcap.example.edu/");
-    private static final InstanceConfig PROD = new InstanceConfig("prod", Optional.of(URL),
-            CallerSecret.parse("prod-secret-0123456789"), List.of());
+    private static final InstanceConfig PROD =
+            new InstanceConfig("prod", Optional.of(URL), CallerSecret.parse("prod-secret-0123456789"), List.of());
     private static final AccessRequest REQUEST = AccessRequest.of("  JDoe ", 42, URL);
     private static final String CALLER_IP = "10.0.0.5";
 
     /** Revoked, so that every grant field, including the revocation's, is set. */
-    private static final Grant GRANT = new Grant("G-7", "prod", "jdoe", OptionalLong.of(42),
-            Instant.parse("2026-01-01T05:00:00Z"), Optional.of(Instant.parse("2027-07-01T05:00:00Z")),
-            Instant.parse("2025-12-20T09:15:00Z"), "admin.alice", "IRB-2026-0042 \"renewal\" \\ ok",
-            Optional.of(Instant.parse("2026-10-01T13:30:00Z")), Optional.of("auditor.bob"),
+    private static final Grant GRANT = new Grant(
+            "G-7",
+            "prod",
+            "jdoe",
+            OptionalLong.of(42),
+            Instant.parse("2026-01-01T05:00:00Z"),
+            Optional.of(Instant.parse("2027-07-01T05:00:00Z")),
+            Instant.parse("2025-12-20T09:15:00Z"),
+            "admin.alice",
+            "IRB-2026-0042 \"renewal\" \\ ok",
+            Optional.of(Instant.parse("2026-10-01T13:30:00Z")),
+            Optional.of("auditor.bob"),
             Optional.of("left the study"));
     /** Someone else's grants on the same project, and this user's on another instance: never seen. */
     private static final List<Grant> OTHER_GRANTS = List.of(
-            new Grant("G-8", "prod", "asmith", OptionalLong.of(42), Instant.parse("2026-01-01T00:00:00Z"),
-                    Optional.empty(), Instant.parse("2025-12-01T00:00:00Z"), "admin", "other user", Optional.empty(),
-                    Optional.empty(), Optional.empty()),
-            new Grant("G-9", "test", "jdoe", OptionalLong.empty(), Instant.parse("2026-01-01T00:00:00Z"),
-                    Optional.empty(), Instant.parse("2025-12-01T00:00:00Z"), "admin", "other instance",
-                    Optional.empty(), Optional.empty(), Optional.empty()));
-    private static final Project PROJECT = new Project("prod", 42, Project.Status.SUSPENDED,
-            Optional.of("IRB-2026-0042"), Optional.of(Instant.parse("2026-11-01T05:00:00Z")), Optional.of("paused"),
-            Instant.parse("2026-11-02T08:00:00Z"), "admin.carol");
-    private static final Block BLOCK = new Block("B-3", "jdoe", "left the institution — Müller's lab",
-            Instant.parse("2026-11-15T10:45:30.123Z"), "admin.dave", Optional.empty(), Optional.empty(),
+            new Grant(
+                    "G-8",
+                    "prod",
+                    "asmith",
+                    OptionalLong.of(42),
+                    Instant.parse("2026-01-01T00:00:00Z"),
+                    Optional.empty(),
+                    Instant.parse("2025-12-01T00:00:00Z"),
+                    "admin",
+                    "other user",
+                    Optional.empty(),
+                    Optional.empty(),
+                    Optional.empty()),
+            new Grant(
+                    "G-9",
+                    "test",
+                    "jdoe",
+                    OptionalLong.empty(),
+                    Instant.parse("2026-01-01T00:00:00Z"),
+                    Optional.empty(),
+                    Instant.parse("2025-12-01T00:00:00Z"),
+                    "admin",
+                    "other instance",
+                    Optional.empty(),
+                    Optional.empty(),
+                    Optional.empty()));
+
+    private static final Project PROJECT = new Project(
+            "prod",
+            42,
+            Project.Status.SUSPENDED,
+            Optional.of("IRB-2026-0042"),
+            Optional.of(Instant.parse("2026-11-01T05:00:00Z")),
+            Optional.of("paused"),
+            Instant.parse("2026-11-02T08:00:00Z"),
+            "admin.carol");
+    private static final Block BLOCK = new Block(
+            "B-3",
+            "jdoe",
+            "left the institution — Müller's lab",
+            Instant.parse("2026-11-15T10:45:30.123Z"),
+            "admin.dave",
+            Optional.empty(),
+            Optional.empty(),
             Optional.empty());
 
     /** What a rule must see in each field, and whether the field is unset when there is no record. */
-    private record Expected(Object value, boolean optional) {
-    }
+    private record Expected(Object value, boolean optional) {}
 
     private static Expected always(Object value) {
         return new Expected(value, false);
@@ -113,7 +153,8 @@ class CoreFactsTest {
 
     @Test
     void theTableCoversExactlyTheSchemasFields() {
-        assertThat(expectedValues().keySet()).containsExactlyInAnyOrderElementsOf(schemaFields().keySet());
+        assertThat(expectedValues().keySet())
+                .containsExactlyInAnyOrderElementsOf(schemaFields().keySet());
     }
 
     @Test
@@ -154,22 +195,38 @@ class CoreFactsTest {
 
     @Test
     void withoutRecordsTheStoreSaysSo() throws PolicyException {
-        Decision d = decide("store.grant.state == 'none' && !store.grant.active && store.project.status == 'unknown'"
-                + " && !store.project.expired && !store.block.active", snapshot(false), Optional.empty());
+        Decision d = decide(
+                "store.grant.state == 'none' && !store.grant.active && store.project.status == 'unknown'"
+                        + " && !store.project.expired && !store.block.active",
+                snapshot(false),
+                Optional.empty());
 
         assertThat(d.effect()).as(d.detail()).isEqualTo(Effect.ALLOW);
     }
 
     @Test
     void anActiveGrantForEveryProjectIsDescribedAsSuch() throws PolicyException {
-        Grant active = new Grant("G-10", "prod", "jdoe", OptionalLong.empty(), Instant.parse("2026-11-01T00:00:00Z"),
-                Optional.empty(), Instant.parse("2026-10-31T00:00:00Z"), "admin.alice", "IRB-2026-0050",
-                Optional.empty(), Optional.empty(), Optional.empty());
+        Grant active = new Grant(
+                "G-10",
+                "prod",
+                "jdoe",
+                OptionalLong.empty(),
+                Instant.parse("2026-11-01T00:00:00Z"),
+                Optional.empty(),
+                Instant.parse("2026-10-31T00:00:00Z"),
+                "admin.alice",
+                "IRB-2026-0050",
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty());
         StoreSnapshot snapshot = new StoreSnapshot(2, List.of(GRANT, active), List.of(), List.of());
 
-        Decision d = decide("store.grant.state == 'active' && store.grant.active && store.grant.id == 'G-10'"
-                + " && store.grant.all_projects && !has(store.grant.until) && !has(store.grant.revoked_at)"
-                + " && !has(store.grant.revoked_by) && !has(store.grant.revoke_reason)", snapshot, Optional.empty());
+        Decision d = decide(
+                "store.grant.state == 'active' && store.grant.active && store.grant.id == 'G-10'"
+                        + " && store.grant.all_projects && !has(store.grant.until) && !has(store.grant.revoked_at)"
+                        + " && !has(store.grant.revoked_by) && !has(store.grant.revoke_reason)",
+                snapshot,
+                Optional.empty());
 
         assertThat(d.effect()).as(d.detail()).isEqualTo(Effect.ALLOW);
         assertThat(d.grantId()).contains("G-10");

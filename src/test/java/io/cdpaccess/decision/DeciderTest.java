@@ -4,12 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cdpaccess.config.CallerSecret;
 import io.cdpaccess.config.InstanceConfig;
+import io.cdpaccess.outcome.Effect;
+import io.cdpaccess.outcome.Reason;
 import io.cdpaccess.protocol.AccessRequest;
 import io.cdpaccess.protocol.RedcapUrl;
 import io.cdpaccess.store.Block;
 import io.cdpaccess.store.Grant;
 import io.cdpaccess.store.Project;
 import io.cdpaccess.store.StoreSnapshot;
+import io.cdpaccess.testing.TestTicker;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -20,9 +23,6 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
-import io.cdpaccess.outcome.Effect;
-import io.cdpaccess.outcome.Reason;
-import io.cdpaccess.testing.TestTicker;
 
 class DeciderTest {
 
@@ -44,10 +44,10 @@ class DeciderTest {
 
     private static final RedcapUrl PROD_URL = RedcapUrl.parse("https://redcap.example.edu/");
     private static final RedcapUrl TEST_URL = RedcapUrl.parse("https://redcap-test.example.edu/");
-    private static final InstanceConfig PROD = new InstanceConfig("prod", Optional.of(PROD_URL),
-            CallerSecret.parse("prod-secret-0123456789"), List.of());
-    private static final InstanceConfig ANY = new InstanceConfig("default", Optional.empty(),
-            CallerSecret.parse("default-secret-0123456789"), List.of());
+    private static final InstanceConfig PROD =
+            new InstanceConfig("prod", Optional.of(PROD_URL), CallerSecret.parse("prod-secret-0123456789"), List.of());
+    private static final InstanceConfig ANY =
+            new InstanceConfig("default", Optional.empty(), CallerSecret.parse("default-secret-0123456789"), List.of());
 
     private final List<Grant> grants = new ArrayList<>();
     private final List<Project> projects = new ArrayList<>();
@@ -55,10 +55,25 @@ class DeciderTest {
 
     // ---- building the store ----
 
-    private Grant grant(String id, String instance, String user, OptionalLong project, Instant from,
-                        Optional<Instant> until, boolean revoked) {
-        Grant g = new Grant(id, instance, user, project, from, until, FROM.minus(Duration.ofDays(1)), "admin",
-                "IRB-2026-001", revoked ? Optional.of(FROM) : Optional.empty(),
+    private Grant grant(
+            String id,
+            String instance,
+            String user,
+            OptionalLong project,
+            Instant from,
+            Optional<Instant> until,
+            boolean revoked) {
+        Grant g = new Grant(
+                id,
+                instance,
+                user,
+                project,
+                from,
+                until,
+                FROM.minus(Duration.ofDays(1)),
+                "admin",
+                "IRB-2026-001",
+                revoked ? Optional.of(FROM) : Optional.empty(),
                 revoked ? Optional.of("auditor") : Optional.empty(),
                 revoked ? Optional.of("left the study") : Optional.empty());
         grants.add(g);
@@ -74,8 +89,14 @@ class DeciderTest {
     }
 
     private void block(String user, boolean lifted) {
-        blocks.add(new Block("B1", user, "left the institution", FROM, "admin",
-                lifted ? Optional.of(MID) : Optional.empty(), lifted ? Optional.of("admin") : Optional.empty(),
+        blocks.add(new Block(
+                "B1",
+                user,
+                "left the institution",
+                FROM,
+                "admin",
+                lifted ? Optional.of(MID) : Optional.empty(),
+                lifted ? Optional.of("admin") : Optional.empty(),
                 lifted ? Optional.of("came back") : Optional.empty()));
     }
 
@@ -188,8 +209,14 @@ class DeciderTest {
 
     @Test
     void anyActiveGrantAllowsWhateverElseThereIs() {
-        grant("OLD", "prod", "jdoe", OptionalLong.of(42), FROM.minus(Duration.ofDays(400)),
-                Optional.of(FROM.minus(Duration.ofDays(35))), false);
+        grant(
+                "OLD",
+                "prod",
+                "jdoe",
+                OptionalLong.of(42),
+                FROM.minus(Duration.ofDays(400)),
+                Optional.of(FROM.minus(Duration.ofDays(35))),
+                false);
         grant("REV", "prod", "jdoe", OptionalLong.of(42), FROM, Optional.of(UNTIL), true);
         grant("NEXT", "prod", "jdoe", OptionalLong.of(42), UNTIL, Optional.empty(), false);
         grant("NOW", "prod", "jdoe", OptionalLong.empty(), FROM, Optional.of(UNTIL), false);
@@ -305,7 +332,8 @@ class DeciderTest {
             throw new IllegalStateException("store unavailable");
         };
         Decider decider = new Decider(() -> DEFAULT_POLICY, broken, Clock.fixed(MID, ZoneOffset.UTC));
-        Decision d = decider.decide(PROD, AccessRequest.of("jdoe", 42, PROD_URL), Optional.empty(), TestTicker.generous());
+        Decision d =
+                decider.decide(PROD, AccessRequest.of("jdoe", 42, PROD_URL), Optional.empty(), TestTicker.generous());
         assertThat(d.effect()).isEqualTo(Effect.ERROR);
         assertThat(d.reason()).isEqualTo(Reason.FACT_ERROR.code());
         assertThat(d.allowed()).isFalse();
@@ -315,24 +343,32 @@ class DeciderTest {
     @Test
     void aMissingSnapshotIsAnErrorNeverAnAllow() {
         Decider decider = new Decider(() -> DEFAULT_POLICY, () -> null, Clock.fixed(MID, ZoneOffset.UTC));
-        Decision d = decider.decide(ANY, AccessRequest.of("jdoe", 42, PROD_URL), Optional.empty(), TestTicker.generous());
+        Decision d =
+                decider.decide(ANY, AccessRequest.of("jdoe", 42, PROD_URL), Optional.empty(), TestTicker.generous());
         assertThat(d.effect()).isEqualTo(Effect.ERROR);
         assertThat(d.allowed()).isFalse();
     }
 
     @Test
     void aMissingPolicyIsAnInternalError() {
-        Decider decider = new Decider(() -> null, () -> new StoreSnapshot(0, List.of(), List.of(), List.of()),
+        Decider decider = new Decider(
+                () -> null,
+                () -> new StoreSnapshot(0, List.of(), List.of(), List.of()),
                 Clock.fixed(MID, ZoneOffset.UTC));
-        Decision d = decider.decide(ANY, AccessRequest.of("jdoe", 42, PROD_URL), Optional.empty(), TestTicker.generous());
+        Decision d =
+                decider.decide(ANY, AccessRequest.of("jdoe", 42, PROD_URL), Optional.empty(), TestTicker.generous());
         assertThat(d.effect()).isEqualTo(Effect.ERROR);
         assertThat(d.reason()).isEqualTo(Reason.INTERNAL_ERROR.code());
     }
 
     @Test
     void emptyStoreDeniesEveryone() {
-        Decider decider = new Decider(() -> DEFAULT_POLICY, () -> new StoreSnapshot(0, List.of(), List.of(), List.of()),
+        Decider decider = new Decider(
+                () -> DEFAULT_POLICY,
+                () -> new StoreSnapshot(0, List.of(), List.of(), List.of()),
                 Clock.fixed(MID, ZoneOffset.UTC));
-        assertDenied(decider.decide(ANY, AccessRequest.of("admin", 1, PROD_URL), Optional.empty(), TestTicker.generous()), "no-grant");
+        assertDenied(
+                decider.decide(ANY, AccessRequest.of("admin", 1, PROD_URL), Optional.empty(), TestTicker.generous()),
+                "no-grant");
     }
 }

@@ -14,21 +14,26 @@ class PoliciesTest {
 
     @Test
     void aRuleNamedLikeAReasonCodeIsReportedOnce() {
-        PolicySpec spec = new PolicySpec(List.of(
-                new RuleSpec("grant", RuleEffect.ALLOW, "store.grant.active", "", "c.yaml:10"),
-                new RuleSpec("fact-error", RuleEffect.DENY, "false", "", "c.yaml:13")), "c.yaml");
+        PolicySpec spec = new PolicySpec(
+                List.of(
+                        new RuleSpec("grant", RuleEffect.ALLOW, "store.grant.active", "", "c.yaml:10"),
+                        new RuleSpec("fact-error", RuleEffect.DENY, "false", "", "c.yaml:13")),
+                "c.yaml");
 
         PolicyException e = catchThrowableOfType(PolicyException.class, () -> Policies.compile(spec));
 
-        assertThat(e.problems()).containsExactly("c.yaml:13: rule 'fact-error': the name is a reason code the service "
-                + "gives outside the policy; choose another");
+        assertThat(e.problems())
+                .containsExactly("c.yaml:13: rule 'fact-error': the name is a reason code the service "
+                        + "gives outside the policy; choose another");
     }
 
     @Test
     void reservedNamesAndCompileProblemsAreEachReportedOnceReservedFirst() {
-        PolicySpec spec = new PolicySpec(List.of(
-                new RuleSpec("typo", RuleEffect.DENY, "request.usr == 'x'", "", "c.yaml:10"),
-                new RuleSpec("bad-request", RuleEffect.DENY, "false", "", "c.yaml:13")), "c.yaml");
+        PolicySpec spec = new PolicySpec(
+                List.of(
+                        new RuleSpec("typo", RuleEffect.DENY, "request.usr == 'x'", "", "c.yaml:10"),
+                        new RuleSpec("bad-request", RuleEffect.DENY, "false", "", "c.yaml:13")),
+                "c.yaml");
 
         PolicyException e = catchThrowableOfType(PolicyException.class, () -> Policies.compile(spec));
 

@@ -2,9 +2,9 @@ package io.cdpaccess.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.cdpaccess.testing.TestClock;
 import io.cdpaccess.testing.RawHttp;
 import io.cdpaccess.testing.ServiceUnderTest;
+import io.cdpaccess.testing.TestClock;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -42,7 +42,9 @@ class AuthFailureLockoutTest {
             InetAddress neighbour = InetAddress.getByName("127.0.0.78");
 
             for (int i = 0; i < 3; i++) {
-                assertThat(call(service, attacker, "guess-" + i + "-0123456789abcdef").status()).isEqualTo(403);
+                assertThat(call(service, attacker, "guess-" + i + "-0123456789abcdef")
+                                .status())
+                        .isEqualTo(403);
             }
             RawHttp.Response locked = call(service, attacker, SECRET);
             RawHttp.Response fromNeighbour = call(service, neighbour, SECRET);
@@ -51,7 +53,10 @@ class AuthFailureLockoutTest {
 
             assertThat(locked.status()).isEqualTo(429);
             assertThat(locked.body()).isEqualTo("0");
-            assertThat(service.decision(locked.header("X-Decision-Id")).orElseThrow().reason()).isEqualTo("rate-limited");
+            assertThat(service.decision(locked.header("X-Decision-Id"))
+                            .orElseThrow()
+                            .reason())
+                    .isEqualTo("rate-limited");
             assertThat(fromNeighbour.body()).isEqualTo("1");
             assertThat(afterWindow.status()).isEqualTo(200);
             assertThat(afterWindow.body()).isEqualTo("1");
@@ -81,8 +86,15 @@ class AuthFailureLockoutTest {
 
     private static RawHttp.Response call(ServiceUnderTest service, InetAddress from, String secret) throws Exception {
         byte[] body = UserAccessEndpointTest.form("alice", "42", URL);
-        return RawHttp.send(from, InetAddress.getByName("127.0.0.1"), service.port(),
-                RawHttp.request("POST", "/user-access?secret=" + secret,
-                        Map.of("Content-Type", "application/x-www-form-urlencoded"), body), 10_000);
+        return RawHttp.send(
+                from,
+                InetAddress.getByName("127.0.0.1"),
+                service.port(),
+                RawHttp.request(
+                        "POST",
+                        "/user-access?secret=" + secret,
+                        Map.of("Content-Type", "application/x-www-form-urlencoded"),
+                        body),
+                10_000);
     }
 }

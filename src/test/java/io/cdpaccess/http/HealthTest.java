@@ -79,8 +79,9 @@ class HealthTest {
     @Test
     void aStoppedSnapshotPollerMakesTheServiceNotReady() throws Exception {
         AtomicBoolean broken = new AtomicBoolean();
-        try (LiveSnapshot snapshot = LiveSnapshot.start(failingOnCue(broken), Clock.systemUTC(), Duration.ofMillis(20));
-             LivePolicy policy = livePolicy(List.of())) {
+        try (LiveSnapshot snapshot =
+                        LiveSnapshot.start(failingOnCue(broken), Clock.systemUTC(), Duration.ofMillis(20));
+                LivePolicy policy = livePolicy(List.of())) {
             Health health = new Health(snapshot, decisionLog, policy);
             assertThat(health.readiness().ready()).isTrue();
 
@@ -105,7 +106,7 @@ class HealthTest {
             return "same";
         });
         try (LiveSnapshot snapshot = LiveSnapshot.start(store, Clock.systemUTC(), Duration.ofMillis(20));
-             LivePolicy policy = livePolicy(List.of(trigger))) {
+                LivePolicy policy = livePolicy(List.of(trigger))) {
             Health health = new Health(snapshot, decisionLog, policy);
             assertThat(health.readiness().ready()).isTrue();
 

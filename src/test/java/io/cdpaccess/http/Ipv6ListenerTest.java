@@ -36,16 +36,33 @@ class Ipv6ListenerTest {
             service.grant("elsewhere", "alice", 42, Optional.empty());
             InetAddress v6 = InetAddress.getByName("::1");
 
-            RawHttp.Response allowed = RawHttp.send(v6, v6, service.port(), RawHttp.request("POST",
-                    "/user-access?secret=here-secret-0123456789", Map.of("Content-Type", "application/x-www-form-urlencoded"),
-                    UserAccessEndpointTest.form("alice", "42", "https://redcap.example.edu/")), 10_000);
-            RawHttp.Response refused = RawHttp.send(v6, v6, service.port(), RawHttp.request("POST",
-                    "/user-access?secret=elsewhere-secret-0123456789", Map.of("Content-Type", "application/x-www-form-urlencoded"),
-                    UserAccessEndpointTest.form("alice", "42", "https://redcap2.example.edu/")), 10_000);
+            RawHttp.Response allowed = RawHttp.send(
+                    v6,
+                    v6,
+                    service.port(),
+                    RawHttp.request(
+                            "POST",
+                            "/user-access?secret=here-secret-0123456789",
+                            Map.of("Content-Type", "application/x-www-form-urlencoded"),
+                            UserAccessEndpointTest.form("alice", "42", "https://redcap.example.edu/")),
+                    10_000);
+            RawHttp.Response refused = RawHttp.send(
+                    v6,
+                    v6,
+                    service.port(),
+                    RawHttp.request(
+                            "POST",
+                            "/user-access?secret=elsewhere-secret-0123456789",
+                            Map.of("Content-Type", "application/x-www-form-urlencoded"),
+                            UserAccessEndpointTest.form("alice", "42", "https://redcap2.example.edu/")),
+                    10_000);
 
             assertThat(allowed.status()).isEqualTo(200);
             assertThat(allowed.body()).isEqualTo("1");
-            assertThat(service.decision(allowed.header("X-Decision-Id")).orElseThrow().callerIp()).isEqualTo("0:0:0:0:0:0:0:1");
+            assertThat(service.decision(allowed.header("X-Decision-Id"))
+                            .orElseThrow()
+                            .callerIp())
+                    .isEqualTo("0:0:0:0:0:0:0:1");
             assertThat(refused.status()).isEqualTo(403);
             assertThat(refused.body()).isEqualTo("0");
         }

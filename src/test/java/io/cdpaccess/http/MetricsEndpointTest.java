@@ -25,6 +25,7 @@ class MetricsEndpointTest {
 
     @TempDir
     Path dir;
+
     final RedcapClient redcap = new RedcapClient();
 
     @Test
@@ -35,74 +36,138 @@ class MetricsEndpointTest {
                   window: 1h
                 """))) {
             service.grant("prod", "alice", 42, Optional.empty());
-            assertThat(redcap.call(service.url(SECRET), "alice", "42", URL).body()).isEqualTo("1");
-            assertThat(redcap.call(service.url(SECRET), "bob", "42", URL).body()).isEqualTo("0");
+            assertThat(redcap.call(service.url(SECRET), "alice", "42", URL).body())
+                    .isEqualTo("1");
+            assertThat(redcap.call(service.url(SECRET), "bob", "42", URL).body())
+                    .isEqualTo("0");
             assertThat(redcap.testButton(service.url(SECRET)).body()).isEqualTo("0");
             InetAddress guesser = InetAddress.getByName("127.0.0.77");
-            assertThat(post(service, guesser, "wrong-secret-0123456789").status()).isEqualTo(403);
-            assertThat(post(service, guesser, "wrong-secret-9876543210").status()).isEqualTo(403);
+            assertThat(post(service, guesser, "wrong-secret-0123456789").status())
+                    .isEqualTo(403);
+            assertThat(post(service, guesser, "wrong-secret-9876543210").status())
+                    .isEqualTo(403);
             assertThat(post(service, guesser, SECRET).status()).isEqualTo(429);
-            assertThat(redcap.send("GET", service.url(SECRET), new byte[0], null).status()).isEqualTo(405);
+            assertThat(redcap.send("GET", service.url(SECRET), new byte[0], null)
+                            .status())
+                    .isEqualTo(405);
 
             RawHttp.Response response = get(service, InetAddress.getByName("127.0.0.1"), "/metrics", Map.of());
             assertThat(response.status()).isEqualTo(200);
             assertThat(response.header("Content-Type")).isEqualTo("text/plain; version=0.0.4; charset=utf-8");
             Scrape scrape = Scrape.parse(response.body());
 
-            assertThat(scrape.value("cdp_access_decisions_total", "redcap_instance", "prod", "effect", "allow",
-                    "reason", "grant")).hasValue(1);
-            assertThat(scrape.value("cdp_access_decisions_total", "redcap_instance", "prod", "effect", "deny",
-                    "reason", "no-grant")).hasValue(1);
-            assertThat(scrape.value("cdp_access_decisions_total", "redcap_instance", "prod", "effect", "deny",
-                    "reason", "empty-request")).hasValue(1);
+            assertThat(scrape.value(
+                            "cdp_access_decisions_total",
+                            "redcap_instance",
+                            "prod",
+                            "effect",
+                            "allow",
+                            "reason",
+                            "grant"))
+                    .hasValue(1);
+            assertThat(scrape.value(
+                            "cdp_access_decisions_total",
+                            "redcap_instance",
+                            "prod",
+                            "effect",
+                            "deny",
+                            "reason",
+                            "no-grant"))
+                    .hasValue(1);
+            assertThat(scrape.value(
+                            "cdp_access_decisions_total",
+                            "redcap_instance",
+                            "prod",
+                            "effect",
+                            "deny",
+                            "reason",
+                            "empty-request"))
+                    .hasValue(1);
             // errors are there from the start, so that an alert on their increase sees the first one
-            assertThat(scrape.value("cdp_access_decisions_total", "redcap_instance", "prod", "effect", "error",
-                    "reason", "log-unavailable")).hasValue(0);
-            assertThat(scrape.find("cdp_access_decisions_total")).noneMatch(s -> s.labels().get("effect").equals("rejected"));
+            assertThat(scrape.value(
+                            "cdp_access_decisions_total",
+                            "redcap_instance",
+                            "prod",
+                            "effect",
+                            "error",
+                            "reason",
+                            "log-unavailable"))
+                    .hasValue(0);
+            assertThat(scrape.find("cdp_access_decisions_total"))
+                    .noneMatch(s -> s.labels().get("effect").equals("rejected"));
 
             assertThat(scrape.value("cdp_access_requests_rejected_total", "reason", "unauthenticated", "status", "403"))
                     .hasValue(2);
             assertThat(scrape.value("cdp_access_requests_rejected_total", "reason", "rate-limited", "status", "429"))
                     .hasValue(1);
-            assertThat(scrape.value("cdp_access_requests_rejected_total", "reason", "method-not-allowed",
-                    "status", "405")).hasValue(1);
+            assertThat(scrape.value(
+                            "cdp_access_requests_rejected_total", "reason", "method-not-allowed", "status", "405"))
+                    .hasValue(1);
             assertThat(scrape.value("cdp_access_requests_rejected_total", "reason", "body-too-large", "status", "413"))
                     .hasValue(0);
             assertThat(scrape.value("cdp_access_auth_failures_total")).hasValue(2);
             assertThat(scrape.value("cdp_access_auth_lockouts_total")).hasValue(1);
 
-            assertThat(scrape.value("cdp_access_decision_seconds_count", "effect", "allow")).hasValue(1);
-            assertThat(scrape.value("cdp_access_decision_seconds_count", "effect", "deny")).hasValue(2);
-            assertThat(scrape.value("cdp_access_decision_seconds_count", "effect", "rejected")).hasValue(4);
-            assertThat(scrape.value("cdp_access_decision_seconds_bucket", "effect", "allow", "le", "+Inf")).hasValue(1);
-            assertThat(scrape.value("cdp_access_decision_seconds_bucket", "effect", "allow", "le", "5.0")).hasValue(1);
-            assertThat(scrape.value("cdp_access_decision_seconds_sum", "effect", "allow").orElseThrow()).isPositive();
-            assertThat(scrape.value("cdp_access_metrics_requests_total", "result", "served")).hasValue(1);
+            assertThat(scrape.value("cdp_access_decision_seconds_count", "effect", "allow"))
+                    .hasValue(1);
+            assertThat(scrape.value("cdp_access_decision_seconds_count", "effect", "deny"))
+                    .hasValue(2);
+            assertThat(scrape.value("cdp_access_decision_seconds_count", "effect", "rejected"))
+                    .hasValue(4);
+            assertThat(scrape.value("cdp_access_decision_seconds_bucket", "effect", "allow", "le", "+Inf"))
+                    .hasValue(1);
+            assertThat(scrape.value("cdp_access_decision_seconds_bucket", "effect", "allow", "le", "5.0"))
+                    .hasValue(1);
+            assertThat(scrape.value("cdp_access_decision_seconds_sum", "effect", "allow")
+                            .orElseThrow())
+                    .isPositive();
+            assertThat(scrape.value("cdp_access_metrics_requests_total", "result", "served"))
+                    .hasValue(1);
 
             assertThat(scrape.value("cdp_access_ready")).hasValue(1);
             assertThat(scrape.value("cdp_access_store_reachable")).hasValue(1);
             assertThat(scrape.value("cdp_access_store_snapshot_grants")).hasValue(1);
-            assertThat(scrape.value("cdp_access_store_snapshot_version").orElseThrow()).isPositive();
-            assertThat(scrape.value("cdp_access_store_refreshed_timestamp_seconds").orElseThrow())
+            assertThat(scrape.value("cdp_access_store_snapshot_version").orElseThrow())
+                    .isPositive();
+            assertThat(scrape.value("cdp_access_store_refreshed_timestamp_seconds")
+                            .orElseThrow())
                     .isCloseTo(System.currentTimeMillis() / 1e3, org.assertj.core.data.Offset.offset(60.0));
             // each answer's row is committed before the answer is sent: all 7 are in
             assertThat(scrape.value("cdp_access_decision_log_rows_total")).hasValue(7);
-            assertThat(scrape.value("cdp_access_decision_log_commit_seconds_count").orElseThrow()).isBetween(1.0, 7.0);
-            assertThat(scrape.value("cdp_access_decision_log_commit_seconds_sum").orElseThrow()).isPositive();
-            assertThat(scrape.value("cdp_access_decision_log_commit_failures_total")).hasValue(0);
+            assertThat(scrape.value("cdp_access_decision_log_commit_seconds_count")
+                            .orElseThrow())
+                    .isBetween(1.0, 7.0);
+            assertThat(scrape.value("cdp_access_decision_log_commit_seconds_sum")
+                            .orElseThrow())
+                    .isPositive();
+            assertThat(scrape.value("cdp_access_decision_log_commit_failures_total"))
+                    .hasValue(0);
             assertThat(scrape.value("cdp_access_decision_log_queue_depth")).hasValue(0);
-            assertThat(scrape.value("hikaricp_connections_max", "pool", "cdp-access")).hasValue(10);
+            assertThat(scrape.value("hikaricp_connections_max", "pool", "cdp-access"))
+                    .hasValue(10);
             assertThat(scrape.find("jvm_memory_used_bytes")).isNotEmpty();
             assertThat(scrape.value("jvm_threads_live_threads").orElseThrow()).isPositive();
             assertThat(scrape.value("process_uptime_seconds").orElseThrow()).isPositive();
-            assertThat(scrape.text()).doesNotContain("alice").doesNotContain("bob").doesNotContain(SECRET);
+            assertThat(scrape.text())
+                    .doesNotContain("alice")
+                    .doesNotContain("bob")
+                    .doesNotContain(SECRET);
 
             // A second scrape sees the counters move with the next answer.
             redcap.call(service.url(SECRET), "alice", "42", URL);
-            Scrape next = Scrape.parse(get(service, InetAddress.getByName("127.0.0.1"), "/metrics", Map.of()).body());
-            assertThat(next.value("cdp_access_decisions_total", "redcap_instance", "prod", "effect", "allow",
-                    "reason", "grant")).hasValue(2);
-            assertThat(next.value("cdp_access_decision_seconds_count", "effect", "allow")).hasValue(2);
+            Scrape next = Scrape.parse(get(service, InetAddress.getByName("127.0.0.1"), "/metrics", Map.of())
+                    .body());
+            assertThat(next.value(
+                            "cdp_access_decisions_total",
+                            "redcap_instance",
+                            "prod",
+                            "effect",
+                            "allow",
+                            "reason",
+                            "grant"))
+                    .hasValue(2);
+            assertThat(next.value("cdp_access_decision_seconds_count", "effect", "allow"))
+                    .hasValue(2);
         }
     }
 
@@ -123,17 +188,22 @@ class MetricsEndpointTest {
             assertThat(refused.status()).isEqualTo(403);
             assertThat(refused.body()).isEqualTo("0");
             assertThat(refused.header("Content-Type")).startsWith("text/plain").containsIgnoringCase("charset=utf-8");
-            assertThat(get(service, proxy, "/metrics", Map.of("X-Forwarded-For", "127.0.0.1")).status())
+            assertThat(get(service, proxy, "/metrics", Map.of("X-Forwarded-For", "127.0.0.1"))
+                            .status())
                     .isEqualTo(200);
-            assertThat(get(service, proxy, "/metrics", Map.of("X-Forwarded-For", "127.0.0.2")).status())
+            assertThat(get(service, proxy, "/metrics", Map.of("X-Forwarded-For", "127.0.0.2"))
+                            .status())
                     .isEqualTo(403);
             RawHttp.Response forged = get(service, untrustedProxy, "/metrics", Map.of("X-Forwarded-For", "127.0.0.1"));
             assertThat(forged.status()).isEqualTo(403);
             assertThat(forged.body()).isEqualTo("0");
 
-            Scrape scrape = Scrape.parse(get(service, prometheus, "/metrics", Map.of()).body());
-            assertThat(scrape.value("cdp_access_metrics_requests_total", "result", "refused")).hasValue(3);
-            assertThat(scrape.value("cdp_access_metrics_requests_total", "result", "served")).hasValue(3);
+            Scrape scrape =
+                    Scrape.parse(get(service, prometheus, "/metrics", Map.of()).body());
+            assertThat(scrape.value("cdp_access_metrics_requests_total", "result", "refused"))
+                    .hasValue(3);
+            assertThat(scrape.value("cdp_access_metrics_requests_total", "result", "served"))
+                    .hasValue(3);
         }
     }
 
@@ -141,8 +211,12 @@ class MetricsEndpointTest {
     void theDefaultIsThisHostOnly() throws Exception {
         try (ServiceUnderTest service = ServiceUnderTest.start(dir, ServiceUnderTest.prodConfig(""))) {
             // every 127.x address is this host; the refusal of other hosts is the allow_from test above
-            assertThat(get(service, InetAddress.getByName("127.0.0.9"), "/metrics", Map.of()).status()).isEqualTo(200);
-            assertThat(get(service, InetAddress.getByName("127.0.0.1"), "/metrics", Map.of()).status()).isEqualTo(200);
+            assertThat(get(service, InetAddress.getByName("127.0.0.9"), "/metrics", Map.of())
+                            .status())
+                    .isEqualTo(200);
+            assertThat(get(service, InetAddress.getByName("127.0.0.1"), "/metrics", Map.of())
+                            .status())
+                    .isEqualTo(200);
         }
     }
 
@@ -170,15 +244,20 @@ class MetricsEndpointTest {
         String base = ServiceUnderTest.prodConfig("store:\n  refresh_interval: 100ms\n");
         try (ServiceUnderTest service = ServiceUnderTest.start(dir, base)) {
             Scrape start = service.scrape();
-            String defaultVersion = start.find("cdp_access_policy_info").get(0).labels().get("version");
-            assertThat(start.value("cdp_access_policy_info", "version", defaultVersion)).hasValue(1);
-            assertThat(start.find("cdp_access_policy_stale")).extracting(s -> s.labels().get("reason"))
-                    .containsExactlyInAnyOrder("config-unreadable", "config-invalid", "policy-invalid", "internal-error");
+            String defaultVersion =
+                    start.find("cdp_access_policy_info").get(0).labels().get("version");
+            assertThat(start.value("cdp_access_policy_info", "version", defaultVersion))
+                    .hasValue(1);
+            assertThat(start.find("cdp_access_policy_stale"))
+                    .extracting(s -> s.labels().get("reason"))
+                    .containsExactlyInAnyOrder(
+                            "config-unreadable", "config-invalid", "policy-invalid", "internal-error");
             assertThat(start.find("cdp_access_policy_stale")).allMatch(s -> s.value() == 0);
             assertThat(start.value("cdp_access_policy_rules")).hasValue(8);
             assertThat(start.value("cdp_access_policy_loaded_timestamp_seconds").orElseThrow())
                     .isCloseTo(System.currentTimeMillis() / 1e3, org.assertj.core.data.Offset.offset(60.0));
-            assertThat(start.value("cdp_access_policy_reloads_total", "result", "refused")).hasValue(0);
+            assertThat(start.value("cdp_access_policy_reloads_total", "result", "refused"))
+                    .hasValue(0);
 
             java.nio.file.Files.writeString(dir.resolve("cdp-access.yaml"), base + """
                     policy:
@@ -187,9 +266,12 @@ class MetricsEndpointTest {
                           effect: allow
                           when: store.grant.actve
                     """);
-            Scrape stale = service.awaitScrape(s -> s.count("cdp_access_policy_stale", "reason", "policy-invalid") == 1);
-            assertThat(stale.count("cdp_access_policy_reloads_total", "result", "refused")).isGreaterThanOrEqualTo(1);
-            assertThat(stale.value("cdp_access_policy_info", "version", defaultVersion)).hasValue(1); // still serving
+            Scrape stale =
+                    service.awaitScrape(s -> s.count("cdp_access_policy_stale", "reason", "policy-invalid") == 1);
+            assertThat(stale.count("cdp_access_policy_reloads_total", "result", "refused"))
+                    .isGreaterThanOrEqualTo(1);
+            assertThat(stale.value("cdp_access_policy_info", "version", defaultVersion))
+                    .hasValue(1); // still serving
             assertThat(stale.value("cdp_access_policy_rules")).hasValue(8);
             assertThat(stale.text()).doesNotContain("actve"); // the reason's text is for the log, not a label
 
@@ -203,24 +285,37 @@ class MetricsEndpointTest {
             // (the watcher may catch the file half-written and refuse that first: wait for the end state)
             Scrape fixed = service.awaitScrape(s -> s.count("cdp_access_policy_info", "version", defaultVersion) == 0
                     && s.find("cdp_access_policy_stale").stream().allMatch(gauge -> gauge.value() == 0));
-            assertThat(fixed.find("cdp_access_policy_info")).singleElement()
+            assertThat(fixed.find("cdp_access_policy_info"))
+                    .singleElement()
                     .satisfies(info -> assertThat(info.labels().get("version")).isNotEqualTo(defaultVersion));
             assertThat(fixed.value("cdp_access_policy_rules")).hasValue(1);
-            assertThat(fixed.value("cdp_access_policy_reloads_total", "result", "applied")).hasValue(1);
+            assertThat(fixed.value("cdp_access_policy_reloads_total", "result", "applied"))
+                    .hasValue(1);
         }
     }
 
-    private static RawHttp.Response get(ServiceUnderTest service, InetAddress from, String path,
-                                        Map<String, String> headers) throws IOException {
-        return RawHttp.send(from, InetAddress.getByName("127.0.0.1"), service.port(),
-                RawHttp.request("GET", path, headers, new byte[0]), 10_000);
+    private static RawHttp.Response get(
+            ServiceUnderTest service, InetAddress from, String path, Map<String, String> headers) throws IOException {
+        return RawHttp.send(
+                from,
+                InetAddress.getByName("127.0.0.1"),
+                service.port(),
+                RawHttp.request("GET", path, headers, new byte[0]),
+                10_000);
     }
 
     private static RawHttp.Response post(ServiceUnderTest service, InetAddress from, String secret) throws IOException {
         byte[] body = RedcapClient.httpBuildQuery(Map.of("user", "alice", "project_id", "42", "redcap_url", URL))
                 .getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        return RawHttp.send(from, InetAddress.getByName("127.0.0.1"), service.port(),
-                RawHttp.request("POST", "/user-access?secret=" + secret,
-                        Map.of("Content-Type", "application/x-www-form-urlencoded"), body), 10_000);
+        return RawHttp.send(
+                from,
+                InetAddress.getByName("127.0.0.1"),
+                service.port(),
+                RawHttp.request(
+                        "POST",
+                        "/user-access?secret=" + secret,
+                        Map.of("Content-Type", "application/x-www-form-urlencoded"),
+                        body),
+                10_000);
     }
 }

@@ -27,6 +27,7 @@ class PolicyReloadEndToEndTest {
 
     @TempDir
     Path dir;
+
     final RedcapClient redcap = new RedcapClient();
 
     @Test
@@ -35,8 +36,10 @@ class PolicyReloadEndToEndTest {
             service.grant("prod", "alice", 42, Optional.empty());
             RedcapClient.Response first = redcap.call(service.url(SECRET), "alice", "42", URL);
             assertThat(first.body()).isEqualTo("1");
-            DecisionRecord allowed = service.decision(first.header("X-Decision-Id")).orElseThrow();
-            JsonNode explanation = new ObjectMapper().readTree(allowed.explanation().orElseThrow());
+            DecisionRecord allowed =
+                    service.decision(first.header("X-Decision-Id")).orElseThrow();
+            JsonNode explanation =
+                    new ObjectMapper().readTree(allowed.explanation().orElseThrow());
             assertThat(explanation.get("rule").asText()).isEqualTo("grant");
             assertThat(explanation.get("rules")).hasSize(8);
             assertThat(explanation.at("/facts/store/grant/active").asBoolean()).isTrue();
@@ -55,7 +58,8 @@ class PolicyReloadEndToEndTest {
                     """);
             await(() -> redcap.userAccess(service.url(SECRET), "alice", 42, URL).equals("0"));
             RedcapClient.Response closed = redcap.call(service.url(SECRET), "alice", "42", URL);
-            DecisionRecord denied = service.decision(closed.header("X-Decision-Id")).orElseThrow();
+            DecisionRecord denied =
+                    service.decision(closed.header("X-Decision-Id")).orElseThrow();
             assertThat(denied.reason()).isEqualTo("project-42-closed");
             assertThat(denied.policyVersion()).isPresent().isNotEqualTo(Optional.of(defaultVersion));
             assertThat(health(service)).contains("\"policy\":\"current\"");
@@ -71,13 +75,16 @@ class PolicyReloadEndToEndTest {
             assertThat(health(service)).contains("\"status\":\"ready\""); // the last good policy keeps serving
             RedcapClient.Response stillClosed = redcap.call(service.url(SECRET), "alice", "42", URL);
             assertThat(stillClosed.body()).isEqualTo("0");
-            assertThat(service.decision(stillClosed.header("X-Decision-Id")).orElseThrow().reason())
+            assertThat(service.decision(stillClosed.header("X-Decision-Id"))
+                            .orElseThrow()
+                            .reason())
                     .isEqualTo("project-42-closed");
         }
     }
 
     private String health(ServiceUnderTest service) {
-        return redcap.send("GET", service.base() + "/health/ready", new byte[0], null).body();
+        return redcap.send("GET", service.base() + "/health/ready", new byte[0], null)
+                .body();
     }
 
     private static void await(BooleanSupplier condition) throws InterruptedException {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.cdpaccess.audit.DecisionFilter;
 import io.cdpaccess.audit.DecisionQuery;
 import io.cdpaccess.audit.DecisionRecord;
+import io.cdpaccess.outcome.Effect;
 import io.cdpaccess.testing.PausableTcpProxy;
 import io.cdpaccess.testing.RedcapClient;
 import io.cdpaccess.testing.Scrape;
@@ -19,7 +20,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import io.cdpaccess.outcome.Effect;
 
 /**
  * When the store hangs or dies the service answers 503 {@code 0} (never {@code 1}, never a hang
@@ -33,6 +33,7 @@ class StoreFailureTest {
 
     @TempDir
     Path dir;
+
     Server h2;
     PausableTcpProxy proxy;
     ServiceUnderTest service;
@@ -40,7 +41,13 @@ class StoreFailureTest {
 
     @BeforeEach
     void start() throws Exception {
-        h2 = Server.createTcpServer("-tcpPort", "0", "-ifNotExists", "-baseDir", dir.resolve("h2").toString()).start();
+        h2 = Server.createTcpServer(
+                        "-tcpPort",
+                        "0",
+                        "-ifNotExists",
+                        "-baseDir",
+                        dir.resolve("h2").toString())
+                .start();
         proxy = new PausableTcpProxy(h2.getPort());
         service = ServiceUnderTest.start(dir, """
                 listen: 127.0.0.1:0
@@ -107,8 +114,11 @@ class StoreFailureTest {
         assertThat(redcap.userAccess(service.url(SECRET), "alice", 42, URL)).isEqualTo("1");
         Scrape up = service.awaitScrape(s -> s.count("cdp_access_store_reachable") == 1);
         assertThat(up.value("cdp_access_ready")).hasValue(1);
-        assertThat(up.value("cdp_access_decisions_total", "effect", "allow", "reason", "grant")).hasValue(1);
-        assertThat(redcap.send("GET", service.base() + "/health/live", new byte[0], null).status()).isEqualTo(200);
+        assertThat(up.value("cdp_access_decisions_total", "effect", "allow", "reason", "grant"))
+                .hasValue(1);
+        assertThat(redcap.send("GET", service.base() + "/health/live", new byte[0], null)
+                        .status())
+                .isEqualTo(200);
     }
 
     private void awaitReady() throws InterruptedException {
@@ -131,7 +141,8 @@ class StoreFailureTest {
     private DecisionRecord awaitDecision(String id) throws Exception {
         long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (System.nanoTime() < until) {
-            List<DecisionRecord> all = new DecisionQuery(service.app().database().dataSource()).list(DecisionFilter.all());
+            List<DecisionRecord> all =
+                    new DecisionQuery(service.app().database().dataSource()).list(DecisionFilter.all());
             for (DecisionRecord d : all) {
                 if (d.decisionId().equals(id)) {
                     return d;

@@ -31,8 +31,8 @@ class TlsListenerTest {
                   keystore: %s
                   keystore_password: "${KS_PASSWORD}"
                 """.formatted(cert.pkcs12());
-        try (ServiceUnderTest service = ServiceUnderTest.start(dir, config(tls),
-                java.util.Map.of("KS_PASSWORD", cert.password()), java.time.Clock.systemUTC())) {
+        try (ServiceUnderTest service = ServiceUnderTest.start(
+                dir, config(tls), java.util.Map.of("KS_PASSWORD", cert.password()), java.time.Clock.systemUTC())) {
             service.grant("prod", "alice", 42, Optional.empty());
 
             assertThat(service.url(SECRET)).startsWith("https://");
@@ -54,8 +54,8 @@ class TlsListenerTest {
     void servesHttpsFromAPkcs1RsaKeyAsOlderOpensslWritesIt() throws Exception {
         SelfSignedCertificate cert = SelfSignedCertificate.create(dir.resolve("certs"), "RSA");
         Path pkcs1 = dir.resolve("server.rsa.pem");
-        Files.writeString(pkcs1, SelfSignedCertificate.pem("RSA PRIVATE KEY",
-                pkcs1FromPkcs8(derOf(cert.privateKeyPem()))));
+        Files.writeString(
+                pkcs1, SelfSignedCertificate.pem("RSA PRIVATE KEY", pkcs1FromPkcs8(derOf(cert.privateKeyPem()))));
 
         assertAliceIsAllowedOverHttps(pem(cert.certificatePem(), pkcs1));
     }
@@ -80,8 +80,8 @@ class TlsListenerTest {
     /** The RSAPrivateKey inside a PKCS#8 PrivateKeyInfo: SEQUENCE { version, algorithm, OCTET STRING }. */
     private static byte[] pkcs1FromPkcs8(byte[] pkcs8) {
         int pos = 1 + lengthOfLength(pkcs8, 1); // outer SEQUENCE header
-        pos += 3;                               // INTEGER 0
-        pos += 2 + (pkcs8[pos + 1] & 0xff);     // AlgorithmIdentifier SEQUENCE (short form)
+        pos += 3; // INTEGER 0
+        pos += 2 + (pkcs8[pos + 1] & 0xff); // AlgorithmIdentifier SEQUENCE (short form)
         int octetLengthBytes = lengthOfLength(pkcs8, pos + 1);
         int length = length(pkcs8, pos + 1);
         int start = pos + 1 + octetLengthBytes;
@@ -106,7 +106,8 @@ class TlsListenerTest {
     }
 
     private static byte[] derOf(Path pemFile) throws Exception {
-        String body = Files.readString(pemFile).replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
+        String body =
+                Files.readString(pemFile).replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
         return java.util.Base64.getDecoder().decode(body);
     }
 
@@ -130,11 +131,13 @@ class TlsListenerTest {
     void anEncryptedPemKeyIsRefusedWithTheCommandToDecryptIt() throws Exception {
         SelfSignedCertificate cert = SelfSignedCertificate.create(dir.resolve("certs"), "RSA");
         Path encrypted = dir.resolve("encrypted.pem");
-        Files.writeString(encrypted, "-----BEGIN ENCRYPTED PRIVATE KEY-----\nMIIB\n-----END ENCRYPTED PRIVATE KEY-----\n");
+        Files.writeString(
+                encrypted, "-----BEGIN ENCRYPTED PRIVATE KEY-----\nMIIB\n-----END ENCRYPTED PRIVATE KEY-----\n");
         String tls = pem(cert.certificatePem(), encrypted);
 
         assertThatThrownBy(() -> ServiceUnderTest.start(dir, config(tls)).close())
-                .hasMessageContaining("encrypted").hasMessageContaining("openssl pkcs8");
+                .hasMessageContaining("encrypted")
+                .hasMessageContaining("openssl pkcs8");
     }
 
     private static String config(String tls) {

@@ -3,6 +3,7 @@ package io.cdpaccess.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cdpaccess.audit.DecisionRecord;
+import io.cdpaccess.outcome.Effect;
 import io.cdpaccess.testing.RawHttp;
 import io.cdpaccess.testing.RedcapClient;
 import io.cdpaccess.testing.ServiceUnderTest;
@@ -20,7 +21,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import io.cdpaccess.outcome.Effect;
 
 /**
  * The REDCap endpoint end to end over loopback HTTP, through a client that behaves like REDCap's
@@ -37,6 +37,7 @@ class UserAccessEndpointTest {
 
     @TempDir
     static Path dir;
+
     static ServiceUnderTest service;
     static final RedcapClient redcap = new RedcapClient();
 
@@ -101,7 +102,8 @@ class UserAccessEndpointTest {
 
     @Test
     void usernamesMatchWhateverTheirCaseAndSurroundingSpace() {
-        assertThat(redcap.userAccess(service.url(PROD), "  ALICE ", 42, PROD_URL)).isEqualTo("1");
+        assertThat(redcap.userAccess(service.url(PROD), "  ALICE ", 42, PROD_URL))
+                .isEqualTo("1");
     }
 
     @Test
@@ -110,14 +112,17 @@ class UserAccessEndpointTest {
 
         assertThat(r.status()).isEqualTo(200);
         assertThat(r.body()).isEqualTo("0");
-        assertThat(service.decision(r.header("X-Decision-Id")).orElseThrow().reason()).isEqualTo("no-grant");
-        assertThat(redcap.call(service.url(PROD), "alice", "43", PROD_URL).redcapValue()).isEqualTo("0");
+        assertThat(service.decision(r.header("X-Decision-Id")).orElseThrow().reason())
+                .isEqualTo("no-grant");
+        assertThat(redcap.call(service.url(PROD), "alice", "43", PROD_URL).redcapValue())
+                .isEqualTo("0");
     }
 
     @Test
     void everyProjectGrantCoversAnyProjectOfItsInstanceOnly() {
         assertThat(redcap.userAccess(service.url(TEST), "carol", 1, TEST_URL)).isEqualTo("1");
-        assertThat(redcap.userAccess(service.url(TEST), "carol", 987654, TEST_URL)).isEqualTo("1");
+        assertThat(redcap.userAccess(service.url(TEST), "carol", 987654, TEST_URL))
+                .isEqualTo("1");
         assertThat(redcap.userAccess(service.url(PROD), "carol", 1, PROD_URL)).isEqualTo("0");
     }
 
@@ -128,29 +133,32 @@ class UserAccessEndpointTest {
         assertThat(r.status()).isEqualTo(200);
         assertThat(r.body()).isEqualTo("0");
         assertThat(r.failed()).isFalse(); // REDCap reports the Test as a success
-        assertThat(service.decision(r.header("X-Decision-Id")).orElseThrow().reason()).isEqualTo("empty-request");
+        assertThat(service.decision(r.header("X-Decision-Id")).orElseThrow().reason())
+                .isEqualTo("empty-request");
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {
-        "user=alice&project_id=42",
-        "user=alice&project_id=42&redcap_url=https%3A%2F%2Fredcap.example.edu%2F&user=alice",
-        "user=&project_id=42&redcap_url=https%3A%2F%2Fredcap.example.edu%2F",
-        "user=alice&project_id=042x&redcap_url=https%3A%2F%2Fredcap.example.edu%2F",
-        "user=alice&project_id=-42&redcap_url=https%3A%2F%2Fredcap.example.edu%2F",
-        "user=alice&project_id=0&redcap_url=https%3A%2F%2Fredcap.example.edu%2F",
-        "user=ali%0Ace&project_id=42&redcap_url=https%3A%2F%2Fredcap.example.edu%2F",
-        "user=alice%ZZ&project_id=42&redcap_url=https%3A%2F%2Fredcap.example.edu%2F",
-        "user=%C3%28&project_id=42&redcap_url=https%3A%2F%2Fredcap.example.edu%2F",
-        "user=alice&project_id=42&redcap_url=not-a-url",
-        "garbage"
-    })
+    @ValueSource(
+            strings = {
+                "user=alice&project_id=42",
+                "user=alice&project_id=42&redcap_url=https%3A%2F%2Fredcap.example.edu%2F&user=alice",
+                "user=&project_id=42&redcap_url=https%3A%2F%2Fredcap.example.edu%2F",
+                "user=alice&project_id=042x&redcap_url=https%3A%2F%2Fredcap.example.edu%2F",
+                "user=alice&project_id=-42&redcap_url=https%3A%2F%2Fredcap.example.edu%2F",
+                "user=alice&project_id=0&redcap_url=https%3A%2F%2Fredcap.example.edu%2F",
+                "user=ali%0Ace&project_id=42&redcap_url=https%3A%2F%2Fredcap.example.edu%2F",
+                "user=alice%ZZ&project_id=42&redcap_url=https%3A%2F%2Fredcap.example.edu%2F",
+                "user=%C3%28&project_id=42&redcap_url=https%3A%2F%2Fredcap.example.edu%2F",
+                "user=alice&project_id=42&redcap_url=not-a-url",
+                "garbage"
+            })
     void malformedRequestsAreDeniedWith200And0AsBadRequest(String body) {
         RedcapClient.Response r = redcap.post(service.url(PROD), body, "application/x-www-form-urlencoded");
 
         assertThat(r.status()).isEqualTo(200);
         assertThat(r.body()).isEqualTo("0");
-        assertThat(service.decision(r.header("X-Decision-Id")).orElseThrow().reason()).isEqualTo("bad-request");
+        assertThat(service.decision(r.header("X-Decision-Id")).orElseThrow().reason())
+                .isEqualTo("bad-request");
     }
 
     @Test
@@ -181,21 +189,34 @@ class UserAccessEndpointTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"https://redcap.example.edu", "https://redcap.example.edu/", "HTTPS://REDCAP.EXAMPLE.EDU/",
-        "https://redcap.example.edu:443/", "https://redcap.example.edu//"})
+    @ValueSource(
+            strings = {
+                "https://redcap.example.edu",
+                "https://redcap.example.edu/",
+                "HTTPS://REDCAP.EXAMPLE.EDU/",
+                "https://redcap.example.edu:443/",
+                "https://redcap.example.edu//"
+            })
     void redcapUrlVariantsOfTheBoundInstallationAreTheSame(String variant) {
         assertThat(redcap.userAccess(service.url(PROD), "alice", 42, variant)).isEqualTo("1");
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"https://redcap.example.edu:8443/", "http://redcap.example.edu/",
-        "https://redcap.example.edu/redcap/", TEST_URL, "https://evil.example.com/"})
+    @ValueSource(
+            strings = {
+                "https://redcap.example.edu:8443/",
+                "http://redcap.example.edu/",
+                "https://redcap.example.edu/redcap/",
+                TEST_URL,
+                "https://evil.example.com/"
+            })
     void anotherInstallationsUrlWithThisSecretIsAnInstanceMismatch(String other) {
         RedcapClient.Response r = redcap.call(service.url(PROD), "alice", "42", other);
 
         assertThat(r.status()).isEqualTo(200);
         assertThat(r.body()).isEqualTo("0");
-        assertThat(service.decision(r.header("X-Decision-Id")).orElseThrow().reason()).isEqualTo("instance-mismatch");
+        assertThat(service.decision(r.header("X-Decision-Id")).orElseThrow().reason())
+                .isEqualTo("instance-mismatch");
     }
 
     @Test
@@ -216,7 +237,8 @@ class UserAccessEndpointTest {
                 assertThat(r.status()).isEqualTo(403);
                 assertThat(r.body()).isEqualTo("0");
                 assertThat(r.redcapValue()).isEqualTo("0");
-                DecisionRecord record = service.decision(r.header("X-Decision-Id")).orElseThrow();
+                DecisionRecord record =
+                        service.decision(r.header("X-Decision-Id")).orElseThrow();
                 assertThat(record.effect()).isEqualTo(Effect.REJECTED);
                 assertThat(record.reason()).isEqualTo("unauthenticated");
                 assertThat(record.instance()).isEmpty();
@@ -225,8 +247,11 @@ class UserAccessEndpointTest {
 
         @Test
         void aSecretConfiguredHashedAuthenticatesWithItsPlainText() {
-            assertThat(redcap.userAccess(service.url(TEST), "carol", 3, TEST_URL)).isEqualTo("1");
-            assertThat(redcap.call(service.url(sha256Hex(TEST)), "carol", "3", TEST_URL).status()).isEqualTo(403);
+            assertThat(redcap.userAccess(service.url(TEST), "carol", 3, TEST_URL))
+                    .isEqualTo("1");
+            assertThat(redcap.call(service.url(sha256Hex(TEST)), "carol", "3", TEST_URL)
+                            .status())
+                    .isEqualTo(403);
         }
 
         @Test
@@ -263,12 +288,15 @@ class UserAccessEndpointTest {
             headers.put("X-Forwarded-For", "2001:db8::5");
             byte[] raw = RawHttp.request("POST", "/user-access?secret=" + V6_ONLY, headers, body);
 
-            RawHttp.Response viaProxy = RawHttp.send(InetAddress.getByName("127.0.0.2"), loopback(), service.port(), raw, 10_000);
-            RawHttp.Response stranger = RawHttp.send(InetAddress.getByName("127.0.0.3"), loopback(), service.port(), raw, 10_000);
+            RawHttp.Response viaProxy =
+                    RawHttp.send(InetAddress.getByName("127.0.0.2"), loopback(), service.port(), raw, 10_000);
+            RawHttp.Response stranger =
+                    RawHttp.send(InetAddress.getByName("127.0.0.3"), loopback(), service.port(), raw, 10_000);
 
             assertThat(viaProxy.status()).isEqualTo(200);
             assertThat(viaProxy.body()).isEqualTo("1");
-            DecisionRecord proxied = service.decision(viaProxy.header("X-Decision-Id")).orElseThrow();
+            DecisionRecord proxied =
+                    service.decision(viaProxy.header("X-Decision-Id")).orElseThrow();
             assertThat(proxied.callerIp()).isEqualTo("2001:db8:0:0:0:0:0:5");
             assertThat(proxied.peerIp()).isEqualTo("127.0.0.2");
             assertThat(stranger.status()).isEqualTo(403);
@@ -281,13 +309,18 @@ class UserAccessEndpointTest {
             Map<String, String> headers = new LinkedHashMap<>();
             headers.put("Content-Type", "application/x-www-form-urlencoded");
             headers.put("X-Forwarded-For", "2001:db8::5, 198.51.100.7");
-            byte[] raw = RawHttp.request("POST", "/user-access?secret=" + V6_ONLY, headers,
+            byte[] raw = RawHttp.request(
+                    "POST",
+                    "/user-access?secret=" + V6_ONLY,
+                    headers,
                     form("erin", "9", "https://redcap-v6.example.edu/"));
 
-            RawHttp.Response r = RawHttp.send(InetAddress.getByName("127.0.0.2"), loopback(), service.port(), raw, 10_000);
+            RawHttp.Response r =
+                    RawHttp.send(InetAddress.getByName("127.0.0.2"), loopback(), service.port(), raw, 10_000);
 
             assertThat(r.status()).isEqualTo(403);
-            assertThat(service.decision(r.header("X-Decision-Id")).orElseThrow().callerIp()).isEqualTo("198.51.100.7");
+            assertThat(service.decision(r.header("X-Decision-Id")).orElseThrow().callerIp())
+                    .isEqualTo("198.51.100.7");
         }
     }
 
@@ -297,27 +330,36 @@ class UserAccessEndpointTest {
         @ParameterizedTest
         @ValueSource(strings = {"GET", "PUT", "DELETE", "PATCH", "OPTIONS", "HEAD", "PROPFIND", "FOO"})
         void otherMethodsAre405With0(String method) throws Exception {
-            RawHttp.Response r = RawHttp.send(null, loopback(), service.port(),
-                    RawHttp.request(method, "/user-access?secret=" + PROD, Map.of(), new byte[0]), 10_000);
+            RawHttp.Response r = RawHttp.send(
+                    null,
+                    loopback(),
+                    service.port(),
+                    RawHttp.request(method, "/user-access?secret=" + PROD, Map.of(), new byte[0]),
+                    10_000);
 
             assertThat(r.status()).isEqualTo(405);
             assertThat(r.header("Allow")).isEqualTo("POST");
             if (!method.equals("HEAD")) {
                 assertThat(r.body()).isEqualTo("0");
             }
-            assertThat(service.decision(r.header("X-Decision-Id")).orElseThrow().reason()).isEqualTo("method-not-allowed");
+            assertThat(service.decision(r.header("X-Decision-Id")).orElseThrow().reason())
+                    .isEqualTo("method-not-allowed");
         }
 
         @Test
         void aBodyOver16KiBIs413With0() throws Exception {
             String padding = "&pad=" + "x".repeat(17_000);
-            RedcapClient.Response declared = redcap.post(service.url(PROD),
+            RedcapClient.Response declared = redcap.post(
+                    service.url(PROD),
                     "user=alice&project_id=42&redcap_url=" + RedcapClient.phpUrlencode(PROD_URL) + padding,
                     "application/x-www-form-urlencoded");
 
             assertThat(declared.status()).isEqualTo(413);
             assertThat(declared.body()).isEqualTo("0");
-            assertThat(service.decision(declared.header("X-Decision-Id")).orElseThrow().reason()).isEqualTo("body-too-large");
+            assertThat(service.decision(declared.header("X-Decision-Id"))
+                            .orElseThrow()
+                            .reason())
+                    .isEqualTo("body-too-large");
         }
 
         @Test
@@ -325,16 +367,26 @@ class UserAccessEndpointTest {
             byte[] chunk = ("user=alice&project_id=42&pad=" + "y".repeat(9_000)).getBytes(StandardCharsets.US_ASCII);
             StringBuilder chunked = new StringBuilder();
             for (int i = 0; i < 2; i++) {
-                chunked.append(Integer.toHexString(chunk.length)).append("\r\n")
-                        .append(new String(chunk, StandardCharsets.US_ASCII)).append("\r\n");
+                chunked.append(Integer.toHexString(chunk.length))
+                        .append("\r\n")
+                        .append(new String(chunk, StandardCharsets.US_ASCII))
+                        .append("\r\n");
             }
             chunked.append("0\r\n\r\n");
             Map<String, String> headers = new LinkedHashMap<>();
             headers.put("Content-Type", "application/x-www-form-urlencoded");
             headers.put("Transfer-Encoding", "chunked");
 
-            RawHttp.Response r = RawHttp.send(null, loopback(), service.port(), RawHttp.request("POST",
-                    "/user-access?secret=" + PROD, headers, chunked.toString().getBytes(StandardCharsets.US_ASCII)), 10_000);
+            RawHttp.Response r = RawHttp.send(
+                    null,
+                    loopback(),
+                    service.port(),
+                    RawHttp.request(
+                            "POST",
+                            "/user-access?secret=" + PROD,
+                            headers,
+                            chunked.toString().getBytes(StandardCharsets.US_ASCII)),
+                    10_000);
 
             assertThat(r.status()).isEqualTo(413);
             assertThat(r.body()).isEqualTo("0");
@@ -342,8 +394,8 @@ class UserAccessEndpointTest {
 
         @Test
         void garbageThatIsNotHttpGetsA4xxWithBody0NeverA500() throws Exception {
-            RawHttp.Response r = RawHttp.send(null, loopback(), service.port(),
-                    "GARBAGE\r\n\r\n".getBytes(StandardCharsets.US_ASCII), 10_000);
+            RawHttp.Response r = RawHttp.send(
+                    null, loopback(), service.port(), "GARBAGE\r\n\r\n".getBytes(StandardCharsets.US_ASCII), 10_000);
 
             assertThat(r.status()).isBetween(400, 499);
             assertThat(r.body()).isEqualTo("0");
@@ -351,8 +403,16 @@ class UserAccessEndpointTest {
 
         @Test
         void hugeHeadersGetA4xxWithBody0() throws Exception {
-            RawHttp.Response r = RawHttp.send(null, loopback(), service.port(), RawHttp.request("POST",
-                    "/user-access?secret=" + PROD, Map.of("X-Big", "z".repeat(20_000)), form("alice", "42", PROD_URL)), 10_000);
+            RawHttp.Response r = RawHttp.send(
+                    null,
+                    loopback(),
+                    service.port(),
+                    RawHttp.request(
+                            "POST",
+                            "/user-access?secret=" + PROD,
+                            Map.of("X-Big", "z".repeat(20_000)),
+                            form("alice", "42", PROD_URL)),
+                    10_000);
 
             assertThat(r.status()).isBetween(400, 499);
             assertThat(r.body()).isNotEqualTo("1");
@@ -375,7 +435,8 @@ class UserAccessEndpointTest {
         Instant before = Instant.now().minusSeconds(1);
         RedcapClient.Response r = redcap.call(service.url(PROD), "alice", "42", PROD_URL);
 
-        assertThat(service.decision(r.header("X-Decision-Id")).orElseThrow().decidedAt()).isAfter(before);
+        assertThat(service.decision(r.header("X-Decision-Id")).orElseThrow().decidedAt())
+                .isAfter(before);
     }
 
     static byte[] form(String user, String projectId, String redcapUrl) {
@@ -392,8 +453,9 @@ class UserAccessEndpointTest {
 
     static String sha256Hex(String s) {
         try {
-            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
-                    .digest(s.getBytes(StandardCharsets.UTF_8)));
+            return java.util.HexFormat.of()
+                    .formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                            .digest(s.getBytes(StandardCharsets.UTF_8)));
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

@@ -24,10 +24,10 @@ import net.jqwik.api.Combinators;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
-import net.jqwik.api.statistics.Statistics;
 import net.jqwik.api.Tuple;
 import net.jqwik.api.lifecycle.AfterContainer;
 import net.jqwik.api.lifecycle.BeforeContainer;
+import net.jqwik.api.statistics.Statistics;
 
 /**
  * Whatever a caller sends — any method, secret placement, encoding, header or field value —
@@ -75,28 +75,54 @@ class UserAccessProperties {
         service.close();
     }
 
-    enum SecretStyle { QUERY, QUERY_WRONG, QUERY_OTHER_INSTANCE, QUERY_TWICE, BASIC, BASIC_WRONG, NONE }
+    enum SecretStyle {
+        QUERY,
+        QUERY_WRONG,
+        QUERY_OTHER_INSTANCE,
+        QUERY_TWICE,
+        BASIC,
+        BASIC_WRONG,
+        NONE
+    }
 
-    enum Encoding { URLENCODED, MULTIPART, NO_CONTENT_TYPE, ODD_CONTENT_TYPE }
+    enum Encoding {
+        URLENCODED,
+        MULTIPART,
+        NO_CONTENT_TYPE,
+        ODD_CONTENT_TYPE
+    }
 
     /** One generated call and what an independent reading of the rules says it must get. */
-    record Call(String method, SecretStyle secret, Encoding encoding, String user, String projectId, String redcapUrl,
-                List<Map.Entry<String, String>> extraFields, Map<String, String> extraHeaders, String oddContentType) {
+    record Call(
+            String method,
+            SecretStyle secret,
+            Encoding encoding,
+            String user,
+            String projectId,
+            String redcapUrl,
+            List<Map.Entry<String, String>> extraFields,
+            Map<String, String> extraHeaders,
+            String oddContentType) {
 
         boolean mustAllow() {
             return method.equals("POST")
                     && (secret == SecretStyle.QUERY || secret == SecretStyle.BASIC)
                     && encoding != Encoding.ODD_CONTENT_TYPE
-                    && extraFields.stream().noneMatch(f -> Set.of("user", "project_id", "redcap_url").contains(f.getKey()))
-                    && isAlice(user) && isProject42(projectId) && PROD_VARIANTS.contains(redcapUrl);
+                    && extraFields.stream()
+                            .noneMatch(f ->
+                                    Set.of("user", "project_id", "redcap_url").contains(f.getKey()))
+                    && isAlice(user)
+                    && isProject42(projectId)
+                    && PROD_VARIANTS.contains(redcapUrl);
         }
     }
 
-    static final List<String> PROD_VARIANTS = List.of(PROD_URL, "https://redcap.example.edu", "HTTPS://REDCAP.example.edu/",
-            "https://redcap.example.edu:443/");
+    static final List<String> PROD_VARIANTS = List.of(
+            PROD_URL, "https://redcap.example.edu", "HTTPS://REDCAP.example.edu/", "https://redcap.example.edu:443/");
 
     static boolean isAlice(String user) {
-        boolean clean = user.length() <= 255 && user.chars().noneMatch(c -> Character.isISOControl(c) || c == 0x2028 || c == 0x2029);
+        boolean clean = user.length() <= 255
+                && user.chars().noneMatch(c -> Character.isISOControl(c) || c == 0x2028 || c == 0x2029);
         return clean && user.strip().toLowerCase(Locale.ROOT).equals("alice");
     }
 
@@ -106,13 +132,20 @@ class UserAccessProperties {
 
     @Provide
     Arbitrary<Call> calls() {
-        Arbitrary<String> method = Arbitraries.frequencyOf(Tuple.of(20, Arbitraries.just("POST")),
+        Arbitrary<String> method = Arbitraries.frequencyOf(
+                Tuple.of(20, Arbitraries.just("POST")),
                 Tuple.of(1, Arbitraries.of("GET", "PUT", "DELETE", "PATCH", "OPTIONS", "PROPFIND")));
-        Arbitrary<SecretStyle> secret = Arbitraries.frequencyOf(Tuple.of(8, Arbitraries.just(SecretStyle.QUERY)),
-                Tuple.of(4, Arbitraries.just(SecretStyle.BASIC)), Tuple.of(2, Arbitraries.of(SecretStyle.values())));
-        Arbitrary<Encoding> encoding = Arbitraries.frequencyOf(Tuple.of(6, Arbitraries.just(Encoding.URLENCODED)),
-                Tuple.of(3, Arbitraries.just(Encoding.MULTIPART)), Tuple.of(2, Arbitraries.of(Encoding.values())));
-        Arbitrary<String> anyText = Arbitraries.strings().all().ofMaxLength(40)
+        Arbitrary<SecretStyle> secret = Arbitraries.frequencyOf(
+                Tuple.of(8, Arbitraries.just(SecretStyle.QUERY)),
+                Tuple.of(4, Arbitraries.just(SecretStyle.BASIC)),
+                Tuple.of(2, Arbitraries.of(SecretStyle.values())));
+        Arbitrary<Encoding> encoding = Arbitraries.frequencyOf(
+                Tuple.of(6, Arbitraries.just(Encoding.URLENCODED)),
+                Tuple.of(3, Arbitraries.just(Encoding.MULTIPART)),
+                Tuple.of(2, Arbitraries.of(Encoding.values())));
+        Arbitrary<String> anyText = Arbitraries.strings()
+                .all()
+                .ofMaxLength(40)
                 .filter(s -> s.codePoints().allMatch(Character::isValidCodePoint) && !hasLoneSurrogate(s));
         Arbitrary<String> user = Arbitraries.frequencyOf(
                 Tuple.of(5, Arbitraries.of("alice", "ALICE", " Alice ")),
@@ -126,33 +159,68 @@ class UserAccessProperties {
                 Tuple.of(1, anyText));
         Arbitrary<String> url = Arbitraries.frequencyOf(
                 Tuple.of(6, Arbitraries.of(PROD_VARIANTS)),
-                Tuple.of(2, Arbitraries.of("https://other.example.edu/", "https://redcap.example.edu:8443/",
-                        "http://redcap.example.edu/", "redcap.example.edu", "https://user:pw@redcap.example.edu/",
-                        "https://redcap.example.edu/?x=1")),
+                Tuple.of(
+                        2,
+                        Arbitraries.of(
+                                "https://other.example.edu/",
+                                "https://redcap.example.edu:8443/",
+                                "http://redcap.example.edu/",
+                                "redcap.example.edu",
+                                "https://user:pw@redcap.example.edu/",
+                                "https://redcap.example.edu/?x=1")),
                 Tuple.of(1, anyText));
         Arbitrary<List<Map.Entry<String, String>>> extras = Combinators.combine(
-                        Arbitraries.frequencyOf(Tuple.of(8, Arbitraries.strings().alpha().ofMinLength(1).ofMaxLength(8)),
-                                Tuple.of(1, Arbitraries.of("user", "project_id", "redcap_url"))), anyText)
-                .as(Map::entry).list().ofMaxSize(3);
+                        Arbitraries.frequencyOf(
+                                Tuple.of(
+                                        8,
+                                        Arbitraries.strings()
+                                                .alpha()
+                                                .ofMinLength(1)
+                                                .ofMaxLength(8)),
+                                Tuple.of(1, Arbitraries.of("user", "project_id", "redcap_url"))),
+                        anyText)
+                .as(Map::entry)
+                .list()
+                .ofMaxSize(3);
         Arbitrary<Map<String, String>> headers = Arbitraries.maps(
-                Arbitraries.strings().alpha().ofMinLength(1).ofMaxLength(10).map(s -> "X-" + s),
-                Arbitraries.strings().withCharRange('!', '~').ofMaxLength(30)).ofMaxSize(3);
-        Arbitrary<String> oddType = Arbitraries.of("text/plain", "application/json", "multipart/form-data",
-                "application/x-www-form-urlencoded; charset=koi8-r", "*/*", "multipart/mixed; boundary=x");
+                        Arbitraries.strings()
+                                .alpha()
+                                .ofMinLength(1)
+                                .ofMaxLength(10)
+                                .map(s -> "X-" + s),
+                        Arbitraries.strings().withCharRange('!', '~').ofMaxLength(30))
+                .ofMaxSize(3);
+        Arbitrary<String> oddType = Arbitraries.of(
+                "text/plain",
+                "application/json",
+                "multipart/form-data",
+                "application/x-www-form-urlencoded; charset=koi8-r",
+                "*/*",
+                "multipart/mixed; boundary=x");
         return Combinators.combine(method, secret, encoding, user, projectId, url, extras, headers)
                 .as((m, s, e, u, p, r, x, h) -> new Call(m, s, e, u, p, r, x, h, null))
-                .flatMap(c -> oddType.map(t -> new Call(c.method(), c.secret(), c.encoding(), c.user(), c.projectId(),
-                        c.redcapUrl(), c.extraFields(), c.extraHeaders(), t)));
+                .flatMap(c -> oddType.map(t -> new Call(
+                        c.method(),
+                        c.secret(),
+                        c.encoding(),
+                        c.user(),
+                        c.projectId(),
+                        c.redcapUrl(),
+                        c.extraFields(),
+                        c.extraHeaders(),
+                        t)));
     }
 
     @Property(tries = 400)
     void neverOneWithoutAnActiveGrantNeverAnErrorNeverAHang(@ForAll("calls") Call call) throws Exception {
         RawHttp.Response r = send(call);
-        Statistics.label("must allow").collect(call.mustAllow())
+        Statistics.label("must allow")
+                .collect(call.mustAllow())
                 .coverage(c -> c.check(true).percentage(p -> p > 3)); // the allow side is really exercised
 
         assertThat(r.status()).as("status for %s", call).isIn(STATUSES);
-        assertThat(RedcapClient.phpTrim(r.body()).equals("1")).as("REDCap would grant for %s", call)
+        assertThat(RedcapClient.phpTrim(r.body()).equals("1"))
+                .as("REDCap would grant for %s", call)
                 .isEqualTo(call.mustAllow());
         if (r.body().equals("1")) {
             assertThat(r.status()).isEqualTo(200);
@@ -160,22 +228,26 @@ class UserAccessProperties {
     }
 
     @Property(tries = 200)
-    void arbitraryBodiesUnderAnyContentTypeNeverYieldOne(@ForAll byte[] body,
-                                                         @ForAll("contentTypes") String contentType) throws Exception {
+    void arbitraryBodiesUnderAnyContentTypeNeverYieldOne(
+            @ForAll byte[] body, @ForAll("contentTypes") String contentType) throws Exception {
         Map<String, String> headers = new LinkedHashMap<>();
         if (!contentType.isEmpty()) {
             headers.put("Content-Type", contentType);
         }
-        RawHttp.Response r = RawHttp.send(null, InetAddress.getLoopbackAddress(), service.port(),
-                RawHttp.request("POST", "/user-access?secret=" + SECRET, headers, body), TIMEOUT_MS);
+        RawHttp.Response r = RawHttp.send(
+                null,
+                InetAddress.getLoopbackAddress(),
+                service.port(),
+                RawHttp.request("POST", "/user-access?secret=" + SECRET, headers, body),
+                TIMEOUT_MS);
 
         assertThat(r.status()).isIn(STATUSES);
         assertThat(RedcapClient.phpTrim(r.body())).isNotEqualTo("1");
     }
 
     @Property(tries = 200)
-    void arbitraryBytesOnTheWireNeverYieldOneOrAnError(@ForAll byte[] garbage,
-                                                       @ForAll("requestLines") String requestLine) throws Exception {
+    void arbitraryBytesOnTheWireNeverYieldOneOrAnError(
+            @ForAll byte[] garbage, @ForAll("requestLines") String requestLine) throws Exception {
         byte[] head = requestLine.getBytes(StandardCharsets.ISO_8859_1);
         byte[] raw = new byte[head.length + garbage.length];
         System.arraycopy(head, 0, raw, 0, head.length);
@@ -197,17 +269,26 @@ class UserAccessProperties {
 
     @Provide
     Arbitrary<String> contentTypes() {
-        return Arbitraries.oneOf(Arbitraries.of("", "application/x-www-form-urlencoded", "multipart/form-data; boundary=b",
-                        "multipart/form-data", "text/plain", "application/x-www-form-urlencoded; charset=iso-8859-1"),
+        return Arbitraries.oneOf(
+                Arbitraries.of(
+                        "",
+                        "application/x-www-form-urlencoded",
+                        "multipart/form-data; boundary=b",
+                        "multipart/form-data",
+                        "text/plain",
+                        "application/x-www-form-urlencoded; charset=iso-8859-1"),
                 Arbitraries.strings().withCharRange(' ', '~').ofMaxLength(60));
     }
 
     @Provide
     Arbitrary<String> requestLines() {
-        return Arbitraries.of("", "POST /user-access?secret=" + SECRET + " HTTP/1.1\r\n",
+        return Arbitraries.of(
+                "",
+                "POST /user-access?secret=" + SECRET + " HTTP/1.1\r\n",
                 "POST /user-access?secret=" + SECRET + " HTTP/1.1\r\nHost: x\r\n",
                 "POST /user-access?secret=" + SECRET + " HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\n",
-                "GET / HTTP/1.0\r\n", "POST /user-access HTTP/9.9\r\n\r\n");
+                "GET / HTTP/1.0\r\n",
+                "POST /user-access HTTP/9.9\r\n\r\n");
     }
 
     private static RawHttp.Response send(Call call) throws IOException {
@@ -223,9 +304,14 @@ class UserAccessProperties {
                 String boundary = "----jqwik" + Long.toHexString(System.nanoTime());
                 StringBuilder sb = new StringBuilder();
                 for (Map.Entry<String, String> f : fields) {
-                    sb.append("--").append(boundary).append("\r\n")
-                            .append("Content-Disposition: form-data; name=\"").append(f.getKey()).append("\"\r\n\r\n")
-                            .append(f.getValue()).append("\r\n");
+                    sb.append("--")
+                            .append(boundary)
+                            .append("\r\n")
+                            .append("Content-Disposition: form-data; name=\"")
+                            .append(f.getKey())
+                            .append("\"\r\n\r\n")
+                            .append(f.getValue())
+                            .append("\r\n");
                 }
                 sb.append("--").append(boundary).append("--\r\n");
                 body = sb.toString().getBytes(StandardCharsets.UTF_8);
@@ -240,7 +326,9 @@ class UserAccessProperties {
                     if (sb.length() > 0) {
                         sb.append('&');
                     }
-                    sb.append(RedcapClient.phpUrlencode(f.getKey())).append('=').append(RedcapClient.phpUrlencode(f.getValue()));
+                    sb.append(RedcapClient.phpUrlencode(f.getKey()))
+                            .append('=')
+                            .append(RedcapClient.phpUrlencode(f.getValue()));
                 }
                 body = sb.toString().getBytes(StandardCharsets.UTF_8);
                 if (call.encoding() == Encoding.URLENCODED) {
@@ -256,14 +344,26 @@ class UserAccessProperties {
             case QUERY_WRONG -> target += "?secret=" + SECRET + "x";
             case QUERY_OTHER_INSTANCE -> target += "?secret=other-secret-0123456789";
             case QUERY_TWICE -> target += "?secret=" + SECRET + "&secret=" + SECRET;
-            case BASIC -> headers.put("Authorization", "Basic " + Base64.getEncoder()
-                    .encodeToString(("redcap:" + SECRET).getBytes(StandardCharsets.UTF_8)));
-            case BASIC_WRONG -> headers.put("Authorization", "Basic " + Base64.getEncoder()
-                    .encodeToString(("redcap:" + SECRET + "!").getBytes(StandardCharsets.UTF_8)));
-            case NONE -> { }
+            case BASIC ->
+                headers.put(
+                        "Authorization",
+                        "Basic "
+                                + Base64.getEncoder()
+                                        .encodeToString(("redcap:" + SECRET).getBytes(StandardCharsets.UTF_8)));
+            case BASIC_WRONG ->
+                headers.put(
+                        "Authorization",
+                        "Basic "
+                                + Base64.getEncoder()
+                                        .encodeToString(("redcap:" + SECRET + "!").getBytes(StandardCharsets.UTF_8)));
+            case NONE -> {}
         }
-        return RawHttp.send(null, InetAddress.getLoopbackAddress(), service.port(),
-                RawHttp.request(call.method(), target, headers, body), TIMEOUT_MS);
+        return RawHttp.send(
+                null,
+                InetAddress.getLoopbackAddress(),
+                service.port(),
+                RawHttp.request(call.method(), target, headers, body),
+                TIMEOUT_MS);
     }
 
     private static boolean hasLoneSurrogate(String s) {

@@ -85,8 +85,22 @@ class CidrTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"10.0.0.0/33", "::/129", "10.0.0.0/", "10.0.0.0/-1", "10.0.0.0/abc", "10.0.0.0/8/8",
-        "10.0.0.0/1000", "/8", "", "example.com/24", "localhost", "10.0.0/8", "10. 0.0.0/8"})
+    @ValueSource(
+            strings = {
+                "10.0.0.0/33",
+                "::/129",
+                "10.0.0.0/",
+                "10.0.0.0/-1",
+                "10.0.0.0/abc",
+                "10.0.0.0/8/8",
+                "10.0.0.0/1000",
+                "/8",
+                "",
+                "example.com/24",
+                "localhost",
+                "10.0.0/8",
+                "10. 0.0.0/8"
+            })
     void refusesMalformedNetworks(String text) {
         assertThatThrownBy(() -> Cidr.parse(text)).isInstanceOf(IllegalArgumentException.class);
     }

@@ -12,23 +12,36 @@ import org.junit.jupiter.params.provider.ValueSource;
 class HostPortTest {
 
     @ParameterizedTest
-    @CsvSource(delimiter = '|', value = {
-        "127.0.0.1:8080       | 127.0.0.1   | 8080",
-        "0.0.0.0:443          | 0.0.0.0     | 443",
-        ":8080                | 0.0.0.0     | 8080",
-        "[::1]:8080           | ::1         | 8080",
-        "[::]:0               | ::          | 0",
-        "localhost:65535      | localhost   | 65535",
-        "' 10.0.0.1:80 '      | 10.0.0.1    | 80",
-    })
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "127.0.0.1:8080       | 127.0.0.1   | 8080",
+                "0.0.0.0:443          | 0.0.0.0     | 443",
+                ":8080                | 0.0.0.0     | 8080",
+                "[::1]:8080           | ::1         | 8080",
+                "[::]:0               | ::          | 0",
+                "localhost:65535      | localhost   | 65535",
+                "' 10.0.0.1:80 '      | 10.0.0.1    | 80",
+            })
     void parses(String text, String host, int port) {
         assertThat(HostPort.parse(text)).isEqualTo(new HostPort(host, port));
     }
 
     @ParameterizedTest
     @NullAndEmptySource
-    @ValueSource(strings = {"8080", "localhost", "::1:8080", "::1", "127.0.0.1:", "127.0.0.1:http", "127.0.0.1:65536",
-        "127.0.0.1:-1", "127.0.0.1:99999999999", "[::1]"})
+    @ValueSource(
+            strings = {
+                "8080",
+                "localhost",
+                "::1:8080",
+                "::1",
+                "127.0.0.1:",
+                "127.0.0.1:http",
+                "127.0.0.1:65536",
+                "127.0.0.1:-1",
+                "127.0.0.1:99999999999",
+                "[::1]"
+            })
     void refusesMalformed(String text) {
         assertThatThrownBy(() -> HostPort.parse(text)).isInstanceOf(IllegalArgumentException.class);
     }

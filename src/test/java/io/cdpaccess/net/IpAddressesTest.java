@@ -13,22 +13,55 @@ class IpAddressesTest {
 
     @Test
     void readsIpv4AndIpv6Literals() {
-        assertThat(IpAddresses.parseLiteral("10.1.2.3")).isInstanceOf(Inet4Address.class)
-                .extracting(a -> a.getHostAddress()).isEqualTo("10.1.2.3");
+        assertThat(IpAddresses.parseLiteral("10.1.2.3"))
+                .isInstanceOf(Inet4Address.class)
+                .extracting(a -> a.getHostAddress())
+                .isEqualTo("10.1.2.3");
         assertThat(IpAddresses.parseLiteral(" 0.0.0.0 ").getHostAddress()).isEqualTo("0.0.0.0");
         assertThat(IpAddresses.parseLiteral("255.255.255.255").getHostAddress()).isEqualTo("255.255.255.255");
         assertThat(IpAddresses.parseLiteral("::1")).isInstanceOf(Inet6Address.class);
         assertThat(IpAddresses.parseLiteral("[2001:DB8::1]")).isEqualTo(IpAddresses.parseLiteral("2001:db8::1"));
         assertThat(IpAddresses.parseLiteral("0:0:0:0:0:0:0:1")).isEqualTo(IpAddresses.parseLiteral("::1"));
         assertThat(IpAddresses.parseLiteral("fe80::1%eth0")).isEqualTo(IpAddresses.parseLiteral("fe80::1"));
-        assertThat(IpAddresses.parseLiteral("::ffff:192.0.2.1").getHostAddress()).isEqualTo("192.0.2.1");
+        assertThat(IpAddresses.parseLiteral("::ffff:192.0.2.1").getHostAddress())
+                .isEqualTo("192.0.2.1");
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"localhost", "example.com", "redcap.example.edu", "nonexistent.invalid", "LOCALHOST",
-        "deadbeef", "abc", "cafe.babe", "1", "1.2", "1.2.3", "1.2.3.4.5", "256.1.1.1", "1.2.3.-4", "1.2.3 .4",
-        "0x7f.0.0.1", "0x7f000001", "2130706433", "1.2.3.4:80", "1.2.3.4/8", "::g", "12345::", "[::1", "::1]",
-        "[]", "", " ", "%eth0", "[localhost]", "1.2.3.４", "١.٢.٣.٤"})
+    @ValueSource(
+            strings = {
+                "localhost",
+                "example.com",
+                "redcap.example.edu",
+                "nonexistent.invalid",
+                "LOCALHOST",
+                "deadbeef",
+                "abc",
+                "cafe.babe",
+                "1",
+                "1.2",
+                "1.2.3",
+                "1.2.3.4.5",
+                "256.1.1.1",
+                "1.2.3.-4",
+                "1.2.3 .4",
+                "0x7f.0.0.1",
+                "0x7f000001",
+                "2130706433",
+                "1.2.3.4:80",
+                "1.2.3.4/8",
+                "::g",
+                "12345::",
+                "[::1",
+                "::1]",
+                "[]",
+                "",
+                " ",
+                "%eth0",
+                "[localhost]",
+                "1.2.3.４",
+                "١.٢.٣.٤"
+            })
     void refusesAnythingButALiteral(String text) {
         // A host name must be refused, not resolved: parsing never touches DNS.
         assertThatThrownBy(() -> IpAddresses.parseLiteral(text))

@@ -26,21 +26,24 @@ class LogTextTest {
     }
 
     @ParameterizedTest
-    @CsvSource(delimiter = '|', quoteCharacter = '`', value = {
-        "`a\nb`        | `\"a\\nb\"`",
-        "`a\rb`        | `\"a\\rb\"`",
-        "`a\tb`        | `\"a\\tb\"`",
-        "`a\"b`        | `\"a\\\"b\"`",
-        "`a\\b`        | `\"a\\\\b\"`",
-        "`a\u001bb`    | `\"a\\u001bb\"`",
-        "`a\u007fb`    | `\"a\\u007fb\"`",
-        "`a\u0085b`    | `\"a\\u0085b\"`",
-        "`a\u009fb`    | `\"a\\u009fb\"`",
-        "`a\u2028b`    | `\"a\\u2028b\"`",
-        "`a\u2029b`    | `\"a\\u2029b\"`",
-        "`a\u000bb`    | `\"a\\u000bb\"`",
-        "`a\u000cb`    | `\"a\\u000cb\"`",
-    })
+    @CsvSource(
+            delimiter = '|',
+            quoteCharacter = '`',
+            value = {
+                "`a\nb`        | `\"a\\nb\"`",
+                "`a\rb`        | `\"a\\rb\"`",
+                "`a\tb`        | `\"a\\tb\"`",
+                "`a\"b`        | `\"a\\\"b\"`",
+                "`a\\b`        | `\"a\\\\b\"`",
+                "`a\u001bb`    | `\"a\\u001bb\"`",
+                "`a\u007fb`    | `\"a\\u007fb\"`",
+                "`a\u0085b`    | `\"a\\u0085b\"`",
+                "`a\u009fb`    | `\"a\\u009fb\"`",
+                "`a\u2028b`    | `\"a\\u2028b\"`",
+                "`a\u2029b`    | `\"a\\u2029b\"`",
+                "`a\u000bb`    | `\"a\\u000bb\"`",
+                "`a\u000cb`    | `\"a\\u000cb\"`",
+            })
     void escapes(String text, String quoted) {
         assertThat(LogText.quote(text)).isEqualTo(quoted);
     }
@@ -106,7 +109,9 @@ class LogTextTest {
             cs.forEach(b::append);
             return b.toString();
         });
-        return Arbitraries.oneOf(simple, Arbitraries.strings().ofMaxLength(20),
+        return Arbitraries.oneOf(
+                simple,
+                Arbitraries.strings().ofMaxLength(20),
                 Arbitraries.integers().between(0, 10).map(n -> "a".repeat(LogText.MAX_LENGTH - n) + "\\\"\n"));
     }
 

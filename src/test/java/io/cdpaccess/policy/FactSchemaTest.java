@@ -21,7 +21,8 @@ class FactSchemaTest {
         assertThatThrownBy(() -> FactSchema.of(variables))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("two different structures are named t.Grant")
-                .hasMessageContaining("active").hasMessageContaining("state");
+                .hasMessageContaining("active")
+                .hasMessageContaining("state");
     }
 
     @Test

@@ -5,9 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.cdpaccess.config.ConfigLoader;
 import io.cdpaccess.config.InstanceConfig;
 import io.cdpaccess.config.ServiceConfig;
+import io.cdpaccess.decision.Decider;
+import io.cdpaccess.decision.Policies;
+import io.cdpaccess.decision.PolicyFile;
 import io.cdpaccess.protocol.AccessRequest;
 import io.cdpaccess.protocol.RedcapUrl;
 import io.cdpaccess.store.StoreSnapshot;
+import io.cdpaccess.testing.TestTicker;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -15,7 +19,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.function.LongSupplier;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
@@ -24,13 +27,10 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import io.cdpaccess.decision.Decider;
-import io.cdpaccess.decision.Policies;
-import io.cdpaccess.decision.PolicyFile;
-import io.cdpaccess.testing.TestTicker;
 
 /** Reloading the policy while decisions are being made: atomic, refusing broken policies, reported. */
 class LivePolicyTest {
@@ -44,9 +44,14 @@ class LivePolicyTest {
     static String policy(String prefix, String lastEffect) {
         StringBuilder sb = new StringBuilder("policy:\n  rules:\n");
         for (int i = 0; i < 10; i++) {
-            sb.append("    - name: ").append(prefix).append(i).append("\n      effect: ")
-                    .append(i == 9 ? lastEffect : "deny").append("\n      when: ")
-                    .append(i == 9 ? "request.project_id > 0" : "request.project_id == " + (1000 + i)).append('\n');
+            sb.append("    - name: ")
+                    .append(prefix)
+                    .append(i)
+                    .append("\n      effect: ")
+                    .append(i == 9 ? lastEffect : "deny")
+                    .append("\n      when: ")
+                    .append(i == 9 ? "request.project_id > 0" : "request.project_id == " + (1000 + i))
+                    .append('\n');
         }
         return sb.toString();
     }
@@ -70,8 +75,8 @@ class LivePolicyTest {
         String versionA = Policies.compile(config).version();
         AtomicLong reloadRequests = new AtomicLong();
         try (LivePolicy live = watching(config, Clock.systemUTC(), reloadRequests::get, Duration.ofHours(1))) {
-            Decider decider = new Decider(live, () -> new StoreSnapshot(0, List.of(), List.of(), List.of()),
-                    Clock.systemUTC());
+            Decider decider =
+                    new Decider(live, () -> new StoreSnapshot(0, List.of(), List.of(), List.of()), Clock.systemUTC());
             InstanceConfig prod = config.instances().get(0);
             AccessRequest request = AccessRequest.of("alice", 42, RedcapUrl.parse("https://redcap.example.edu/"));
             AtomicBoolean running = new AtomicBoolean(true);
@@ -84,8 +89,13 @@ class LivePolicyTest {
                     started.countDown();
                     while (running.get()) {
                         try {
-                            PolicyResult r = decider.decide(prod, request, Optional.of("10.0.0.5"), TestTicker.generous()).explanation().orElseThrow();
-                            String prefixes = r.outcomes().stream().map(o -> o.rule().substring(0, 1)).distinct()
+                            PolicyResult r = decider.decide(
+                                            prod, request, Optional.of("10.0.0.5"), TestTicker.generous())
+                                    .explanation()
+                                    .orElseThrow();
+                            String prefixes = r.outcomes().stream()
+                                    .map(o -> o.rule().substring(0, 1))
+                                    .distinct()
                                     .collect(Collectors.joining());
                             boolean consistent = prefixes.length() == 1
                                     && (prefixes.equals("a") ? r.allowed() : !r.allowed())
@@ -136,13 +146,22 @@ class LivePolicyTest {
             String b = live.get().version();
             assertThat(live.status().stale()).isFalse();
 
-            Files.writeString(file, HEAD + "policy:\n  rules:\n    - name: x\n      effect: allow\n      when: request.nope\n");
+            Files.writeString(
+                    file, HEAD + "policy:\n  rules:\n    - name: x\n      effect: allow\n      when: request.nope\n");
             // The watcher may catch the file half-written (empty) first; that too is refused, and
             // the whole file is read at the next tick.
-            await(() -> live.status().staleBecause().map(s -> s.contains("nope")).orElse(false),
+            await(
+                    () -> live.status()
+                            .staleBecause()
+                            .map(s -> s.contains("nope"))
+                            .orElse(false),
                     "the broken rule to be reported");
             assertThat(live.get().version()).isEqualTo(b);
-            assertThat(live.status().staleBecause()).get().asString().contains("c.yaml:").contains("nope");
+            assertThat(live.status().staleBecause())
+                    .get()
+                    .asString()
+                    .contains("c.yaml:")
+                    .contains("nope");
 
             Files.writeString(file, HEAD + policy("a", "allow"));
             awaitVersionNot(live, b);
@@ -156,7 +175,8 @@ class LivePolicyTest {
         Path file = dir.resolve("c.yaml");
         ServiceConfig config = write(file, HEAD + policy("a", "allow"));
         AtomicLong requests = new AtomicLong(5);
-        io.cdpaccess.testing.TestClock clock = new io.cdpaccess.testing.TestClock(Instant.parse("2026-11-28T12:00:00Z"));
+        io.cdpaccess.testing.TestClock clock =
+                new io.cdpaccess.testing.TestClock(Instant.parse("2026-11-28T12:00:00Z"));
         try (LivePolicy live = watching(config, clock, requests::get, Duration.ofHours(1))) {
             clock.advance(Duration.ofMinutes(1));
             live.checkForChanges(); // nothing changed: nothing reloaded
@@ -175,14 +195,16 @@ class LivePolicyTest {
     void eachRefusalIsReportedWithItsCategoryAndEveryReloadIsCounted() throws Exception {
         Path file = dir.resolve("c.yaml");
         ServiceConfig config = write(file, HEAD + policy("a", "allow"));
-        io.cdpaccess.testing.TestClock clock = new io.cdpaccess.testing.TestClock(Instant.parse("2026-11-28T12:00:00Z"));
+        io.cdpaccess.testing.TestClock clock =
+                new io.cdpaccess.testing.TestClock(Instant.parse("2026-11-28T12:00:00Z"));
         try (LivePolicy live = watching(config, clock, () -> 0L, Duration.ofHours(1))) {
             live.reload("test");
             Files.writeString(file, HEAD + policy("b", "deny"));
             String b = live.reload("test").status().version();
 
             clock.advance(Duration.ofMinutes(1));
-            Files.writeString(file, HEAD + "policy:\n  rules:\n    - name: x\n      effect: allow\n      when: request.nope\n");
+            Files.writeString(
+                    file, HEAD + "policy:\n  rules:\n    - name: x\n      effect: allow\n      when: request.nope\n");
             LivePolicy.Status policyInvalid = live.reload("test").status();
             clock.advance(Duration.ofMinutes(1));
             Files.writeString(file, HEAD + "listn: 127.0.0.1:1\n");
@@ -196,7 +218,8 @@ class LivePolicyTest {
             assertThat(configInvalid.staleBecause()).get().asString().contains("listn");
             assertThat(unreadable.staleReason()).contains(LivePolicy.StaleReason.CONFIG_UNREADABLE);
             assertThat(unreadable.staleBecause()).get().asString().contains("file not found");
-            assertThat(unreadable.staleSince()).contains(Instant.parse("2026-11-28T12:01:00Z")); // since the first refusal
+            assertThat(unreadable.staleSince())
+                    .contains(Instant.parse("2026-11-28T12:01:00Z")); // since the first refusal
             assertThat(unreadable.version()).isEqualTo(b);
             assertThat(live.get().version()).isEqualTo(b);
 

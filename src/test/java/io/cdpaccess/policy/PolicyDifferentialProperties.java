@@ -37,13 +37,28 @@ class PolicyDifferentialProperties {
 
     // ---- the test schema ----
 
-    static final FactType.Struct REQUEST = FactType.Struct.of("d.Request",
-            "user", FactType.Scalar.STRING, "admin", FactType.Scalar.BOOL, "project_id", FactType.Scalar.INT,
-            "groups", new FactType.ListOf(FactType.Scalar.STRING), "code", FactType.Scalar.STRING,
-            "note", FactType.Scalar.STRING, "level", FactType.Scalar.INT,
-            "since", FactType.Scalar.TIMESTAMP, "until", FactType.Scalar.TIMESTAMP);
-    static final FactType.Struct LDAP = FactType.Struct.of("d.Ldap",
-            "groups", new FactType.ListOf(FactType.Scalar.STRING), "locked", FactType.Scalar.BOOL);
+    static final FactType.Struct REQUEST = FactType.Struct.of(
+            "d.Request",
+            "user",
+            FactType.Scalar.STRING,
+            "admin",
+            FactType.Scalar.BOOL,
+            "project_id",
+            FactType.Scalar.INT,
+            "groups",
+            new FactType.ListOf(FactType.Scalar.STRING),
+            "code",
+            FactType.Scalar.STRING,
+            "note",
+            FactType.Scalar.STRING,
+            "level",
+            FactType.Scalar.INT,
+            "since",
+            FactType.Scalar.TIMESTAMP,
+            "until",
+            FactType.Scalar.TIMESTAMP);
+    static final FactType.Struct LDAP = FactType.Struct.of(
+            "d.Ldap", "groups", new FactType.ListOf(FactType.Scalar.STRING), "locked", FactType.Scalar.BOOL);
     static final FactSchema SCHEMA = FactSchema.of(schemaVariables());
 
     private static Map<String, FactType> schemaVariables() {
@@ -62,12 +77,27 @@ class PolicyDifferentialProperties {
 
     // ---- facts as plain Java values ----
 
-    enum Availability { PRESENT, ABSENT, FAILING }
+    enum Availability {
+        PRESENT,
+        ABSENT,
+        FAILING
+    }
 
     /** One random world. Optional fields are null when unset. */
-    record Facts(String user, boolean admin, long projectId, List<String> groups, String code, String note,
-                 Long level, Instant since, Instant until, Instant now, Availability ldap, List<String> ldapGroups,
-                 boolean ldapLocked) {
+    record Facts(
+            String user,
+            boolean admin,
+            long projectId,
+            List<String> groups,
+            String code,
+            String note,
+            Long level,
+            Instant since,
+            Instant until,
+            Instant now,
+            Availability ldap,
+            List<String> ldapGroups,
+            boolean ldapLocked) {
 
         /** The plain value of a top-level variable, as a resolver hands it to the engine. */
         Map<String, Object> request() {
@@ -122,7 +152,10 @@ class PolicyDifferentialProperties {
         }
     }
 
-    enum IntOp { LT("<"), LE("<="), EQ("==");
+    enum IntOp {
+        LT("<"),
+        LE("<="),
+        EQ("==");
         final String symbol;
 
         IntOp(String symbol) {
@@ -151,7 +184,11 @@ class PolicyDifferentialProperties {
         }
     }
 
-    enum TimeOp { LT("<"), LE("<="), EQ("=="), GT(">") ;
+    enum TimeOp {
+        LT("<"),
+        LE("<="),
+        EQ("=="),
+        GT(">");
         final String symbol;
 
         TimeOp(String symbol) {
@@ -195,13 +232,15 @@ class PolicyDifferentialProperties {
         return "'" + s.replace("\\", "\\\\").replace("'", "\\'") + "'";
     }
 
-    record Rule(String name, RuleEffect effect, Expr when) {
-    }
+    record Rule(String name, RuleEffect effect, Expr when) {}
 
     // ---- the oracle ----
 
     /** A value of the oracle's little language: a plain Java value, or an evaluation error. */
-    enum Tri { TRUE, FALSE, ERROR;
+    enum Tri {
+        TRUE,
+        FALSE,
+        ERROR;
 
         static Tri of(boolean b) {
             return b ? TRUE : FALSE;
@@ -327,16 +366,17 @@ class PolicyDifferentialProperties {
     }
 
     /** The combination, as plainly as it can be said. */
-    record Expected(RuleEffect effect, Optional<String> decidingRule, List<RuleOutcome.Result> results,
-                    boolean inconclusive) {
-    }
+    record Expected(
+            RuleEffect effect, Optional<String> decidingRule, List<RuleOutcome.Result> results, boolean inconclusive) {}
 
     static Expected oracle(List<Rule> rules, Facts f) {
         List<RuleOutcome.Result> results = new ArrayList<>();
         for (Rule r : rules) {
             Tri t = eval(r.when(), f);
-            results.add(t == Tri.TRUE ? RuleOutcome.Result.MATCHED
-                    : t == Tri.FALSE ? RuleOutcome.Result.NOT_MATCHED : RuleOutcome.Result.ERROR);
+            results.add(
+                    t == Tri.TRUE
+                            ? RuleOutcome.Result.MATCHED
+                            : t == Tri.FALSE ? RuleOutcome.Result.NOT_MATCHED : RuleOutcome.Result.ERROR);
         }
         String cleanDeny = null;
         String failedDeny = null;
@@ -398,9 +438,13 @@ class PolicyDifferentialProperties {
 
         collectStatistics(rules, expected);
         String context = describe(rules, facts, actual);
-        assertThat(actual.outcomes()).as(context).extracting(RuleOutcome::result)
+        assertThat(actual.outcomes())
+                .as(context)
+                .extracting(RuleOutcome::result)
                 .containsExactlyElementsOf(expected.results());
-        assertThat(actual.outcomes()).as(context).extracting(RuleOutcome::rule)
+        assertThat(actual.outcomes())
+                .as(context)
+                .extracting(RuleOutcome::rule)
                 .containsExactlyElementsOf(rules.stream().map(Rule::name).toList());
         assertThat(actual.effect()).as(context).isEqualTo(expected.effect());
         assertThat(actual.decidingRule()).as(context).isEqualTo(expected.decidingRule());
@@ -421,8 +465,20 @@ class PolicyDifferentialProperties {
      */
     @Example
     void celAbsorbsErrorsOnEitherSideAsTheOracleAssumes() throws PolicyException {
-        Facts facts = new Facts("alice", true, 42, List.of("epic"), "abc", null, null, BASE, null, BASE,
-                Availability.ABSENT, List.of(), false);
+        Facts facts = new Facts(
+                "alice",
+                true,
+                42,
+                List.of("epic"),
+                "abc",
+                null,
+                null,
+                BASE,
+                null,
+                BASE,
+                Availability.ABSENT,
+                List.of(),
+                false);
         Expr unset = new StrCmp("request.note", true, "alice");
         Expr badInt = new IntOfCode();
         Expr noSource = new BoolField("ldap.locked");
@@ -455,18 +511,22 @@ class PolicyDifferentialProperties {
         List<Tri> expected = List.copyOf(cases.values());
         for (int i = 0; i < rules.size(); i++) {
             RuleOutcome.Result r = result.outcomes().get(i).result();
-            Tri actual = r == RuleOutcome.Result.MATCHED ? Tri.TRUE : r == RuleOutcome.Result.NOT_MATCHED ? Tri.FALSE
-                    : Tri.ERROR;
+            Tri actual = r == RuleOutcome.Result.MATCHED
+                    ? Tri.TRUE
+                    : r == RuleOutcome.Result.NOT_MATCHED ? Tri.FALSE : Tri.ERROR;
             assertThat(actual).as(rules.get(i).when().cel()).isEqualTo(expected.get(i));
-            assertThat(eval(rules.get(i).when(), facts)).as("oracle: " + rules.get(i).when().cel())
+            assertThat(eval(rules.get(i).when(), facts))
+                    .as("oracle: " + rules.get(i).when().cel())
                     .isEqualTo(expected.get(i));
         }
     }
 
     private static void collectStatistics(List<Rule> rules, Expected expected) {
-        String outcome = expected.effect() == RuleEffect.ALLOW ? "allow"
-                : expected.decidingRule().isEmpty() ? "default-deny"
-                : expected.inconclusive() ? "deny-by-error" : "deny-by-rule";
+        String outcome = expected.effect() == RuleEffect.ALLOW
+                ? "allow"
+                : expected.decidingRule().isEmpty()
+                        ? "default-deny"
+                        : expected.inconclusive() ? "deny-by-error" : "deny-by-rule";
         Statistics.label("outcome").collect(outcome);
         boolean errorInAllow = false;
         boolean errorInDeny = false;
@@ -504,8 +564,16 @@ class PolicyDifferentialProperties {
         for (int i = 0; i < rules.size(); i++) {
             Rule r = rules.get(i);
             RuleOutcome o = actual.outcomes().get(i);
-            s.append("  ").append(r.name()).append(' ').append(r.effect().label()).append(": ").append(r.when().cel())
-                    .append("  => ").append(o.result()).append(o.error().map(e -> " (" + e + ")").orElse("")).append('\n');
+            s.append("  ")
+                    .append(r.name())
+                    .append(' ')
+                    .append(r.effect().label())
+                    .append(": ")
+                    .append(r.when().cel())
+                    .append("  => ")
+                    .append(o.result())
+                    .append(o.error().map(e -> " (" + e + ")").orElse(""))
+                    .append('\n');
         }
         return s.toString();
     }
@@ -522,18 +590,25 @@ class PolicyDifferentialProperties {
                 Tuple.of(2, Arbitraries.integers().between(9, 20)));
         Arbitrary<Integer> denyPercent = Arbitraries.of(10, 25, 40, 50);
         return Combinators.combine(size, denyPercent).flatAs((n, deny) -> {
-            Arbitrary<RuleEffect> effect = deny == 0 ? Arbitraries.just(RuleEffect.ALLOW)
+            Arbitrary<RuleEffect> effect = deny == 0
+                    ? Arbitraries.just(RuleEffect.ALLOW)
                     : Arbitraries.frequency(Tuple.of(100 - deny, RuleEffect.ALLOW), Tuple.of(deny, RuleEffect.DENY));
-            Arbitrary<Tuple.Tuple2<RuleEffect, Expr>> rule = Combinators.combine(effect, expr(3)).as(Tuple::of);
-            Arbitrary<String> suffix = Arbitraries.strings().withChars("abcdefghijklmnopqrstuvwxyz0123456789._-")
+            Arbitrary<Tuple.Tuple2<RuleEffect, Expr>> rule =
+                    Combinators.combine(effect, expr(3)).as(Tuple::of);
+            Arbitrary<String> suffix = Arbitraries.strings()
+                    .withChars("abcdefghijklmnopqrstuvwxyz0123456789._-")
                     .ofMaxLength(6);
-            return Combinators.combine(rule.list().ofSize(n), suffix.list().ofSize(n)).as((rs, suffixes) -> {
-                List<Rule> out = new ArrayList<>();
-                for (int i = 0; i < rs.size(); i++) {
-                    out.add(new Rule("r" + i + "-" + suffixes.get(i), rs.get(i).get1(), rs.get(i).get2()));
-                }
-                return out;
-            });
+            return Combinators.combine(rule.list().ofSize(n), suffix.list().ofSize(n))
+                    .as((rs, suffixes) -> {
+                        List<Rule> out = new ArrayList<>();
+                        for (int i = 0; i < rs.size(); i++) {
+                            out.add(new Rule(
+                                    "r" + i + "-" + suffixes.get(i),
+                                    rs.get(i).get1(),
+                                    rs.get(i).get2()));
+                        }
+                        return out;
+                    });
         });
     }
 
@@ -553,38 +628,84 @@ class PolicyDifferentialProperties {
         Arbitrary<String> strings = Arbitraries.of(USERS);
         Arbitrary<Expr> lit = Arbitraries.of(true, false).map(Lit::new);
         Arbitrary<Expr> bool = Arbitraries.of("request.admin", "ldap.locked").map(BoolField::new);
-        Arbitrary<Expr> str = Combinators.combine(Arbitraries.of("request.user", "request.note"),
-                Arbitraries.of(true, false), strings).as(StrCmp::new);
-        Arbitrary<Expr> ints = Combinators.combine(Arbitraries.of("request.project_id", "request.level"),
-                Arbitraries.of(IntOp.class), Arbitraries.of(INTS)).as(IntCmp::new);
-        Arbitrary<Expr> in = Combinators.combine(Arbitraries.of(GROUPS),
-                Arbitraries.of("request.groups", "ldap.groups")).as(In::new);
-        Arbitrary<Expr> has = Arbitraries.of("request.note", "request.level", "request.until", "request.user",
-                "ldap.locked").map(Has::new);
-        Arbitrary<Expr> time = Combinators.combine(Arbitraries.of("request.since", "request.until"),
-                Arbitraries.of(TimeOp.class)).as(TimeCmp::new);
+        Arbitrary<Expr> str = Combinators.combine(
+                        Arbitraries.of("request.user", "request.note"), Arbitraries.of(true, false), strings)
+                .as(StrCmp::new);
+        Arbitrary<Expr> ints = Combinators.combine(
+                        Arbitraries.of("request.project_id", "request.level"),
+                        Arbitraries.of(IntOp.class),
+                        Arbitraries.of(INTS))
+                .as(IntCmp::new);
+        Arbitrary<Expr> in = Combinators.combine(
+                        Arbitraries.of(GROUPS), Arbitraries.of("request.groups", "ldap.groups"))
+                .as(In::new);
+        Arbitrary<Expr> has = Arbitraries.of(
+                        "request.note", "request.level", "request.until", "request.user", "ldap.locked")
+                .map(Has::new);
+        Arbitrary<Expr> time = Combinators.combine(
+                        Arbitraries.of("request.since", "request.until"), Arbitraries.of(TimeOp.class))
+                .as(TimeCmp::new);
         Arbitrary<Expr> code = Arbitraries.just(new IntOfCode());
-        return Arbitraries.frequencyOf(Tuple.of(1, lit), Tuple.of(2, bool), Tuple.of(3, str), Tuple.of(3, ints),
-                Tuple.of(2, in), Tuple.of(2, has), Tuple.of(2, time), Tuple.of(2, code));
+        return Arbitraries.frequencyOf(
+                Tuple.of(1, lit),
+                Tuple.of(2, bool),
+                Tuple.of(3, str),
+                Tuple.of(3, ints),
+                Tuple.of(2, in),
+                Tuple.of(2, has),
+                Tuple.of(2, time),
+                Tuple.of(2, code));
     }
 
     @Provide
     Arbitrary<Facts> facts() {
         Arbitrary<Instant> instants = Arbitraries.of(-2L, -1L, 0L, 1L, 2L).map(h -> BASE.plusSeconds(3600 * h));
-        Arbitrary<List<String>> groups = Arbitraries.of(GROUPS).list().uniqueElements().ofMaxSize(3);
-        Arbitrary<String> note = Arbitraries.frequencyOf(Tuple.of(1, Arbitraries.just(null)),
-                Tuple.of(2, Arbitraries.of(USERS)));
-        Arbitrary<Long> level = Arbitraries.frequencyOf(Tuple.of(1, Arbitraries.just(null)),
-                Tuple.of(2, Arbitraries.of(INTS)));
+        Arbitrary<List<String>> groups =
+                Arbitraries.of(GROUPS).list().uniqueElements().ofMaxSize(3);
+        Arbitrary<String> note =
+                Arbitraries.frequencyOf(Tuple.of(1, Arbitraries.just(null)), Tuple.of(2, Arbitraries.of(USERS)));
+        Arbitrary<Long> level =
+                Arbitraries.frequencyOf(Tuple.of(1, Arbitraries.just(null)), Tuple.of(2, Arbitraries.of(INTS)));
         Arbitrary<Instant> until = Arbitraries.frequencyOf(Tuple.of(1, Arbitraries.just(null)), Tuple.of(2, instants));
-        Arbitrary<Availability> ldap = Arbitraries.frequency(Tuple.of(2, Availability.PRESENT),
-                Tuple.of(1, Availability.ABSENT), Tuple.of(1, Availability.FAILING));
-        Arbitrary<Facts> request = Combinators.combine(Arbitraries.of(USERS), Arbitraries.of(true, false),
-                Arbitraries.of(INTS), groups, Arbitraries.of(CODES), note, level, instants)
-                .as((user, admin, projectId, g, code, n, l, since) -> new Facts(user, admin, projectId, g, code, n, l,
-                        since, null, null, Availability.PRESENT, List.of(), false));
+        Arbitrary<Availability> ldap = Arbitraries.frequency(
+                Tuple.of(2, Availability.PRESENT), Tuple.of(1, Availability.ABSENT), Tuple.of(1, Availability.FAILING));
+        Arbitrary<Facts> request = Combinators.combine(
+                        Arbitraries.of(USERS),
+                        Arbitraries.of(true, false),
+                        Arbitraries.of(INTS),
+                        groups,
+                        Arbitraries.of(CODES),
+                        note,
+                        level,
+                        instants)
+                .as((user, admin, projectId, g, code, n, l, since) -> new Facts(
+                        user,
+                        admin,
+                        projectId,
+                        g,
+                        code,
+                        n,
+                        l,
+                        since,
+                        null,
+                        null,
+                        Availability.PRESENT,
+                        List.of(),
+                        false));
         return Combinators.combine(request, until, instants, ldap, groups, Arbitraries.of(true, false))
-                .as((r, u, now, availability, ldapGroups, locked) -> new Facts(r.user(), r.admin(), r.projectId(),
-                        r.groups(), r.code(), r.note(), r.level(), r.since(), u, now, availability, ldapGroups, locked));
+                .as((r, u, now, availability, ldapGroups, locked) -> new Facts(
+                        r.user(),
+                        r.admin(),
+                        r.projectId(),
+                        r.groups(),
+                        r.code(),
+                        r.note(),
+                        r.level(),
+                        r.since(),
+                        u,
+                        now,
+                        availability,
+                        ldapGroups,
+                        locked));
     }
 }

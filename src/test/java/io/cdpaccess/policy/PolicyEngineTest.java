@@ -13,12 +13,13 @@ import org.junit.jupiter.api.Test;
 /** Combination (deny overrides, default deny), rule errors, explanations and compile errors. */
 class PolicyEngineTest {
 
-    static final FactType.Struct GRANT = FactType.Struct.of("t.Grant", "active", FactType.Scalar.BOOL,
-            "until", FactType.Scalar.TIMESTAMP);
+    static final FactType.Struct GRANT =
+            FactType.Struct.of("t.Grant", "active", FactType.Scalar.BOOL, "until", FactType.Scalar.TIMESTAMP);
     static final FactType.Struct STORE = FactType.Struct.of("t.Store", "grant", GRANT);
-    static final FactType.Struct REQUEST = FactType.Struct.of("t.Request", "user", FactType.Scalar.STRING,
-            "project_id", FactType.Scalar.INT);
-    static final FactType.Struct LDAP = FactType.Struct.of("t.Ldap", "groups", new FactType.ListOf(FactType.Scalar.STRING));
+    static final FactType.Struct REQUEST =
+            FactType.Struct.of("t.Request", "user", FactType.Scalar.STRING, "project_id", FactType.Scalar.INT);
+    static final FactType.Struct LDAP =
+            FactType.Struct.of("t.Ldap", "groups", new FactType.ListOf(FactType.Scalar.STRING));
     static final FactSchema SCHEMA = FactSchema.of(schemaVars());
 
     static Map<String, FactType> schemaVars() {
@@ -35,8 +36,12 @@ class PolicyEngineTest {
     static CompiledPolicy compile(String... nameEffectWhen) throws PolicyException {
         List<RuleSpec> rules = new java.util.ArrayList<>();
         for (int i = 0; i < nameEffectWhen.length; i += 3) {
-            rules.add(new RuleSpec(nameEffectWhen[i], RuleEffect.valueOf(nameEffectWhen[i + 1].toUpperCase()),
-                    nameEffectWhen[i + 2], "", "test.yaml:" + (i / 3 + 1)));
+            rules.add(new RuleSpec(
+                    nameEffectWhen[i],
+                    RuleEffect.valueOf(nameEffectWhen[i + 1].toUpperCase()),
+                    nameEffectWhen[i + 2],
+                    "",
+                    "test.yaml:" + (i / 3 + 1)));
         }
         return new PolicyCompiler(SCHEMA).compile(new PolicySpec(rules, "test.yaml"));
     }
@@ -46,15 +51,21 @@ class PolicyEngineTest {
     }
 
     static Map<String, Object> standardFacts(boolean active, List<String> groups) {
-        return Map.of("request", Map.of("user", "alice", "project_id", 42L), "now", NOW,
-                "store", Map.of("grant", Map.of("active", active, "until", NOW.plusSeconds(60))),
-                "ldap", Map.of("groups", groups));
+        return Map.of(
+                "request",
+                Map.of("user", "alice", "project_id", 42L),
+                "now",
+                NOW,
+                "store",
+                Map.of("grant", Map.of("active", active, "until", NOW.plusSeconds(60))),
+                "ldap",
+                Map.of("groups", groups));
     }
 
     @Test
     void anyMatchingDenyWinsOverEveryAllow() throws Exception {
-        CompiledPolicy p = compile("grant", "allow", "store.grant.active",
-                "not-epic", "deny", "!('epic' in ldap.groups)");
+        CompiledPolicy p =
+                compile("grant", "allow", "store.grant.active", "not-epic", "deny", "!('epic' in ldap.groups)");
 
         PolicyResult denied = p.evaluate(facts(standardFacts(true, List.of("other"))));
         PolicyResult allowed = p.evaluate(facts(standardFacts(true, List.of("epic"))));
@@ -79,8 +90,8 @@ class PolicyEngineTest {
     @Test
     void aFailingAllowRuleDoesNotAllowAndAFailingDenyRuleDenies() throws Exception {
         CompiledPolicy onlyAllow = compile("bad-allow", "allow", "int(request.user) > 0");
-        CompiledPolicy withDeny = compile("grant", "allow", "store.grant.active",
-                "bad-deny", "deny", "int(request.user) > 0");
+        CompiledPolicy withDeny =
+                compile("grant", "allow", "store.grant.active", "bad-deny", "deny", "int(request.user) > 0");
 
         PolicyResult a = onlyAllow.evaluate(facts(standardFacts(true, List.of())));
         PolicyResult d = withDeny.evaluate(facts(standardFacts(true, List.of())));
@@ -94,9 +105,16 @@ class PolicyEngineTest {
 
     @Test
     void aDenyThatHoldsIsTheReasonOverAnEarlierDenyThatFailed() throws Exception {
-        CompiledPolicy p = compile("grant", "allow", "store.grant.active",
-                "bad-deny", "deny", "int(request.user) > 0",
-                "not-epic", "deny", "!('epic' in ldap.groups)");
+        CompiledPolicy p = compile(
+                "grant",
+                "allow",
+                "store.grant.active",
+                "bad-deny",
+                "deny",
+                "int(request.user) > 0",
+                "not-epic",
+                "deny",
+                "!('epic' in ldap.groups)");
 
         PolicyResult r = p.evaluate(facts(standardFacts(true, List.of("other"))));
 
@@ -120,8 +138,13 @@ class PolicyEngineTest {
 
     @Test
     void theExplanationListsEachRulesFactsAndOnlyTheVariablesThatWereNeeded() throws Exception {
-        CompiledPolicy p = compile("grant", "allow", "store.grant.active && (!has(store.grant.until) || store.grant.until > now)",
-                "named", "allow", "request.user == 'bob'");
+        CompiledPolicy p = compile(
+                "grant",
+                "allow",
+                "store.grant.active && (!has(store.grant.until) || store.grant.until > now)",
+                "named",
+                "allow",
+                "request.user == 'bob'");
         java.util.Set<String> asked = new java.util.HashSet<>();
         Map<String, Object> all = standardFacts(true, List.of());
 
@@ -131,8 +154,10 @@ class PolicyEngineTest {
         });
 
         assertThat(asked).containsExactlyInAnyOrder("store", "now", "request");
-        assertThat(r.outcomes().get(0).read()).containsEntry("store.grant.active", true)
-                .containsEntry("store.grant.until", NOW.plusSeconds(60)).containsEntry("now", NOW);
+        assertThat(r.outcomes().get(0).read())
+                .containsEntry("store.grant.active", true)
+                .containsEntry("store.grant.until", NOW.plusSeconds(60))
+                .containsEntry("now", NOW);
         assertThat(r.outcomes().get(1).read()).containsOnlyKeys("request.user");
         assertThat(r.facts()).containsOnlyKeys("store", "now", "request");
         assertThat(p.variables()).containsExactlyInAnyOrder("store", "now", "request");
@@ -140,15 +165,30 @@ class PolicyEngineTest {
 
     @Test
     void compileErrorsNameTheFileRuleAndPositionAndAreAllReported() {
-        assertThatThrownBy(() -> compile("typo", "allow", "request.usr == 'x'",
-                "wrong-type", "deny", "request.user == 1",
-                "syntax", "allow", "request.user ==",
-                "not-bool", "allow", "request.user"))
-                .isInstanceOfSatisfying(PolicyException.class, e -> assertThat(e.problems())
-                        .anySatisfy(p -> assertThat(p).startsWith("test.yaml:1: rule 'typo': 1:8: ").contains("usr"))
-                        .anySatisfy(p -> assertThat(p).startsWith("test.yaml:2: rule 'wrong-type': 1:"))
-                        .anySatisfy(p -> assertThat(p).startsWith("test.yaml:3: rule 'syntax': 1:16:"))
-                        .anySatisfy(p -> assertThat(p).startsWith("test.yaml:4: rule 'not-bool':").contains("bool")));
+        assertThatThrownBy(() -> compile(
+                        "typo",
+                        "allow",
+                        "request.usr == 'x'",
+                        "wrong-type",
+                        "deny",
+                        "request.user == 1",
+                        "syntax",
+                        "allow",
+                        "request.user ==",
+                        "not-bool",
+                        "allow",
+                        "request.user"))
+                .isInstanceOfSatisfying(
+                        PolicyException.class,
+                        e -> assertThat(e.problems())
+                                .anySatisfy(p -> assertThat(p)
+                                        .startsWith("test.yaml:1: rule 'typo': 1:8: ")
+                                        .contains("usr"))
+                                .anySatisfy(p -> assertThat(p).startsWith("test.yaml:2: rule 'wrong-type': 1:"))
+                                .anySatisfy(p -> assertThat(p).startsWith("test.yaml:3: rule 'syntax': 1:16:"))
+                                .anySatisfy(p -> assertThat(p)
+                                        .startsWith("test.yaml:4: rule 'not-bool':")
+                                        .contains("bool")));
     }
 
     @Test

@@ -19,8 +19,8 @@ import org.junit.jupiter.api.Test;
 class PolicyRewritesTest {
 
     static final FactType.Struct ITEM = FactType.Struct.of("r.Item", "user", FactType.Scalar.STRING);
-    static final FactType.Struct REQUEST = FactType.Struct.of("r.Request", "user", FactType.Scalar.STRING,
-            "pattern", FactType.Scalar.STRING);
+    static final FactType.Struct REQUEST =
+            FactType.Struct.of("r.Request", "user", FactType.Scalar.STRING, "pattern", FactType.Scalar.STRING);
     static final Instant NOW = Instant.parse("2026-11-28T12:00:00Z");
 
     static FactSchema schema() {
@@ -34,8 +34,8 @@ class PolicyRewritesTest {
     }
 
     static PolicyResult evaluate(String when, Map<String, Object> facts) throws PolicyException {
-        CompiledPolicy policy = new PolicyCompiler(schema()).compile(new PolicySpec(
-                List.of(new RuleSpec("r", RuleEffect.ALLOW, when, "", "t.yaml:1")), "t.yaml"));
+        CompiledPolicy policy = new PolicyCompiler(schema())
+                .compile(new PolicySpec(List.of(new RuleSpec("r", RuleEffect.ALLOW, when, "", "t.yaml:1")), "t.yaml"));
         return policy.evaluate(name -> Optional.ofNullable(facts.get(name)));
     }
 
@@ -58,14 +58,18 @@ class PolicyRewritesTest {
     @Test
     void factNamesMustBeIdentifiersSoThatDottedNamesAreUnambiguous() {
         assertThatThrownBy(() -> FactSchema.of(Map.of("store.grant", FactType.Scalar.BOOL)))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("store.grant");
-        assertThatThrownBy(() -> FactSchema.of(Map.of("ldap", FactType.Struct.of("r.Bad", "member-of", FactType.Scalar.STRING))))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("member-of");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("store.grant");
+        assertThatThrownBy(() ->
+                        FactSchema.of(Map.of("ldap", FactType.Struct.of("r.Bad", "member-of", FactType.Scalar.STRING))))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("member-of");
     }
 
     @Test
     void presenceTestsStillTestTheFieldAndReadingAnUnsetFieldStillFails() throws Exception {
-        assertThat(outcome("has(store.grant.until)", facts(OPEN_ENDED)).result()).isEqualTo(RuleOutcome.Result.NOT_MATCHED);
+        assertThat(outcome("has(store.grant.until)", facts(OPEN_ENDED)).result())
+                .isEqualTo(RuleOutcome.Result.NOT_MATCHED);
         assertThat(outcome("has(store.grant.until)", facts(ENDING)).result()).isEqualTo(RuleOutcome.Result.MATCHED);
         assertThat(outcome("has(store.grant)", facts(ENDING)).result()).isEqualTo(RuleOutcome.Result.MATCHED);
 
@@ -77,23 +81,31 @@ class PolicyRewritesTest {
 
     @Test
     void optionalSelectionSeesTheFieldOrItsAbsence() throws Exception {
-        assertThat(outcome("store.grant.?until.orValue(now) == now", facts(OPEN_ENDED)).result())
+        assertThat(outcome("store.grant.?until.orValue(now) == now", facts(OPEN_ENDED))
+                        .result())
                 .isEqualTo(RuleOutcome.Result.MATCHED);
-        assertThat(outcome("store.grant.?until.orValue(now) > now", facts(ENDING)).result())
+        assertThat(outcome("store.grant.?until.orValue(now) > now", facts(ENDING))
+                        .result())
                 .isEqualTo(RuleOutcome.Result.MATCHED);
     }
 
     @Test
     void aComprehensionVariableNamedLikeAFactIsTheLocalNotTheFact() throws Exception {
         // request.user is 'alice'; inside the macro, 'request' is each item.
-        assertThat(outcome("items.exists(request, request.user == 'carol')", facts(OPEN_ENDED)).result())
+        assertThat(outcome("items.exists(request, request.user == 'carol')", facts(OPEN_ENDED))
+                        .result())
                 .isEqualTo(RuleOutcome.Result.MATCHED);
-        assertThat(outcome("items.all(request, request.user != 'carol')", facts(OPEN_ENDED)).result())
+        assertThat(outcome("items.all(request, request.user != 'carol')", facts(OPEN_ENDED))
+                        .result())
                 .isEqualTo(RuleOutcome.Result.NOT_MATCHED);
         // Outside the macro the fact is the fact, in the same rule.
-        assertThat(outcome("request.user == 'alice' && items.exists(request, request.user == 'dave')",
-                facts(OPEN_ENDED)).result()).isEqualTo(RuleOutcome.Result.MATCHED);
-        assertThat(outcome("items.exists(i, i.user == request.user)", facts(OPEN_ENDED)).result())
+        assertThat(outcome(
+                                "request.user == 'alice' && items.exists(request, request.user == 'dave')",
+                                facts(OPEN_ENDED))
+                        .result())
+                .isEqualTo(RuleOutcome.Result.MATCHED);
+        assertThat(outcome("items.exists(i, i.user == request.user)", facts(OPEN_ENDED))
+                        .result())
                 .isEqualTo(RuleOutcome.Result.NOT_MATCHED);
     }
 
@@ -103,7 +115,11 @@ class PolicyRewritesTest {
 
         assertThat(r.result()).isEqualTo(RuleOutcome.Result.ERROR);
         assertThat(r.read()).containsOnlyKeys("ldap");
-        assertThat(r.error()).get().asString().contains("No such attribute(s): ldap").doesNotContain("ldap.groups");
+        assertThat(r.error())
+                .get()
+                .asString()
+                .contains("No such attribute(s): ldap")
+                .doesNotContain("ldap.groups");
     }
 
     @Test
@@ -115,44 +131,58 @@ class PolicyRewritesTest {
 
         assertThat(r.result()).isEqualTo(RuleOutcome.Result.ERROR);
         assertThat(r.read()).containsOnlyKeys("store.grant").containsEntry("store.grant", null);
-        assertThat(r.error()).get().asString().contains("'store.grant' is not present").doesNotContain("active");
+        assertThat(r.error())
+                .get()
+                .asString()
+                .contains("'store.grant' is not present")
+                .doesNotContain("active");
         assertThat(outcome("has(store.grant)", noGrant).result()).isEqualTo(RuleOutcome.Result.NOT_MATCHED);
     }
 
     @Test
     void everyReadOfAFieldIsRecordedOncePerRuleWithItsValue() throws Exception {
-        CompiledPolicy p = new PolicyCompiler(schema()).compile(new PolicySpec(List.of(
-                new RuleSpec("a", RuleEffect.ALLOW, "store.grant.active && store.grant.active", "", "t:1"),
-                new RuleSpec("b", RuleEffect.DENY, "store.grant.until < now", "", "t:2")), "t"));
+        CompiledPolicy p = new PolicyCompiler(schema())
+                .compile(new PolicySpec(
+                        List.of(
+                                new RuleSpec(
+                                        "a", RuleEffect.ALLOW, "store.grant.active && store.grant.active", "", "t:1"),
+                                new RuleSpec("b", RuleEffect.DENY, "store.grant.until < now", "", "t:2")),
+                        "t"));
 
         PolicyResult r = p.evaluate(name -> Optional.ofNullable(facts(ENDING).get(name)));
 
         assertThat(r.outcomes().get(0).read()).containsExactly(Map.entry("store.grant.active", true));
-        assertThat(r.outcomes().get(1).read()).containsExactly(Map.entry("store.grant.until", NOW.plusSeconds(3600)),
-                Map.entry("now", NOW));
+        assertThat(r.outcomes().get(1).read())
+                .containsExactly(Map.entry("store.grant.until", NOW.plusSeconds(3600)), Map.entry("now", NOW));
         assertThat(r.facts()).containsOnlyKeys("store", "now");
     }
 
     @Test
     void aStructurePassedAroundStillRecordsTheFieldsTheRuleUses() throws Exception {
-        assertThat(outcome("store.grant.?until.orValue(now) == now", facts(OPEN_ENDED)).read())
-                .as("the absence the answer rests on").containsOnlyKeys("store.grant.until", "now")
+        assertThat(outcome("store.grant.?until.orValue(now) == now", facts(OPEN_ENDED))
+                        .read())
+                .as("the absence the answer rests on")
+                .containsOnlyKeys("store.grant.until", "now")
                 .containsEntry("store.grant.until", null);
         assertThat(outcome("[store.grant][0].active", facts(OPEN_ENDED)).read())
                 .containsExactly(Map.entry("store.grant.active", true));
         assertThat(outcome("{'g': store.grant}.g.until > now", facts(ENDING)).read())
                 .containsExactly(Map.entry("store.grant.until", NOW.plusSeconds(3600)), Map.entry("now", NOW));
-        assertThat(outcome("(true ? store : store).grant.active", facts(OPEN_ENDED)).read())
+        assertThat(outcome("(true ? store : store).grant.active", facts(OPEN_ENDED))
+                        .read())
                 .as("converting a whole structure is not reading every field")
                 .containsExactly(Map.entry("store.grant.active", true));
     }
 
     @Test
     void regularExpressionsAnswerAsCelDoesAndABadOneFailsEveryTime() throws Exception {
-        assertThat(outcome("request.user.matches('^al')", facts(OPEN_ENDED)).result()).isEqualTo(RuleOutcome.Result.MATCHED);
+        assertThat(outcome("request.user.matches('^al')", facts(OPEN_ENDED)).result())
+                .isEqualTo(RuleOutcome.Result.MATCHED);
         assertThat(outcome("matches(request.user, 'ic')", facts(OPEN_ENDED)).result())
-                .as("CEL's matches finds the pattern anywhere").isEqualTo(RuleOutcome.Result.MATCHED);
-        assertThat(outcome("request.user.matches(request.pattern)", facts(OPEN_ENDED)).result())
+                .as("CEL's matches finds the pattern anywhere")
+                .isEqualTo(RuleOutcome.Result.MATCHED);
+        assertThat(outcome("request.user.matches(request.pattern)", facts(OPEN_ENDED))
+                        .result())
                 .isEqualTo(RuleOutcome.Result.MATCHED);
         for (int i = 0; i < 2; i++) {
             RuleOutcome bad = outcome("request.user.matches('[')", facts(OPEN_ENDED));
@@ -174,9 +204,15 @@ class PolicyRewritesTest {
 
     @Test
     void patternsComputedFromFactsMatchCorrectly() throws Exception {
-        CompiledPolicy p = new PolicyCompiler(schema()).compile(new PolicySpec(List.of(
-                new RuleSpec("own", RuleEffect.ALLOW, "request.user.matches('^' + request.pattern + '$')", "", "t:1")),
-                "t"));
+        CompiledPolicy p = new PolicyCompiler(schema())
+                .compile(new PolicySpec(
+                        List.of(new RuleSpec(
+                                "own",
+                                RuleEffect.ALLOW,
+                                "request.user.matches('^' + request.pattern + '$')",
+                                "",
+                                "t:1")),
+                        "t"));
         List<String> wrong = new ArrayList<>();
         for (int i = 0; i < 2_500; i++) { // more distinct patterns than any memo would keep
             String user = "user" + i;
@@ -192,16 +228,22 @@ class PolicyRewritesTest {
 
     @Test
     void constantTimesAndDurationsCompareRightAndBadTextFailsEveryTime() throws Exception {
-        assertThat(outcome("now < timestamp('2026-12-24T00:00:00Z')", facts(OPEN_ENDED)).result())
+        assertThat(outcome("now < timestamp('2026-12-24T00:00:00Z')", facts(OPEN_ENDED))
+                        .result())
                 .isEqualTo(RuleOutcome.Result.MATCHED);
-        assertThat(outcome("now > timestamp('2026-11-28T13:00:00+02:00')", facts(OPEN_ENDED)).result())
-                .as("an offset is honoured").isEqualTo(RuleOutcome.Result.MATCHED);
-        assertThat(outcome("store.grant.until - now == duration('1h')", facts(ENDING)).result())
+        assertThat(outcome("now > timestamp('2026-11-28T13:00:00+02:00')", facts(OPEN_ENDED))
+                        .result())
+                .as("an offset is honoured")
+                .isEqualTo(RuleOutcome.Result.MATCHED);
+        assertThat(outcome("store.grant.until - now == duration('1h')", facts(ENDING))
+                        .result())
                 .isEqualTo(RuleOutcome.Result.MATCHED);
         for (int i = 0; i < 2; i++) {
-            assertThat(outcome("now < timestamp(request.user)", facts(OPEN_ENDED)).result())
+            assertThat(outcome("now < timestamp(request.user)", facts(OPEN_ENDED))
+                            .result())
                     .isEqualTo(RuleOutcome.Result.ERROR);
-            assertThat(outcome("duration(request.user) > duration('1s')", facts(OPEN_ENDED)).result())
+            assertThat(outcome("duration(request.user) > duration('1s')", facts(OPEN_ENDED))
+                            .result())
                     .isEqualTo(RuleOutcome.Result.ERROR);
         }
     }

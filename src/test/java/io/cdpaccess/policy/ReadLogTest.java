@@ -48,7 +48,8 @@ class ReadLogTest {
         Iterator<Map.Entry<String, Object>> it = reads.entrySet().iterator();
         it.next();
         assertThatThrownBy(it::remove).isInstanceOf(UnsupportedOperationException.class);
-        assertThatThrownBy(() -> reads.entrySet().iterator().next().setValue(1)).isInstanceOf(UnsupportedOperationException.class);
+        assertThatThrownBy(() -> reads.entrySet().iterator().next().setValue(1))
+                .isInstanceOf(UnsupportedOperationException.class);
     }
 
     @Test

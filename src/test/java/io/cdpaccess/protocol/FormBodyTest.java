@@ -84,8 +84,16 @@ class FormBodyTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"application/json", "text/plain", "application/xml", "multipart/mixed; boundary=x",
-        "application/octet-stream", "text/html; charset=utf-8", "garbage"})
+    @ValueSource(
+            strings = {
+                "application/json",
+                "text/plain",
+                "application/xml",
+                "multipart/mixed; boundary=x",
+                "application/octet-stream",
+                "text/html; charset=utf-8",
+                "garbage"
+            })
     void refusesOtherContentTypes(String contentType) {
         assertThatThrownBy(() -> FormBody.parse(bytes("a=1"), contentType))
                 .isInstanceOf(MalformedBodyException.class)
@@ -110,10 +118,15 @@ class FormBodyTest {
     private static String curlMultipart(String... namesAndValues) {
         StringBuilder b = new StringBuilder();
         for (int i = 0; i < namesAndValues.length; i += 2) {
-            b.append("--").append(BOUNDARY).append("\r\n")
-                    .append("Content-Disposition: form-data; name=\"").append(namesAndValues[i]).append("\"\r\n")
+            b.append("--")
+                    .append(BOUNDARY)
                     .append("\r\n")
-                    .append(namesAndValues[i + 1]).append("\r\n");
+                    .append("Content-Disposition: form-data; name=\"")
+                    .append(namesAndValues[i])
+                    .append("\"\r\n")
+                    .append("\r\n")
+                    .append(namesAndValues[i + 1])
+                    .append("\r\n");
         }
         return b.append("--").append(BOUNDARY).append("--\r\n").toString();
     }
@@ -124,11 +137,13 @@ class FormBodyTest {
 
     @Test
     void readsMultipartAsCurlSendsIt() throws Exception {
-        byte[] body = utf8(curlMultipart("user", "jdoe", "project_id", "42", "redcap_url", "https://redcap.example.edu/"));
-        assertThat(FormBody.parse(body, MULTIPART)).containsExactly(
-                Map.entry("user", List.of("jdoe")),
-                Map.entry("project_id", List.of("42")),
-                Map.entry("redcap_url", List.of("https://redcap.example.edu/")));
+        byte[] body =
+                utf8(curlMultipart("user", "jdoe", "project_id", "42", "redcap_url", "https://redcap.example.edu/"));
+        assertThat(FormBody.parse(body, MULTIPART))
+                .containsExactly(
+                        Map.entry("user", List.of("jdoe")),
+                        Map.entry("project_id", List.of("42")),
+                        Map.entry("redcap_url", List.of("https://redcap.example.edu/")));
     }
 
     @Test
@@ -235,6 +250,7 @@ class FormBodyTest {
     void malformedBodyMessagesNeverQuoteTheBody() {
         String secretLooking = "user=s3cr3t-value%ZZ";
         assertThatThrownBy(() -> FormBody.parse(bytes(secretLooking), URLENCODED))
-                .message().doesNotContain("s3cr3t");
+                .message()
+                .doesNotContain("s3cr3t");
     }
 }

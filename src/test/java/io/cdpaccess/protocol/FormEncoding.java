@@ -10,8 +10,7 @@ final class FormEncoding {
 
     static final String URLENCODED = "application/x-www-form-urlencoded";
 
-    private FormEncoding() {
-    }
+    private FormEncoding() {}
 
     /**
      * PHP's {@code urlencode} (what {@code http_build_query} uses by default, RFC 1738 style):
@@ -22,8 +21,12 @@ final class FormEncoding {
         StringBuilder out = new StringBuilder();
         for (byte b : text.getBytes(StandardCharsets.UTF_8)) {
             int c = b & 0xff;
-            if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
-                    || c == '_' || c == '.' || c == '-') {
+            if ((c >= 'A' && c <= 'Z')
+                    || (c >= 'a' && c <= 'z')
+                    || (c >= '0' && c <= '9')
+                    || c == '_'
+                    || c == '.'
+                    || c == '-') {
                 out.append((char) c);
             } else if (c == ' ') {
                 out.append('+');

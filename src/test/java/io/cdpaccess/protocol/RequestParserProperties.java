@@ -30,8 +30,7 @@ class RequestParserProperties {
     // ---- (a) round trip of what PHP / cURL send ----
 
     @Property
-    void urlEncodedValuesReadBackUnchanged(@ForAll("text") String name, @ForAll("text") String value)
-            throws Exception {
+    void urlEncodedValuesReadBackUnchanged(@ForAll("text") String name, @ForAll("text") String value) throws Exception {
         Assume.that(!name.isEmpty());
         byte[] body = FormEncoding.httpBuildQuery(List.of(Map.entry("other", "x"), Map.entry(name, value)));
         Map<String, List<String>> fields = FormBody.parse(body, URLENCODED);
@@ -49,13 +48,14 @@ class RequestParserProperties {
     }
 
     @Property
-    void aWellFormedRequestReadsBackAsSent(@ForAll("goodUsers") String user, @ForAll("goodIds") long projectId,
-                                           @ForAll boolean multipart) {
+    void aWellFormedRequestReadsBackAsSent(
+            @ForAll("goodUsers") String user, @ForAll("goodIds") long projectId, @ForAll boolean multipart) {
         String url = "https://redcap.example.edu/";
-        List<Map.Entry<String, String>> fields = FormEncoding.pairs(
-                "user", user, "project_id", Long.toString(projectId), "redcap_url", url);
+        List<Map.Entry<String, String>> fields =
+                FormEncoding.pairs("user", user, "project_id", Long.toString(projectId), "redcap_url", url);
         ParsedBody parsed = multipart
-                ? RequestParser.parse(FormEncoding.multipart("b0undary", fields), "multipart/form-data; boundary=b0undary")
+                ? RequestParser.parse(
+                        FormEncoding.multipart("b0undary", fields), "multipart/form-data; boundary=b0undary")
                 : RequestParser.parse(FormEncoding.httpBuildQuery(fields), URLENCODED);
         assertThat(parsed).isEqualTo(new ParsedBody.Valid(AccessRequest.of(user, projectId, RedcapUrl.parse(url))));
     }
@@ -66,8 +66,24 @@ class RequestParserProperties {
         Arbitrary<Integer> codePoints = Arbitraries.frequencyOf(
                 net.jqwik.api.Tuple.of(4, Arbitraries.integers().between(0x20, 0x7e)),
                 net.jqwik.api.Tuple.of(2, Arbitraries.integers().between(0, 0x1f)),
-                net.jqwik.api.Tuple.of(1, Arbitraries.of(0x7f, 0x85, 0xa0, 0x2028, 0x2029, 0xfeff, (int) '%', (int) '+',
-                        (int) '&', (int) '=', (int) '"', (int) '\\', (int) '\r', (int) '\n', (int) '-')),
+                net.jqwik.api.Tuple.of(
+                        1,
+                        Arbitraries.of(
+                                0x7f,
+                                0x85,
+                                0xa0,
+                                0x2028,
+                                0x2029,
+                                0xfeff,
+                                (int) '%',
+                                (int) '+',
+                                (int) '&',
+                                (int) '=',
+                                (int) '"',
+                                (int) '\\',
+                                (int) '\r',
+                                (int) '\n',
+                                (int) '-')),
                 net.jqwik.api.Tuple.of(2, Arbitraries.integers().between(0x80, 0xd7ff)),
                 net.jqwik.api.Tuple.of(1, Arbitraries.integers().between(0xe000, 0x10ffff)));
         return codePoints.list().ofMaxSize(40).map(RequestParserProperties::fromCodePoints);
@@ -76,43 +92,48 @@ class RequestParserProperties {
     /** Boundaries as cURL and browsers make them, and odd but legal ones. */
     @Provide
     Arbitrary<String> boundaries() {
-        Arbitrary<String> curl = Arbitraries.strings().withChars("0123456789abcdef").ofLength(16)
+        Arbitrary<String> curl = Arbitraries.strings()
+                .withChars("0123456789abcdef")
+                .ofLength(16)
                 .map(hex -> "------------------------" + hex);
         Arbitrary<String> legal = Arbitraries.strings()
                 .withChars("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789'()+_,-./:=?")
-                .ofMinLength(1).ofMaxLength(70);
+                .ofMinLength(1)
+                .ofMaxLength(70);
         return Arbitraries.oneOf(curl, legal);
     }
 
     @Provide
     Arbitrary<String> goodUsers() {
-        return text().filter(s -> !s.isEmpty() && s.length() <= 255 && !s.strip().isEmpty()
-                && !Texts.hasControlCharacter(s));
+        return text().filter(s ->
+                !s.isEmpty() && s.length() <= 255 && !s.strip().isEmpty() && !Texts.hasControlCharacter(s));
     }
 
     @Provide
     Arbitrary<Long> goodIds() {
-        return Arbitraries.oneOf(Arbitraries.longs().between(1, 100_000), Arbitraries.longs().between(1, 999_999_999_999_999_999L));
+        return Arbitraries.oneOf(
+                Arbitraries.longs().between(1, 100_000), Arbitraries.longs().between(1, 999_999_999_999_999_999L));
     }
 
     // ---- (b) no input makes the parser throw ----
 
     @Property(tries = 2000)
-    void anyBytesWithAnyContentTypeYieldValidOrInvalid(@ForAll("bodies") byte[] body,
-                                                      @ForAll("contentTypes") String contentType) {
+    void anyBytesWithAnyContentTypeYieldValidOrInvalid(
+            @ForAll("bodies") byte[] body, @ForAll("contentTypes") String contentType) {
         assertThatCode(() -> {
-            ParsedBody parsed = RequestParser.parse(body, contentType);
-            assertThat(parsed).isNotNull();
-            if (parsed instanceof ParsedBody.Invalid invalid) {
-                assertThat(invalid.problem()).isNotBlank();
-                assertThat(invalid.empty()).isEqualTo(body.length == 0);
-            }
-        }).doesNotThrowAnyException();
+                    ParsedBody parsed = RequestParser.parse(body, contentType);
+                    assertThat(parsed).isNotNull();
+                    if (parsed instanceof ParsedBody.Invalid invalid) {
+                        assertThat(invalid.problem()).isNotBlank();
+                        assertThat(invalid.empty()).isEqualTo(body.length == 0);
+                    }
+                })
+                .doesNotThrowAnyException();
     }
 
     @Property
-    void malformedBodiesThrowOnlyMalformedBodyException(@ForAll("bodies") byte[] body,
-                                                         @ForAll("contentTypes") String contentType) {
+    void malformedBodiesThrowOnlyMalformedBodyException(
+            @ForAll("bodies") byte[] body, @ForAll("contentTypes") String contentType) {
         try {
             FormBody.parse(body, contentType);
         } catch (MalformedBodyException expected) {
@@ -124,10 +145,36 @@ class RequestParserProperties {
     @Provide
     Arbitrary<byte[]> bodies() {
         Arbitrary<byte[]> random = Arbitraries.bytes().array(byte[].class).ofMaxSize(200);
-        Arbitrary<String> piece = Arbitraries.of("user=", "project_id=", "redcap_url=", "jdoe", "42", "&", "=", "%",
-                "%4", "%41", "%C3", "%B6", "%FF", "+", "https%3A%2F%2Fr.example.edu%2F", "--b", "--b--", "\r\n",
-                "\r\n\r\n", "Content-Disposition: form-data; name=\"user\"", "; filename=\"f\"", "name=",
-                "\"", ":", " ", "\u00e9", "\uD83D\uDE00", "\u0000", "\u2028");
+        Arbitrary<String> piece = Arbitraries.of(
+                "user=",
+                "project_id=",
+                "redcap_url=",
+                "jdoe",
+                "42",
+                "&",
+                "=",
+                "%",
+                "%4",
+                "%41",
+                "%C3",
+                "%B6",
+                "%FF",
+                "+",
+                "https%3A%2F%2Fr.example.edu%2F",
+                "--b",
+                "--b--",
+                "\r\n",
+                "\r\n\r\n",
+                "Content-Disposition: form-data; name=\"user\"",
+                "; filename=\"f\"",
+                "name=",
+                "\"",
+                ":",
+                " ",
+                "\u00e9",
+                "\uD83D\uDE00",
+                "\u0000",
+                "\u2028");
         Arbitrary<byte[]> stitched = piece.list().ofMaxSize(30).map(parts -> {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             parts.forEach(p -> out.writeBytes(p.getBytes(StandardCharsets.UTF_8)));
@@ -144,14 +191,27 @@ class RequestParserProperties {
 
     @Provide
     Arbitrary<String> contentTypes() {
-        Arbitrary<String> known = Arbitraries.of(URLENCODED, URLENCODED + "; charset=utf-8",
-                URLENCODED + "; charset=us-ascii", URLENCODED + "; charset=iso-8859-1", URLENCODED + "; charset=x",
-                "multipart/form-data; boundary=b", "multipart/form-data; boundary=\"b\"", "multipart/form-data",
-                "multipart/form-data; boundary=", "multipart/form-data; boundary=\"", "application/json", "",
-                ";", ";;=", "=", "\"", "a/b; c=\"d;e\"; f");
+        Arbitrary<String> known = Arbitraries.of(
+                URLENCODED,
+                URLENCODED + "; charset=utf-8",
+                URLENCODED + "; charset=us-ascii",
+                URLENCODED + "; charset=iso-8859-1",
+                URLENCODED + "; charset=x",
+                "multipart/form-data; boundary=b",
+                "multipart/form-data; boundary=\"b\"",
+                "multipart/form-data",
+                "multipart/form-data; boundary=",
+                "multipart/form-data; boundary=\"",
+                "application/json",
+                "",
+                ";",
+                ";;=",
+                "=",
+                "\"",
+                "a/b; c=\"d;e\"; f");
         Arbitrary<String> random = Arbitraries.strings().ofMaxLength(60);
-        Arbitrary<String> randomParams = Arbitraries.strings().withChars("ab=;\" \\/-").ofMaxLength(30)
-                .map(p -> "multipart/form-data; " + p);
+        Arbitrary<String> randomParams =
+                Arbitraries.strings().withChars("ab=;\" \\/-").ofMaxLength(30).map(p -> "multipart/form-data; " + p);
         return Arbitraries.oneOf(known, random, randomParams, Arbitraries.just(null));
     }
 
@@ -160,20 +220,22 @@ class RequestParserProperties {
     private static final Pattern PROJECT_ID = Pattern.compile("[0-9]{1,18}");
 
     @Property(tries = 3000)
-    void validExactlyWhenEveryRuleHolds(@ForAll("requestFields") List<Map.Entry<String, String>> fields,
-                                        @ForAll boolean multipart) {
+    void validExactlyWhenEveryRuleHolds(
+            @ForAll("requestFields") List<Map.Entry<String, String>> fields, @ForAll boolean multipart) {
         byte[] body = multipart
                 ? FormEncoding.multipart("------------------------0123456789abcdef", fields)
                 : FormEncoding.httpBuildQuery(fields);
-        String contentType = multipart
-                ? "multipart/form-data; boundary=------------------------0123456789abcdef" : URLENCODED;
+        String contentType =
+                multipart ? "multipart/form-data; boundary=------------------------0123456789abcdef" : URLENCODED;
         ParsedBody parsed = RequestParser.parse(body, contentType);
         boolean expectValid = oracleAccepts(fields);
         Statistics.label("valid").collect(expectValid);
         Statistics.label("valid").coverage(c -> c.check(true).percentage(p -> p > 5));
 
         if (body.length == 0) {
-            assertThat(parsed).isInstanceOfSatisfying(ParsedBody.Invalid.class, i -> assertThat(i.empty()).isTrue());
+            assertThat(parsed)
+                    .isInstanceOfSatisfying(
+                            ParsedBody.Invalid.class, i -> assertThat(i.empty()).isTrue());
             return;
         }
         if (!expectValid) {
@@ -221,26 +283,74 @@ class RequestParserProperties {
     }
 
     private static String only(List<Map.Entry<String, String>> fields, String name) {
-        return fields.stream().filter(f -> f.getKey().equals(name)).findFirst().orElseThrow().getValue();
+        return fields.stream()
+                .filter(f -> f.getKey().equals(name))
+                .findFirst()
+                .orElseThrow()
+                .getValue();
     }
 
     @Provide
     Arbitrary<List<Map.Entry<String, String>>> requestFields() {
         Arbitrary<String> users = Arbitraries.frequencyOf(
-                net.jqwik.api.Tuple.of(6, Arbitraries.of("jdoe", "JDoe@Example.EDU", " jdoe ", "J\u00f6rg", "\u0130rem")),
-                net.jqwik.api.Tuple.of(1, Arbitraries.of("", " ", "\u3000", "a\u0000", "a\r\nb", "a\u2028", "a\u007f",
-                        "a\u0085", "u".repeat(255), "u".repeat(256), "a\u200bb")),
+                net.jqwik.api.Tuple.of(
+                        6, Arbitraries.of("jdoe", "JDoe@Example.EDU", " jdoe ", "J\u00f6rg", "\u0130rem")),
+                net.jqwik.api.Tuple.of(
+                        1,
+                        Arbitraries.of(
+                                "",
+                                " ",
+                                "\u3000",
+                                "a\u0000",
+                                "a\r\nb",
+                                "a\u2028",
+                                "a\u007f",
+                                "a\u0085",
+                                "u".repeat(255),
+                                "u".repeat(256),
+                                "a\u200bb")),
                 net.jqwik.api.Tuple.of(2, text()));
         Arbitrary<String> ids = Arbitraries.frequencyOf(
-                net.jqwik.api.Tuple.of(6, Arbitraries.longs().between(1, 1_000_000).map(String::valueOf)),
-                net.jqwik.api.Tuple.of(2, Arbitraries.of("0", "00", "007", "+1", "-1", " 1", "1 ", "1.0", "\u0661",
-                        "999999999999999999", "1000000000000000000", "")),
-                net.jqwik.api.Tuple.of(1, Arbitraries.strings().withChars("0123456789+- .e").ofMaxLength(20)));
+                net.jqwik.api.Tuple.of(
+                        6, Arbitraries.longs().between(1, 1_000_000).map(String::valueOf)),
+                net.jqwik.api.Tuple.of(
+                        2,
+                        Arbitraries.of(
+                                "0",
+                                "00",
+                                "007",
+                                "+1",
+                                "-1",
+                                " 1",
+                                "1 ",
+                                "1.0",
+                                "\u0661",
+                                "999999999999999999",
+                                "1000000000000000000",
+                                "")),
+                net.jqwik.api.Tuple.of(
+                        1, Arbitraries.strings().withChars("0123456789+- .e").ofMaxLength(20)));
         Arbitrary<String> urls = Arbitraries.frequencyOf(
-                net.jqwik.api.Tuple.of(6, Arbitraries.of("https://redcap.example.edu/", "HTTPS://REDCAP.example.edu",
-                        "http://10.0.0.1:8080/redcap", "https://[2001:db8::1]/")),
-                net.jqwik.api.Tuple.of(2, Arbitraries.of("", "*", "redcap.example.edu", "ftp://x/", "https://a:b@x/",
-                        "https://x/?q", "https://x/#f", "https://x/\u2028", "https:///", "https://x/" + "p".repeat(250))),
+                net.jqwik.api.Tuple.of(
+                        6,
+                        Arbitraries.of(
+                                "https://redcap.example.edu/",
+                                "HTTPS://REDCAP.example.edu",
+                                "http://10.0.0.1:8080/redcap",
+                                "https://[2001:db8::1]/")),
+                net.jqwik.api.Tuple.of(
+                        2,
+                        Arbitraries.of(
+                                "",
+                                "*",
+                                "redcap.example.edu",
+                                "ftp://x/",
+                                "https://a:b@x/",
+                                "https://x/?q",
+                                "https://x/#f",
+                                "https://x/\u2028",
+                                "https:///",
+                                "https://x/" + "p".repeat(250))),
                 net.jqwik.api.Tuple.of(1, text()));
         Arbitrary<List<String>> userCopies = users.list().ofMaxSize(2).injectDuplicates(0.1);
         Arbitrary<List<String>> idCopies = ids.list().ofMaxSize(2);

@@ -60,7 +60,8 @@ class RequestParserTest {
 
     @Test
     void canonicalizesTheRedcapUrl() {
-        AccessRequest r = valid(parse("user", "jdoe", "project_id", "1", "redcap_url", "HTTPS://Redcap.Example.EDU:443"));
+        AccessRequest r =
+                valid(parse("user", "jdoe", "project_id", "1", "redcap_url", "HTTPS://Redcap.Example.EDU:443"));
         assertThat(r.redcapUrl().value()).isEqualTo(URL);
     }
 
@@ -80,13 +81,13 @@ class RequestParserTest {
 
     @Test
     void acceptsMultipart() {
-        byte[] body = FormEncoding.multipart("------------------------4ebf00fbcf09",
-                pairs("user", "jdoe", "project_id", "42", "redcap_url", URL));
-        AccessRequest r = valid(RequestParser.parse(body,
-                "multipart/form-data; boundary=------------------------4ebf00fbcf09"));
+        byte[] body = FormEncoding.multipart(
+                "------------------------4ebf00fbcf09", pairs("user", "jdoe", "project_id", "42", "redcap_url", URL));
+        AccessRequest r =
+                valid(RequestParser.parse(body, "multipart/form-data; boundary=------------------------4ebf00fbcf09"));
         assertThat(r.projectId()).isEqualTo(42);
-        AccessRequest quoted = valid(RequestParser.parse(body,
-                "multipart/form-data; boundary=\"------------------------4ebf00fbcf09\""));
+        AccessRequest quoted = valid(
+                RequestParser.parse(body, "multipart/form-data; boundary=\"------------------------4ebf00fbcf09\""));
         assertThat(quoted).isEqualTo(r);
     }
 
@@ -104,8 +105,8 @@ class RequestParserTest {
     void emptyBodyIsRedcapsTestButton() {
         for (String type : new String[] {null, URLENCODED, "multipart/form-data; boundary=x", "application/json"}) {
             ParsedBody parsed = RequestParser.parse(new byte[0], type);
-            assertThat(parsed).isEqualTo(new ParsedBody.Invalid(true,
-                    ((ParsedBody.Invalid) parsed).problem(), null, null, null));
+            assertThat(parsed)
+                    .isEqualTo(new ParsedBody.Invalid(true, ((ParsedBody.Invalid) parsed).problem(), null, null, null));
         }
     }
 
@@ -149,7 +150,9 @@ class RequestParserTest {
     @Test
     void acceptsUpTo255Characters() {
         String longest = "u".repeat(255);
-        assertThat(valid(parse("user", longest, "project_id", "1", "redcap_url", URL)).user()).isEqualTo(longest);
+        assertThat(valid(parse("user", longest, "project_id", "1", "redcap_url", URL))
+                        .user())
+                .isEqualTo(longest);
         String longUrl = "https://redcap.example.edu/" + "p".repeat(255 - 28) + "/";
         assertThat(longUrl).hasSize(255);
         valid(parse("user", "jdoe", "project_id", "1", "redcap_url", longUrl));
@@ -173,7 +176,8 @@ class RequestParserTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"\u0000", "\t", "\n", "\r", "\r\n", "\u001b", "\u007f", "\u0085", "\u009f", "\u2028", "\u2029"})
+    @ValueSource(
+            strings = {"\u0000", "\t", "\n", "\r", "\r\n", "\u001b", "\u007f", "\u0085", "\u009f", "\u2028", "\u2029"})
     void refusesControlCharactersInEveryField(String control) {
         ParsedBody.Invalid u = invalid(parse("user", "jdoe" + control + "x", "project_id", "1", "redcap_url", URL));
         assertThat(u.problem()).isEqualTo("user contains a control character");
@@ -185,8 +189,25 @@ class RequestParserTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"+1", "-1", "0", "00", " 1", "1 ", "1.0", "1e3", "0x1F", "\u0661\u0662", "\uFF11",
-        "1,000", "abc", "1000000000000000000", "9999999999999999999", "99999999999999999999999"})
+    @ValueSource(
+            strings = {
+                "+1",
+                "-1",
+                "0",
+                "00",
+                " 1",
+                "1 ",
+                "1.0",
+                "1e3",
+                "0x1F",
+                "\u0661\u0662",
+                "\uFF11",
+                "1,000",
+                "abc",
+                "1000000000000000000",
+                "9999999999999999999",
+                "99999999999999999999999"
+            })
     void refusesProjectIdsThatAreNotPlainPositiveDecimals(String pid) {
         ParsedBody.Invalid i = invalid(parse("user", "jdoe", "project_id", pid, "redcap_url", URL));
         assertThat(i.projectId()).isEqualTo(pid);
@@ -196,14 +217,24 @@ class RequestParserTest {
 
     @Test
     void acceptsEighteenDigitProjectIds() {
-        assertThat(valid(parse("user", "jdoe", "project_id", "999999999999999999", "redcap_url", URL)).projectId())
+        assertThat(valid(parse("user", "jdoe", "project_id", "999999999999999999", "redcap_url", URL))
+                        .projectId())
                 .isEqualTo(999_999_999_999_999_999L);
-        assertThat(valid(parse("user", "jdoe", "project_id", "1", "redcap_url", URL)).projectId()).isEqualTo(1);
+        assertThat(valid(parse("user", "jdoe", "project_id", "1", "redcap_url", URL))
+                        .projectId())
+                .isEqualTo(1);
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"redcap.example.edu", "ftp://redcap.example.edu/", "https://u:p@redcap.example.edu/",
-        "https://redcap.example.edu/?secret=x", "https://redcap.example.edu/#x", "*"})
+    @ValueSource(
+            strings = {
+                "redcap.example.edu",
+                "ftp://redcap.example.edu/",
+                "https://u:p@redcap.example.edu/",
+                "https://redcap.example.edu/?secret=x",
+                "https://redcap.example.edu/#x",
+                "*"
+            })
     void refusesBadRedcapUrls(String url) {
         ParsedBody.Invalid i = invalid(parse("user", "jdoe", "project_id", "1", "redcap_url", url));
         assertThat(i.problem()).startsWith("redcap_url: ");
@@ -211,16 +242,28 @@ class RequestParserTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"user=j%ZZ&project_id=1&redcap_url=x", "user=jdoe&project_id=1%", "user=%C3%28&project_id=1",
-        "user=%FF"})
+    @ValueSource(
+            strings = {
+                "user=j%ZZ&project_id=1&redcap_url=x",
+                "user=jdoe&project_id=1%",
+                "user=%C3%28&project_id=1",
+                "user=%FF"
+            })
     void refusesMalformedEncodings(String body) {
         ParsedBody.Invalid i = invalid(RequestParser.parse(bytes(body), URLENCODED));
         assertThat(i.user()).isNull();
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"application/json", "text/plain", "application/xml", "text/html",
-        "multipart/mixed; boundary=x", "application/x-www-form-urlencoded; charset=utf-16"})
+    @ValueSource(
+            strings = {
+                "application/json",
+                "text/plain",
+                "application/xml",
+                "text/html",
+                "multipart/mixed; boundary=x",
+                "application/x-www-form-urlencoded; charset=utf-16"
+            })
     void refusesUnsupportedContentTypes(String type) {
         byte[] body = httpBuildQuery("user", "jdoe", "project_id", "1", "redcap_url", URL);
         invalid(RequestParser.parse(body, type));
@@ -235,9 +278,10 @@ class RequestParserTest {
 
     @Test
     void fromFieldsAppliesTheSameRules() {
-        assertThat(RequestParser.fromFields(Map.of("user", List.of("jdoe"), "project_id", List.of("5"),
-                "redcap_url", List.of(URL)))).isInstanceOf(ParsedBody.Valid.class);
-        assertThat(RequestParser.fromFields(Map.of("user", List.of("jdoe"), "project_id", List.of("5")))
-                ).isInstanceOf(ParsedBody.Invalid.class);
+        assertThat(RequestParser.fromFields(
+                        Map.of("user", List.of("jdoe"), "project_id", List.of("5"), "redcap_url", List.of(URL))))
+                .isInstanceOf(ParsedBody.Valid.class);
+        assertThat(RequestParser.fromFields(Map.of("user", List.of("jdoe"), "project_id", List.of("5"))))
+                .isInstanceOf(ParsedBody.Invalid.class);
     }
 }

@@ -45,7 +45,8 @@ class UsernameTest {
         // J + combining caron has no precomposed capital, but its lower case does (U+01F0 ǰ).
         assertThat(Username.normalize("J\u030Cdoe")).isEqualTo(Username.normalize("\u01F0doe"));
         // Angstrom sign, A + ring and Å are one letter.
-        assertThat(Username.normalize("\u212Bsa")).isEqualTo(Username.normalize("A\u030Asa"))
+        assertThat(Username.normalize("\u212Bsa"))
+                .isEqualTo(Username.normalize("A\u030Asa"))
                 .isEqualTo(Username.normalize("\u00e5sa"));
     }
 
@@ -76,7 +77,8 @@ class UsernameTest {
     Arbitrary<String> caseableNames() {
         return Arbitraries.strings()
                 .withChars("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789@.-_ ")
-                .withChars("\u00e0\u00e1\u00e2\u00e4\u00e5\u00e6\u00e7\u00e8\u00e9\u00f1\u00f6\u00f8\u00fc\u00c0\u00c9\u00d6\u00dc")
+                .withChars(
+                        "\u00e0\u00e1\u00e2\u00e4\u00e5\u00e6\u00e7\u00e8\u00e9\u00f1\u00f6\u00f8\u00fc\u00c0\u00c9\u00d6\u00dc")
                 .withChars("\u03b1\u03b2\u03b3\u03b4\u0391\u0392\u0410\u0411\u0430\u0431")
                 .ofMaxLength(16);
     }

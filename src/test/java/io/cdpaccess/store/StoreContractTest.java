@@ -3,6 +3,8 @@ package io.cdpaccess.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.cdpaccess.db.Database;
+import io.cdpaccess.db.StoreException;
 import io.cdpaccess.protocol.Username;
 import io.cdpaccess.testing.TestClock;
 import io.cdpaccess.testing.TestDatabases;
@@ -31,8 +33,6 @@ import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
 import org.junit.jupiter.params.Parameter;
 import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.EnumSource;
-import io.cdpaccess.db.Database;
-import io.cdpaccess.db.StoreException;
 
 /**
  * What an administrator relies on from the store, on each database the service supports: the
@@ -57,6 +57,7 @@ class StoreContractTest {
     private Store store;
     /** Unique per test: the instance its grants and projects live in, and the actor it writes as. */
     private String instance;
+
     private String admin;
 
     @BeforeParameterizedClassInvocation
@@ -82,7 +83,8 @@ class StoreContractTest {
 
     @Test
     void addedGrantIsInTheNextSnapshotExactlyAsReturned() {
-        Grant added = store.addGrant(grant("alice", OptionalLong.of(12), START, Optional.of(START.plus(Duration.ofDays(30)))));
+        Grant added = store.addGrant(
+                grant("alice", OptionalLong.of(12), START, Optional.of(START.plus(Duration.ofDays(30)))));
 
         assertThat(store.snapshot().grants(instance, "alice")).containsExactly(added);
         assertThat(added.instance()).isEqualTo(instance);
@@ -118,13 +120,14 @@ class StoreContractTest {
     void usernamesAreKeptAsGivenAndFoundByTheirNormalizedForm() {
         // The CLI normalizes before calling the store; the store itself trusts its caller.
         Grant asTyped = store.addGrant(grant("Dave@Example.EDU", OptionalLong.of(3), START, Optional.empty()));
-        Grant normalized = store.addGrant(grant(Username.normalize("  Erin@Example.EDU "), OptionalLong.of(3), START,
-                Optional.empty()));
+        Grant normalized = store.addGrant(
+                grant(Username.normalize("  Erin@Example.EDU "), OptionalLong.of(3), START, Optional.empty()));
 
         StoreSnapshot snapshot = store.snapshot();
         assertThat(snapshot.grants(instance, "Dave@Example.EDU")).containsExactly(asTyped);
         assertThat(snapshot.grants(instance, "dave@example.edu")).isEmpty();
-        assertThat(snapshot.grants(instance, Username.normalize("ERIN@example.edu"))).containsExactly(normalized);
+        assertThat(snapshot.grants(instance, Username.normalize("ERIN@example.edu")))
+                .containsExactly(normalized);
         // SQL comparisons must be exact too (on MariaDB this needs a _bin collation).
         assertThat(store.listGrants(forUser("dave@example.edu"))).isEmpty();
         assertThat(store.listGrants(forUser("Dave@Example.EDU"))).containsExactly(asTyped);
@@ -137,8 +140,14 @@ class StoreContractTest {
         List<String> names = List.of("müller", "张伟", "o'brien-ñúñez", "😀 smiley", "𝔘𝔫𝔦𝔠𝔬𝔡𝔢", "mu\u0308ller");
         List<Grant> added = new ArrayList<>();
         for (String name : names) {
-            added.add(store.addGrant(new NewGrant(instance, name, OptionalLong.of(1), START, Optional.empty(),
-                    "Zoë Ångström", "IRB 2026-ä🧪 « approved »")));
+            added.add(store.addGrant(new NewGrant(
+                    instance,
+                    name,
+                    OptionalLong.of(1),
+                    START,
+                    Optional.empty(),
+                    "Zoë Ångström",
+                    "IRB 2026-ä🧪 « approved »")));
         }
         StoreSnapshot snapshot = store.snapshot();
         for (int i = 0; i < names.size(); i++) {
@@ -148,8 +157,14 @@ class StoreContractTest {
         }
         assertThat(added.get(3).user()).isEqualTo("😀 smiley");
 
-        Project project = store.setProject(instance, 1, Project.Status.APPROVED, Optional.of("IRB-李-😀"),
-                Optional.empty(), Optional.of("Studie über Ärzte"), "Zoë");
+        Project project = store.setProject(
+                instance,
+                1,
+                Project.Status.APPROVED,
+                Optional.of("IRB-李-😀"),
+                Optional.empty(),
+                Optional.of("Studie über Ärzte"),
+                "Zoë");
         assertThat(store.listProjects(Optional.of(instance))).containsExactly(project);
 
         String blocked = "𝓫𝓵𝓸𝓬𝓴-" + instance;
@@ -183,18 +198,20 @@ class StoreContractTest {
     @Test
     void revokingForAProjectTouchesOnlyThatUsersGrantsForThatProject() {
         Grant target1 = store.addGrant(grant("gina", OptionalLong.of(40), START, Optional.empty()));
-        Grant target2 = store.addGrant(grant("gina", OptionalLong.of(40), START.plus(Duration.ofDays(1)), Optional.empty()));
+        Grant target2 =
+                store.addGrant(grant("gina", OptionalLong.of(40), START.plus(Duration.ofDays(1)), Optional.empty()));
         Grant otherProject = store.addGrant(grant("gina", OptionalLong.of(41), START, Optional.empty()));
         Grant everyProject = store.addGrant(grant("gina", OptionalLong.empty(), START, Optional.empty()));
         Grant otherUser = store.addGrant(grant("hank", OptionalLong.of(40), START, Optional.empty()));
         String otherInstance = instance + "-test";
-        Grant elsewhere = store.addGrant(new NewGrant(otherInstance, "gina", OptionalLong.of(40), START, Optional.empty(),
-                admin, "other instance"));
+        Grant elsewhere = store.addGrant(new NewGrant(
+                otherInstance, "gina", OptionalLong.of(40), START, Optional.empty(), admin, "other instance"));
 
         List<Grant> revoked = store.revokeGrants(GrantSelector.forProject(instance, "gina", 40), admin, "IRB closed");
 
         assertThat(revoked).extracting(Grant::id).containsExactlyInAnyOrder(target1.id(), target2.id());
-        assertThat(store.listGrants(activeOnInstance())).extracting(Grant::id)
+        assertThat(store.listGrants(activeOnInstance()))
+                .extracting(Grant::id)
                 .containsExactlyInAnyOrder(otherProject.id(), everyProject.id(), otherUser.id());
         assertThat(store.snapshot().grants(otherInstance, "gina")).containsExactly(elsewhere);
     }
@@ -212,15 +229,20 @@ class StoreContractTest {
 
     @Test
     void revokingLeavesEndedAndAlreadyRevokedGrantsAsTheyWereButStopsFutureOnes() {
-        Grant ended = store.addGrant(grant("jane", OptionalLong.of(2), START, Optional.of(START.plus(Duration.ofDays(1)))));
-        Grant future = store.addGrant(grant("jane", OptionalLong.of(2), START.plus(Duration.ofDays(10)), Optional.empty()));
+        Grant ended =
+                store.addGrant(grant("jane", OptionalLong.of(2), START, Optional.of(START.plus(Duration.ofDays(1)))));
+        Grant future =
+                store.addGrant(grant("jane", OptionalLong.of(2), START.plus(Duration.ofDays(10)), Optional.empty()));
         Grant current = store.addGrant(grant("jane", OptionalLong.of(2), START, Optional.empty()));
         clock.advance(Duration.ofDays(1)); // `ended` ends exactly now: its end is exclusive
-        Grant firstRevocation = store.revokeGrants(GrantSelector.byId(current.id()), "first-officer", "first").get(0);
+        Grant firstRevocation = store.revokeGrants(GrantSelector.byId(current.id()), "first-officer", "first")
+                .get(0);
         clock.advance(Duration.ofHours(1));
 
-        assertThat(store.revokeGrants(GrantSelector.byId(ended.id()), admin, "again")).isEmpty();
-        assertThat(store.revokeGrants(GrantSelector.byId(current.id()), admin, "again")).isEmpty();
+        assertThat(store.revokeGrants(GrantSelector.byId(ended.id()), admin, "again"))
+                .isEmpty();
+        assertThat(store.revokeGrants(GrantSelector.byId(current.id()), admin, "again"))
+                .isEmpty();
         List<Grant> revoked = store.revokeGrants(GrantSelector.forProject(instance, "jane", 2), admin, "study over");
 
         assertThat(revoked).extracting(Grant::id).containsExactly(future.id());
@@ -242,27 +264,35 @@ class StoreContractTest {
         clock.advance(Duration.ofMinutes(1));
         Grant lee7 = store.addGrant(grant("lee", OptionalLong.of(7), START, Optional.empty()));
         String otherInstance = instance + "-test";
-        Grant elsewhere = store.addGrant(new NewGrant(otherInstance, "kim", OptionalLong.of(7), START, Optional.empty(),
-                admin, "other instance"));
+        Grant elsewhere = store.addGrant(new NewGrant(
+                otherInstance, "kim", OptionalLong.of(7), START, Optional.empty(), admin, "other instance"));
 
         assertThat(store.listGrants(onInstance())).containsExactly(lee7, kim8, kimAll, kim7);
         assertThat(store.listGrants(forUser("kim"))).containsExactly(kim8, kimAll, kim7);
         assertThat(store.listGrants(new GrantFilter(Optional.of(instance), Optional.empty(), OptionalLong.of(7), true)))
                 .containsExactly(lee7, kimAll, kim7);
-        assertThat(store.listGrants(new GrantFilter(Optional.of(instance), Optional.of("kim"), OptionalLong.of(99), true)))
+        assertThat(store.listGrants(
+                        new GrantFilter(Optional.of(instance), Optional.of("kim"), OptionalLong.of(99), true)))
                 .containsExactly(kimAll);
         assertThat(store.listGrants(new GrantFilter(Optional.empty(), Optional.of("kim"), OptionalLong.of(7), true)))
-                .contains(kim7, kimAll, elsewhere).doesNotContain(lee7, kim8);
+                .contains(kim7, kimAll, elsewhere)
+                .doesNotContain(lee7, kim8);
     }
 
     @Test
     void listingShowsCurrentAndFutureGrantsUnlessInactiveOnesAreAskedFor() {
-        Grant ended = store.addGrant(grant("mia", OptionalLong.of(1), START.minus(Duration.ofDays(9)),
+        Grant ended = store.addGrant(grant(
+                "mia",
+                OptionalLong.of(1),
+                START.minus(Duration.ofDays(9)),
                 Optional.of(START.minus(Duration.ofDays(1)))));
         Grant revoked = store.addGrant(grant("mia", OptionalLong.of(2), START, Optional.empty()));
-        revoked = store.revokeGrants(GrantSelector.byId(revoked.id()), admin, "no").get(0);
-        Grant current = store.addGrant(grant("mia", OptionalLong.of(3), START, Optional.of(START.plus(Duration.ofDays(1)))));
-        Grant future = store.addGrant(grant("mia", OptionalLong.of(4), START.plus(Duration.ofDays(5)), Optional.empty()));
+        revoked = store.revokeGrants(GrantSelector.byId(revoked.id()), admin, "no")
+                .get(0);
+        Grant current =
+                store.addGrant(grant("mia", OptionalLong.of(3), START, Optional.of(START.plus(Duration.ofDays(1)))));
+        Grant future =
+                store.addGrant(grant("mia", OptionalLong.of(4), START.plus(Duration.ofDays(5)), Optional.empty()));
 
         assertThat(store.listGrants(activeOnInstance())).containsExactlyInAnyOrder(current, future);
         assertThat(store.listGrants(onInstance())).containsExactlyInAnyOrder(ended, revoked, current, future);
@@ -273,13 +303,25 @@ class StoreContractTest {
     @Test
     void suspendingAProjectKeepsItsIrbNumberAndExpiry() {
         Instant expiry = START.plus(Duration.ofDays(365));
-        Project approved = store.setProject(instance, 1234, Project.Status.APPROVED, Optional.of("IRB-2026-0042"),
-                Optional.of(expiry), Optional.of("oncology registry"), "approver");
+        Project approved = store.setProject(
+                instance,
+                1234,
+                Project.Status.APPROVED,
+                Optional.of("IRB-2026-0042"),
+                Optional.of(expiry),
+                Optional.of("oncology registry"),
+                "approver");
         assertThat(store.snapshot().project(instance, 1234)).contains(approved);
         clock.advance(Duration.ofDays(3));
 
-        Project suspended = store.setProject(instance, 1234, Project.Status.SUSPENDED, Optional.empty(), Optional.empty(),
-                Optional.empty(), "suspender");
+        Project suspended = store.setProject(
+                instance,
+                1234,
+                Project.Status.SUSPENDED,
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                "suspender");
 
         assertThat(suspended.status()).isEqualTo(Project.Status.SUSPENDED);
         assertThat(suspended.irbNumber()).contains("IRB-2026-0042");
@@ -290,8 +332,14 @@ class StoreContractTest {
         assertThat(store.snapshot().project(instance, 1234)).contains(suspended);
         assertThat(store.listProjects(Optional.of(instance))).containsExactly(suspended);
 
-        Project renewed = store.setProject(instance, 1234, Project.Status.APPROVED, Optional.of("IRB-2027-0001"),
-                Optional.empty(), Optional.empty(), "approver");
+        Project renewed = store.setProject(
+                instance,
+                1234,
+                Project.Status.APPROVED,
+                Optional.of("IRB-2027-0001"),
+                Optional.empty(),
+                Optional.empty(),
+                "approver");
         assertThat(renewed.irbNumber()).contains("IRB-2027-0001");
         assertThat(renewed.expiresAt()).contains(expiry);
         assertThat(store.snapshot().project(instance, 1234)).contains(renewed);
@@ -299,12 +347,18 @@ class StoreContractTest {
 
     @Test
     void projectsAreListedByInstanceInIdOrder() {
-        Project p30 = store.setProject(instance, 30, Project.Status.APPROVED, Optional.empty(), Optional.empty(),
-                Optional.empty(), admin);
-        Project p4 = store.setProject(instance, 4, Project.Status.SUSPENDED, Optional.empty(), Optional.empty(),
-                Optional.empty(), admin);
-        store.setProject(instance + "-test", 4, Project.Status.APPROVED, Optional.empty(), Optional.empty(),
-                Optional.empty(), admin);
+        Project p30 = store.setProject(
+                instance, 30, Project.Status.APPROVED, Optional.empty(), Optional.empty(), Optional.empty(), admin);
+        Project p4 = store.setProject(
+                instance, 4, Project.Status.SUSPENDED, Optional.empty(), Optional.empty(), Optional.empty(), admin);
+        store.setProject(
+                instance + "-test",
+                4,
+                Project.Status.APPROVED,
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                admin);
 
         assertThat(store.listProjects(Optional.of(instance))).containsExactly(p4, p30);
         assertThat(p4.irbNumber()).isEmpty();
@@ -327,7 +381,9 @@ class StoreContractTest {
         assertThat(first.block().reason()).isEqualTo("compromised account");
         assertThat(first.block().blockedAt()).isEqualTo(START);
         assertThat(store.snapshot().block(user)).contains(first.block());
-        assertThat(store.listBlocks(false)).filteredOn(b -> b.user().equals(user)).containsExactly(first.block());
+        assertThat(store.listBlocks(false))
+                .filteredOn(b -> b.user().equals(user))
+                .containsExactly(first.block());
     }
 
     @Test
@@ -346,15 +402,18 @@ class StoreContractTest {
         assertThat(liftedBlock.liftReason()).contains("cleared");
         assertThat(store.snapshot().block(user)).isEmpty();
         assertThat(store.listBlocks(false)).noneMatch(b -> b.user().equals(user));
-        assertThat(store.listBlocks(true)).filteredOn(b -> b.user().equals(user)).containsExactly(liftedBlock);
+        assertThat(store.listBlocks(true))
+                .filteredOn(b -> b.user().equals(user))
+                .containsExactly(liftedBlock);
         assertThat(store.liftBlocks(user, "again", "officer-2")).isEmpty();
 
         clock.advance(Duration.ofDays(1));
         Store.BlockOutcome again = store.addBlock(user, "relapse", "officer-1");
         assertThat(again.created()).isTrue();
         assertThat(again.block().id()).isNotEqualTo(block.id());
-        assertThat(store.listBlocks(true)).filteredOn(b -> b.user().equals(user)).containsExactly(again.block(),
-                liftedBlock);
+        assertThat(store.listBlocks(true))
+                .filteredOn(b -> b.user().equals(user))
+                .containsExactly(again.block(), liftedBlock);
     }
 
     // ---- change tracking ----
@@ -365,14 +424,26 @@ class StoreContractTest {
         List<Runnable> writes = List.of(
                 () -> store.addGrant(grant(user, OptionalLong.of(1), START, Optional.empty())),
                 () -> store.revokeGrants(GrantSelector.forProject(instance, user, 1), admin, "done"),
-                () -> store.setProject(instance, 1, Project.Status.APPROVED, Optional.of("IRB-1"), Optional.empty(),
-                        Optional.empty(), admin),
-                () -> store.setProject(instance, 1, Project.Status.SUSPENDED, Optional.empty(), Optional.empty(),
-                        Optional.empty(), admin),
+                () -> store.setProject(
+                        instance,
+                        1,
+                        Project.Status.APPROVED,
+                        Optional.of("IRB-1"),
+                        Optional.empty(),
+                        Optional.empty(),
+                        admin),
+                () -> store.setProject(
+                        instance,
+                        1,
+                        Project.Status.SUSPENDED,
+                        Optional.empty(),
+                        Optional.empty(),
+                        Optional.empty(),
+                        admin),
                 () -> store.addBlock(user, "why", admin),
                 () -> store.liftBlocks(user, "why not", admin));
-        List<String> actions = List.of("grant.add", "grant.revoke", "project.approved", "project.suspended",
-                "block.add", "block.remove");
+        List<String> actions = List.of(
+                "grant.add", "grant.revoke", "project.approved", "project.suspended", "block.add", "block.remove");
 
         long version = store.version();
         for (int i = 0; i < writes.size(); i++) {
@@ -385,7 +456,8 @@ class StoreContractTest {
         List<String[]> changes = changesBy(admin);
         assertThat(changes).extracting(c -> c[1]).containsExactlyElementsOf(actions);
         for (int i = 0; i < changes.size(); i++) {
-            assertThat(Long.parseLong(changes.get(i)[0])).isEqualTo(START.plusSeconds(i + 1).toEpochMilli());
+            assertThat(Long.parseLong(changes.get(i)[0]))
+                    .isEqualTo(START.plusSeconds(i + 1).toEpochMilli());
         }
         assertThat(changes.get(0)[2]).contains(instance + "/" + user, "project=1");
         assertThat(changes.get(4)[2]).contains(user, "reason=why");
@@ -399,13 +471,16 @@ class StoreContractTest {
         assertThatThrownBy(() -> store.addGrant(grant(tooLong, OptionalLong.of(1), START, Optional.empty())))
                 .isInstanceOf(StoreException.class)
                 .hasMessageStartingWith("store ")
-                .message().doesNotContain("\n");
+                .message()
+                .doesNotContain("\n");
 
         assertThat(store.version()).isEqualTo(version);
         assertThat(changesBy(admin)).isEmpty();
         assertThat(store.listGrants(onInstance())).isEmpty();
         // The connection went back to the pool in a usable state.
-        assertThat(store.addGrant(grant("q", OptionalLong.of(1), START, Optional.empty())).user()).isEqualTo("q");
+        assertThat(store.addGrant(grant("q", OptionalLong.of(1), START, Optional.empty()))
+                        .user())
+                .isEqualTo("q");
         assertThat(store.version()).isEqualTo(version + 1);
     }
 
@@ -474,8 +549,8 @@ class StoreContractTest {
     /** The change log rows written by one actor, oldest first: {changed_at_ms, action, subject}. */
     private List<String[]> changesBy(String actor) throws SQLException {
         try (Connection c = database.connection();
-             PreparedStatement ps = c.prepareStatement("SELECT changed_at_ms, action, subject FROM changes "
-                     + "WHERE actor = ? ORDER BY changed_at_ms, change_id")) {
+                PreparedStatement ps = c.prepareStatement("SELECT changed_at_ms, action, subject FROM changes "
+                        + "WHERE actor = ? ORDER BY changed_at_ms, change_id")) {
             ps.setString(1, actor);
             try (ResultSet rs = ps.executeQuery()) {
                 List<String[]> rows = new ArrayList<>();

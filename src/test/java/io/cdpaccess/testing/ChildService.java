@@ -38,8 +38,13 @@ public final class ChildService implements AutoCloseable {
     /** Starts {@code serve} with the given arguments and waits until it prints where it listens. */
     public static ChildService serve(Path workDir, Map<String, String> env, String... args)
             throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-cp", System.getProperty("java.class.path"), "io.cdpaccess.cli.Main", "serve"));
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m",
+                "-cp",
+                System.getProperty("java.class.path"),
+                "io.cdpaccess.cli.Main",
+                "serve"));
         command.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(command).directory(workDir.toFile());
         pb.environment().putAll(env);
@@ -104,7 +109,8 @@ public final class ChildService implements AutoCloseable {
                 }
             }
             if (!process.isAlive()) {
-                throw new AssertionError("serve exited with " + process.exitValue() + "\n" + stdout() + "\n" + stderr());
+                throw new AssertionError(
+                        "serve exited with " + process.exitValue() + "\n" + stdout() + "\n" + stderr());
             }
             Thread.sleep(50);
         }
@@ -113,16 +119,18 @@ public final class ChildService implements AutoCloseable {
     }
 
     private static void drain(BufferedReader reader, List<String> sink) {
-        Thread t = new Thread(() -> {
-            try (reader) {
-                String line;
-                while ((line = reader.readLine()) != null) {
-                    sink.add(line);
-                }
-            } catch (IOException ignored) {
-                // process ended
-            }
-        }, "child-output");
+        Thread t = new Thread(
+                () -> {
+                    try (reader) {
+                        String line;
+                        while ((line = reader.readLine()) != null) {
+                            sink.add(line);
+                        }
+                    } catch (IOException ignored) {
+                        // process ended
+                    }
+                },
+                "child-output");
         t.setDaemon(true);
         t.start();
     }

@@ -33,8 +33,8 @@ public final class Cli {
     public Result run(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        int code = RootCommand.execute(new CliContext(clock, environment), new PrintWriter(out, true),
-                new PrintWriter(err, true), args);
+        int code = RootCommand.execute(
+                new CliContext(clock, environment), new PrintWriter(out, true), new PrintWriter(err, true), args);
         return new Result(code, out.toString(), err.toString());
     }
 }

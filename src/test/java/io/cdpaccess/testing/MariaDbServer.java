@@ -54,8 +54,10 @@ final class MariaDbServer implements AutoCloseable {
         String adminPassword = UUID.randomUUID().toString();
         Path initFile = dir.resolve("init.sql");
         try {
-            Files.writeString(initFile, "CREATE USER IF NOT EXISTS '" + ADMIN + "'@'127.0.0.1' IDENTIFIED BY '"
-                    + adminPassword + "';\nGRANT ALL PRIVILEGES ON *.* TO '" + ADMIN + "'@'127.0.0.1' WITH GRANT OPTION;\n");
+            Files.writeString(
+                    initFile,
+                    "CREATE USER IF NOT EXISTS '" + ADMIN + "'@'127.0.0.1' IDENTIFIED BY '" + adminPassword
+                            + "';\nGRANT ALL PRIVILEGES ON *.* TO '" + ADMIN + "'@'127.0.0.1' WITH GRANT OPTION;\n");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -153,18 +155,20 @@ final class MariaDbServer implements AutoCloseable {
 
     TestDatabase create(String name) {
         String password = UUID.randomUUID().toString();
-        admin("CREATE DATABASE " + name + " CHARACTER SET utf8mb4 COLLATE utf8mb4_bin",
+        admin(
+                "CREATE DATABASE " + name + " CHARACTER SET utf8mb4 COLLATE utf8mb4_bin",
                 "CREATE USER '" + name + "'@'127.0.0.1' IDENTIFIED BY '" + password + "'",
                 "GRANT ALL PRIVILEGES ON " + name + ".* TO '" + name + "'@'127.0.0.1'");
-        return new TestDatabase(TestDatabases.Kind.MARIADB, name,
-                TestDatabases.config(url(name), name, password), () -> cutOff(name));
+        return new TestDatabase(
+                TestDatabases.Kind.MARIADB, name, TestDatabases.config(url(name), name, password), () -> cutOff(name));
     }
 
     private TestDatabase.Outage cutOff(String account) {
         String user = "'" + account + "'@'127.0.0.1'";
         try (Connection c = DriverManager.getConnection(url(""), ADMIN, adminPassword);
-             Statement s = c.createStatement();
-             PreparedStatement ps = c.prepareStatement("SELECT id FROM information_schema.processlist WHERE user = ?")) {
+                Statement s = c.createStatement();
+                PreparedStatement ps =
+                        c.prepareStatement("SELECT id FROM information_schema.processlist WHERE user = ?")) {
             s.execute("ALTER USER " + user + " ACCOUNT LOCK");
             ps.setString(1, account);
             // KILL takes one connection id at a time.

@@ -50,16 +50,21 @@ final class PostgresServer implements AutoCloseable {
 
     TestDatabase create(String name) {
         String password = UUID.randomUUID().toString();
-        admin("CREATE ROLE " + name + " LOGIN PASSWORD '" + password + "'",
+        admin(
+                "CREATE ROLE " + name + " LOGIN PASSWORD '" + password + "'",
                 // template0 and an explicit encoding: the database must hold any Unicode text,
                 // whatever locale initdb happened to pick for template1.
                 "CREATE DATABASE " + name + " OWNER " + name + " TEMPLATE template0 ENCODING 'UTF8'");
-        return new TestDatabase(TestDatabases.Kind.POSTGRESQL, name,
-                TestDatabases.config(url(name), name, password), () -> cutOff(name));
+        return new TestDatabase(
+                TestDatabases.Kind.POSTGRESQL,
+                name,
+                TestDatabases.config(url(name), name, password),
+                () -> cutOff(name));
     }
 
     private TestDatabase.Outage cutOff(String role) {
-        admin("ALTER ROLE " + role + " NOLOGIN",
+        admin(
+                "ALTER ROLE " + role + " NOLOGIN",
                 "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = '" + role + "'");
         return () -> admin("ALTER ROLE " + role + " LOGIN");
     }

@@ -34,8 +34,7 @@ public final class RawHttp {
         }
     }
 
-    private RawHttp() {
-    }
+    private RawHttp() {}
 
     /** Builds {@code METHOD target HTTP/1.1} with Host, Content-Length and Connection: close added. */
     public static byte[] request(String method, String target, Map<String, String> headers, byte[] body) {
@@ -43,8 +42,8 @@ public final class RawHttp {
         sb.append(method).append(' ').append(target).append(" HTTP/1.1\r\n");
         sb.append("Host: 127.0.0.1\r\n");
         headers.forEach((k, v) -> sb.append(k).append(": ").append(v).append("\r\n"));
-        if (!headers.keySet().stream().anyMatch(k -> k.equalsIgnoreCase("Transfer-Encoding")
-                || k.equalsIgnoreCase("Content-Length"))) {
+        if (!headers.keySet().stream()
+                .anyMatch(k -> k.equalsIgnoreCase("Transfer-Encoding") || k.equalsIgnoreCase("Content-Length"))) {
             sb.append("Content-Length: ").append(body.length).append("\r\n");
         }
         sb.append("Connection: close\r\n\r\n");
@@ -108,7 +107,8 @@ public final class RawHttp {
         for (int i = 1; i < lines.length; i++) {
             int colon = lines[i].indexOf(':');
             if (colon > 0) {
-                headers.putIfAbsent(lines[i].substring(0, colon).strip().toLowerCase(Locale.ROOT),
+                headers.putIfAbsent(
+                        lines[i].substring(0, colon).strip().toLowerCase(Locale.ROOT),
                         lines[i].substring(colon + 1).strip());
             }
         }

@@ -80,8 +80,10 @@ public final class RedcapClient {
             int pathStart = target.indexOf('/', schemeEnd) < 0 ? target.length() : target.indexOf('/', schemeEnd);
             int at = target.lastIndexOf('@', pathStart);
             if (at >= schemeEnd) {
-                basic = "Basic " + Base64.getEncoder().encodeToString(
-                        decodeUserInfo(target.substring(schemeEnd, at)).getBytes(StandardCharsets.UTF_8));
+                basic = "Basic "
+                        + Base64.getEncoder()
+                                .encodeToString(decodeUserInfo(target.substring(schemeEnd, at))
+                                        .getBytes(StandardCharsets.UTF_8));
                 target = target.substring(0, schemeEnd) + target.substring(at + 1);
             }
             URL url = URI.create(target).toURL();
@@ -92,7 +94,7 @@ public final class RedcapClient {
             }
             c.setRequestMethod(method);
             c.setConnectTimeout(30_000); // CURLOPT_CONNECTTIMEOUT
-            c.setReadTimeout(20_000);    // REDCap has none; a test must not hang forever
+            c.setReadTimeout(20_000); // REDCap has none; a test must not hang forever
             c.setInstanceFollowRedirects(true);
             c.setUseCaches(false);
             if (basic != null) {
@@ -135,12 +137,18 @@ public final class RedcapClient {
         StringBuilder sb = new StringBuilder();
         for (byte b : s.getBytes(StandardCharsets.UTF_8)) {
             int c = b & 0xff;
-            if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.') {
+            if ((c >= 'a' && c <= 'z')
+                    || (c >= 'A' && c <= 'Z')
+                    || (c >= '0' && c <= '9')
+                    || c == '-'
+                    || c == '_'
+                    || c == '.') {
                 sb.append((char) c);
             } else if (c == ' ') {
                 sb.append('+');
             } else {
-                sb.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
+                sb.append('%')
+                        .append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
                         .append(Character.toUpperCase(Character.forDigit(c & 15, 16)));
             }
         }
@@ -177,20 +185,23 @@ public final class RedcapClient {
     private static SSLContext trustAll() {
         try {
             SSLContext ctx = SSLContext.getInstance("TLS");
-            ctx.init(null, new TrustManager[] {new X509TrustManager() {
-                @Override
-                public void checkClientTrusted(X509Certificate[] chain, String authType) {
-                }
+            ctx.init(
+                    null,
+                    new TrustManager[] {
+                        new X509TrustManager() {
+                            @Override
+                            public void checkClientTrusted(X509Certificate[] chain, String authType) {}
 
-                @Override
-                public void checkServerTrusted(X509Certificate[] chain, String authType) {
-                }
+                            @Override
+                            public void checkServerTrusted(X509Certificate[] chain, String authType) {}
 
-                @Override
-                public X509Certificate[] getAcceptedIssuers() {
-                    return new X509Certificate[0];
-                }
-            }}, new SecureRandom());
+                            @Override
+                            public X509Certificate[] getAcceptedIssuers() {
+                                return new X509Certificate[0];
+                            }
+                        }
+                    },
+                    new SecureRandom());
             return ctx;
         } catch (java.security.GeneralSecurityException e) {
             throw new IllegalStateException(e);

@@ -16,8 +16,7 @@ import java.util.regex.Pattern;
 public final class Scrape {
 
     /** One line of the exposition: {@code name{label="value",...} 1.0}. */
-    public record Sample(String name, Map<String, String> labels, double value) {
-    }
+    public record Sample(String name, Map<String, String> labels, double value) {}
 
     private static final Pattern SAMPLE = Pattern.compile("([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\\{(.*)})? (\\S+)");
     private static final Pattern LABEL = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"((?:[^\"\\\\]|\\\\.)*)\",?");
@@ -46,7 +45,12 @@ public final class Scrape {
                 Matcher l = LABEL.matcher(m.group(2));
                 int end = 0;
                 while (l.find() && l.start() == end) {
-                    labels.put(l.group(1), l.group(2).replace("\\\"", "\"").replace("\\n", "\n").replace("\\\\", "\\"));
+                    labels.put(
+                            l.group(1),
+                            l.group(2)
+                                    .replace("\\\"", "\"")
+                                    .replace("\\n", "\n")
+                                    .replace("\\\\", "\\"));
                     end = l.end();
                 }
                 if (end != m.group(2).length()) {
@@ -69,7 +73,9 @@ public final class Scrape {
         if (found.size() > 1) {
             throw new AssertionError("several samples match " + name + " " + List.of(labelPairs) + ": " + found);
         }
-        return found.isEmpty() ? OptionalDouble.empty() : OptionalDouble.of(found.get(0).value());
+        return found.isEmpty()
+                ? OptionalDouble.empty()
+                : OptionalDouble.of(found.get(0).value());
     }
 
     /** Like {@link #value}, but 0 when there is no such sample (a counter that never moved). */

@@ -24,11 +24,31 @@ public record SelfSignedCertificate(Path pkcs12, String password, Path certifica
         Files.createDirectories(dir);
         Path p12 = dir.resolve("server.p12");
         String password = "changeit-" + keyAlgorithm.toLowerCase();
-        String keytool = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
-        Process process = new ProcessBuilder(List.of(keytool, "-genkeypair", "-alias", "server", "-keyalg", keyAlgorithm,
-                "-dname", "CN=localhost", "-ext", "SAN=dns:localhost,ip:127.0.0.1", "-validity", "30",
-                "-storetype", "PKCS12", "-keystore", p12.toString(), "-storepass", password, "-keypass", password))
-                .redirectErrorStream(true).start();
+        String keytool =
+                Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
+        Process process = new ProcessBuilder(List.of(
+                        keytool,
+                        "-genkeypair",
+                        "-alias",
+                        "server",
+                        "-keyalg",
+                        keyAlgorithm,
+                        "-dname",
+                        "CN=localhost",
+                        "-ext",
+                        "SAN=dns:localhost,ip:127.0.0.1",
+                        "-validity",
+                        "30",
+                        "-storetype",
+                        "PKCS12",
+                        "-keystore",
+                        p12.toString(),
+                        "-storepass",
+                        password,
+                        "-keypass",
+                        password))
+                .redirectErrorStream(true)
+                .start();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {
             throw new IOException("keytool failed: " + output);
@@ -51,7 +71,8 @@ public record SelfSignedCertificate(Path pkcs12, String password, Path certifica
     /** DER bytes as a PEM block of the given type. */
     public static String pem(String type, byte[] der) {
         return "-----BEGIN " + type + "-----\n"
-                + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der)
+                + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
+                        .encodeToString(der)
                 + "\n-----END " + type + "-----\n";
     }
 }

@@ -31,6 +31,7 @@ public final class ServiceUnderTest implements AutoCloseable {
 
     /** The one REDCap installation most tests need. */
     public static final String PROD_URL = "https://redcap.example.edu/";
+
     public static final String PROD_SECRET = "prod-secret-0123456789";
 
     /**
@@ -102,9 +103,15 @@ public final class ServiceUnderTest implements AutoCloseable {
 
     /** Grants access to one project (or all, with projectId 0) from now on, and waits until the server sees it. */
     public Grant grant(String instance, String user, long projectId, Optional<Instant> until) {
-        Grant g = app.store().addGrant(new NewGrant(instance, Username.normalize(user),
-                projectId == 0 ? OptionalLong.empty() : OptionalLong.of(projectId),
-                clock.instant().minusSeconds(1), until, "test", "test grant"));
+        Grant g = app.store()
+                .addGrant(new NewGrant(
+                        instance,
+                        Username.normalize(user),
+                        projectId == 0 ? OptionalLong.empty() : OptionalLong.of(projectId),
+                        clock.instant().minusSeconds(1),
+                        until,
+                        "test",
+                        "test grant"));
         app.snapshot().refresh();
         return g;
     }

@@ -50,7 +50,9 @@ public final class TestDatabases {
 
     /** The databases the service supports. */
     public enum Kind {
-        H2, POSTGRESQL, MARIADB
+        H2,
+        POSTGRESQL,
+        MARIADB
     }
 
     /** Pool size of handed-out configurations: enough for concurrent tests, small enough to exhaust on purpose. */
@@ -62,8 +64,7 @@ public final class TestDatabases {
     private static MariaDbServer mariaDb;
     private static final List<AutoCloseable> TO_STOP = new ArrayList<>();
 
-    private TestDatabases() {
-    }
+    private TestDatabases() {}
 
     /** A new, empty database of the given kind (no tables: {@code Database.open} migrates it). */
     public static TestDatabase create(Kind kind) {
@@ -147,7 +148,7 @@ public final class TestDatabases {
     /** Runs administrative statements on a fresh connection. */
     static void execute(String url, String user, String password, String... statements) {
         try (Connection c = DriverManager.getConnection(url, user, password);
-             Statement s = c.createStatement()) {
+                Statement s = c.createStatement()) {
             for (String sql : statements) {
                 s.execute(sql);
             }
@@ -190,7 +191,8 @@ public final class TestDatabases {
 
         @Override
         public void close() {
-            try (Connection c = holder; Statement s = c.createStatement()) {
+            try (Connection c = holder;
+                    Statement s = c.createStatement()) {
                 s.execute("SET EXCLUSIVE 0");
             } catch (SQLException e) {
                 throw new IllegalStateException("cannot restore H2 database: " + e.getMessage(), e);

@@ -26,20 +26,26 @@ class TestDatabasesTest {
         TestDatabase second = TestDatabases.create(kind);
         assertThat(first.kind()).isEqualTo(kind);
         assertThat(first.config().url()).isNotEqualTo(second.config().url());
-        assertThat(first.config().url()).satisfiesAnyOf(
-                url -> assertThat(url).startsWith("jdbc:h2:file:").contains(";AUTO_SERVER=TRUE"),
-                url -> assertThat(url).contains("//127.0.0.1:"));
+        assertThat(first.config().url())
+                .satisfiesAnyOf(
+                        url -> assertThat(url).startsWith("jdbc:h2:file:").contains(";AUTO_SERVER=TRUE"),
+                        url -> assertThat(url).contains("//127.0.0.1:"));
 
-        try (Database a = first.open("a"); Database b = second.open("b")) {
+        try (Database a = first.open("a");
+                Database b = second.open("b")) {
             assertThat(count(a, "grants")).isZero();
-            execute(a, "INSERT INTO changes (change_id, changed_at_ms, actor, action, subject) VALUES ('x', 1, 'a', 'b', 'c')");
+            execute(
+                    a,
+                    "INSERT INTO changes (change_id, changed_at_ms, actor, action, subject) VALUES ('x', 1, 'a', 'b', 'c')");
             assertThat(count(a, "changes")).isEqualTo(1);
             assertThat(count(b, "changes")).isZero();
 
             TestDatabase.Outage outage = first.cutOff();
             try {
                 assertThatThrownBy(() -> count(a, "changes")).isInstanceOf(SQLException.class);
-                assertThat(count(b, "changes")).as("the other database is not affected").isZero();
+                assertThat(count(b, "changes"))
+                        .as("the other database is not affected")
+                        .isZero();
             } finally {
                 outage.close();
             }
@@ -61,14 +67,16 @@ class TestDatabasesTest {
     }
 
     private static void execute(Database db, String sql) throws SQLException {
-        try (Connection c = db.connection(); Statement s = c.createStatement()) {
+        try (Connection c = db.connection();
+                Statement s = c.createStatement()) {
             s.execute(sql);
         }
     }
 
     private static long count(Database db, String table) throws SQLException {
-        try (Connection c = db.connection(); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM " + table)) {
+        try (Connection c = db.connection();
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM " + table)) {
             rs.next();
             return rs.getLong(1);
         }

@@ -64,7 +64,8 @@ class PollerTest {
                 Thread.sleep(10);
             }
             assertThat(poller.running()).isFalse();
-            assertThat(poller.stoppedBecause()).hasValueSatisfying(why -> assertThat(why).contains("deep"));
+            assertThat(poller.stoppedBecause())
+                    .hasValueSatisfying(why -> assertThat(why).contains("deep"));
             Thread.sleep(100);
             assertThat(runs).hasValue(1);
         }
@@ -76,7 +77,7 @@ class PollerTest {
 
     @Test
     void aClosedPollerIsNotRunning() {
-        Poller poller = Poller.start("test-poller", Duration.ofHours(1), () -> { });
+        Poller poller = Poller.start("test-poller", Duration.ofHours(1), () -> {});
         assertThat(poller.running()).isTrue();
         poller.close();
         assertThat(poller.running()).isFalse();
