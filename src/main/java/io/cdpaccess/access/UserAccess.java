@@ -92,7 +92,7 @@ public final class UserAccess {
             Optional<String> policyVersion,
             Optional<String> explanation) {
 
-        static Provisional refused(
+        static Provisional outsidePolicy(
                 Optional<InstanceConfig> instance,
                 Fields fields,
                 Effect effect,
@@ -146,7 +146,7 @@ public final class UserAccess {
         } catch (RuntimeException | Error e) {
             // Even an Error (out of memory) ends as 503 "0": the server's own answer would be a 500.
             log.error("unexpected error deciding request {}", id, e);
-            provisional = Provisional.refused(
+            provisional = Provisional.outsidePolicy(
                     Optional.empty(),
                     Fields.NONE,
                     Effect.ERROR,
@@ -161,7 +161,7 @@ public final class UserAccess {
 
     private Provisional decide(Incoming request, InetAddress caller, Deadline deadline) {
         if (!"POST".equals(request.method())) {
-            return Provisional.refused(
+            return Provisional.outsidePolicy(
                     Optional.empty(),
                     Fields.NONE,
                     Effect.REJECTED,
@@ -171,7 +171,7 @@ public final class UserAccess {
         }
         CallerGuard.Verdict verdict = guard.check(caller, request.secrets(), request.authorization());
         if (!verdict.accepted()) {
-            return Provisional.refused(
+            return Provisional.outsidePolicy(
                     Optional.empty(), Fields.NONE, Effect.REJECTED, verdict.reason(), null, verdict.answer());
         }
         Optional<InstanceConfig> instance = verdict.instance();
@@ -186,7 +186,7 @@ public final class UserAccess {
                 return tooLarge(instance, "more than " + MAX_BODY_BYTES + " bytes");
             }
         } catch (IOException e) {
-            return Provisional.refused(
+            return Provisional.outsidePolicy(
                     instance,
                     Fields.NONE,
                     Effect.DENY,
@@ -201,7 +201,7 @@ public final class UserAccess {
                     Optional.empty(),
                     Optional.ofNullable(invalid.projectId()),
                     Optional.ofNullable(invalid.redcapUrl()));
-            return Provisional.refused(
+            return Provisional.outsidePolicy(
                     instance,
                     sent,
                     Effect.DENY,
@@ -235,7 +235,7 @@ public final class UserAccess {
     }
 
     private static Provisional tooLarge(Optional<InstanceConfig> instance, String detail) {
-        return Provisional.refused(
+        return Provisional.outsidePolicy(
                 instance, Fields.NONE, Effect.REJECTED, Reason.BODY_TOO_LARGE, detail, Answer.TOO_LARGE);
     }
 
