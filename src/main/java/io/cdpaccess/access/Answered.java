@@ -5,8 +5,9 @@ import io.cdpaccess.protocol.Answer;
 import io.cdpaccess.time.Deadline;
 
 /**
- * The final answer to one request and its record, already committed to the decision log (or, when
- * that failed, the 503 the caller gets and the record saying why).
+ * The final answer to one request, and its record: committed to the decision log before this was
+ * made, or, when that failed, the 503 the caller gets and a record saying why (which the log may
+ * not hold).
  *
  * @param deadline the request's deadline, whose elapsed time measures the whole exchange
  */

@@ -36,8 +36,9 @@ public final class CallerAddress {
         for (String header : forwardedFor) {
             String[] parts = header.split(",", -1);
             int end = parts.length;
-            while (end > 0 && parts[end - 1].isEmpty()) {
-                end--; // a trailing comma adds no hop
+            // Trailing commas add no hop, but an empty header is one entry, and a garbled one.
+            while (!header.isEmpty() && end > 0 && parts[end - 1].isEmpty()) {
+                end--;
             }
             for (int i = 0; i < end; i++) {
                 hops.add(parts[i].strip());

@@ -1,7 +1,6 @@
 package io.cdpaccess.access;
 
 import java.io.IOException;
-import java.net.InetAddress;
 import java.util.List;
 import java.util.Optional;
 
@@ -10,7 +9,8 @@ import java.util.Optional;
  * request path needs of the HTTP exchange, with the body still unread (it is read only once the
  * caller is authenticated).
  *
- * @param peer the TCP peer
+ * @param peerAddress the TCP peer's address as the server reports it (an IP literal), parsed on the
+ *     request path so that even a malformed one ends in a recorded answer
  * @param forwardedFor every {@code X-Forwarded-For} header value, in the order received
  * @param secrets every value of the query parameter named secret
  * @param authorization the {@code Authorization} header, if sent
@@ -18,7 +18,7 @@ import java.util.Optional;
  */
 public record Incoming(
         String method,
-        InetAddress peer,
+        String peerAddress,
         List<String> forwardedFor,
         List<String> secrets,
         Optional<String> authorization,

@@ -6,6 +6,7 @@ import io.cdpaccess.config.InstanceConfig;
 import io.cdpaccess.decision.Decider;
 import io.cdpaccess.decision.Decision;
 import io.cdpaccess.ids.Ids;
+import io.cdpaccess.net.IpAddresses;
 import io.cdpaccess.outcome.Effect;
 import io.cdpaccess.outcome.Reason;
 import io.cdpaccess.policy.PolicyResult;
@@ -138,28 +139,21 @@ public final class UserAccess {
         Deadline deadline = Deadline.start(ticker, budget);
         String id = Ids.next(clock);
         Instant receivedAt = clock.instant();
+        InetAddress peer = null;
         InetAddress caller = null;
         Provisional provisional;
         try {
-            caller = callerAddress.resolve(request.peer(), request.forwardedFor());
-            provisional = decide(request, caller, deadline);
+            peer = IpAddresses.parseLiteral(request.peerAddress());
+            caller = callerAddress.resolve(peer, request.forwardedFor());
+            provisional = checkCaller(id, request, caller, deadline);
         } catch (RuntimeException | Error e) {
-            // Even an Error (out of memory) ends as 503 "0": the server's own answer would be a 500.
-            log.error("unexpected error deciding request {}", id, e);
-            provisional = Provisional.outsidePolicy(
-                    Optional.empty(),
-                    Fields.NONE,
-                    Effect.ERROR,
-                    Reason.INTERNAL_ERROR,
-                    e.getClass().getSimpleName(),
-                    Answer.UNAVAILABLE);
+            provisional = internalError(id, Optional.empty(), Fields.NONE, e);
         }
-        DecisionRecord record =
-                provisional.record(id, receivedAt, caller, request.peer(), deadline.elapsedNanos() / 1_000);
+        DecisionRecord record = provisional.record(id, receivedAt, caller, peer, deadline.elapsedNanos() / 1_000);
         return recorder.record(record, provisional.answer(), deadline);
     }
 
-    private Provisional decide(Incoming request, InetAddress caller, Deadline deadline) {
+    private Provisional checkCaller(String id, Incoming request, InetAddress caller, Deadline deadline) {
         if (!"POST".equals(request.method())) {
             return Provisional.outsidePolicy(
                     Optional.empty(),
@@ -175,6 +169,15 @@ public final class UserAccess {
                     Optional.empty(), Fields.NONE, Effect.REJECTED, verdict.reason(), null, verdict.answer());
         }
         Optional<InstanceConfig> instance = verdict.instance();
+        try {
+            return readAndDecide(id, request, instance, caller, deadline);
+        } catch (RuntimeException | Error e) {
+            return internalError(id, instance, Fields.NONE, e);
+        }
+    }
+
+    private Provisional readAndDecide(
+            String id, Incoming request, Optional<InstanceConfig> instance, InetAddress caller, Deadline deadline) {
         byte[] body;
         try {
             long declared = request.body().declaredLength();
@@ -215,23 +218,43 @@ public final class UserAccess {
                 Optional.of(access.normalizedUser()),
                 Optional.of(Long.toString(access.projectId())),
                 Optional.of(access.redcapUrl().value()));
-        Decision decision =
-                decider.decide(instance.orElseThrow(), access, Optional.of(caller.getHostAddress()), deadline);
-        Answer answer = switch (decision.effect()) {
-            case ALLOW -> Answer.ALLOW;
-            case DENY -> Answer.DENY;
-            default -> Answer.UNAVAILABLE;
-        };
-        return new Provisional(
+        try {
+            Decision decision =
+                    decider.decide(instance.orElseThrow(), access, Optional.of(caller.getHostAddress()), deadline);
+            Answer answer = switch (decision.effect()) {
+                case ALLOW -> Answer.ALLOW;
+                case DENY -> Answer.DENY;
+                default -> Answer.UNAVAILABLE;
+            };
+            return new Provisional(
+                    instance,
+                    fields,
+                    decision.effect(),
+                    decision.reason(),
+                    Optional.ofNullable(decision.detail()),
+                    answer,
+                    decision.grantId(),
+                    decision.explanation().map(PolicyResult::policyVersion),
+                    decision.explanation().map(e -> Explanations.toJson(e, decision.sources())));
+        } catch (RuntimeException | Error e) {
+            return internalError(id, instance, fields, e);
+        }
+    }
+
+    /**
+     * An unexpected failure, answered 503 "0" and recorded with what was known by then (the instance,
+     * what was asked), so that the record and the meters still say whose request failed. Even an
+     * Error (out of memory) ends here: the server's own answer would be a 500.
+     */
+    private static Provisional internalError(String id, Optional<InstanceConfig> instance, Fields fields, Throwable e) {
+        log.error("unexpected error deciding request {}", id, e);
+        return Provisional.outsidePolicy(
                 instance,
                 fields,
-                decision.effect(),
-                decision.reason(),
-                Optional.ofNullable(decision.detail()),
-                answer,
-                decision.grantId(),
-                decision.explanation().map(PolicyResult::policyVersion),
-                decision.explanation().map(e -> Explanations.toJson(e, decision.sources())));
+                Effect.ERROR,
+                Reason.INTERNAL_ERROR,
+                e.getClass().getSimpleName(),
+                Answer.UNAVAILABLE);
     }
 
     private static Provisional tooLarge(Optional<InstanceConfig> instance, String detail) {

@@ -5,6 +5,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
 import javax.sql.DataSource;
+import org.slf4j.LoggerFactory;
 
 /**
  * The durable record of every answer, written <em>before</em> the answer is sent: the
@@ -18,7 +19,12 @@ public final class DecisionLog implements AutoCloseable {
 
     public DecisionLog(DataSource dataSource, Clock clock) {
         this.commits = new GroupCommit<>(
-                new DecisionTable(dataSource), DecisionRecord::asDeadlineExceeded, clock, "cdp-access-decision-log");
+                new DecisionTable(dataSource),
+                DecisionRecord::asDeadlineExceeded,
+                r -> "decision " + r.decisionId() + " (" + r.effect().label() + "/" + r.reason() + ")",
+                LoggerFactory.getLogger(DecisionLog.class),
+                clock,
+                "cdp-access-decision-log");
     }
 
     /** Records a decision durably, waiting at most {@code timeout}. */
@@ -32,7 +38,7 @@ public final class DecisionLog implements AutoCloseable {
     }
 
     /** The writer's counters and queue, for the metrics. */
-    public GroupCommit<DecisionRecord> groupCommit() {
+    public CommitCounters counters() {
         return commits;
     }
 

@@ -1,6 +1,7 @@
 package io.cdpaccess.audit;
 
 import io.cdpaccess.db.Jdbc;
+import io.cdpaccess.db.StoreException;
 import io.cdpaccess.outcome.Effect;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -143,6 +144,7 @@ final class DecisionTable implements GroupCommit.Writer<DecisionRecord> {
 
     /** The record in the current row of a result set of {@link #SELECT}. */
     static DecisionRecord read(ResultSet rs) throws SQLException {
+        // Positions are those of COLUMNS, which SELECT lists in order.
         return new DecisionRecord(
                 rs.getString(1),
                 Jdbc.instant(rs, 2),
@@ -153,7 +155,7 @@ final class DecisionTable implements GroupCommit.Writer<DecisionRecord> {
                 Jdbc.optionalText(rs, 7),
                 rs.getString(8),
                 rs.getString(9),
-                Effect.fromLabel(rs.getString(10)),
+                effect(rs.getString(1), rs.getString(10)),
                 rs.getString(11),
                 Jdbc.optionalText(rs, 12),
                 rs.getInt(13),
@@ -161,6 +163,15 @@ final class DecisionTable implements GroupCommit.Writer<DecisionRecord> {
                 Jdbc.optionalText(rs, 15),
                 Jdbc.optionalText(rs, 16),
                 Jdbc.optionalText(rs, 17));
+    }
+
+    private static Effect effect(String decisionId, String label) {
+        try {
+            return Effect.fromLabel(label);
+        } catch (IllegalArgumentException e) {
+            throw new StoreException("decision " + decisionId + " in the decisions table has the effect '" + label
+                    + "', which cdp-access never writes: the table was changed outside it");
+        }
     }
 
     private static Column column(String name) {

@@ -81,11 +81,11 @@ public final class Explanations {
     public static Recorded parse(String json) {
         try {
             Map<String, Object> m = JSON.readValue(json, new TypeReference<Map<String, Object>>() {});
-            @SuppressWarnings("unchecked")
+            @SuppressWarnings("unchecked") // Jackson's maps and lists; the wrong kind fails here, caught below
             List<Map<String, Object>> rules = (List<Map<String, Object>>) m.getOrDefault("rules", List.of());
-            @SuppressWarnings("unchecked")
+            @SuppressWarnings("unchecked") // Jackson's maps and lists; the wrong kind fails here, caught below
             Map<String, Object> facts = (Map<String, Object>) m.getOrDefault("facts", Map.of());
-            @SuppressWarnings("unchecked")
+            @SuppressWarnings("unchecked") // Jackson's maps and lists; the wrong kind fails here, caught below
             Map<String, Object> sources = (Map<String, Object>) m.getOrDefault("sources", Map.of());
             return new Recorded(
                     String.valueOf(m.get("policy")),

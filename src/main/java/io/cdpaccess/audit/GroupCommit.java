@@ -1,5 +1,6 @@
 package io.cdpaccess.audit;
 
+import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -15,9 +16,9 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Function;
 import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Group commit: many request threads each hand one record to a single writer thread and wait,
@@ -40,9 +41,7 @@ import org.slf4j.LoggerFactory;
  *
  * @param <R> the record type
  */
-public final class GroupCommit<R> implements AutoCloseable {
-
-    private static final Logger log = LoggerFactory.getLogger(GroupCommit.class);
+public final class GroupCommit<R> implements CommitCounters, AutoCloseable {
 
     static final int MAX_BATCH = 512;
     /** How many records may wait; when full, appends fail at once. */
@@ -61,7 +60,7 @@ public final class GroupCommit<R> implements AutoCloseable {
          * @param records records to add
          * @param corrections records to write over (or, when absent, instead of) earlier ones
          */
-        void write(List<R> records, List<R> corrections) throws Exception;
+        void write(List<R> records, List<R> corrections) throws SQLException;
     }
 
     /** How an append ended. */
@@ -92,6 +91,8 @@ public final class GroupCommit<R> implements AutoCloseable {
 
     private final Writer<R> writer;
     private final UnaryOperator<R> abandoned;
+    private final Function<R, String> describe;
+    private final Logger log;
     private final Clock clock;
     private final BlockingQueue<Object> queue = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
     private final Thread thread;
@@ -106,11 +107,21 @@ public final class GroupCommit<R> implements AutoCloseable {
      * Starts the writer thread.
      *
      * @param abandoned what a record becomes when its requester gave up waiting for it
+     * @param describe a record as log lines name it, e.g. {@code decision 01J... (allow/grant)}
+     * @param log where the writer's problems are logged (the owner's logger, as operators know it)
      * @param threadName the writer thread's name
      */
-    public GroupCommit(Writer<R> writer, UnaryOperator<R> abandoned, Clock clock, String threadName) {
+    public GroupCommit(
+            Writer<R> writer,
+            UnaryOperator<R> abandoned,
+            Function<R, String> describe,
+            Logger log,
+            Clock clock,
+            String threadName) {
         this.writer = writer;
         this.abandoned = abandoned;
+        this.describe = describe;
+        this.log = log;
         this.clock = clock;
         this.thread = new Thread(this::writeLoop, threadName);
         this.thread.setDaemon(true);
@@ -123,7 +134,7 @@ public final class GroupCommit<R> implements AutoCloseable {
         if (!running || !queue.offer(entry) || (!running && queue.remove(entry))) {
             // Closed (also: closed just as this entry was queued, after the writer's last look),
             // or the backlog is full: the caller gets its failure at once instead of at its deadline.
-            log.warn("{}: backlog full or closed; a record was not written", thread.getName());
+            log.warn("backlog full or closed; {} not recorded", describe.apply(record));
             return Outcome.FAILED;
         }
         try {
@@ -133,9 +144,9 @@ public final class GroupCommit<R> implements AutoCloseable {
             if (!entry.state.compareAndSet(PENDING, ABANDONED)
                     && !queue.offer(new Correction<>(abandoned.apply(record)))) {
                 log.warn(
-                        "{}: a record taken by the writer may stay as it was although its requester gave up "
+                        "{} may stay recorded as it was although its requester gave up and was told otherwise "
                                 + "(backlog full)",
-                        thread.getName());
+                        describe.apply(record));
             }
             return Outcome.TIMED_OUT;
         } catch (ExecutionException e) {
@@ -152,27 +163,27 @@ public final class GroupCommit<R> implements AutoCloseable {
         return lastFailure.get();
     }
 
-    /** Records and corrections waiting for the writer. */
+    @Override
     public int queueDepth() {
         return queue.size();
     }
 
-    /** Transactions the writer attempted since start, failed ones included. */
+    @Override
     public long commits() {
         return commits.sum();
     }
 
-    /** Time those transactions took, in nanoseconds. */
+    @Override
     public long commitNanos() {
         return commitNanos.sum();
     }
 
-    /** Transactions that failed, each failing every append in it. */
+    @Override
     public long failedCommits() {
         return failedCommits.sum();
     }
 
-    /** Records committed since start (corrections not counted). */
+    @Override
     public long recordsWritten() {
         return recordsWritten.sum();
     }
@@ -222,17 +233,15 @@ public final class GroupCommit<R> implements AutoCloseable {
             recordsWritten.add(records.size());
             lastFailure.set(Optional.empty());
             entries(batch).forEach(e -> e.committed.complete(null));
-        } catch (Exception e) {
+        } catch (SQLException e) {
+            // The store failed (a RuntimeException is a bug instead, for writeLoop to log with its stack).
             countCommit(start); // a commit that hangs and then fails is the slowest kind
             failedCommits.increment();
             String message = e.getMessage() == null
                     ? e.getClass().getSimpleName()
                     : e.getMessage().lines().findFirst().orElse("");
             if (lastFailure.get().isEmpty()) {
-                log.error(
-                        "{}: cannot write, failing every append until the store is back: {}",
-                        thread.getName(),
-                        message);
+                log.error("cannot record, answering 503 until the store is back: {}", message);
             }
             lastFailure.set(Optional.of(new Failure(message, clock.instant())));
             entries(batch).forEach(en -> en.committed.completeExceptionally(e));

@@ -19,11 +19,6 @@ public record CliContext(Clock clock, Map<String, String> environment, boolean t
         environment = Map.copyOf(environment);
     }
 
-    /** Surroundings that are not a terminal: output goes to a file or a log. */
-    public CliContext(Clock clock, Map<String, String> environment) {
-        this(clock, environment, false);
-    }
-
     public static CliContext system() {
         return new CliContext(Clock.systemUTC(), System.getenv(), interactiveTerminal());
     }

@@ -54,7 +54,7 @@ final class DecisionsCommand {
                 e = Optional.ofNullable(effect)
                         .map(s -> Effect.fromLabel(s.strip().toLowerCase(Locale.ROOT)));
             } catch (IllegalArgumentException unknown) {
-                throw new UserError("--effect must be allow, deny, rejected or error");
+                throw new UserError("--effect must be " + Effect.choices());
             }
             return new DecisionFilter(
                     Optional.ofNullable(since).map(s -> TypedTime.since(s, config.zone(), context.clock())),

@@ -35,7 +35,10 @@ final class Options {
 
     /** {@code --reason}: why, required, kept on the record. */
     static final class Reason {
-        @Option(names = "--reason", required = true, description = "why, e.g. the IRB protocol; kept on the record")
+        @Option(
+                names = "--reason",
+                required = true,
+                description = "why (for a grant, e.g. the IRB protocol); kept on the record")
         String text;
 
         String value() {

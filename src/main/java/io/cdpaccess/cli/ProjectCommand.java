@@ -84,8 +84,8 @@ final class ProjectCommand {
 
     @Command(name = "suspend", description = "Deny EHR data in a project for everyone until approved again.")
     static final class Suspend extends Change {
-        @Mixin
-        Options.Reason reason;
+        @Option(names = "--reason", required = true, description = "why; kept as the project's note")
+        String reason;
 
         Suspend(CliContext context) {
             super(context);
@@ -94,7 +94,11 @@ final class ProjectCommand {
         @Override
         int run(ServiceConfig config) throws Exception {
             return change(
-                    config, Project.Status.SUSPENDED, Optional.empty(), Optional.empty(), Optional.of(reason.value()));
+                    config,
+                    Project.Status.SUSPENDED,
+                    Optional.empty(),
+                    Optional.empty(),
+                    Optional.of(Inputs.text(reason, "--reason", 1000)));
         }
     }
 

@@ -41,14 +41,29 @@ public final class NodeReader {
         return fileName;
     }
 
-    /** The mapping's entries by key; a problem for anything but a mapping, an unknown or a repeated key. */
+    /**
+     * The mapping's entries by key; a problem for anything but a mapping, an unknown or a repeated
+     * key. YAML merge keys ({@code <<: *defaults}) are honoured as YAML defines them: the merged
+     * mappings' entries apply where the mapping does not give the key itself, the first merged
+     * mapping winning over later ones.
+     */
     public Map<String, Node> mapping(Node node, String path, Set<String> allowed) {
+        return mapping(node, path, allowed, 0);
+    }
+
+    private Map<String, Node> mapping(Node node, String path, Set<String> allowed, int depth) {
         if (!(node instanceof MappingNode mapping)) {
             problem(node, path.isEmpty() ? "(top level)" : path, "expected a mapping of keys to values");
             return Map.of();
         }
         Map<String, Node> result = new LinkedHashMap<>();
+        List<Node> merged = new ArrayList<>();
         for (NodeTuple tuple : mapping.getValue()) {
+            if (tuple.getKeyNode().getTag().equals(Tag.MERGE)) {
+                Node value = tuple.getValueNode();
+                merged.addAll(value instanceof SequenceNode seq ? seq.getValue() : List.of(value));
+                continue;
+            }
             String key = tuple.getKeyNode() instanceof ScalarNode s ? s.getValue() : null;
             String keyPath = key == null ? path : path.isEmpty() ? key : path + "." + key;
             if (key == null || !allowed.contains(key)) {
@@ -61,8 +76,18 @@ public final class NodeReader {
                 problem(tuple.getKeyNode(), keyPath, "is given twice; keep one");
             }
         }
+        for (Node other : merged) {
+            if (depth >= MAX_MERGE_DEPTH) {
+                problem(other, path, "merges nest more than " + MAX_MERGE_DEPTH + " deep");
+                break;
+            }
+            mapping(other, path, allowed, depth + 1).forEach(result::putIfAbsent);
+        }
         return result;
     }
+
+    /** How deep {@code <<} may nest: enough for any real file, and a bound on a self-merging one. */
+    private static final int MAX_MERGE_DEPTH = 8;
 
     /** The value of a key that must be there, parsed; {@code null} (and a problem) otherwise. */
     public <T> T required(Map<String, Node> m, Node parent, String path, String key, Function<String, T> parser) {
@@ -153,6 +178,11 @@ public final class NodeReader {
     /** A problem of the whole file, reported at line 1. */
     public void fileProblem(String message) {
         problems.add(fileName + ":1: " + message);
+    }
+
+    /** Whether the node is an explicit null ({@code ~}, {@code null} or nothing after the colon). */
+    public static boolean isNull(Node node) {
+        return node instanceof ScalarNode s && s.getTag().equals(Tag.NULL);
     }
 
     /** The 1-based line the node starts on, 0 for none. */

@@ -16,9 +16,9 @@ import org.yaml.snakeyaml.nodes.Node;
 
 /**
  * Every YAML file the service reads (configuration, policy files, policy test cases), composed
- * the one way: into nodes that know their line, never into arbitrary objects, with a bound on
- * aliases (no "billion laughs"). Repeated keys are found by {@link NodeReader#mapping}, as
- * SnakeYAML checks them only when constructing objects.
+ * the one way: into nodes that know their line, never into arbitrary objects, with SnakeYAML's
+ * bounds on aliases and nesting (no "billion laughs"). Repeated keys are found by
+ * {@link NodeReader#mapping}, as SnakeYAML checks them only when constructing objects.
  */
 public final class YamlDocument {
 
@@ -53,9 +53,10 @@ public final class YamlDocument {
      * @return the root node, {@code null} for an empty document
      */
     public static Node parse(String origin, String text) throws ConfigException {
+        // SnakeYAML's limits (50 aliases per collection, nesting depth 50) bound what a file can
+        // expand to; repeated keys are refused by NodeReader, as composing does not check them.
         LoaderOptions options = new LoaderOptions();
         options.setAllowDuplicateKeys(false);
-        options.setMaxAliasesForCollections(20);
         try {
             return new Yaml(new SafeConstructor(options)).compose(new StringReader(text));
         } catch (MarkedYAMLException e) {

@@ -58,7 +58,7 @@ public final class Jdbc {
 
     /**
      * Runs {@code work} in one transaction, committed when {@code changed} accepts its result and
-     * rolled back otherwise (a no-op leaves no trace), and rolled back on any failure.
+     * rolled back otherwise (a no-op leaves no trace), and rolled back on any failure, an {@link Error} included.
      */
     public static <T> T inTransaction(Connection c, Work<T> work, Predicate<? super T> changed) throws SQLException {
         c.setAutoCommit(false);
@@ -70,8 +70,8 @@ public final class Jdbc {
                 c.rollback();
             }
             return result;
-        } catch (SQLException | RuntimeException e) {
-            c.rollback();
+        } catch (SQLException | RuntimeException | Error e) {
+            c.rollback(); // also on an Error: setAutoCommit(true) below would otherwise commit half the work
             throw e;
         } finally {
             c.setAutoCommit(true);

@@ -47,20 +47,20 @@ public final class PolicyFile implements PolicyLoader {
     }
 
     /**
-     * What makes a running server reload: the file's content changing (a half-written or missing
-     * file reads as a change too), then the store's count of {@code policy reload} requests moving
-     * (a store that cannot be read is no change; the store's own health says it is down).
+     * What makes a running server reload: the store's count of {@code policy reload} requests
+     * moving (a store that cannot be read is no change; the store's own health says it is down),
+     * then the file's content changing (a half-written or missing file reads as a change too).
      */
     public List<ReloadTrigger> triggers(LongSupplier reloadRequests) {
         return List.of(
-                ReloadTrigger.of("configuration file changed", this::digest),
-                ReloadTrigger.of("policy reload request", () -> {
+                ReloadTrigger.of("policy reload request", false, () -> {
                     try {
                         return reloadRequests.getAsLong();
                     } catch (RuntimeException storeDown) {
                         return null;
                     }
-                }));
+                }),
+                ReloadTrigger.of("configuration file changed", true, this::digest));
     }
 
     private String digest() {

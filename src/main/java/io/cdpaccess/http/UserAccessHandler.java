@@ -72,7 +72,7 @@ final class UserAccessHandler implements Handler {
         List<String> secrets = ctx.queryParams("secret");
         return new Incoming(
                 ctx.req().getMethod(),
-                Exchanges.peer(ctx),
+                ctx.req().getRemoteAddr(),
                 Exchanges.forwardedFor(ctx),
                 secrets,
                 Optional.ofNullable(ctx.header("Authorization")),

@@ -1,5 +1,6 @@
 package io.cdpaccess.meters;
 
+import io.cdpaccess.audit.CommitCounters;
 import io.cdpaccess.audit.DecisionLog;
 import io.cdpaccess.audit.GroupCommit;
 import io.cdpaccess.ops.Metrics;
@@ -19,23 +20,23 @@ public final class DecisionLogMeters {
 
     /** Registers the meters of {@code log}; they read it for as long as the registry lives. */
     public static void register(Metrics metrics, DecisionLog decisionLog) {
-        GroupCommit<?> log = decisionLog.groupCommit();
-        Gauge.builder("cdp_access.decision_log.queue.depth", log, GroupCommit::queueDepth)
-                .description(
-                        "Decision records waiting to be committed (the queue holds 16384; when full, answers are 503)")
+        CommitCounters log = decisionLog.counters();
+        Gauge.builder("cdp_access.decision_log.queue.depth", log, CommitCounters::queueDepth)
+                .description("Decision records waiting to be committed (the queue holds " + GroupCommit.QUEUE_CAPACITY
+                        + "; when full, answers are 503)")
                 .register(metrics.registry());
         FunctionTimer.builder(
                         "cdp_access.decision_log.commit",
                         log,
-                        GroupCommit::commits,
-                        GroupCommit::commitNanos,
+                        CommitCounters::commits,
+                        CommitCounters::commitNanos,
                         TimeUnit.NANOSECONDS)
                 .description("Transactions of the decision log (group commits: one per batch of waiting answers)")
                 .register(metrics.registry());
-        FunctionCounter.builder("cdp_access.decision_log.commit.failures", log, GroupCommit::failedCommits)
+        FunctionCounter.builder("cdp_access.decision_log.commit.failures", log, CommitCounters::failedCommits)
                 .description("Decision log transactions that failed; every answer in them was 503")
                 .register(metrics.registry());
-        FunctionCounter.builder("cdp_access.decision_log.rows", log, GroupCommit::recordsWritten)
+        FunctionCounter.builder("cdp_access.decision_log.rows", log, CommitCounters::recordsWritten)
                 .description("Decision rows committed")
                 .register(metrics.registry());
     }

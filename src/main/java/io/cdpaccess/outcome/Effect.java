@@ -20,6 +20,16 @@ public enum Effect {
         return name().toLowerCase(Locale.ROOT);
     }
 
+    /** The labels as a person reads them: {@code allow, deny, rejected or error}. */
+    public static String choices() {
+        StringBuilder text = new StringBuilder();
+        Effect[] all = values();
+        for (int i = 0; i < all.length; i++) {
+            text.append(i == 0 ? "" : i == all.length - 1 ? " or " : ", ").append(all[i].label());
+        }
+        return text.toString();
+    }
+
     /**
      * The effect with this {@link #label()}.
      *
@@ -31,6 +41,6 @@ public enum Effect {
                 return e;
             }
         }
-        throw new IllegalArgumentException("unknown effect '" + label + "'; expected allow, deny, rejected or error");
+        throw new IllegalArgumentException("unknown effect '" + label + "'; expected " + choices());
     }
 }

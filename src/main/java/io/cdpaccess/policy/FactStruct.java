@@ -178,7 +178,7 @@ final class FactStruct extends StructValue<String, Map<String, Object>> {
     /** The CEL form of a plain value: structures become FactStructs, everything else is itself. */
     static Object toCel(FactType type, Object plain, String path, ReadLog log) {
         if (type instanceof FactType.Struct s) {
-            @SuppressWarnings("unchecked")
+            @SuppressWarnings("unchecked") // a structure's plain value is a map with text keys (FactType)
             Map<String, Object> map = (Map<String, Object>) plain;
             return new FactStruct(s, s.celType(), map, path, log);
         }

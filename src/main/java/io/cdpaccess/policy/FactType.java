@@ -193,7 +193,7 @@ public sealed interface FactType {
             }
             // Facts made in this process are usually canonical already: hand them back as they
             // are rather than copying every structure of every decision.
-            @SuppressWarnings("unchecked")
+            @SuppressWarnings("unchecked") // every key was checked to be a String above
             Map<String, Object> same = (Map<String, Object>) map;
             return out == null ? same : Collections.unmodifiableMap(out);
         }

@@ -105,7 +105,7 @@ public final class LivePolicy implements Supplier<CompiledPolicy>, AutoCloseable
     private final AtomicReference<Status> status;
     private final Object reloading = new Object();
     private final Map<ReloadResult, LongAdder> reloads = new EnumMap<>(ReloadResult.class);
-    /** Per trigger, the state last seen; only the watcher thread and reloads (under the lock) touch it. */
+    /** Per trigger, the state last seen; changed only under the reload lock. */
     private final List<Object> lastStates;
 
     private final Poller watcher;
@@ -159,7 +159,7 @@ public final class LivePolicy implements Supplier<CompiledPolicy>, AutoCloseable
     /** Loads the policy again and swaps it in if it can be used. */
     public Reload reload(String trigger) {
         synchronized (reloading) {
-            rememberStates(); // before loading: a change made while it loads is seen at the next tick
+            rememberStatesReadByReload();
             CompiledPolicy candidate;
             try {
                 candidate = loader.load();
@@ -219,12 +219,21 @@ public final class LivePolicy implements Supplier<CompiledPolicy>, AutoCloseable
         return new Reload(false, stale, List.copyOf(problems));
     }
 
-    /** One watcher tick: reloads when a trigger's state moved. */
+    /**
+     * One watcher tick: reloads when a trigger's state moved, the first such trigger naming the
+     * reload. States are read before taking the reload lock, so a slow store delays only the
+     * watcher, never a SIGHUP reload.
+     */
     void checkForChanges() {
+        List<Object> states = new ArrayList<>(triggers.size());
+        for (ReloadTrigger trigger : triggers) {
+            states.add(trigger.state());
+        }
         synchronized (reloading) {
             for (int i = 0; i < triggers.size(); i++) {
-                Object state = triggers.get(i).state();
+                Object state = states.get(i);
                 if (state != null && !Objects.equals(state, lastStates.get(i))) {
+                    lastStates.set(i, state);
                     reload(triggers.get(i).name());
                     return;
                 }
@@ -232,11 +241,14 @@ public final class LivePolicy implements Supplier<CompiledPolicy>, AutoCloseable
         }
     }
 
-    private void rememberStates() {
+    /** Remembers the states a reload makes current (what it reads): a change made while it loads is seen later. */
+    private void rememberStatesReadByReload() {
         for (int i = 0; i < triggers.size(); i++) {
-            Object state = triggers.get(i).state();
-            if (state != null) {
-                lastStates.set(i, state);
+            if (triggers.get(i).readByReload()) {
+                Object state = triggers.get(i).state();
+                if (state != null) {
+                    lastStates.set(i, state);
+                }
             }
         }
     }

@@ -18,8 +18,15 @@ public interface ReloadTrigger {
      */
     Object state();
 
+    /**
+     * Whether a reload reads what this state describes, so that any reload (also one on SIGHUP)
+     * makes the state current: true for the configuration file's content, false for a count of
+     * requests, which moves only when someone asks.
+     */
+    boolean readByReload();
+
     /** A trigger named {@code name} whose state {@code state} reads. */
-    static ReloadTrigger of(String name, Supplier<Object> state) {
+    static ReloadTrigger of(String name, boolean readByReload, Supplier<Object> state) {
         return new ReloadTrigger() {
             @Override
             public String name() {
@@ -29,6 +36,11 @@ public interface ReloadTrigger {
             @Override
             public Object state() {
                 return state.get();
+            }
+
+            @Override
+            public boolean readByReload() {
+                return readByReload;
             }
         };
     }

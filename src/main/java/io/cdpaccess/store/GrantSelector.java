@@ -15,6 +15,14 @@ public record GrantSelector(
         OptionalLong projectId,
         boolean allProjects) {
 
+    /** A selector names one grant, or a user on an instance: never "every grant of everyone". */
+    public GrantSelector {
+        if (id.isEmpty() && (instance.isEmpty() || user.isEmpty() || (projectId.isEmpty() != allProjects))) {
+            throw new IllegalArgumentException(
+                    "a revocation names a grant id, or an instance, a user and a project " + "(or every project)");
+        }
+    }
+
     public static GrantSelector byId(String id) {
         return new GrantSelector(Optional.of(id), Optional.empty(), Optional.empty(), OptionalLong.empty(), false);
     }
@@ -33,7 +41,9 @@ public record GrantSelector(
 
     /** The rows to look at: the one grant, or all of the user's on the instance. */
     Where where() {
-        return id.isPresent() ? GrantTable.byId(id.get()) : GrantTable.where(instance, user);
+        return id.isPresent()
+                ? GrantTable.byId(id.get())
+                : GrantTable.where(Optional.of(instance.orElseThrow()), Optional.of(user.orElseThrow()));
     }
 
     boolean matchesProject(Grant g) {

@@ -232,8 +232,10 @@ public final class Store implements SnapshotSource {
                 c,
                 tx -> {
                     T result = work.run(tx);
-                    ChangeTable.record(tx, Ids.next(clock), clock.instant(), actor, action, subject);
-                    StoreCounter.VERSION.bump(tx);
+                    if (changed.test(result)) { // a no-op takes no lock on the counter row, writes nothing
+                        ChangeTable.record(tx, Ids.next(clock), clock.instant(), actor, action, subject);
+                        StoreCounter.VERSION.bump(tx);
+                    }
                     return result;
                 },
                 changed));

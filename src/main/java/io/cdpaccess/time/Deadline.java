@@ -25,11 +25,6 @@ public final class Deadline {
         return new Deadline(ticker, ticker.nanos(), budget.toNanos());
     }
 
-    /** The whole budget. */
-    public Duration budget() {
-        return Duration.ofNanos(budgetNanos);
-    }
-
     /** Time since the start. */
     public long elapsedNanos() {
         return ticker.nanos() - startNanos;

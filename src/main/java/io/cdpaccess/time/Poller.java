@@ -1,12 +1,10 @@
 package io.cdpaccess.time;
 
 import java.time.Duration;
-import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,7 +25,6 @@ public final class Poller implements AutoCloseable {
 
     private final String name;
     private final ScheduledExecutorService executor;
-    private final AtomicReference<Optional<String>> stoppedBecause = new AtomicReference<>(Optional.empty());
     private final ScheduledFuture<?> future;
 
     private Poller(String name, Duration interval, Runnable task) {
@@ -55,7 +52,6 @@ public final class Poller implements AutoCloseable {
         } catch (RuntimeException e) {
             log.warn("{}: unexpected failure, trying again at the next interval: {}", name, e.toString());
         } catch (Error e) {
-            stoppedBecause.set(Optional.of(e.toString()));
             log.error(
                     "{} stopped: {}; this server no longer sees changes and reports not-ready until restarted",
                     name,
@@ -68,11 +64,6 @@ public final class Poller implements AutoCloseable {
     /** Whether the task still runs: false once it stopped on an error, or was closed. */
     public boolean running() {
         return !future.isDone();
-    }
-
-    /** Why the task stopped, when an error stopped it. */
-    public Optional<String> stoppedBecause() {
-        return stoppedBecause.get();
     }
 
     @Override

@@ -8,6 +8,7 @@ import io.cdpaccess.decision.CoreFacts;
 import io.cdpaccess.policy.CompiledPolicy;
 import io.cdpaccess.policy.FactValues;
 import io.cdpaccess.policy.PolicyResult;
+import io.cdpaccess.policy.RuleOutcome;
 import io.cdpaccess.protocol.Username;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -49,7 +50,7 @@ public final class PolicyCases {
     /**
      * One parsed case.
      *
-     * @param origin {@code file:line} of the case
+     * @param origin where the case is, {@code file:line: case 'name'}
      */
     public record Case(
             String name,
@@ -83,7 +84,7 @@ public final class PolicyCases {
             throw new ConfigException(name + ": the file is empty; expected a top-level 'cases:' list");
         }
         NodeReader in = new NodeReader(name, EnvSubstitution.NONE);
-        Map<String, Node> top = in.mapping(root, "", Set.of("now", "cases"));
+        Map<String, Node> top = given(in.mapping(root, "", Set.of("now", "cases")));
         Instant defaultNow = top.containsKey("now") ? instant(in, top.get("now"), "now") : null;
         if (!top.containsKey("cases")) {
             in.fileProblem("cases: is required: a list of {name, request, now, facts, expect, rule}");
@@ -98,9 +99,9 @@ public final class PolicyCases {
     }
 
     private static Optional<Case> readCase(NodeReader in, Node item, String path, int number, Instant defaultNow) {
-        Map<String, Node> c = in.mapping(item, path, CASE_KEYS);
+        Map<String, Node> c = given(in.mapping(item, path, CASE_KEYS));
         String name = in.value(c.get("name"), path + ".name", Function.identity(), Integer.toString(number));
-        String origin = in.fileName() + ":" + NodeReader.line(item);
+        String origin = in.fileName() + ":" + NodeReader.line(item) + ": case '" + name + "'";
         boolean ok = true;
         Map<String, Object> request = new LinkedHashMap<>();
         if (!(c.get("request") != null && plain(in, c.get("request")) instanceof Map<?, ?> req)) {
@@ -203,10 +204,23 @@ public final class PolicyCases {
                         .append(effect)
                         .append(" by ")
                         .append(result.reason());
-                result.errors().forEach(e -> message.append("; rule ").append(e));
+                for (RuleOutcome o : result.outcomes()) {
+                    o.error()
+                            .ifPresent(e -> message.append("; rule ")
+                                    .append(o.rule())
+                                    .append(" failed: ")
+                                    .append(e));
+                }
             }
             out.add(new Outcome(c, effectOk && ruleOk, effect, result.reason(), message.toString(), result));
         }
+        return out;
+    }
+
+    /** The entries that have a value: in a case file, {@code now: ~} means "no now here", as absent. */
+    private static Map<String, Node> given(Map<String, Node> entries) {
+        Map<String, Node> out = new LinkedHashMap<>(entries);
+        out.values().removeIf(NodeReader::isNull);
         return out;
     }
 

@@ -11,7 +11,6 @@ import io.cdpaccess.config.InstanceConfig;
 import io.cdpaccess.db.Database;
 import io.cdpaccess.decision.Decider;
 import io.cdpaccess.decision.Policies;
-import io.cdpaccess.net.IpAddresses;
 import io.cdpaccess.outcome.Effect;
 import io.cdpaccess.outcome.Reason;
 import io.cdpaccess.policy.CompiledPolicy;
@@ -31,6 +30,7 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -66,6 +66,10 @@ class UserAccessTest {
 
     private UserAccess userAccess(Ticker ticker) throws Exception {
         CompiledPolicy policy = Policies.compile(Policies.defaultSpec());
+        return userAccess(ticker, () -> policy);
+    }
+
+    private UserAccess userAccess(Ticker ticker, Supplier<CompiledPolicy> policy) {
         Grant alice = new Grant(
                 "G1",
                 "prod",
@@ -84,7 +88,7 @@ class UserAccessTest {
         return new UserAccess(
                 new CallerAddress(List.of()),
                 new CallerGuard(List.of(PROD), limiter),
-                new Decider(() -> policy, () -> snapshot, clock),
+                new Decider(policy, () -> snapshot, clock),
                 new RecordBeforeAnswer(decisionLog),
                 clock,
                 ticker,
@@ -95,7 +99,7 @@ class UserAccessTest {
     private static Incoming post(String secret, String body, AtomicBoolean read) {
         return new Incoming(
                 "POST",
-                IpAddresses.parseLiteral("10.0.0.5"),
+                "10.0.0.5",
                 List.of(),
                 List.of(secret),
                 Optional.empty(),
@@ -159,6 +163,47 @@ class UserAccessTest {
         assertThat(answered.record().reason()).isEqualTo(Reason.DEADLINE_EXCEEDED.code());
         assertThat(answered.record().latencyMicros()).isEqualTo(10_000_000);
         assertThat(answered.deadline().passed()).isTrue();
+    }
+
+    @Test
+    void anErrorWhileDecidingIsA503RecordedWithWhoAskedWhat() {
+        UserAccess access = userAccess(Ticker.system(), () -> {
+            throw new OutOfMemoryError("Java heap space");
+        });
+
+        Answered answered = access.answer(post(SECRET, ALICE, new AtomicBoolean()));
+
+        assertThat(answered.answer()).isEqualTo(Answer.UNAVAILABLE);
+        DecisionRecord r = answered.record();
+        assertThat(r.reason()).isEqualTo(Reason.INTERNAL_ERROR.code());
+        assertThat(r.detail()).contains("OutOfMemoryError");
+        assertThat(r.instance()).contains("prod");
+        assertThat(r.user()).contains("alice");
+        assertThat(r.normalizedUser()).contains("alice");
+        assertThat(r.projectId()).contains("42");
+        assertThat(r.callerIp()).isEqualTo("10.0.0.5");
+    }
+
+    @Test
+    void aPeerAddressThatIsNotAnIpLiteralIsStillAnsweredAndRecorded() throws Exception {
+        Incoming odd = post(SECRET, ALICE, new AtomicBoolean());
+        Incoming fromNowhere = new Incoming(
+                "POST",
+                "unix:/run/socket",
+                odd.forwardedFor(),
+                odd.secrets(),
+                odd.authorization(),
+                odd.contentType(),
+                odd.body());
+
+        Answered answered = userAccess(Ticker.system()).answer(fromNowhere);
+
+        assertThat(answered.answer()).isEqualTo(Answer.UNAVAILABLE);
+        assertThat(answered.record().reason()).isEqualTo(Reason.INTERNAL_ERROR.code());
+        assertThat(answered.record().peerIp()).isEqualTo("-");
+        assertThat(new DecisionQuery(database.dataSource())
+                        .find(answered.record().decisionId()))
+                .isPresent();
     }
 
     @Test

@@ -2,7 +2,12 @@ package io.cdpaccess.audit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.cdpaccess.audit.GroupCommit.Outcome;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,7 +21,9 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 /**
  * The group-commit protocol alone, with a writer that blocks or fails on cue: whatever happens to
@@ -34,15 +41,19 @@ class GroupCommitTest {
         final CountDownLatch entered = new CountDownLatch(1);
         final AtomicBoolean failing = new AtomicBoolean();
         final AtomicBoolean held = new AtomicBoolean();
+        final AtomicBoolean buggy = new AtomicBoolean();
 
         @Override
-        public void write(List<String> records, List<String> corrections) throws Exception {
+        public void write(List<String> records, List<String> corrections) throws SQLException {
             entered.countDown();
             if (held.get()) {
-                gate.acquire();
+                gate.acquireUninterruptibly();
             }
             if (failing.get()) {
-                throw new java.sql.SQLException("database is down\nsecond line");
+                throw new SQLException("database is down\nsecond line");
+            }
+            if (buggy.get()) {
+                throw new IllegalStateException("a bug in the writer");
             }
             written.addAll(records);
             corrected.addAll(corrections);
@@ -60,8 +71,16 @@ class GroupCommitTest {
     }
 
     private final CueWriter writer = new CueWriter();
-    private final GroupCommit<String> commits =
-            new GroupCommit<>(writer, r -> r + " (abandoned)", Clock.systemUTC(), "test-group-commit");
+    private final ListAppender<ILoggingEvent> logged = new ListAppender<>();
+    private final Logger log = (Logger) LoggerFactory.getLogger("test-group-commit");
+    private final GroupCommit<String> commits = new GroupCommit<>(
+            writer, r -> r + " (abandoned)", r -> "record " + r, log, Clock.systemUTC(), "test-group-commit");
+
+    @BeforeEach
+    void captureLog() {
+        logged.start();
+        log.addAppender(logged);
+    }
 
     /** Threads of requesters waiting for their commit, as the server's request threads do. */
     private final ExecutorService requesters = Executors.newCachedThreadPool();
@@ -71,6 +90,7 @@ class GroupCommitTest {
         writer.release();
         commits.close();
         requesters.shutdownNow();
+        log.detachAppender(logged);
     }
 
     @Test
@@ -159,6 +179,23 @@ class GroupCommitTest {
         long start = System.nanoTime();
         assertThat(commits.append("too late", PATIENT)).isEqualTo(Outcome.FAILED);
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+        assertThat(logged.list)
+                .anySatisfy(e -> assertThat(e.getFormattedMessage())
+                        .isEqualTo("backlog full or closed; record too late not recorded"));
+    }
+
+    @Test
+    void aBugInTheWriterFailsItsBatchButIsNotTakenForAStoreOutage() {
+        writer.buggy.set(true);
+        assertThat(commits.append("a", PATIENT)).isEqualTo(Outcome.FAILED);
+        assertThat(commits.lastFailure()).isEmpty(); // readiness does not report the log down for it
+        assertThat(logged.list).anySatisfy(e -> {
+            assertThat(e.getLevel()).isEqualTo(Level.ERROR);
+            assertThat(e.getThrowableProxy().getMessage()).isEqualTo("a bug in the writer");
+        });
+
+        writer.buggy.set(false);
+        assertThat(commits.append("b", PATIENT)).isEqualTo(Outcome.COMMITTED);
     }
 
     private static void awaitUntil(java.util.function.BooleanSupplier condition) throws InterruptedException {

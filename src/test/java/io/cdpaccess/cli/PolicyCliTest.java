@@ -105,6 +105,57 @@ class PolicyCliTest {
     }
 
     @Test
+    void caseFilesMayUseAnchorsMergeKeysAndExplicitNullsAsYamlAllows() throws Exception {
+        Path config = write("c.yaml", BASE);
+        Path cases = write("cases.yaml", """
+                now: 2026-12-01T12:00:00Z
+                cases:
+                  - &granted
+                    name: granted
+                    request: &alice {user: alice, project_id: 42}
+                    facts: {store: {grant: {state: active, active: true}}}
+                    expect: allow
+                    rule: grant
+                  - <<: *granted
+                    name: merged with explicit nulls
+                    now: ~
+                    rule: null
+                  - {<<: *granted, name: "merged 0", request: *alice}
+                  - {<<: *granted, name: "merged 1", request: *alice}
+                  - {<<: *granted, name: "merged 2", request: *alice}
+                  - {<<: *granted, name: "merged 3", request: *alice}
+                  - {<<: *granted, name: "merged 4", request: *alice}
+                  - {<<: *granted, name: "merged 5", request: *alice}
+                  - {<<: *granted, name: "merged 6", request: *alice}
+                  - {<<: *granted, name: "merged 7", request: *alice}
+                  - {<<: *granted, name: "merged 8", request: *alice}
+                  - {<<: *granted, name: "merged 9", request: *alice}
+                  - {<<: *granted, name: "merged 10", request: *alice}
+                  - {<<: *granted, name: "merged 11", request: *alice}
+                  - {<<: *granted, name: "merged 12", request: *alice}
+                  - {<<: *granted, name: "merged 13", request: *alice}
+                  - {<<: *granted, name: "merged 14", request: *alice}
+                  - {<<: *granted, name: "merged 15", request: *alice}
+                  - {<<: *granted, name: "merged 16", request: *alice}
+                  - {<<: *granted, name: "merged 17", request: *alice}
+                  - {<<: *granted, name: "merged 18", request: *alice}
+                  - {<<: *granted, name: "merged 19", request: *alice}
+                  - {<<: *granted, name: "merged 20", request: *alice}
+                  - {<<: *granted, name: "merged 21", request: *alice}
+                  - {<<: *granted, name: "merged 22", request: *alice}
+                  - {<<: *granted, name: "merged 23", request: *alice}
+                """);
+
+        Cli.Result r = cli.run("policy", "test", "--config", config.toString(), cases.toString());
+
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        assertThat(r.out())
+                .contains("PASS merged with explicit nulls (allow by grant)")
+                .contains("PASS merged 23 (allow by grant)")
+                .contains("26 passed, 0 failed");
+    }
+
+    @Test
     void everyProblemOfACaseFileIsReportedAtOnceWithItsLine() throws Exception {
         Path config = write("c.yaml", BASE);
         Path cases = write("cases.yaml", """

@@ -99,7 +99,7 @@ class HealthTest {
     @Test
     void aStoppedPolicyWatcherMakesTheServiceNotReady() throws Exception {
         AtomicBoolean broken = new AtomicBoolean();
-        ReloadTrigger trigger = ReloadTrigger.of("test trigger", () -> {
+        ReloadTrigger trigger = ReloadTrigger.of("test trigger", false, () -> {
             if (broken.get()) {
                 throw new OutOfMemoryError("Java heap space");
             }

@@ -34,7 +34,10 @@ public final class Cli {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         int code = RootCommand.execute(
-                new CliContext(clock, environment), new PrintWriter(out, true), new PrintWriter(err, true), args);
+                new CliContext(clock, environment, false),
+                new PrintWriter(out, true),
+                new PrintWriter(err, true),
+                args);
         return new Result(code, out.toString(), err.toString());
     }
 }
