@@ -74,7 +74,8 @@ class DecisionExportTest {
 
     @Test
     void csvQuotesCommasQuotesAndLineBreaksSoEachCellParsesBack() throws IOException {
-        DecisionRecord awkward = withUserAndDetail(PLAIN, "Smith, \"JJ\"", "line one\r\nline two\nthree, \"four\"");
+        DecisionRecord awkward =
+                Records.withUserAndDetail(PLAIN, "Smith, \"JJ\"", "line one\r\nline two\nthree, \"four\"");
 
         String csv = csv(awkward);
 
@@ -92,12 +93,12 @@ class DecisionExportTest {
         List<String> hostile =
                 List.of("=HYPERLINK(\"http://evil.example\",\"x\")", "+1+1", "-2+3", "@SUM(A1:A9)", "\tcmd", "\r=1");
         for (String value : hostile) {
-            List<List<String>> rows = parseCsv(csv(withUserAndDetail(PLAIN, value, value)));
+            List<List<String>> rows = parseCsv(csv(Records.withUserAndDetail(PLAIN, value, value)));
             assertThat(rows.get(1).get(3)).as("user %s", value).isEqualTo("'" + value);
             assertThat(rows.get(1).get(11)).as("detail %s", value).isEqualTo("'" + value);
         }
         // Harmless look-alikes are left alone.
-        List<List<String>> rows = parseCsv(csv(withUserAndDetail(PLAIN, "a=b", "x-1")));
+        List<List<String>> rows = parseCsv(csv(Records.withUserAndDetail(PLAIN, "a=b", "x-1")));
         assertThat(rows.get(1).get(3)).isEqualTo("a=b");
         assertThat(rows.get(1).get(11)).isEqualTo("x-1");
     }
@@ -130,7 +131,7 @@ class DecisionExportTest {
 
     @Test
     void jsonLinesHaveOneObjectPerLineWithNullsForMissingFields() throws IOException {
-        DecisionRecord multiline = withUserAndDetail(PLAIN, "=müller 😀", "two\nlines, \"quoted\"");
+        DecisionRecord multiline = Records.withUserAndDetail(PLAIN, "=müller 😀", "two\nlines, \"quoted\"");
         StringWriter out = new StringWriter();
         try (DecisionExport export = new DecisionExport(out, DecisionExport.Format.JSONL)) {
             export.write(multiline);
@@ -183,25 +184,6 @@ class DecisionExportTest {
             }
         }
         return out.toString();
-    }
-
-    private static DecisionRecord withUserAndDetail(DecisionRecord r, String user, String detail) {
-        return new DecisionRecord(
-                r.decisionId(),
-                r.decidedAt(),
-                r.instance(),
-                Optional.of(user),
-                r.normalizedUser(),
-                r.projectId(),
-                r.redcapUrl(),
-                r.callerIp(),
-                r.peerIp(),
-                r.effect(),
-                r.reason(),
-                Optional.of(detail),
-                r.httpStatus(),
-                r.latencyMicros(),
-                r.grantId());
     }
 
     /** A strict RFC 4180 reader: rows end with CRLF, quoted cells may hold anything. */

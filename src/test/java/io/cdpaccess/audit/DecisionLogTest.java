@@ -114,9 +114,9 @@ class DecisionLogTest {
         // A malformed request is recorded with what the caller sent, which may contain a NUL
         // (%00): PostgreSQL refuses U+0000 in text, and one unstorable row must not fail the
         // batch and answer 503 to everyone in it.
-        DecisionRecord nul = withText(record(1), "ann\u0000ie", "detail\u0000");
+        DecisionRecord nul = Records.withUserAndDetail(record(1), "ann\u0000ie", "detail\u0000");
         String longDetail = "x".repeat(999) + "😀"; // the emoji straddles the 1,000-character column limit
-        DecisionRecord overlong = withText(record(2), "ü".repeat(400), longDetail);
+        DecisionRecord overlong = Records.withUserAndDetail(record(2), "ü".repeat(400), longDetail);
 
         try (DecisionLog log = new DecisionLog(database.dataSource(), java.time.Clock.systemUTC())) {
             assertThat(log.append(nul, PATIENT)).isEqualTo(Outcome.COMMITTED);
@@ -331,24 +331,5 @@ class DecisionLogTest {
                 200 + n % 4,
                 7L * n,
                 Optional.of(Ids.next(clock)));
-    }
-
-    private static DecisionRecord withText(DecisionRecord r, String user, String detail) {
-        return new DecisionRecord(
-                r.decisionId(),
-                r.decidedAt(),
-                r.instance(),
-                Optional.of(user),
-                r.normalizedUser(),
-                r.projectId(),
-                r.redcapUrl(),
-                r.callerIp(),
-                r.peerIp(),
-                r.effect(),
-                r.reason(),
-                Optional.of(detail),
-                r.httpStatus(),
-                r.latencyMicros(),
-                r.grantId());
     }
 }
