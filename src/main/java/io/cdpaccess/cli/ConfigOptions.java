@@ -59,7 +59,8 @@ final class ConfigOptions {
                         config.store().user(),
                         config.store().password(),
                         2,
-                        config.store().refreshInterval()),
+                        config.store().refreshInterval(),
+                        config.store().busyTimeout()),
                 "cdp-access-cli");
     }
 

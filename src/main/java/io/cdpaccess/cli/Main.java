@@ -10,11 +10,6 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) {
-        // H2's AUTO_SERVER (how the CLI reaches the embedded database while serve holds it) would
-        // otherwise listen on every interface; the CLI always runs on the same machine.
-        if (System.getProperty("h2.bindAddress") == null) {
-            System.setProperty("h2.bindAddress", "127.0.0.1");
-        }
         // UTF-8 whatever the platform default: exports and usernames must survive a Windows console.
         PrintWriter out = new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), true);
         PrintWriter err = new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8), true);

@@ -47,6 +47,11 @@ final class ServeCommand implements Callable<Integer> {
         if (listen != null) {
             config = withListen(config, listen);
         }
+        java.util.List<String> unsafe = OwnerOnlyFiles.problems(config);
+        if (!unsafe.isEmpty()) {
+            throw new UserError("refusing to start: " + unsafe.get(0)
+                    + (unsafe.size() > 1 ? " (and " + (unsafe.size() - 1) + " more like it)" : ""));
+        }
         Application app = Application.start(config, new ConfigLoader(context.environment()), context.clock());
         CountDownLatch stopRequested = new CountDownLatch(1);
         onTerminationSignal(stopRequested::countDown, app::close);

@@ -95,7 +95,7 @@ public final class ConfigLoader {
                     "deadline",
                     s -> durationIn(s, Duration.ofMillis(100), MAX_DEADLINE),
                     DEFAULT_DEADLINE);
-            StoreConfig store = store(top.get("store"), dataDir);
+            StoreConfig store = store(top.get("store"), dataDir, deadline);
             List<InstanceConfig> instances = instances(top.get("instances"));
             List<Cidr> trustedProxies = in.list(top.get("trusted_proxies"), "trusted_proxies", Cidr::parse);
             Optional<TlsConfig> tls = tls(top.get("tls"));
@@ -156,7 +156,7 @@ public final class ConfigLoader {
             return new PolicySpec(rules, in.fileName());
         }
 
-        private StoreConfig store(Node node, Path dataDir) {
+        private StoreConfig store(Node node, Path dataDir, Duration deadline) {
             Map<String, Node> m = node == null
                     ? Map.of()
                     : in.mapping(node, "store", Set.of("url", "user", "password", "pool_size", "refresh_interval"));
@@ -169,7 +169,7 @@ public final class ConfigLoader {
                     "store.refresh_interval",
                     s -> durationIn(s, Duration.ofMillis(50), Duration.ofMinutes(10)),
                     Duration.ofSeconds(1));
-            return new StoreConfig(url, user, password, poolSize, refresh);
+            return new StoreConfig(url, user, password, poolSize, refresh, StoreConfig.busyTimeoutFor(deadline));
         }
 
         private List<InstanceConfig> instances(Node node) {
@@ -353,8 +353,10 @@ public final class ConfigLoader {
     }
 
     private static String jdbcUrl(String text) {
-        if (!(text.startsWith("jdbc:h2:") || text.startsWith("jdbc:postgresql:") || text.startsWith("jdbc:mariadb:"))) {
-            throw new IllegalArgumentException("supported databases: jdbc:h2:, jdbc:postgresql:, jdbc:mariadb:");
+        if (!(text.startsWith("jdbc:sqlite:")
+                || text.startsWith("jdbc:postgresql:")
+                || text.startsWith("jdbc:mariadb:"))) {
+            throw new IllegalArgumentException("supported databases: jdbc:sqlite:, jdbc:postgresql:, jdbc:mariadb:");
         }
         return text;
     }

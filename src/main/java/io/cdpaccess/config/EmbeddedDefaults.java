@@ -1,5 +1,6 @@
 package io.cdpaccess.config;
 
+import io.cdpaccess.files.OwnerOnly;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -7,14 +8,13 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.Base64;
 
 /**
  * The zero-configuration setup: a data directory ({@code ./cdp-access-data} unless told
- * otherwise) holding the H2 database and a generated configuration file with a random caller
+ * otherwise) holding the SQLite store and a generated configuration file with a random caller
  * secret. Generated once; later runs read the same file, so the secret, and with it the URL
  * pasted into REDCap, stays the same. The file is an ordinary configuration an administrator can
  * edit (to bind {@code redcap_url}, add instances, ...).
@@ -42,12 +42,8 @@ public final class EmbeddedDefaults {
             return new Setup(file, false);
         }
         try {
-            if (!Files.isDirectory(dir)) {
-                Files.createDirectories(dir);
-                restrict(dir, "rwx------"); // only a directory we made: never tighten someone's existing one
-            }
-            Path temp = Files.createTempFile(dir, ".cdp-access", ".yaml");
-            restrict(temp, "rw-------");
+            OwnerOnly.createDirectories(dir); // only a directory made now: never re-mode someone's existing one
+            Path temp = Files.createTempFile(dir, ".cdp-access", ".yaml"); // 0600, whatever the umask
             Files.writeString(
                     temp, render(newSecret(), clock), StandardCharsets.UTF_8, StandardOpenOption.TRUNCATE_EXISTING);
             try {
@@ -84,13 +80,5 @@ public final class EmbeddedDefaults {
                 + "    # REDCap's base URL (e.g. https://redcap.example.edu/) so that only that one is answered.\n"
                 + "    redcap_url: \"*\"\n"
                 + "    secret: \"" + secret + "\"\n";
-    }
-
-    private static void restrict(Path path, String permissions) throws IOException {
-        try {
-            Files.setPosixFilePermissions(path, PosixFilePermissions.fromString(permissions));
-        } catch (UnsupportedOperationException notPosix) {
-            // Windows: the directory inherits the user's profile ACLs, which is the best available.
-        }
     }
 }

@@ -6,11 +6,13 @@ import com.zaxxer.hikari.SQLExceptionOverride;
 import com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory;
 import io.cdpaccess.config.StoreConfig;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.SQLNonTransientConnectionException;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -20,16 +22,21 @@ import org.flywaydb.core.api.FlywayException;
 
 /**
  * The service's own database: a bounded connection pool, migrated to the current schema on open.
- * H2 (the embedded default), PostgreSQL and MariaDB all run the same migrations.
+ * SQLite (the embedded default, see {@link SqliteFile}), PostgreSQL and MariaDB all run the same
+ * migrations.
  */
 public final class Database implements AutoCloseable {
 
-    private final HikariDataSource dataSource;
+    private final HikariDataSource pool;
+    private final DataSource dataSource;
     private final String description;
+    private final Optional<StoreFileWatch> watch;
 
-    private Database(HikariDataSource dataSource, String description) {
+    private Database(HikariDataSource pool, DataSource dataSource, String description, Optional<StoreFileWatch> watch) {
+        this.pool = pool;
         this.dataSource = dataSource;
         this.description = description;
+        this.watch = watch;
     }
 
     /**
@@ -73,6 +80,41 @@ public final class Database implements AutoCloseable {
         hikari.setAutoCommit(true);
         hikari.setExceptionOverride(new EvictBrokenConnections());
         String description = describe(config.url());
+        if (!SqliteFile.names(config.url())) {
+            return migrated(hikari, description, Optional.empty());
+        }
+        SqliteFile sqlite = SqliteFile.of(config.url(), config.busyTimeout());
+        hikari.setDataSourceProperties(sqlite.connectionProperties());
+        useForNativeLibrary(sqlite.file().getParent());
+        return sqlite.prepare(() -> migrated(hikari, description, Optional.of(sqlite)));
+    }
+
+    /**
+     * The embedded store's files named by {@code url}: the database, its WAL and shared-memory
+     * index, and the marker that shows a store was created; none for a server database.
+     */
+    public static List<Path> embeddedFiles(String url) {
+        if (!SqliteFile.names(url)) {
+            return List.of();
+        }
+        SqliteFile sqlite = SqliteFile.of(url, java.time.Duration.ZERO);
+        List<Path> files = new java.util.ArrayList<>(sqlite.files());
+        files.add(sqlite.marker());
+        return files;
+    }
+
+    /**
+     * sqlite-jdbc unpacks its native library into {@code org.sqlite.tmpdir}, by default
+     * {@code java.io.tmpdir}: a {@code noexec} or private {@code /tmp} would stop the service from
+     * starting. The data directory is the service's own, owner-only, and always there.
+     */
+    private static void useForNativeLibrary(Path dataDir) {
+        if (System.getProperty("org.sqlite.tmpdir") == null) {
+            System.setProperty("org.sqlite.tmpdir", dataDir.toString());
+        }
+    }
+
+    private static Database migrated(HikariConfig hikari, String description, Optional<SqliteFile> sqlite) {
         HikariDataSource dataSource;
         try {
             dataSource = new HikariDataSource(hikari);
@@ -91,6 +133,15 @@ public final class Database implements AutoCloseable {
                     .failOnMissingLocations(true)
                     .load()
                     .migrate();
+            if (sqlite.isEmpty()) {
+                return new Database(dataSource, dataSource, description, Optional.empty());
+            }
+            SqliteFile file = sqlite.get();
+            file.enforceDeclaredWidths(dataSource);
+            file.verify(dataSource);
+            StoreFileWatch watch = StoreFileWatch.start(file, dataSource);
+            DataSource guarded = watch.guard(dataSource, new SqliteWriters(file.busyTimeout()));
+            return new Database(dataSource, guarded, description, Optional.of(watch));
         } catch (FlywayException e) {
             dataSource.close();
             throw new StoreException("cannot prepare database " + description + ": " + rootMessage(e), e);
@@ -98,7 +149,6 @@ public final class Database implements AutoCloseable {
             dataSource.close();
             throw e;
         }
-        return new Database(dataSource, description);
     }
 
     /** The type for unbounded text (JSON explanations): the one spelling each database accepts. */
@@ -108,7 +158,7 @@ public final class Database implements AutoCloseable {
             if (product.contains("mariadb") || product.contains("mysql")) {
                 return "LONGTEXT";
             }
-            return product.contains("postgres") ? "TEXT" : "CLOB";
+            return "TEXT"; // PostgreSQL, SQLite: no length limit, stored inline (SQLite) or TOASTed (PostgreSQL)
         } catch (SQLException e) {
             throw new StoreException("cannot prepare database: " + rootMessage(e), e);
         }
@@ -158,6 +208,14 @@ public final class Database implements AutoCloseable {
         return dataSource.getConnection();
     }
 
+    /**
+     * Why the store can no longer be used until the service restarts: its file was deleted or
+     * replaced while serving (the embedded store only). Every connection is refused meanwhile.
+     */
+    public Optional<String> lost() {
+        return watch.flatMap(StoreFileWatch::lost);
+    }
+
     /** The JDBC URL without credentials or parameters, for messages and the startup banner. */
     public String description() {
         return description;
@@ -179,29 +237,40 @@ public final class Database implements AutoCloseable {
 
     @Override
     public void close() {
-        dataSource.close();
+        watch.ifPresent(StoreFileWatch::close);
+        pool.close();
     }
 
     /**
      * Drops a pooled connection whose driver says it is dead. Hikari recognises dead connections
-     * by SQLState class 08 and a few vendor codes; H2 reports a closed database as 90121 or 90098
-     * in a {@link SQLNonTransientConnectionException}, and a dropped TCP connection to an H2
-     * server as 90067 or 90028 (over an {@link java.io.IOException}). Left in the pool, such a
-     * connection is handed out again and again: under steady load it is never idle long enough to
-     * be validated, so every decision would fail even after the database is back.
+     * by SQLState class 08 and a few vendor codes; a connection to a dropped PostgreSQL or MariaDB
+     * server may instead fail with a {@link SQLNonTransientConnectionException} or over an
+     * {@link java.io.IOException}, and a SQLite connection whose file failed reports an I/O error,
+     * corruption, a file it cannot open or one that is not a database, or that the file moved.
+     * Left in the pool, such a connection is handed out again and again: under steady load it is
+     * never idle long enough to be validated, so every decision would fail even after the
+     * database is back.
      */
     static final class EvictBrokenConnections implements SQLExceptionOverride {
+        /** SQLITE_IOERR, SQLITE_CORRUPT, SQLITE_CANTOPEN, SQLITE_NOTADB (primary result codes). */
+        private static final java.util.Set<Integer> SQLITE_FILE_FAILED = java.util.Set.of(10, 11, 14, 26);
+        /** SQLITE_READONLY_DBMOVED (an extended result code). */
+        private static final int SQLITE_READONLY_DBMOVED = 1032;
+
         @java.lang.Override // a plain @Override would name SQLExceptionOverride.Override here
         public SQLExceptionOverride.Override adjudicate(SQLException e) {
             for (Throwable t = e; t != null && t.getCause() != t; t = t.getCause()) {
                 if (t instanceof SQLNonTransientConnectionException
                         || t instanceof java.io.IOException
-                        || (t instanceof SQLException s
-                                && ("90067".equals(s.getSQLState()) || "90028".equals(s.getSQLState())))) {
+                        || (t instanceof org.sqlite.SQLiteException s && fileFailed(s.getResultCode().code))) {
                     return SQLExceptionOverride.Override.MUST_EVICT;
                 }
             }
             return SQLExceptionOverride.Override.CONTINUE_EVICT;
+        }
+
+        private static boolean fileFailed(int code) {
+            return SQLITE_FILE_FAILED.contains(code & 0xff) || code == SQLITE_READONLY_DBMOVED;
         }
     }
 }

@@ -59,22 +59,55 @@ public final class Jdbc {
     /**
      * Runs {@code work} in one transaction, committed when {@code changed} accepts its result and
      * rolled back otherwise (a no-op leaves no trace), and rolled back on any failure, an {@link Error} included.
+     *
+     * <p>The commit is made by leaving manual-commit mode ({@code setAutoCommit(true)}, which JDBC
+     * defines to commit), not by {@code commit()}: sqlite-jdbc's {@code commit()} begins the next
+     * transaction at once, which with {@code BEGIN IMMEDIATE} would hold the file's write lock,
+     * shutting out every other writer, until the connection is next used.
      */
     public static <T> T inTransaction(Connection c, Work<T> work, Predicate<? super T> changed) throws SQLException {
         c.setAutoCommit(false);
+        T result;
         try {
-            T result = work.run(c);
-            if (changed.test(result)) {
-                c.commit();
-            } else {
+            result = work.run(c);
+        } catch (SQLException | RuntimeException | Error e) {
+            // Also on an Error: setAutoCommit(true) would otherwise commit half the work.
+            undo(c, e);
+            throw e;
+        }
+        try {
+            if (!changed.test(result)) {
                 c.rollback();
             }
-            return result;
-        } catch (SQLException | RuntimeException | Error e) {
-            c.rollback(); // also on an Error: setAutoCommit(true) below would otherwise commit half the work
-            throw e;
-        } finally {
             c.setAutoCommit(true);
+        } catch (SQLException e) {
+            endAnyTransaction(c, e);
+            throw e;
+        }
+        return result;
+    }
+
+    private static void undo(Connection c, Throwable cause) {
+        try {
+            c.rollback();
+            c.setAutoCommit(true);
+        } catch (SQLException | RuntimeException e) {
+            cause.addSuppressed(e);
+            endAnyTransaction(c, cause);
+        }
+    }
+
+    /**
+     * After a failed commit or rollback the driver may count the connection as back in autocommit
+     * mode while the database still holds its transaction open; handed out again, it would keep
+     * the write lock and run the next borrower's statements inside that transaction.
+     */
+    private static void endAnyTransaction(Connection c, Throwable cause) {
+        try (java.sql.Statement s = c.createStatement()) {
+            s.execute("ROLLBACK");
+        } catch (SQLException | RuntimeException e) {
+            // "no transaction is active": nothing was left open.
+            cause.addSuppressed(e);
         }
     }
 

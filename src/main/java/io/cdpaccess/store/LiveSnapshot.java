@@ -55,7 +55,9 @@ public final class LiveSnapshot implements Supplier<StoreSnapshot>, AutoCloseabl
     }
 
     public Health health() {
-        return health.get();
+        Health polled = health.get();
+        Optional<String> lost = source.lost();
+        return lost.isPresent() ? new Health(false, polled.lastSuccess(), lost) : polled;
     }
 
     /** Whether changes still reach this server: false once the poller stopped on an error. */

@@ -33,6 +33,11 @@ public final class Store implements SnapshotSource {
     }
 
     @Override
+    public Optional<String> lost() {
+        return database.lost();
+    }
+
+    @Override
     public long version() {
         return read(StoreCounter.VERSION::read);
     }

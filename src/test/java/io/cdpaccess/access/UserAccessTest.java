@@ -54,7 +54,7 @@ class UserAccessTest {
 
     @BeforeEach
     void open() {
-        database = TestDatabases.create(TestDatabases.Kind.H2).open("user-access");
+        database = TestDatabases.create(TestDatabases.Kind.SQLITE).open("user-access");
         decisionLog = new DecisionLog(database.dataSource(), clock);
     }
 

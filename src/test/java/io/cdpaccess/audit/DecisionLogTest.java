@@ -133,7 +133,7 @@ class DecisionLogTest {
 
     @Test
     void aRecordWhoseDeadlinePassesBeforeItIsTakenIsWrittenAsDeadlineExceeded() throws Exception {
-        HikariDataSource pool = (HikariDataSource) database.dataSource();
+        HikariDataSource pool = database.dataSource().unwrap(HikariDataSource.class);
         DecisionRecord first = record(1);
         DecisionRecord late = record(2);
         DecisionRecord after = record(3);

@@ -22,7 +22,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The administrator's command line, in process against a real H2 store: what each command
+ * The administrator's command line, in process against a real SQLite store: what each command
  * changes, what {@code check} then answers, and how bad input is refused without changing anything.
  */
 class CliTest {

@@ -3,6 +3,7 @@ package io.cdpaccess.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cdpaccess.testing.Cli;
+import io.cdpaccess.testing.PrivateFiles;
 import io.cdpaccess.testing.RedcapClient;
 import io.cdpaccess.testing.ServiceUnderTest;
 import io.cdpaccess.testing.TestClock;
@@ -29,9 +30,7 @@ class PolicyCliTest {
     final Cli cli = new Cli(clock);
 
     Path write(String name, String text) throws Exception {
-        Path file = dir.resolve(name);
-        Files.writeString(file, text);
-        return file;
+        return PrivateFiles.write(dir.resolve(name), text);
     }
 
     @Test

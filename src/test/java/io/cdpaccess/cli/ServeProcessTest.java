@@ -10,8 +10,8 @@ import io.cdpaccess.config.ServiceConfig;
 import io.cdpaccess.db.Database;
 import io.cdpaccess.testing.ChildService;
 import io.cdpaccess.testing.Cli;
+import io.cdpaccess.testing.PrivateFiles;
 import io.cdpaccess.testing.RedcapClient;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
@@ -98,7 +98,7 @@ class ServeProcessTest {
     @Test
     void aKilledServerLosesNoDecisionItAnswered() throws Exception {
         Path config = dir.resolve("cdp-access.yaml");
-        Files.writeString(config, """
+        PrivateFiles.write(config, """
                 listen: 127.0.0.1:0
                 data_dir: ./data
                 instances:

@@ -490,7 +490,7 @@ class ConfigLoaderTest {
         assertThat(problems(file, Map.of()))
                 .containsExactly(
                         file + ":5: zone: unknown time zone; use a name such as America/Chicago or UTC",
-                        file + ":7: store.url: supported databases: jdbc:h2:, jdbc:postgresql:, jdbc:mariadb:",
+                        file + ":7: store.url: supported databases: jdbc:sqlite:, jdbc:postgresql:, jdbc:mariadb:",
                         file + ":8: store.pool_size: must be between 2 and 200",
                         file + ":9: store.refresh_interval: must be between 50ms and 10m",
                         file + ":11: auth_failures.limit: expected a whole number");

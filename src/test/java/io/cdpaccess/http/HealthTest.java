@@ -46,7 +46,7 @@ class HealthTest {
     void open() {
         logged.start();
         pollerLog.addAppender(logged);
-        database = TestDatabases.create(TestDatabases.Kind.H2).open("health");
+        database = TestDatabases.create(TestDatabases.Kind.SQLITE).open("health");
         store = new Store(database, Clock.systemUTC());
         decisionLog = new DecisionLog(database.dataSource(), Clock.systemUTC());
     }

@@ -10,12 +10,15 @@ import io.cdpaccess.testing.PausableTcpProxy;
 import io.cdpaccess.testing.RedcapClient;
 import io.cdpaccess.testing.Scrape;
 import io.cdpaccess.testing.ServiceUnderTest;
+import io.cdpaccess.testing.TestDatabase;
+import io.cdpaccess.testing.TestDatabases;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import org.h2.tools.Server;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -24,7 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * When the store hangs or dies the service answers 503 {@code 0} (never {@code 1}, never a hang
  * past the deadline), reports not-ready, and recovers by itself when the store is back. The
- * database is a real H2 server reached through a proxy the test can freeze or cut.
+ * network store is a real PostgreSQL reached through a proxy the test can freeze or cut; the
+ * embedded store's failures are in {@link EmbeddedStoreTest}.
  */
 class StoreFailureTest {
 
@@ -34,32 +38,35 @@ class StoreFailureTest {
     @TempDir
     Path dir;
 
-    Server h2;
     PausableTcpProxy proxy;
     ServiceUnderTest service;
     final RedcapClient redcap = new RedcapClient();
 
     @BeforeEach
     void start() throws Exception {
-        h2 = Server.createTcpServer(
-                        "-tcpPort",
-                        "0",
-                        "-ifNotExists",
-                        "-baseDir",
-                        dir.resolve("h2").toString())
-                .start();
-        proxy = new PausableTcpProxy(h2.getPort());
+        TestDatabase postgres = TestDatabases.create(TestDatabases.Kind.POSTGRESQL);
+        String direct = postgres.config().url();
+        Matcher port = Pattern.compile("//127\\.0\\.0\\.1:(\\d+)/").matcher(direct);
+        assertThat(port.find()).as("PostgreSQL on loopback: %s", direct).isTrue();
+        proxy = new PausableTcpProxy(Integer.parseInt(port.group(1)));
         service = ServiceUnderTest.start(dir, """
                 listen: 127.0.0.1:0
                 deadline: 1s
                 store:
-                  url: jdbc:h2:tcp://127.0.0.1:%d/store
+                  url: "%s"
+                  user: %s
+                  password: "%s"
                   refresh_interval: 100ms
                 instances:
                   - name: prod
                     redcap_url: %s
                     secret: %s
-                """.formatted(proxy.port(), URL, SECRET));
+                """.formatted(
+                        direct.replace(port.group(), "//127.0.0.1:" + proxy.port() + "/"),
+                        postgres.config().user(),
+                        postgres.config().password().reveal(),
+                        URL,
+                        SECRET));
         service.grant("prod", "alice", 42, Optional.empty());
     }
 
@@ -68,7 +75,6 @@ class StoreFailureTest {
         proxy.restore();
         service.close();
         proxy.close();
-        h2.stop();
     }
 
     @Test

@@ -36,7 +36,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * What an administrator relies on from the store, on each database the service supports: the
- * same migration and the same JDBC code must behave identically on H2, PostgreSQL and MariaDB.
+ * same migration and the same JDBC code must behave identically on SQLite, PostgreSQL and MariaDB.
  *
  * <p>Each database is shared by the tests of one run of this class; every test works in its own
  * REDCap instance and with its own actor and block users, so tests do not see each other's rows.

