@@ -6,6 +6,7 @@ import io.cdpaccess.access.CallerGuard;
 import io.cdpaccess.access.RecordBeforeAnswer;
 import io.cdpaccess.access.UserAccess;
 import io.cdpaccess.audit.DecisionLog;
+import io.cdpaccess.audit.Spool;
 import io.cdpaccess.config.ConfigLoader;
 import io.cdpaccess.config.ServiceConfig;
 import io.cdpaccess.db.Database;
@@ -29,6 +30,7 @@ import io.cdpaccess.time.Ticker;
 import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.Optional;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -58,7 +60,11 @@ public final class Application implements AutoCloseable {
             store = new Store(database, clock);
             snapshot = track(LiveSnapshot.start(store, clock, config.store().refreshInterval()));
             StoreMeters.register(metrics, snapshot);
-            DecisionLog decisionLog = track(new DecisionLog(database.dataSource(), clock));
+            DecisionLog decisionLog = track(new DecisionLog(
+                    database.dataSource(),
+                    clock,
+                    DecisionLog.DEFAULT_REFUSALS_PER_ADDRESS_PER_MINUTE,
+                    Optional.of(Spool.open(config.dataDir()))));
             DecisionLogMeters.register(metrics, decisionLog);
             PolicyFile policyFile = new PolicyFile(config.source(), loader);
             policy = track(LivePolicy.start(

@@ -12,7 +12,8 @@ import io.cdpaccess.time.Deadline;
  * decision log before its answer may be written, within what is left of the request's deadline.
  * If the commit fails or the deadline passes first, the answer becomes 503 {@code 0}
  * ({@code log-unavailable}, {@code deadline-exceeded}) whatever was decided, so an allow that
- * cannot be recorded is never given.
+ * cannot be recorded is never given; the decision log spools the 503 or writes it late. A
+ * refusal counted into its address's per-minute summary is answered at once.
  */
 public final class RecordBeforeAnswer {
 
@@ -25,10 +26,10 @@ public final class RecordBeforeAnswer {
     /** Commits {@code record} and returns the answer that may now be written. */
     public Answered record(DecisionRecord record, Answer answer, Deadline deadline) {
         Outcome outcome = log.append(record, deadline.remaining());
-        if (outcome == Outcome.COMMITTED) {
-            return new Answered(record, answer, deadline);
-        }
-        Reason why = outcome == Outcome.TIMED_OUT ? Reason.DEADLINE_EXCEEDED : Reason.LOG_UNAVAILABLE;
-        return new Answered(record.asUnrecorded(why), Answer.UNAVAILABLE, deadline);
+        return switch (outcome) {
+            case COMMITTED, COUNTED -> new Answered(record, answer, deadline);
+            case TIMED_OUT -> new Answered(record.asDeadlineExceeded(), Answer.UNAVAILABLE, deadline);
+            case FAILED -> new Answered(record.asUnrecorded(Reason.LOG_UNAVAILABLE), Answer.UNAVAILABLE, deadline);
+        };
     }
 }

@@ -43,8 +43,16 @@ public final class DecisionQuery {
                                 + filter.limit().get()
                         : " ORDER BY decided_at_ms, decision_id");
         try (Connection c = dataSource.getConnection()) {
-            // PostgreSQL streams a result set only inside a transaction with a fetch size.
-            c.setAutoCommit(false);
+            // PostgreSQL streams a result set only inside a transaction with a fetch size. Only
+            // there: on SQLite a transaction begins IMMEDIATE, and an export would hold the
+            // write lock, and so every answer, for as long as it runs.
+            boolean streamInTransaction = c.getMetaData()
+                    .getDatabaseProductName()
+                    .toLowerCase(java.util.Locale.ROOT)
+                    .contains("postgres");
+            if (streamInTransaction) {
+                c.setAutoCommit(false);
+            }
             try (PreparedStatement ps = c.prepareStatement(sql)) {
                 ps.setFetchSize(500);
                 Jdbc.bind(ps, where.params());
@@ -63,8 +71,10 @@ public final class DecisionQuery {
                     }
                 }
             } finally {
-                c.rollback();
-                c.setAutoCommit(true);
+                if (streamInTransaction) {
+                    c.rollback();
+                    c.setAutoCommit(true);
+                }
             }
         }
     }

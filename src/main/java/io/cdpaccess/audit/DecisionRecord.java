@@ -84,7 +84,19 @@ public record DecisionRecord(
      * ({@link Reason#LOG_UNAVAILABLE}). What it would have said is kept in the detail.
      */
     public DecisionRecord asUnrecorded(Reason why) {
-        String because = why == Reason.DEADLINE_EXCEEDED ? "not recorded within the deadline" : "could not be recorded";
+        return unrecorded(
+                why, why == Reason.DEADLINE_EXCEEDED ? "not recorded within the deadline" : "could not be recorded");
+    }
+
+    /**
+     * This record as the 503 it became when the store could not take it, kept in the
+     * {@link Spool} and written to the store late.
+     */
+    public DecisionRecord asSpooled() {
+        return unrecorded(Reason.LOG_UNAVAILABLE, "the store could not take it; spooled and recorded late");
+    }
+
+    private DecisionRecord unrecorded(Reason why, String because) {
         return new DecisionRecord(
                 decisionId,
                 decidedAt,

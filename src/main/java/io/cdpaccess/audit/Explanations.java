@@ -16,7 +16,7 @@ import java.util.Map;
  * The explanation kept with each decision, as JSON:
  *
  * <pre>
- * {"policy": "3f2a9c81d0e4", "effect": "allow", "rule": "grant",
+ * {"format": 1, "policy": "3f2a9c81d0e4", "effect": "allow", "rule": "grant",
  *  "rules": [{"name": "blocked", "effect": "deny", "result": "not-matched", "read": {"store.block.active": false}}, ...],
  *  "facts": {"request": {...}, "now": "2026-11-28T12:00:00Z", "store": {...}},
  *  "sources": {"store": {"latency_us": 3, "cached": true}}}
@@ -29,6 +29,11 @@ import java.util.Map;
 public final class Explanations {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    /**
+     * The version of this layout, first in every explanation, so that tools reading old records
+     * (and outside auditors) know what they read. Bumped on any change that is not an addition.
+     */
+    public static final int FORMAT = 1;
 
     private Explanations() {}
 
@@ -43,6 +48,7 @@ public final class Explanations {
 
     public static String toJson(PolicyResult result, Map<String, SourceUse> sources) {
         Map<String, Object> out = new LinkedHashMap<>();
+        out.put("format", FORMAT);
         out.put("policy", result.policyVersion());
         out.put("effect", result.effect().label());
         out.put("rule", result.reason());
@@ -81,6 +87,12 @@ public final class Explanations {
     public static Recorded parse(String json) {
         try {
             Map<String, Object> m = JSON.readValue(json, new TypeReference<Map<String, Object>>() {});
+            Object format =
+                    m.getOrDefault("format", FORMAT); // explanations written before the key existed are format 1
+            if (!(format instanceof Integer f) || f > FORMAT) {
+                throw new IllegalArgumentException("explanation format " + format + " is newer than this cdp-access"
+                        + " reads (" + FORMAT + "); use a newer cdp-access");
+            }
             @SuppressWarnings("unchecked") // Jackson's maps and lists; the wrong kind fails here, caught below
             List<Map<String, Object>> rules = (List<Map<String, Object>>) m.getOrDefault("rules", List.of());
             @SuppressWarnings("unchecked") // Jackson's maps and lists; the wrong kind fails here, caught below

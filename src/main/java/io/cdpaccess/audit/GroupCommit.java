@@ -70,7 +70,12 @@ public final class GroupCommit<R> implements CommitCounters, AutoCloseable {
         /** The writer failed (or the log is closed or full); nothing was recorded. */
         FAILED,
         /** The timeout passed first. */
-        TIMED_OUT
+        TIMED_OUT,
+        /**
+         * Not written on its own but counted into a summary row (a refusal beyond its address's
+         * limit for the minute, see {@link DecisionLog}); the answer may be sent.
+         */
+        COUNTED
     }
 
     /** The last failed commit: why and when. */

@@ -50,6 +50,7 @@ final class SqliteWriters {
                 try {
                     connection.setAutoCommit(false);
                 } catch (SQLException | RuntimeException e) {
+                    resetAfterFailedBegin(e);
                     release();
                     throw e;
                 }
@@ -66,6 +67,20 @@ final class SqliteWriters {
                 if (holding && (name.equals("close") || (name.equals("setAutoCommit") && (Boolean) args[0]))) {
                     release();
                 }
+            }
+        }
+
+        /**
+         * sqlite-jdbc counts the connection as in manual-commit mode as soon as it tries
+         * {@code BEGIN}, also when {@code BEGIN} failed (busy): left so, its next user's commit
+         * and rollback would fail with "no transaction is active". Setting autocommit back resets
+         * the flag (and then fails to commit nothing, which is expected).
+         */
+        private void resetAfterFailedBegin(Exception cause) {
+            try {
+                connection.setAutoCommit(true);
+            } catch (SQLException expected) {
+                cause.addSuppressed(expected);
             }
         }
 

@@ -39,5 +39,11 @@ public final class DecisionLogMeters {
         FunctionCounter.builder("cdp_access.decision_log.rows", log, CommitCounters::recordsWritten)
                 .description("Decision rows committed")
                 .register(metrics.registry());
+        FunctionCounter.builder("cdp_access.decision_log.spooled", decisionLog, DecisionLog::spooled)
+                .description("Records the store could not take, kept in the spool to be written late")
+                .register(metrics.registry());
+        FunctionCounter.builder("cdp_access.decision_log.unrecorded", decisionLog, DecisionLog::unspoolable)
+                .description("Records lost: the store failed and the spool was full (alert on any)")
+                .register(metrics.registry());
     }
 }

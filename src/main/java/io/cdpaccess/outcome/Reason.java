@@ -16,7 +16,10 @@ public enum Reason {
     BODY_TOO_LARGE("body-too-large", "the request body is larger than 16 KiB"),
     DEADLINE_EXCEEDED("deadline-exceeded", "no answer could be made within the deadline"),
     LOG_UNAVAILABLE("log-unavailable", "the decision could not be recorded, so it was not given"),
-    INTERNAL_ERROR("internal-error", "an unexpected error; see the service log");
+    INTERNAL_ERROR("internal-error", "an unexpected error; see the service log"),
+    REFUSALS_SUMMARIZED(
+            "refusals-summarized",
+            "refusals from one address in one minute beyond those recorded one by one, counted in one row");
 
     private final String code;
     private final String description;

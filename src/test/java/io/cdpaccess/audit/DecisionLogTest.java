@@ -11,6 +11,7 @@ import io.cdpaccess.testing.TestClock;
 import io.cdpaccess.testing.TestDatabase;
 import io.cdpaccess.testing.TestDatabases;
 import io.cdpaccess.testing.TestDatabases.Kind;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -26,6 +27,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.AfterParameterizedClassInvocation;
 import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
 import org.junit.jupiter.params.Parameter;
@@ -269,7 +271,141 @@ class DecisionLogTest {
         assertThat(log.append(record(999), PATIENT)).isEqualTo(Outcome.FAILED);
     }
 
+    @Test
+    void whileTheStoreIsDownEveryFailedAnswerIsSpooledAndWrittenLateInOrderOnceItIsBack(@TempDir Path dataDir)
+            throws Exception {
+        List<DecisionRecord> during = List.of(record(1), record(2), record(3));
+        try (DecisionLog log = new DecisionLog(
+                database.dataSource(),
+                clock,
+                DecisionLog.DEFAULT_REFUSALS_PER_ADDRESS_PER_MINUTE,
+                Optional.of(Spool.open(dataDir)))) {
+            TestDatabase.Outage outage = testDatabase.cutOff();
+            try {
+                for (DecisionRecord r : during) {
+                    assertThat(log.append(r, PATIENT)).isEqualTo(Outcome.FAILED);
+                }
+                assertThat(log.spooled()).isEqualTo(3);
+            } finally {
+                outage.close();
+            }
+            List<DecisionRecord> late = awaitRecords(3);
+            assertThat(late)
+                    .extracting(DecisionRecord::decisionId)
+                    .containsExactlyElementsOf(
+                            during.stream().map(DecisionRecord::decisionId).toList());
+            for (int i = 0; i < late.size(); i++) {
+                DecisionRecord was = during.get(i);
+                DecisionRecord written = late.get(i);
+                assertThat(written).isEqualTo(was.asSpooled());
+                assertThat(written.httpStatus()).isEqualTo(503);
+                assertThat(written.reason()).isEqualTo("log-unavailable");
+                assertThat(written.detail())
+                        .hasValueSatisfying(d -> assertThat(d)
+                                .contains("spooled and recorded late; was "
+                                        + was.effect().label() + "/" + was.reason()));
+            }
+            assertThat(log.unspoolable()).isZero();
+        }
+        // Written once: a second start finds nothing left to write.
+        try (Spool reopened = Spool.open(dataDir)) {
+            assertThat(reopened.isEmpty()).isTrue();
+        }
+    }
+
+    @Test
+    void aFloodOfRefusalsFromOneAddressIsRecordedUpToTheLimitThenCountedIntoOneRowPerMinute() throws Exception {
+        try (DecisionLog log = new DecisionLog(database.dataSource(), clock, 5, Optional.empty())) {
+            List<Outcome> flood = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                flood.add(log.append(refusal(i, "198.51.100.7", "unauthenticated", 403), PATIENT));
+            }
+            flood.add(log.append(refusal(20, "198.51.100.7", "method-not-allowed", 405), PATIENT));
+            List<Outcome> other = List.of(
+                    log.append(refusal(30, "198.51.100.8", "unauthenticated", 403), PATIENT),
+                    log.append(refusal(31, "198.51.100.8", "unauthenticated", 403), PATIENT));
+            DecisionRecord deny = withEffect(refusal(40, "198.51.100.7", "grant", 200), Effect.DENY);
+            Outcome denied = log.append(deny, PATIENT);
+
+            assertThat(flood.subList(0, 5)).containsOnly(Outcome.COMMITTED);
+            assertThat(flood.subList(5, 21)).containsOnly(Outcome.COUNTED);
+            assertThat(other).containsOnly(Outcome.COMMITTED);
+            assertThat(denied).as("a policy's deny is never summarized").isEqualTo(Outcome.COMMITTED);
+
+            clock.advance(Duration.ofMinutes(1));
+            List<DecisionRecord> rows = awaitRecords(5 + 2 + 1 + 1);
+            DecisionRecord summary = rows.stream()
+                    .filter(r -> r.reason().equals("refusals-summarized"))
+                    .findFirst()
+                    .orElseThrow();
+            assertThat(summary.effect()).isEqualTo(Effect.REJECTED);
+            assertThat(summary.callerIp()).isEqualTo("198.51.100.7");
+            assertThat(summary.decidedAt()).isEqualTo(hour);
+            assertThat(summary.detail())
+                    .hasValueSatisfying(d -> assertThat(d)
+                            .contains("16 refusals from 198.51.100.7", "beyond the 5 recorded one by one")
+                            .contains("method-not-allowed 1, unauthenticated 15")
+                            .contains("statuses 403 15, 405 1"));
+            assertThat(summary.httpStatus()).isEqualTo(403);
+        }
+    }
+
     // ---- helpers ----
+
+    /** This hour's records in decision-time order, once there are {@code count}; retries while the store recovers. */
+    private List<DecisionRecord> awaitRecords(int count) throws InterruptedException {
+        List<DecisionRecord> found = List.of();
+        for (int i = 0; i < 300 && found.size() < count; i++) {
+            try {
+                found = query.list(thisHour());
+            } catch (SQLException recovering) {
+                // connections that died with the outage fail once each
+            }
+            if (found.size() < count) {
+                Thread.sleep(100);
+            }
+        }
+        assertThat(found).as("records written").hasSize(count);
+        return found;
+    }
+
+    private DecisionRecord refusal(int n, String callerIp, String reason, int status) {
+        return new DecisionRecord(
+                Ids.next(clock),
+                hour.plusMillis(n),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                callerIp,
+                callerIp,
+                Effect.REJECTED,
+                reason,
+                Optional.empty(),
+                status,
+                n,
+                Optional.empty());
+    }
+
+    private static DecisionRecord withEffect(DecisionRecord r, Effect effect) {
+        return new DecisionRecord(
+                r.decisionId(),
+                r.decidedAt(),
+                r.instance(),
+                r.user(),
+                r.normalizedUser(),
+                r.projectId(),
+                r.redcapUrl(),
+                r.callerIp(),
+                r.peerIp(),
+                effect,
+                r.reason(),
+                r.detail(),
+                r.httpStatus(),
+                r.latencyMicros(),
+                r.grantId());
+    }
 
     private static void awaitWriterWaitingForConnection(HikariDataSource pool) throws InterruptedException {
         for (int i = 0; i < 500 && pool.getHikariPoolMXBean().getThreadsAwaitingConnection() == 0; i++) {

@@ -118,6 +118,13 @@ class StoreFailureTest {
         proxy.restore();
         awaitReady();
         assertThat(redcap.userAccess(service.url(SECRET), "alice", 42, URL)).isEqualTo("1");
+        // The 503 given while the store was down was spooled, and is on the record now.
+        DecisionRecord spooled = awaitDecision(r.header("X-Decision-Id"));
+        assertThat(spooled.effect()).isEqualTo(Effect.ERROR);
+        assertThat(spooled.reason()).isEqualTo("log-unavailable");
+        assertThat(spooled.httpStatus()).isEqualTo(503);
+        assertThat(spooled.detail())
+                .hasValueSatisfying(d -> assertThat(d).contains("spooled and recorded late; was allow/grant"));
         Scrape up = service.awaitScrape(s -> s.count("cdp_access_store_reachable") == 1);
         assertThat(up.value("cdp_access_ready")).hasValue(1);
         assertThat(up.value("cdp_access_decisions_total", "effect", "allow", "reason", "grant"))
