@@ -1,10 +1,12 @@
 package io.cdpaccess.access;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.cdpaccess.audit.DecisionLog;
 import io.cdpaccess.audit.DecisionQuery;
 import io.cdpaccess.audit.DecisionRecord;
+import io.cdpaccess.audit.Explanations;
 import io.cdpaccess.config.AuthFailureLimit;
 import io.cdpaccess.config.CallerSecret;
 import io.cdpaccess.config.InstanceConfig;
@@ -132,7 +134,16 @@ class UserAccessTest {
         assertThat(stored.effect()).isEqualTo(Effect.ALLOW);
         assertThat(stored.grantId()).contains("G1");
         assertThat(stored.explanation())
-                .hasValueSatisfying(json -> assertThat(json).contains("\"rule\":\"grant\""));
+                .hasValueSatisfying(json -> assertThat(json)
+                        .startsWith("{\"format\":" + Explanations.FORMAT + ",")
+                        .contains("\"rule\":\"grant\""));
+        // A later layout is refused by name rather than misread.
+        String later = stored.explanation().orElseThrow().replaceFirst("\"format\":1", "\"format\":2");
+        assertThatThrownBy(() -> Explanations.parse(later))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("explanation format 2 is newer");
+        assertThat(Explanations.parse(stored.explanation().orElseThrow()).rule())
+                .isEqualTo("grant");
     }
 
     @Test
