@@ -126,6 +126,9 @@ public final class Database implements AutoCloseable {
         }
         try {
             requireExactText(dataSource, description);
+            // Before Flyway: a file made by something else must be refused for its settings, with the
+            // command that converts it, not for its tables by Flyway (or migrated first, then refused).
+            sqlite.ifPresent(file -> file.verify(dataSource));
             Flyway.configure()
                     .dataSource(dataSource)
                     .locations("classpath:db/migration")
@@ -138,7 +141,6 @@ public final class Database implements AutoCloseable {
             }
             SqliteFile file = sqlite.get();
             file.enforceDeclaredWidths(dataSource);
-            file.verify(dataSource);
             StoreFileWatch watch = StoreFileWatch.start(file, dataSource);
             DataSource guarded = watch.guard(dataSource, new SqliteWriters(file.busyTimeout()));
             return new Database(dataSource, guarded, description, Optional.of(watch));
