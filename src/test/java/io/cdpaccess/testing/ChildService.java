@@ -38,21 +38,32 @@ public final class ChildService implements AutoCloseable {
     /** Starts {@code serve} with the given arguments and waits until it prints where it listens. */
     public static ChildService serve(Path workDir, Map<String, String> env, String... args)
             throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of("serve"));
+        command.addAll(List.of(args));
+        return new ChildService(process(workDir, env, command).start());
+    }
+
+    /** {@code cdp-access ARGS} as its own JVM on the test classpath, not yet started. */
+    static ProcessBuilder process(Path workDir, Map<String, String> env, List<String> args) {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx256m",
                 "-cp",
                 System.getProperty("java.class.path"),
-                "io.cdpaccess.cli.Main",
-                "serve"));
-        command.addAll(List.of(args));
+                "io.cdpaccess.cli.Main"));
+        command.addAll(args);
         ProcessBuilder pb = new ProcessBuilder(command).directory(workDir.toFile());
         pb.environment().putAll(env);
-        return new ChildService(pb.start());
+        return pb;
     }
 
     public int port() {
         return port;
+    }
+
+    /** The operating-system process id of the JVM running {@code serve}. */
+    public long pid() {
+        return process.pid();
     }
 
     public String stdout() {
