@@ -28,9 +28,13 @@ final class OwnerOnlyFiles {
     /** The problems found, each one line ending in the command that fixes it; empty when all is well. */
     static List<String> problems(ServiceConfig config) {
         List<String> problems = new ArrayList<>();
-        OwnerOnly.problem(config.dataDir(), "the data directory").ifPresent(problems::add);
+        Path dataDir = config.dataDir().toAbsolutePath().normalize();
+        OwnerOnly.problem(dataDir, "the data directory").ifPresent(problems::add);
         for (Path file : Database.embeddedFiles(config.store().url())) {
-            OwnerOnly.problem(file.getParent(), "the store's directory").ifPresent(problems::add);
+            // Usually the data directory itself: named once, or "(and 1 more like it)" would count it twice.
+            if (!file.getParent().equals(dataDir)) {
+                OwnerOnly.problem(file.getParent(), "the store's directory").ifPresent(problems::add);
+            }
             OwnerOnly.problem(file, "the store file").ifPresent(problems::add);
         }
         if (holdsPlainSecret(config)) {
