@@ -318,6 +318,31 @@ final class SqliteFile {
         }
     }
 
+    /**
+     * Moves the WAL and shared-memory index at the file's path aside (suffix {@code .lost}), once
+     * the file they belong to was deleted or replaced. SQLite pairs a WAL with whatever database
+     * has its name: left in place, the lost file's pages would be written into the next file
+     * opened there, a backup restored as the refusal says, and corrupt it. This process's
+     * connections keep the files they have open; nothing is deleted.
+     *
+     * @return where each went, or why it could not be moved
+     */
+    List<String> setAsideLeftovers() {
+        List<String> moved = new java.util.ArrayList<>();
+        for (Path leftover : List.of(sibling("-wal"), sibling("-shm"))) {
+            Path aside = leftover.resolveSibling(leftover.getFileName() + ".lost");
+            try {
+                Files.move(leftover, aside, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                moved.add(aside.toString());
+            } catch (NoSuchFileException none) {
+                // nothing left there
+            } catch (IOException e) {
+                moved.add(leftover + " (could not be moved: " + e.getMessage() + "; move it away before restoring)");
+            }
+        }
+        return moved;
+    }
+
     /** The file's identity: device and inode. Empty when the file is gone. */
     Optional<Object> identity() {
         try {

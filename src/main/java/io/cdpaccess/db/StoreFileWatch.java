@@ -21,7 +21,9 @@ import org.slf4j.LoggerFactory;
  * no store. The watch compares the file's identity (device and inode) with the one opened, every
  * second and before handing out any connection; once it differs the store is lost for good:
  * every connection is refused (so every answer is 503 {@code 0} and the service is not ready),
- * and an ERROR line says what happened, until a restart.
+ * and an ERROR line says what happened, until a restart. The WAL and index left at the path are
+ * moved aside at once ({@link SqliteFile#setAsideLeftovers}): SQLite would pair them with a backup
+ * restored there and corrupt it.
  *
  * <p>The same thread does the file's housekeeping: every {@link #HOUSEKEEPING_EVERY} it returns
  * freed pages to the file system ({@code PRAGMA incremental_vacuum}).
@@ -76,7 +78,9 @@ final class StoreFileWatch implements AutoCloseable {
         String message = "the store " + sqlite.file() + " " + what + " while serving; answering 503 and not ready"
                 + " until restarted (restore the file from a backup first)";
         if (lost.compareAndSet(Optional.empty(), Optional.of(message))) {
-            LOG.error(message);
+            // At once, before anything opens the path again: the lost file's WAL must not meet its successor.
+            java.util.List<String> aside = sqlite.setAsideLeftovers();
+            LOG.error(message + (aside.isEmpty() ? "" : "; the lost file's WAL and index are now " + aside));
         }
         return false;
     }
