@@ -14,6 +14,7 @@ import io.cdpaccess.testing.PrivateFiles;
 import io.cdpaccess.testing.RedcapClient;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -25,12 +26,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code serve} as its own process, the way an administrator runs it: the first run's URL,
- * the CLI changing things while it runs, a restart keeping secret and grants, and a SIGKILL
+ * the CLI changing things while it runs (every kind of change, each seen within 2 s), a restart keeping secret and grants, and a SIGKILL
  * losing no decision that was answered.
  */
 class ServeProcessTest {
@@ -93,6 +95,71 @@ class ServeProcessTest {
                             "https://redcap.example.edu/"))
                     .isEqualTo("0");
         }
+    }
+
+    @Test
+    void everyCliChangeMadeWhileServingReachesTheRunningServerWithinTwoSeconds() throws Exception {
+        Path config = PrivateFiles.write(dir.resolve("cdp-access.yaml"), """
+                listen: 127.0.0.1:0
+                data_dir: ./data
+                store:
+                  refresh_interval: 100ms
+                instances:
+                  - name: prod
+                    redcap_url: https://redcap.example.edu/
+                    secret: cli-secret-0123456789
+                """);
+        try (ChildService child = ChildService.serve(dir, Map.of(), "--config", config.toString())) {
+            child.awaitBanner();
+            String url = "http://127.0.0.1:" + child.port() + "/user-access?secret=cli-secret-0123456789";
+            assertThat(redcap.userAccess(url, "alice", 42, "https://redcap.example.edu/"))
+                    .isEqualTo("0");
+
+            // Each command is its own connection to the SQLite file the server holds open.
+            cli(config, "grant", "add", "--user", "alice", "--project-id", "42", "--reason", "IRB-123");
+            awaitAnswer(url, "1");
+            cli(config, "block", "add", "--user", "alice", "--reason", "account compromised");
+            awaitAnswer(url, "0");
+            cli(config, "block", "remove", "--user", "alice", "--reason", "password reset");
+            awaitAnswer(url, "1");
+            cli(config, "project", "suspend", "--project-id", "42", "--reason", "IRB audit");
+            awaitAnswer(url, "0");
+            cli(config, "project", "approve", "--project-id", "42", "--irb", "IRB-123");
+            awaitAnswer(url, "1");
+            cli(config, "grant", "revoke", "--user", "alice", "--project-id", "42", "--reason", "left the study");
+            awaitAnswer(url, "0");
+
+            // The server's answers are on the record the moment they are given, for the CLI to read.
+            RedcapClient.Response last = redcap.call(url, "alice", "42", "https://redcap.example.edu/");
+            Cli.Result decisions = cli(config, "decisions", "list", "--user", "alice", "--limit", "1000");
+            assertThat(decisions.out())
+                    .contains(last.header("X-Decision-Id"))
+                    .contains("grant-revoked")
+                    .contains("blocked")
+                    .contains("project-suspended");
+        }
+    }
+
+    private static Cli.Result cli(Path config, String... args) {
+        String[] withConfig = Stream.concat(Arrays.stream(args), Stream.of("--config", config.toString()))
+                .toArray(String[]::new);
+        Cli.Result r = new Cli(Clock.systemUTC()).run(withConfig);
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        return r;
+    }
+
+    /** The server's answer for alice in project 42 becomes {@code expected} within 2 s. */
+    private void awaitAnswer(String url, String expected) throws InterruptedException {
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+        String last = "";
+        while (System.nanoTime() < until) {
+            last = redcap.userAccess(url, "alice", 42, "https://redcap.example.edu/");
+            if (last.equals(expected)) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("2 s after the change the server still answered " + last + ", not " + expected);
     }
 
     @Test
