@@ -58,7 +58,9 @@ class EmbeddedStoreProcessTest {
             throws Exception {
         assumeThat(Path.of("/proc/self/fd")).as("Linux /proc").isDirectory();
         Path data = Files.createDirectory(dir.resolve("data"), PosixFilePermissions.asFileAttribute(OWNER_ONLY_DIR));
-        Path lockFile = Files.createFile(data.resolve("store.db-lock"));
+        Path lockFile = Files.createFile(
+                data.resolve("store.db-lock"),
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         List<String> users = List.of("ann", "ben", "cat");
         List<ChildCommand> started = new ArrayList<>();
         // This JVM holds the migration lock, as a slower process would, until every command waits for it:
