@@ -107,6 +107,7 @@ class SpoolTest {
     }
 
     @Test
+    @SuppressWarnings("try") // the first open only has to be held, not used
     void aSecondOpenOfTheSameSpoolIsRefused() {
         try (Spool first = Spool.open(dir)) {
             assertThatThrownBy(() -> Spool.open(dir))
