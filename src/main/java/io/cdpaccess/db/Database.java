@@ -141,6 +141,7 @@ public final class Database implements AutoCloseable {
             }
             SqliteFile file = sqlite.get();
             file.enforceDeclaredWidths(dataSource);
+            file.markOpened();
             StoreFileWatch watch = StoreFileWatch.start(file, dataSource);
             DataSource guarded = watch.guard(dataSource, new SqliteWriters(file.busyTimeout()));
             return new Database(dataSource, guarded, description, Optional.of(watch));

@@ -168,10 +168,7 @@ final class SqliteFile {
     private void createIfNew() throws IOException, SQLException {
         Path marker = marker();
         if (Files.exists(file)) {
-            if (!Files.exists(marker)) {
-                writeMarker(marker); // a store from before markers, or created by a run that stopped right after
-            }
-            return;
+            return; // its marker, if missing, is written once it opened as a store (markOpened)
         }
         if (Files.exists(marker)) {
             throw new StoreException("the store " + file + " is gone, but " + marker + " shows one was created there"
@@ -188,6 +185,22 @@ final class SqliteFile {
             s.execute("PRAGMA journal_mode = WAL");
         }
         writeMarker(marker);
+    }
+
+    /**
+     * Writes the marker for a store that opened without one (created before markers existed, or
+     * by a run stopped right after creating the file); only once it opened as a store, so that a
+     * foreign file that was refused is not marked as one.
+     */
+    void markOpened() {
+        Path marker = marker();
+        if (!Files.exists(marker)) {
+            try {
+                writeMarker(marker);
+            } catch (IOException e) {
+                throw new StoreException("cannot write " + marker + ": " + e.getMessage(), e);
+            }
+        }
     }
 
     private static void writeMarker(Path marker) throws IOException {

@@ -99,6 +99,9 @@ class SqliteStoreTest {
                 .message()
                 .doesNotContain("\n");
         assertThat(tables(file)).containsExactly("notes"); // not migrated, then refused
+        assertThat(data.resolve("store.db-created"))
+                .as("a refused foreign file is not marked as a store")
+                .doesNotExist();
     }
 
     @Test
