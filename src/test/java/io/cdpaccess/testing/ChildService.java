@@ -44,13 +44,23 @@ public final class ChildService implements AutoCloseable {
     }
 
     /** {@code cdp-access ARGS} as its own JVM on the test classpath, not yet started. */
+    /**
+     * The JaCoCo agent this test JVM runs with (from {@code jacoco:prepare-agent}), if any, for the
+     * child too: what the tests exercise in a child process (serve's start-up checks, the store
+     * lost while serving) counts in the coverage report. The agent appends to the same file,
+     * under a file lock, when the child exits normally.
+     */
+    private static List<String> coverageAgent() {
+        return java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+                .filter(a -> a.startsWith("-javaagent:") && a.contains("jacoco"))
+                .toList();
+    }
+
     static ProcessBuilder process(Path workDir, Map<String, String> env, List<String> args) {
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m",
-                "-cp",
-                System.getProperty("java.class.path"),
-                "io.cdpaccess.cli.Main"));
+        List<String> command = new ArrayList<>(
+                List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m"));
+        command.addAll(coverageAgent());
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.cdpaccess.cli.Main"));
         command.addAll(args);
         ProcessBuilder pb = new ProcessBuilder(command).directory(workDir.toFile());
         pb.environment().putAll(env);
