@@ -77,21 +77,29 @@ public class DecisionLogBenchmark {
 
     /** One real allow under the 20-rule policy: its record as the service would write it. */
     static DecisionRecord allowRecord() throws PolicyException {
-        CompiledPolicy policy = DeciderBenchmark.policy();
-        StoreSnapshot snapshot = DeciderBenchmark.snapshot(1);
-        Decider decider = new Decider(() -> policy, () -> snapshot, Clock.fixed(DeciderBenchmark.NOW, ZoneOffset.UTC));
-        AccessRequest request = AccessRequest.of("JDoe", 42, DeciderBenchmark.URL);
+        return allowRecord(
+                DeciderBenchmark.policy(),
+                DeciderBenchmark.snapshot(1),
+                AccessRequest.of("JDoe", 42, DeciderBenchmark.URL),
+                DeciderBenchmark.NOW);
+    }
+
+    /** The record the service writes for {@code request} allowed under {@code policy} at {@code now}. */
+    static DecisionRecord allowRecord(
+            CompiledPolicy policy, StoreSnapshot snapshot, AccessRequest request, java.time.Instant now) {
+        Decider decider = new Decider(() -> policy, () -> snapshot, Clock.fixed(now, ZoneOffset.UTC));
         Decision d = decider.decide(
                 DeciderBenchmark.PROD,
                 request,
                 Optional.of("10.20.30.40"),
                 Deadline.start(Ticker.system(), Duration.ofMinutes(1)));
         if (!d.allowed()) {
-            throw new IllegalStateException("the benchmark's decision is not an allow: " + d.reason());
+            throw new IllegalStateException(
+                    "the benchmark's decision is not an allow: " + d.reason() + " " + d.detail());
         }
         return new DecisionRecord(
                 "template",
-                DeciderBenchmark.NOW,
+                now,
                 Optional.of(DeciderBenchmark.PROD.name()),
                 Optional.of(request.user()),
                 Optional.of(request.normalizedUser()),
