@@ -47,7 +47,8 @@ final class DecisionTable implements GroupCommit.Writer<DecisionRecord> {
         }
     }
 
-    private static final int UNBOUNDED = Integer.MAX_VALUE;
+    /** The width of a column holding deflated text (bytes): {@link DeflatedText}. */
+    private static final int DEFLATED = -1;
 
     static final List<Column> COLUMNS = List.of(
             new Column("decision_id", "decision_id", 40, DecisionRecord::decisionId),
@@ -71,10 +72,17 @@ final class DecisionTable implements GroupCommit.Writer<DecisionRecord> {
             new Column("latency_us", "latency_us", 0, DecisionRecord::latencyMicros),
             new Column("grant_id", "grant_id", 40, DecisionRecord::grantId),
             new Column("policy_version", "policy_version", 16, DecisionRecord::policyVersion),
-            new Column("explanation", "explanation", UNBOUNDED, DecisionRecord::explanation));
+            new Column(
+                    "explanation_z",
+                    "explanation",
+                    DEFLATED,
+                    r -> r.explanation().map(DeflatedText::deflate),
+                    DecisionRecord::explanation));
 
-    static final String SELECT =
-            "SELECT " + COLUMNS.stream().map(Column::name).collect(Collectors.joining(", ")) + " FROM decisions";
+    /** The columns, then the explanation as rows written before V3 hold it (text), for {@link #read}. */
+    static final String SELECT = "SELECT " + COLUMNS.stream().map(Column::name).collect(Collectors.joining(", "))
+            + ", explanation FROM decisions";
+
     private static final String INSERT = "INSERT INTO decisions ("
             + COLUMNS.stream().map(Column::name).collect(Collectors.joining(", ")) + ") VALUES ("
             + COLUMNS.stream().map(c -> "?").collect(Collectors.joining(", ")) + ")";
@@ -133,7 +141,14 @@ final class DecisionTable implements GroupCommit.Writer<DecisionRecord> {
 
     private static void bind(PreparedStatement ps, int index, Column column, DecisionRecord r) throws SQLException {
         Object value = column.value().apply(r);
-        if (column.width() == 0) {
+        if (column.width() == DEFLATED) {
+            Optional<?> bytes = (Optional<?>) value;
+            if (bytes.isPresent()) {
+                ps.setBytes(index, (byte[]) bytes.get());
+            } else {
+                ps.setNull(index, java.sql.Types.VARBINARY);
+            }
+        } else if (column.width() == 0) {
             ps.setObject(index, value);
         } else if (value instanceof Optional<?> optional) {
             Jdbc.setText(ps, index, optional.map(String::valueOf), column.width());
@@ -162,7 +177,13 @@ final class DecisionTable implements GroupCommit.Writer<DecisionRecord> {
                 rs.getLong(14),
                 Jdbc.optionalText(rs, 15),
                 Jdbc.optionalText(rs, 16),
-                Jdbc.optionalText(rs, 17));
+                explanation(rs));
+    }
+
+    /** The deflated explanation (column 17), or for a row written before V3 its text (18). */
+    private static Optional<String> explanation(ResultSet rs) throws SQLException {
+        byte[] deflated = rs.getBytes(17);
+        return deflated != null ? Optional.of(DeflatedText.inflate(deflated)) : Jdbc.optionalText(rs, 18);
     }
 
     private static Effect effect(String decisionId, String label) {

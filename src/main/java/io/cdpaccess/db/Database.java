@@ -132,7 +132,7 @@ public final class Database implements AutoCloseable {
             Flyway.configure()
                     .dataSource(dataSource)
                     .locations("classpath:db/migration")
-                    .placeholders(Map.of("clob", largeTextType(dataSource)))
+                    .placeholders(Map.of("clob", largeType(dataSource, false), "blob", largeType(dataSource, true)))
                     .failOnMissingLocations(true)
                     .load()
                     .migrate();
@@ -154,14 +154,21 @@ public final class Database implements AutoCloseable {
         }
     }
 
-    /** The type for unbounded text (JSON explanations): the one spelling each database accepts. */
-    private static String largeTextType(DataSource dataSource) {
+    /**
+     * The type for unbounded text or bytes (explanations): the one spelling each database accepts.
+     * PostgreSQL and SQLite have no length limit on {@code TEXT} and {@code BYTEA}/{@code BLOB},
+     * stored inline (SQLite) or TOASTed (PostgreSQL).
+     */
+    private static String largeType(DataSource dataSource, boolean binary) {
         try (Connection c = dataSource.getConnection()) {
             String product = c.getMetaData().getDatabaseProductName().toLowerCase(Locale.ROOT);
             if (product.contains("mariadb") || product.contains("mysql")) {
-                return "LONGTEXT";
+                return binary ? "LONGBLOB" : "LONGTEXT";
             }
-            return "TEXT"; // PostgreSQL, SQLite: no length limit, stored inline (SQLite) or TOASTed (PostgreSQL)
+            if (binary) {
+                return product.contains("postgres") ? "BYTEA" : "BLOB";
+            }
+            return "TEXT";
         } catch (SQLException e) {
             throw new StoreException("cannot prepare database: " + rootMessage(e), e);
         }

@@ -350,7 +350,73 @@ class DecisionLogTest {
         }
     }
 
+    @Test
+    void explanationsAreStoredDeflatedAndRowsWrittenBeforeThatStillReadTheirText() throws Exception {
+        String json = "{\"format\":1,\"policy\":\"3f2a9c81d0e4\",\"rules\":["
+                + "{\"name\":\"rule\",\"effect\":\"deny\",\"result\":\"not-matched\",\"read\":{}},".repeat(40)
+                + "{}],\"note\":\"Müller 😀\"}";
+        DecisionRecord now = withExplanation(record(1), json);
+        try (DecisionLog log = new DecisionLog(database.dataSource(), clock)) {
+            assertThat(log.append(now, PATIENT)).isEqualTo(Outcome.COMMITTED);
+        }
+        assertThat(query.find(now.decisionId())).contains(now);
+        try (Connection c = database.connection();
+                java.sql.PreparedStatement ps =
+                        c.prepareStatement("SELECT explanation, explanation_z FROM decisions WHERE decision_id = ?")) {
+            ps.setString(1, now.decisionId());
+            try (java.sql.ResultSet rs = ps.executeQuery()) {
+                assertThat(rs.next()).isTrue();
+                assertThat(rs.getString(1)).as("no text copy").isNull();
+                byte[] stored = rs.getBytes(2);
+                assertThat(stored.length).isLessThan(json.getBytes(java.nio.charset.StandardCharsets.UTF_8).length / 3);
+                // Plain zlib: what an outside tool would run on the column.
+                java.util.zip.Inflater inflater = new java.util.zip.Inflater();
+                inflater.setInput(stored);
+                byte[] out = new byte[json.length() * 4];
+                int n = inflater.inflate(out);
+                inflater.end();
+                assertThat(new String(out, 0, n, java.nio.charset.StandardCharsets.UTF_8))
+                        .isEqualTo(json);
+            }
+        }
+
+        // A row as cdp-access wrote it before explanations were deflated.
+        DecisionRecord before = withExplanation(record(2), json);
+        try (DecisionLog log = new DecisionLog(database.dataSource(), clock)) {
+            assertThat(log.append(before, PATIENT)).isEqualTo(Outcome.COMMITTED);
+        }
+        try (Connection c = database.connection();
+                java.sql.PreparedStatement ps = c.prepareStatement(
+                        "UPDATE decisions SET explanation = ?, explanation_z = NULL WHERE decision_id = ?")) {
+            ps.setString(1, json);
+            ps.setString(2, before.decisionId());
+            assertThat(ps.executeUpdate()).isEqualTo(1);
+        }
+        assertThat(query.find(before.decisionId())).contains(before);
+    }
+
     // ---- helpers ----
+
+    private static DecisionRecord withExplanation(DecisionRecord r, String explanation) {
+        return new DecisionRecord(
+                r.decisionId(),
+                r.decidedAt(),
+                r.instance(),
+                r.user(),
+                r.normalizedUser(),
+                r.projectId(),
+                r.redcapUrl(),
+                r.callerIp(),
+                r.peerIp(),
+                r.effect(),
+                r.reason(),
+                r.detail(),
+                r.httpStatus(),
+                r.latencyMicros(),
+                r.grantId(),
+                Optional.of("3f2a9c81d0e4"),
+                Optional.of(explanation));
+    }
 
     /** This hour's records in decision-time order, once there are {@code count}; retries while the store recovers. */
     private List<DecisionRecord> awaitRecords(int count) throws InterruptedException {
