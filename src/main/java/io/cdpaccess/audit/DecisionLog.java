@@ -33,7 +33,7 @@ public final class DecisionLog implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DecisionLog.class);
 
     private final DecisionTable table;
-    private final GroupCommit<DecisionRecord> commits;
+    private final GroupCommit<DecisionTable.Row> commits;
     private final RefusalSummaries refusals;
     private final Optional<Spool> spool;
     private final Poller lateWrites;
@@ -54,8 +54,9 @@ public final class DecisionLog implements AutoCloseable {
         this.table = new DecisionTable(dataSource);
         this.commits = new GroupCommit<>(
                 table,
-                DecisionRecord::asDeadlineExceeded,
-                r -> "decision " + r.decisionId() + " (" + r.effect().label() + "/" + r.reason() + ")",
+                row -> row.with(row.record().asDeadlineExceeded()),
+                row -> "decision " + row.record().decisionId() + " ("
+                        + row.record().effect().label() + "/" + row.record().reason() + ")",
                 LOG,
                 clock,
                 "cdp-access-decision-log");
@@ -73,7 +74,7 @@ public final class DecisionLog implements AutoCloseable {
         if (!refusals.admit(record)) {
             return Outcome.COUNTED;
         }
-        Outcome outcome = commits.append(record, timeout);
+        Outcome outcome = commits.append(DecisionTable.Row.of(record), timeout);
         if (outcome == Outcome.FAILED) {
             spool(record.asSpooled());
         }
@@ -97,7 +98,7 @@ public final class DecisionLog implements AutoCloseable {
     /** Summaries of minutes that are over, then whatever the spool holds, each when the store takes it. */
     private void writeLate() {
         for (DecisionRecord summary : refusals.closed()) {
-            if (commits.append(summary, SUMMARY_TIMEOUT) == Outcome.FAILED) {
+            if (commits.append(DecisionTable.Row.of(summary), SUMMARY_TIMEOUT) == Outcome.FAILED) {
                 spool(summary);
             }
         }
@@ -112,7 +113,9 @@ public final class DecisionLog implements AutoCloseable {
         try {
             // As corrections: a record whose failed commit did reach the store is overwritten
             // with what its caller was answered, not added twice.
-            table.write(java.util.List.of(), pending.records());
+            table.write(
+                    java.util.List.of(),
+                    pending.records().stream().map(DecisionTable.Row::of).toList());
         } catch (SQLException e) {
             return; // still down; the next round tries again
         }
@@ -150,7 +153,7 @@ public final class DecisionLog implements AutoCloseable {
     public void close() {
         lateWrites.close();
         for (DecisionRecord summary : refusals.drain()) {
-            if (commits.append(summary, SUMMARY_TIMEOUT) == Outcome.FAILED) {
+            if (commits.append(DecisionTable.Row.of(summary), SUMMARY_TIMEOUT) == Outcome.FAILED) {
                 spool(summary);
             }
         }
