@@ -324,7 +324,7 @@ class DecisionLogTest {
             List<Outcome> other = List.of(
                     log.append(refusal(30, "198.51.100.8", "unauthenticated", 403), PATIENT),
                     log.append(refusal(31, "198.51.100.8", "unauthenticated", 403), PATIENT));
-            DecisionRecord deny = withEffect(refusal(40, "198.51.100.7", "grant", 200), Effect.DENY);
+            DecisionRecord deny = Records.withEffect(refusal(40, "198.51.100.7", "grant", 200), Effect.DENY);
             Outcome denied = log.append(deny, PATIENT);
 
             assertThat(flood.subList(0, 5)).containsOnly(Outcome.COMMITTED);
@@ -355,7 +355,7 @@ class DecisionLogTest {
         String json = "{\"format\":1,\"policy\":\"3f2a9c81d0e4\",\"rules\":["
                 + "{\"name\":\"rule\",\"effect\":\"deny\",\"result\":\"not-matched\",\"read\":{}},".repeat(40)
                 + "{}],\"note\":\"Müller 😀\"}";
-        DecisionRecord now = withExplanation(record(1), json);
+        DecisionRecord now = Records.withExplanation(record(1), json);
         try (DecisionLog log = new DecisionLog(database.dataSource(), clock)) {
             assertThat(log.append(now, PATIENT)).isEqualTo(Outcome.COMMITTED);
         }
@@ -381,7 +381,7 @@ class DecisionLogTest {
         }
 
         // A row as cdp-access wrote it before explanations were deflated.
-        DecisionRecord before = withExplanation(record(2), json);
+        DecisionRecord before = Records.withExplanation(record(2), json);
         try (DecisionLog log = new DecisionLog(database.dataSource(), clock)) {
             assertThat(log.append(before, PATIENT)).isEqualTo(Outcome.COMMITTED);
         }
@@ -396,27 +396,6 @@ class DecisionLogTest {
     }
 
     // ---- helpers ----
-
-    private static DecisionRecord withExplanation(DecisionRecord r, String explanation) {
-        return new DecisionRecord(
-                r.decisionId(),
-                r.decidedAt(),
-                r.instance(),
-                r.user(),
-                r.normalizedUser(),
-                r.projectId(),
-                r.redcapUrl(),
-                r.callerIp(),
-                r.peerIp(),
-                r.effect(),
-                r.reason(),
-                r.detail(),
-                r.httpStatus(),
-                r.latencyMicros(),
-                r.grantId(),
-                Optional.of("3f2a9c81d0e4"),
-                Optional.of(explanation));
-    }
 
     /** This hour's records in decision-time order, once there are {@code count}; retries while the store recovers. */
     private List<DecisionRecord> awaitRecords(int count) throws InterruptedException {
@@ -452,25 +431,6 @@ class DecisionLogTest {
                 status,
                 n,
                 Optional.empty());
-    }
-
-    private static DecisionRecord withEffect(DecisionRecord r, Effect effect) {
-        return new DecisionRecord(
-                r.decisionId(),
-                r.decidedAt(),
-                r.instance(),
-                r.user(),
-                r.normalizedUser(),
-                r.projectId(),
-                r.redcapUrl(),
-                r.callerIp(),
-                r.peerIp(),
-                effect,
-                r.reason(),
-                r.detail(),
-                r.httpStatus(),
-                r.latencyMicros(),
-                r.grantId());
     }
 
     private static void awaitWriterWaitingForConnection(HikariDataSource pool) throws InterruptedException {
