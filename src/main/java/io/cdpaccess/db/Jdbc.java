@@ -113,7 +113,7 @@ public final class Jdbc {
 
     /**
      * Binds text for a column of {@code width} characters: NULL when absent, cut to the width
-     * otherwise, with U+0000 replaced by U+FFFD. PostgreSQL cannot store U+0000 in text (H2 and
+     * otherwise, with U+0000 replaced by U+FFFD. PostgreSQL cannot store U+0000 in text (SQLite and
      * MariaDB can), and a malformed request is recorded with what the caller sent, %00 included:
      * one such row would fail its whole batch.
      */
