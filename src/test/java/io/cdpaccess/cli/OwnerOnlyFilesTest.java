@@ -80,13 +80,9 @@ class OwnerOnlyFilesTest {
 
         Cli.Result served = serve("--config", config.toString());
 
-        assertThat(served.exitCode()).as(served.toString()).isEqualTo(2);
-        assertThat(served.err().lines())
-                .as(served.toString())
-                .singleElement()
-                .satisfies(line -> assertThat(line)
-                        .startsWith("cdp-access: refusing to start: the data directory " + data)
-                        .endsWith("run: chmod 700 " + data));
+        assertThat(refusal(served))
+                .startsWith("cdp-access: refusing to start: the data directory " + data)
+                .endsWith("run: chmod 700 " + data);
         try (Stream<Path> inside = Files.list(data)) {
             assertThat(inside).isEmpty();
         }
@@ -99,14 +95,10 @@ class OwnerOnlyFilesTest {
 
         Cli.Result served = serve("--config", config.toString());
 
-        assertThat(served.exitCode()).as(served.toString()).isEqualTo(2);
-        assertThat(served.err().lines())
-                .as(served.toString())
-                .singleElement()
-                .satisfies(line -> assertThat(line)
-                        .contains("the configuration file (it holds a secret) " + config)
-                        .endsWith("run: chmod 600 " + config)
-                        .doesNotContain(SECRET));
+        assertThat(refusal(served))
+                .contains("the configuration file (it holds a secret) " + config)
+                .endsWith("run: chmod 600 " + config)
+                .doesNotContain(SECRET);
         assertThat(dir.resolve("data")).doesNotExist();
     }
 
@@ -121,13 +113,7 @@ class OwnerOnlyFilesTest {
 
         Cli.Result served = serve("--config", config.toString());
 
-        assertThat(served.exitCode()).as(served.toString()).isEqualTo(2);
-        assertThat(served.err().lines())
-                .as(served.toString())
-                .singleElement()
-                .satisfies(line -> assertThat(line)
-                        .contains(config + " belongs to uid 65534")
-                        .endsWith("run: chown 0 " + config));
+        assertThat(refusal(served)).contains(config + " belongs to uid 65534").endsWith("run: chown 0 " + config);
         assertThat(dir.resolve("data")).doesNotExist();
     }
 
@@ -156,5 +142,12 @@ class OwnerOnlyFilesTest {
 
     private static String mode(Path path) throws IOException {
         return PosixFilePermissions.toString(Files.getPosixFilePermissions(path));
+    }
+
+    /** The one line of a refused start (exit 2, nothing else on stderr). */
+    private static String refusal(Cli.Result served) {
+        assertThat(served.exitCode()).as(served.toString()).isEqualTo(2);
+        assertThat(served.err().lines()).as(served.toString()).hasSize(1);
+        return served.err().lines().findFirst().orElseThrow();
     }
 }
