@@ -30,7 +30,7 @@ cleanup() {
   work=
 }
 trap cleanup EXIT
-secret=bench-secret-0123456789
+secret=bench-secret-0123456789-XYZ
 results=()
 
 # Runs every scenario against one jar; appends "jar rate-at-32" to results.

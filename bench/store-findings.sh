@@ -14,14 +14,14 @@ data_dir: ./data
 instances:
   - name: prod
     redcap_url: https://redcap.example.edu/
-    secret: repro-secret-0123456789
+    secret: repro-secret-0123456789-XYZ
 Y
 java -jar $jar grant add --config $work/c.yaml --user alice --project-id 42 --reason r >/dev/null 2>&1
 java -jar $jar serve --config $work/c.yaml > $work/out 2> $work/err &
 pid=$!
 for _ in $(seq 100); do grep -q "listening on" $work/out && break; sleep 0.2; done
 port=$(grep -o 'listening on [^ ;]*' $work/out | sed 's/.*://')
-url="http://127.0.0.1:$port/user-access?secret=repro-secret-0123456789"
+url="http://127.0.0.1:$port/user-access?secret=repro-secret-0123456789-XYZ"
 body="user=alice&project_id=42&redcap_url=https%3A%2F%2Fredcap.example.edu%2F"
 curl -s -X POST $url --data-binary "$body" >/dev/null
 echo "[$name] TCP ports the process listens on: $(ss -ltnpH | grep "pid=$pid," | awk '{print $4}' | tr '\n' ' ')"

@@ -33,7 +33,7 @@ server=
 work=$(mktemp -d)
 bulk=
 trap 'if [ -n "$server" ]; then kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; fi; rm -rf "$work" ${bulk:+"$bulk"}' EXIT
-secret=bench-secret-0123456789
+secret=bench-secret-0123456789-XYZ
 (umask 077 && cat > "$work/cdp-access.yaml" <<YAML
 listen: 127.0.0.1:0
 data_dir: ./data
@@ -84,7 +84,7 @@ echo "  one allow as exported: ${#line} characters of JSON Lines"
 echo "(b) refused requests over HTTP (60 with a wrong secret, one address, within a minute)"
 base=$(bytes); refused0=$(rows rejected)
 start
-codes=$(for _ in $(seq 1 60); do curl -s -o /dev/null -w '%{http_code}\n' -X POST "http://127.0.0.1:$port/user-access?secret=wrong-secret-0123456789" --data-binary "$body"; done | sort | uniq -c | tr -s ' ' | tr '\n' ',')
+codes=$(for _ in $(seq 1 60); do curl -s -o /dev/null -w '%{http_code}\n' -X POST "http://127.0.0.1:$port/user-access?secret=wrong-secret-0123456789-XYZ" --data-binary "$body"; done | sort | uniq -c | tr -s ' ' | tr '\n' ',')
 serving=$(bytes); serving_wal=$(wal)
 stop
 closed=$(bytes); n=$(( $(rows rejected) - refused0 ))

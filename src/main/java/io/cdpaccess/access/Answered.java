@@ -3,6 +3,7 @@ package io.cdpaccess.access;
 import io.cdpaccess.audit.DecisionRecord;
 import io.cdpaccess.protocol.Answer;
 import io.cdpaccess.time.Deadline;
+import java.time.Duration;
 
 /**
  * The final answer to one request, and its record: committed to the decision log before this was
@@ -10,5 +11,7 @@ import io.cdpaccess.time.Deadline;
  * not hold).
  *
  * @param deadline the request's deadline, whose elapsed time measures the whole exchange
+ * @param holdBack how long to wait before writing the answer: non-zero only for a caller slowed
+ *     after repeated failures; the record is committed already
  */
-public record Answered(DecisionRecord record, Answer answer, Deadline deadline) {}
+public record Answered(DecisionRecord record, Answer answer, Deadline deadline, Duration holdBack) {}

@@ -3,9 +3,9 @@ package io.cdpaccess.access;
 import io.cdpaccess.config.InstanceConfig;
 import io.cdpaccess.net.Cidr;
 import io.cdpaccess.outcome.Reason;
-import io.cdpaccess.protocol.Answer;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
@@ -19,15 +19,19 @@ import java.util.Optional;
  */
 public final class CallerGuard {
 
-    /** The guard's verdict: the authenticated instance, or the refusal. */
-    public record Verdict(Optional<InstanceConfig> instance, Reason reason, Answer answer) {
+    /**
+     * The guard's verdict: the authenticated instance, or the refusal, with what it refused (for
+     * a slowed caller: the failure beneath) and how long its answer is held back.
+     */
+    public record Verdict(
+            Optional<InstanceConfig> instance, Reason reason, Optional<String> detail, Duration holdBack) {
 
         static Verdict accept(InstanceConfig instance) {
-            return new Verdict(Optional.of(instance), null, null);
+            return new Verdict(Optional.of(instance), null, Optional.empty(), Duration.ZERO);
         }
 
-        static Verdict refuse(Reason reason, Answer answer) {
-            return new Verdict(Optional.empty(), reason, answer);
+        static Verdict refuse(Reason reason, Optional<String> detail, Duration holdBack) {
+            return new Verdict(Optional.empty(), reason, detail, holdBack);
         }
 
         public boolean accepted() {
@@ -44,16 +48,16 @@ public final class CallerGuard {
     }
 
     /**
-     * Checks one caller: locked out, no or wrong secret, address not allowed, or accepted.
+     * Checks one caller: no or wrong secret, address not allowed, or accepted. The right secret
+     * from an allowed address is accepted however many failures its address made (REDCap shares
+     * its address with everything on its host); failures are counted, and beyond the allowance
+     * refused as {@code rate-limited} and held back.
      *
      * @param caller the caller's address after trusted-proxy resolution
      * @param querySecrets every value of the query parameter named secret
      * @param authorization the {@code Authorization} header, if sent
      */
     public Verdict check(InetAddress caller, List<String> querySecrets, Optional<String> authorization) {
-        if (limiter.lockedOut(caller)) {
-            return Verdict.refuse(Reason.RATE_LIMITED, Answer.TOO_MANY_FAILURES);
-        }
         Optional<String> presented = presentedSecret(querySecrets, authorization);
         InstanceConfig matched = null;
         if (presented.isPresent()) {
@@ -63,15 +67,19 @@ public final class CallerGuard {
                 }
             }
         }
-        if (matched == null) {
-            limiter.recordFailure(caller);
-            return Verdict.refuse(Reason.UNAUTHENTICATED, Answer.FORBIDDEN);
+        if (matched != null && allowed(matched, caller)) {
+            return Verdict.accept(matched);
         }
-        if (!allowed(matched, caller)) {
-            limiter.recordFailure(caller);
-            return Verdict.refuse(Reason.ADDRESS_NOT_ALLOWED, Answer.FORBIDDEN);
+        Reason failure = matched == null ? Reason.UNAUTHENTICATED : Reason.ADDRESS_NOT_ALLOWED;
+        Optional<Duration> slowed = limiter.recordFailure(caller);
+        if (slowed.isEmpty()) {
+            return Verdict.refuse(failure, Optional.empty(), Duration.ZERO);
         }
-        return Verdict.accept(matched);
+        return Verdict.refuse(
+                Reason.RATE_LIMITED,
+                Optional.of(failure.code() + ", beyond the allowance of failures: answered "
+                        + slowed.get().toMillis() + " ms late"),
+                slowed.get());
     }
 
     /** A single secret from the query, else the Basic password; anything ambiguous is none. */

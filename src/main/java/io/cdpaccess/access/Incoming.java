@@ -15,6 +15,9 @@ import java.util.Optional;
  * @param secrets every value of the query parameter named secret
  * @param authorization the {@code Authorization} header, if sent
  * @param contentType the {@code Content-Type} header, if sent
+ * @param refererSent whether a {@code Referer} header came: cURL adds one when it follows a
+ *     redirect, and REDCap itself never sends one. Only its presence is kept: its value is the
+ *     URL before the redirect, secret included.
  */
 public record Incoming(
         String method,
@@ -23,6 +26,7 @@ public record Incoming(
         List<String> secrets,
         Optional<String> authorization,
         Optional<String> contentType,
+        boolean refererSent,
         Body body) {
 
     public Incoming {

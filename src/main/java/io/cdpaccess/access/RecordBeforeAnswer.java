@@ -6,6 +6,7 @@ import io.cdpaccess.audit.GroupCommit.Outcome;
 import io.cdpaccess.outcome.Reason;
 import io.cdpaccess.protocol.Answer;
 import io.cdpaccess.time.Deadline;
+import java.time.Duration;
 
 /**
  * The rule that no answer is given off the record: a decision's record is committed to the
@@ -23,13 +24,18 @@ public final class RecordBeforeAnswer {
         this.log = log;
     }
 
-    /** Commits {@code record} and returns the answer that may now be written. */
-    public Answered record(DecisionRecord record, Answer answer, Deadline deadline) {
+    /**
+     * Commits {@code record} and returns the answer that may now be written.
+     *
+     * @param holdBack how long the answer is to wait once recorded (a slowed caller's)
+     */
+    public Answered record(DecisionRecord record, Answer answer, Deadline deadline, Duration holdBack) {
         Outcome outcome = log.append(record, deadline.remaining());
         return switch (outcome) {
-            case COMMITTED, COUNTED -> new Answered(record, answer, deadline);
-            case TIMED_OUT -> new Answered(record.asDeadlineExceeded(), Answer.UNAVAILABLE, deadline);
-            case FAILED -> new Answered(record.asUnrecorded(Reason.LOG_UNAVAILABLE), Answer.UNAVAILABLE, deadline);
+            case COMMITTED, COUNTED -> new Answered(record, answer, deadline, holdBack);
+            case TIMED_OUT -> new Answered(record.asDeadlineExceeded(), Answer.UNAVAILABLE, deadline, holdBack);
+            case FAILED ->
+                new Answered(record.asUnrecorded(Reason.LOG_UNAVAILABLE), Answer.UNAVAILABLE, deadline, holdBack);
         };
     }
 }

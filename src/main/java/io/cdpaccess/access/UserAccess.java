@@ -29,9 +29,11 @@ import org.slf4j.LoggerFactory;
  * The call REDCap makes before a user may fetch EHR data, from a received request to an answer
  * that is on the record; independent of the HTTP server that carries it.
  *
- * <p>Order of checks: method (405), caller (429 lock-out, 403 secret or address), body size
- * (413), body form (200 {@code 0} for malformed or empty), then the decision; whatever the
- * outcome, {@link RecordBeforeAnswer} commits the record before the answer is given. One
+ * <p>Order of checks: caller (secret, address; failing callers slowed), a redirect that dropped
+ * the body, method, body size — each refused with 404 {@code 0}, the one status below 500 that
+ * REDCap's Test button reports as a failure — then the body's form (200 {@code 0} for malformed
+ * or empty), then the decision; whatever the outcome, {@link RecordBeforeAnswer} commits the
+ * record before the answer is given. One
  * {@link Deadline}, started when the request arrives, bounds all of it. Every path, including
  * unexpected exceptions, ends in one of the {@link Answer} constants, so only a completed allow
  * ever answers {@code 1}.
@@ -43,6 +45,9 @@ public final class UserAccess {
 
     private static final Logger log = LoggerFactory.getLogger(UserAccess.class);
 
+    private static final String CREDENTIALS_DROPPED = "the request came through a redirect (it has a Referer), and a"
+            + " redirect to another host or port drops user:password@ credentials: paste the final URL into REDCap";
+
     private final CallerAddress callerAddress;
     private final CallerGuard guard;
     private final Decider decider;
@@ -50,6 +55,7 @@ public final class UserAccess {
     private final Clock clock;
     private final Ticker ticker;
     private final Duration budget;
+    private final RedirectWarnings redirectWarnings;
 
     /**
      * @param ticker the time base of every request's deadline
@@ -70,6 +76,7 @@ public final class UserAccess {
         this.clock = clock;
         this.ticker = ticker;
         this.budget = budget;
+        this.redirectWarnings = new RedirectWarnings(clock);
     }
 
     /** What the request sent, as kept on the record: each field as sent, when it got that far. */
@@ -91,7 +98,8 @@ public final class UserAccess {
             Answer answer,
             Optional<String> grantId,
             Optional<String> policyVersion,
-            Optional<String> explanation) {
+            Optional<String> explanation,
+            Duration holdBack) {
 
         static Provisional outsidePolicy(
                 Optional<InstanceConfig> instance,
@@ -109,7 +117,18 @@ public final class UserAccess {
                     answer,
                     Optional.empty(),
                     Optional.empty(),
-                    Optional.empty());
+                    Optional.empty(),
+                    Duration.ZERO);
+        }
+
+        /** A refusal of the caller: 404 {@code 0}, which REDCap's Test button shows as a failure. */
+        static Provisional refusal(Optional<InstanceConfig> instance, Reason reason, String detail) {
+            return outsidePolicy(instance, Fields.NONE, Effect.REJECTED, reason, detail, Answer.REFUSED);
+        }
+
+        Provisional heldBack(Duration wait) {
+            return new Provisional(
+                    instance, fields, effect, reason, detail, answer, grantId, policyVersion, explanation, wait);
         }
 
         DecisionRecord record(String id, Instant receivedAt, InetAddress caller, InetAddress peer, long latencyMicros) {
@@ -150,26 +169,28 @@ public final class UserAccess {
             provisional = internalError(id, Optional.empty(), Fields.NONE, e);
         }
         DecisionRecord record = provisional.record(id, receivedAt, caller, peer, deadline.elapsedNanos() / 1_000);
-        return recorder.record(record, provisional.answer(), deadline);
+        return recorder.record(record, provisional.answer(), deadline, provisional.holdBack());
     }
 
     private Provisional checkCaller(String id, Incoming request, InetAddress caller, Deadline deadline) {
-        if (!"POST".equals(request.method())) {
-            return Provisional.outsidePolicy(
-                    Optional.empty(),
-                    Fields.NONE,
-                    Effect.REJECTED,
-                    Reason.METHOD_NOT_ALLOWED,
-                    request.method(),
-                    Answer.METHOD_NOT_ALLOWED);
-        }
         CallerGuard.Verdict verdict = guard.check(caller, request.secrets(), request.authorization());
         if (!verdict.accepted()) {
-            return Provisional.outsidePolicy(
-                    Optional.empty(), Fields.NONE, Effect.REJECTED, verdict.reason(), null, verdict.answer());
+            String detail = verdict.detail().orElse(null);
+            if (request.refererSent() && verdict.reason() != Reason.ADDRESS_NOT_ALLOWED) {
+                detail = (detail == null ? "" : detail + "; ") + CREDENTIALS_DROPPED;
+                redirectWarnings.credentialsDropped();
+            }
+            return Provisional.refusal(Optional.empty(), verdict.reason(), detail)
+                    .heldBack(verdict.holdBack());
         }
         Optional<InstanceConfig> instance = verdict.instance();
         try {
+            if (!"POST".equals(request.method())) {
+                if (request.refererSent() && request.body().declaredLength() <= 0) {
+                    return redirectedWithoutBody(instance, request.method());
+                }
+                return Provisional.refusal(instance, Reason.METHOD_NOT_ALLOWED, request.method());
+            }
             return readAndDecide(id, request, instance, caller, deadline);
         } catch (RuntimeException | Error e) {
             return internalError(id, instance, Fields.NONE, e);
@@ -187,6 +208,13 @@ public final class UserAccess {
             body = request.body().readAtMost(MAX_BODY_BYTES + 1);
             if (body.length > MAX_BODY_BYTES) {
                 return tooLarge(instance, "more than " + MAX_BODY_BYTES + " bytes");
+            }
+            if (body.length == 0
+                    && request.refererSent()
+                    && request.contentType().isEmpty()) {
+                // A form post that lost its form. The Test button's empty POST through a 307/308
+                // keeps its content type (and its Referer): that one is the Test, answered 200 "0".
+                return redirectedWithoutBody(instance, request.method());
             }
         } catch (IOException e) {
             return Provisional.outsidePolicy(
@@ -235,7 +263,8 @@ public final class UserAccess {
                     answer,
                     decision.grantId(),
                     decision.explanation().map(PolicyResult::policyVersion),
-                    decision.explanation().map(e -> Explanations.toJson(e, decision.sources())));
+                    decision.explanation().map(e -> Explanations.toJson(e, decision.sources())),
+                    Duration.ZERO);
         } catch (RuntimeException | Error e) {
             return internalError(id, instance, fields, e);
         }
@@ -258,8 +287,22 @@ public final class UserAccess {
     }
 
     private static Provisional tooLarge(Optional<InstanceConfig> instance, String detail) {
-        return Provisional.outsidePolicy(
-                instance, Fields.NONE, Effect.REJECTED, Reason.BODY_TOO_LARGE, detail, Answer.TOO_LARGE);
+        return Provisional.refusal(instance, Reason.BODY_TOO_LARGE, detail);
+    }
+
+    /**
+     * A request from REDCap that lost its body on the way: cURL follows a 301, 302 or 303 by
+     * sending the request again without the body, adding a {@code Referer}. Every user would be
+     * denied while the DDP Test button showed "Success!", so it is refused with a 404 the button
+     * shows, and the log says what to fix.
+     */
+    private Provisional redirectedWithoutBody(Optional<InstanceConfig> instance, String method) {
+        redirectWarnings.bodyDropped(instance.map(InstanceConfig::name).orElse("-"));
+        return Provisional.refusal(
+                instance,
+                Reason.REDIRECTED_WITHOUT_BODY,
+                method + " without a body, with a Referer: a redirect in front of the service dropped REDCap's"
+                        + " form; paste the final https:// URL into REDCap");
     }
 
     private static String address(InetAddress a) {

@@ -14,11 +14,11 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
-/** {@code config validate|hash-secret}. */
+/** {@code config validate|new-secret|hash-secret}. */
 @Command(
         name = "config",
-        description = "Check configuration; hash caller secrets.",
-        subcommands = {ConfigCommand.Validate.class, ConfigCommand.HashSecret.class})
+        description = "Check configuration; make and hash caller secrets.",
+        subcommands = {ConfigCommand.Validate.class, ConfigCommand.NewSecret.class, ConfigCommand.HashSecret.class})
 final class ConfigCommand {
 
     @Command(name = "validate", description = "Check a configuration file; lists every problem with its line.")
@@ -77,6 +77,29 @@ final class ConfigCommand {
             CallerSecret.parse(line.strip());
             spec.commandLine().getOut().println(CallerSecret.hashed(line.strip()));
             spec.commandLine().getOut().flush();
+            return 0;
+        }
+    }
+
+    @Command(
+            name = "new-secret",
+            description = "Print a new caller secret (256 random bits, base64url: safe in any URL) and its"
+                    + " sha256: form for the configuration.")
+    static final class NewSecret implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            String secret = CallerSecret.generate();
+            PrintWriter out = spec.commandLine().getOut();
+            out.println("secret: " + secret);
+            out.println("sha256: " + CallerSecret.hashed(secret));
+            out.println("Put the secret into the URL pasted into REDCap (?secret=" + secret
+                    + "), and either into the instance's secret: or, hashed, as secret: \""
+                    + CallerSecret.hashed(secret)
+                    + "\".");
+            out.flush();
             return 0;
         }
     }

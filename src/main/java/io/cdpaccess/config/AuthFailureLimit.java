@@ -3,10 +3,11 @@ package io.cdpaccess.config;
 import java.time.Duration;
 
 /**
- * How many failed authentications one address may make per window before it is answered 429
- * until the window refills.
+ * How many failed authentications one caller (an IPv4 address, an IPv6 /64) may make per window
+ * before its failing calls are answered late, and how late at most.
  */
-public record AuthFailureLimit(int failures, Duration window) {
+public record AuthFailureLimit(int failures, Duration window, Duration maxDelay) {
 
-    public static final AuthFailureLimit DEFAULT = new AuthFailureLimit(10, Duration.ofMinutes(1));
+    public static final AuthFailureLimit DEFAULT =
+            new AuthFailureLimit(10, Duration.ofMinutes(1), Duration.ofSeconds(5));
 }

@@ -2,6 +2,8 @@ package io.cdpaccess.config;
 
 import io.cdpaccess.ids.Sha256;
 import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.util.Base64;
 import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Optional;
@@ -17,8 +19,18 @@ import java.util.Optional;
  */
 public final class CallerSecret {
 
-    /** Shortest plain-text secret accepted: 16 characters is about 96 bits from a password generator. */
-    public static final int MIN_PLAIN_LENGTH = 16;
+    /**
+     * Fewest bits a plain secret must carry. Failing callers are slowed, but one that presents the
+     * right secret is always decided (REDCap shares one address with everything else on its host), so guessing is
+     * kept out by the secret alone: 2^128 tries.
+     */
+    public static final int MIN_BITS = 128;
+
+    /** How to make a good one, for every message that refuses one. */
+    public static final String HOW_TO_MAKE = "make one with: cdp-access config new-secret (or: openssl rand -hex 32)";
+
+    /** Characters that stay themselves in any part of a URL (RFC 3986 "unreserved"). */
+    private static final String URL_SAFE_SYMBOLS = "-._~";
 
     private final byte[] digest;
     private final String plainText;
@@ -44,14 +56,81 @@ public final class CallerSecret {
             }
             return new CallerSecret(HexFormat.of().parseHex(hex.toLowerCase(Locale.ROOT)), null);
         }
-        if (configured.length() < MIN_PLAIN_LENGTH) {
-            throw new IllegalArgumentException("secret is shorter than " + MIN_PLAIN_LENGTH
-                    + " characters; generate one with: openssl rand -base64 32");
+        for (int i = 0; i < configured.length(); i++) {
+            char c = configured.charAt(i);
+            if (!urlSafe(c)) {
+                throw new IllegalArgumentException("secret contains " + describe(c)
+                        + ", which a URL changes (a + arrives as a space, % starts an escape, # & / ? @ : end a part)"
+                        + "; use only A-Z a-z 0-9 - _ . ~; " + HOW_TO_MAKE);
+            }
         }
-        if (!configured.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
-            throw new IllegalArgumentException("secret must be printable ASCII without spaces (it is part of a URL)");
+        int bits = estimatedBits(configured);
+        if (bits < MIN_BITS) {
+            throw new IllegalArgumentException("secret is too easy to guess: " + configured.length()
+                    + " characters of its kind carry about " + bits + " bits, at least " + MIN_BITS
+                    + " are needed (e.g. 22+ random base64url characters or 32 hex digits); " + HOW_TO_MAKE);
         }
         return new CallerSecret(Sha256.of(configured), configured);
+    }
+
+    /**
+     * An upper bound on the guessing work a secret takes, from its length and the kinds of
+     * character it uses: all decimal digits count 10 symbols each, all hex digits of one case 16,
+     * otherwise the sizes of the groups it draws on are added (lower-case letters 26, upper-case
+     * 26, digits 10, {@code -._~} 4). Randomness cannot be read from one string, so this only
+     * refuses what is certainly too short; a generated secret is what makes the bound true.
+     */
+    static int estimatedBits(String secret) {
+        boolean lower = false;
+        boolean upper = false;
+        boolean digit = false;
+        boolean symbol = false;
+        boolean lowerHex = true;
+        boolean upperHex = true;
+        for (int i = 0; i < secret.length(); i++) {
+            char c = secret.charAt(i);
+            lower |= c >= 'a' && c <= 'z';
+            upper |= c >= 'A' && c <= 'Z';
+            digit |= c >= '0' && c <= '9';
+            symbol |= URL_SAFE_SYMBOLS.indexOf(c) >= 0;
+            lowerHex &= (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+            upperHex &= (c >= '0' && c <= '9') || (c >= 'A' && c <= 'F');
+        }
+        int alphabet;
+        if (digit && !lower && !upper && !symbol) {
+            alphabet = 10;
+        } else if (lowerHex || upperHex) {
+            alphabet = 16;
+        } else {
+            alphabet =
+                    (lower ? 26 : 0) + (upper ? 26 : 0) + (digit ? 10 : 0) + (symbol ? URL_SAFE_SYMBOLS.length() : 0);
+        }
+        return (int) Math.floor(secret.length() * Math.log(alphabet) / Math.log(2));
+    }
+
+    private static boolean urlSafe(char c) {
+        return (c >= 'a' && c <= 'z')
+                || (c >= 'A' && c <= 'Z')
+                || (c >= '0' && c <= '9')
+                || URL_SAFE_SYMBOLS.indexOf(c) >= 0;
+    }
+
+    /** Names a refused character without echoing the rest of the secret. */
+    private static String describe(char c) {
+        if (c == ' ') {
+            return "a space";
+        }
+        if (c > 0x20 && c < 0x7f) {
+            return "'" + c + "'";
+        }
+        return String.format(Locale.ROOT, "the character U+%04X", (int) c);
+    }
+
+    /** A new secret: 256 random bits as base64url (43 characters), which no URL changes. */
+    public static String generate() {
+        byte[] bytes = new byte[32];
+        new SecureRandom().nextBytes(bytes);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     }
 
     /** {@code sha256:<hex>} of a plain secret, for writing hashed secrets into configuration. */

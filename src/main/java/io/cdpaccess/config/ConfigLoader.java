@@ -247,7 +247,7 @@ public final class ConfigLoader {
             if (node == null) {
                 return AuthFailureLimit.DEFAULT;
             }
-            Map<String, Node> m = in.mapping(node, "auth_failures", Set.of("limit", "window"));
+            Map<String, Node> m = in.mapping(node, "auth_failures", Set.of("limit", "window", "max_delay"));
             int limit = in.value(
                     m.get("limit"),
                     "auth_failures.limit",
@@ -258,7 +258,12 @@ public final class ConfigLoader {
                     "auth_failures.window",
                     s -> durationIn(s, Duration.ofSeconds(1), Duration.ofDays(1)),
                     AuthFailureLimit.DEFAULT.window());
-            return new AuthFailureLimit(limit, window);
+            Duration maxDelay = in.value(
+                    m.get("max_delay"),
+                    "auth_failures.max_delay",
+                    s -> durationIn(s, Duration.ZERO, Duration.ofMinutes(1)),
+                    AuthFailureLimit.DEFAULT.maxDelay());
+            return new AuthFailureLimit(limit, window, maxDelay);
         }
 
         private MetricsConfig metrics(Node node) {

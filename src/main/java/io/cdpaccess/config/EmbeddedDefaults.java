@@ -8,9 +8,7 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.security.SecureRandom;
 import java.time.Clock;
-import java.util.Base64;
 
 /**
  * The zero-configuration setup: a data directory ({@code ./cdp-access-data} unless told
@@ -45,7 +43,10 @@ public final class EmbeddedDefaults {
             OwnerOnly.createDirectories(dir); // only a directory made now: never re-mode someone's existing one
             Path temp = Files.createTempFile(dir, ".cdp-access", ".yaml"); // 0600, whatever the umask
             Files.writeString(
-                    temp, render(newSecret(), clock), StandardCharsets.UTF_8, StandardOpenOption.TRUNCATE_EXISTING);
+                    temp,
+                    render(CallerSecret.generate(), clock),
+                    StandardCharsets.UTF_8,
+                    StandardOpenOption.TRUNCATE_EXISTING);
             try {
                 // Atomic, and refuses to replace a file another process generated meanwhile.
                 Files.createLink(file, temp);
@@ -61,12 +62,6 @@ public final class EmbeddedDefaults {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create " + file + ": " + e.getMessage(), e);
         }
-    }
-
-    static String newSecret() {
-        byte[] bytes = new byte[32];
-        new SecureRandom().nextBytes(bytes);
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     }
 
     private static String render(String secret, Clock clock) {

@@ -9,6 +9,8 @@ import io.cdpaccess.protocol.Answer;
 import io.javalin.Javalin;
 import io.javalin.http.HandlerType;
 import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.SecureRequestCustomizer;
@@ -41,10 +43,12 @@ public final class RedcapListener implements AutoCloseable {
 
     private final Javalin app;
     private final boolean https;
+    private final ScheduledExecutorService heldBack;
 
-    private RedcapListener(Javalin app, boolean https) {
+    private RedcapListener(Javalin app, boolean https, ScheduledExecutorService heldBack) {
         this.app = app;
         this.https = https;
+        this.heldBack = heldBack;
     }
 
     /**
@@ -61,7 +65,12 @@ public final class RedcapListener implements AutoCloseable {
             CallerAddress callerAddress,
             Health health,
             Metrics metrics) {
-        UserAccessHandler endpoint = new UserAccessHandler(userAccess, meters);
+        ScheduledExecutorService heldBack = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "cdp-access-held-back-answers");
+            t.setDaemon(true);
+            return t;
+        });
+        UserAccessHandler endpoint = new UserAccessHandler(userAccess, meters, heldBack);
         MetricsEndpoint metricsEndpoint =
                 new MetricsEndpoint(callerAddress, config.metrics().allowFrom(), metrics, meters);
         TlsKeyStores.Loaded keys = config.tls().map(TlsKeyStores::load).orElse(null);
@@ -77,7 +86,7 @@ public final class RedcapListener implements AutoCloseable {
                 cfg.routes.addHttpHandler(method, USER_ACCESS_PATH, endpoint);
             }
             // Javalin answers methods it has no route for (PROPFIND, made-up ones) with its own 404
-            // before any handler runs; catch them here so they too get a recorded 405 "0".
+            // before any handler runs; catch them here so they too get a recorded 404 "0".
             cfg.routes.before(USER_ACCESS_PATH, ctx -> {
                 if (!ROUTED_METHODS.contains(ctx.method())) {
                     endpoint.handle(ctx);
@@ -89,11 +98,16 @@ public final class RedcapListener implements AutoCloseable {
             if (config.metrics().enabled()) {
                 cfg.routes.get(MetricsEndpoint.PATH, metricsEndpoint);
             }
-            cfg.routes.error(404, ctx -> Exchanges.answer(ctx, Answer.NOT_FOUND));
+            cfg.routes.error(404, ctx -> Exchanges.answer(ctx, Answer.REFUSED));
             cfg.routes.exception(Exception.class, (e, ctx) -> Exchanges.answer(ctx, Answer.UNAVAILABLE));
         });
-        app.start();
-        return new RedcapListener(app, keys != null);
+        try {
+            app.start();
+        } catch (RuntimeException e) {
+            heldBack.shutdownNow();
+            throw e;
+        }
+        return new RedcapListener(app, keys != null, heldBack);
     }
 
     private static ServerConnector connector(
@@ -138,5 +152,6 @@ public final class RedcapListener implements AutoCloseable {
     @Override
     public void close() {
         app.stop();
+        heldBack.shutdownNow(); // answers still held back go with their connections
     }
 }

@@ -6,42 +6,83 @@ import io.cdpaccess.access.UserAccess;
 import io.cdpaccess.audit.DecisionRecord;
 import io.cdpaccess.meters.RequestMeters;
 import io.cdpaccess.ops.LogText;
-import io.cdpaccess.protocol.Answer;
+import io.cdpaccess.outcome.Reason;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * {@code /user-access} on Javalin: turns the exchange into an {@link Incoming}, lets
  * {@link UserAccess} answer it (recorded before it returns), writes the answer with its
- * {@code X-Decision-Id}, then counts it and logs one line for it. The deciding is not done here.
+ * {@code X-Decision-Id} and {@code X-Decision-Reason} — a slowed caller's only after its hold-back,
+ * asynchronously — then counts it and logs one line for it. The deciding is not done here.
  */
 final class UserAccessHandler implements Handler {
 
     static final String DECISION_ID_HEADER = "X-Decision-Id";
+
+    /**
+     * The recorded reason code, for {@code cdp-access doctor} and administrators with curl: a
+     * refusal's code says nothing a caller could use (the codes are public), and a decision's
+     * reaches only the installation holding the secret.
+     */
+    static final String DECISION_REASON_HEADER = "X-Decision-Reason";
+
+    /** Most answers of slowed callers waiting at once. */
+    static final int MAX_HELD_BACK = 10_000;
 
     private static final Logger decisions = LoggerFactory.getLogger("cdp-access.decision");
     private static final Logger log = LoggerFactory.getLogger(UserAccessHandler.class);
 
     private final UserAccess userAccess;
     private final RequestMeters meters;
+    private final ScheduledExecutorService scheduler;
+    private final Semaphore heldBack = new Semaphore(MAX_HELD_BACK);
 
-    UserAccessHandler(UserAccess userAccess, RequestMeters meters) {
+    /** @param scheduler completes the held-back answers of slowed callers; owned by the listener */
+    UserAccessHandler(UserAccess userAccess, RequestMeters meters, ScheduledExecutorService scheduler) {
         this.userAccess = userAccess;
         this.meters = meters;
+        this.scheduler = scheduler;
     }
 
     @Override
     public void handle(Context ctx) {
         Answered answered = userAccess.answer(incoming(ctx));
+        Duration wait = answered.holdBack();
+        if (wait.isZero() || !heldBack.tryAcquire()) {
+            // Past MAX_HELD_BACK waiting answers the rest go out at once: memory stays bounded, and
+            // the secrets' 128 bits, not the delay, are what keeps guessing out.
+            write(ctx, answered);
+            return;
+        }
+        CompletableFuture<Void> later = new CompletableFuture<>();
+        ctx.future(() -> later.thenRun(() -> {
+            try {
+                write(ctx, answered);
+            } finally {
+                heldBack.release();
+            }
+        }));
+        // No thread waits: the scheduler completes the future, and Jetty writes the answer then.
+        scheduler.schedule(() -> later.complete(null), wait.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    private void write(Context ctx, Answered answered) {
         DecisionRecord r = answered.record();
         Exchanges.answer(ctx, answered.answer());
         ctx.header(DECISION_ID_HEADER, r.decisionId());
-        if (answered.answer() == Answer.METHOD_NOT_ALLOWED) {
+        ctx.header(DECISION_REASON_HEADER, r.reason());
+        if (Reason.METHOD_NOT_ALLOWED.code().equals(r.reason())) {
             ctx.header("Allow", "POST");
         }
         try {
@@ -77,6 +118,7 @@ final class UserAccessHandler implements Handler {
                 secrets,
                 Optional.ofNullable(ctx.header("Authorization")),
                 Optional.ofNullable(ctx.req().getContentType()),
+                ctx.header("Referer") != null,
                 new Incoming.Body() {
                     @Override
                     public long declaredLength() {

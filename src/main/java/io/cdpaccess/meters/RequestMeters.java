@@ -20,7 +20,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * What the REDCap listener counts: every answer of {@code /user-access} by effect and reason, how
- * long answers take, callers refused before any decision, failed authentications and lock-outs,
+ * long answers take, callers refused before any decision, failed authentications and the ones answered late,
  * and reads of {@code /metrics}.
  *
  * <p>Counted once the answer is final, i.e. after the decision log had its say: a decision that
@@ -34,18 +34,14 @@ public final class RequestMeters {
     /** The instance label of an answer given before the caller was authenticated (as in the log). */
     public static final String NO_INSTANCE = "-";
 
-    /** What REDCap's callers refused before any decision are answered, for counters known from the start. */
-    private static final Map<Reason, Answer> REFUSALS = Map.of(
+    /** Refusals of REDCap's callers, for counters known from the start; every one is a 404. */
+    private static final List<Reason> REFUSALS = List.of(
             Reason.UNAUTHENTICATED,
-            Answer.FORBIDDEN,
             Reason.ADDRESS_NOT_ALLOWED,
-            Answer.FORBIDDEN,
             Reason.RATE_LIMITED,
-            Answer.TOO_MANY_FAILURES,
             Reason.METHOD_NOT_ALLOWED,
-            Answer.METHOD_NOT_ALLOWED,
             Reason.BODY_TOO_LARGE,
-            Answer.TOO_LARGE);
+            Reason.REDIRECTED_WITHOUT_BODY);
 
     private static final List<Reason> ERRORS =
             List.of(Reason.FACT_ERROR, Reason.DEADLINE_EXCEEDED, Reason.LOG_UNAVAILABLE, Reason.INTERNAL_ERROR);
@@ -96,7 +92,7 @@ public final class RequestMeters {
                             .serviceLevelObjectives(buckets.toArray(Duration[]::new))
                             .register(registry));
         }
-        REFUSALS.forEach((reason, answer) -> refusal(reason.code(), answer.status()));
+        REFUSALS.forEach(reason -> refusal(reason.code(), Answer.REFUSED.status()));
         for (InstanceConfig instance : instances) {
             for (Reason error : ERRORS) {
                 decision(instance.name(), Effect.ERROR, error.code());
@@ -105,8 +101,9 @@ public final class RequestMeters {
         FunctionCounter.builder("cdp_access.auth.failures", limiter, AuthFailureLimiter::failures)
                 .description("Requests whose secret did not match, or whose address an instance does not allow")
                 .register(registry);
-        FunctionCounter.builder("cdp_access.auth.lockouts", limiter, AuthFailureLimiter::lockouts)
-                .description("Times an address used up auth_failures.limit and was locked out (429) for the window")
+        FunctionCounter.builder("cdp_access.auth.slowed", limiter, AuthFailureLimiter::slowed)
+                .description(
+                        "Failed authentications beyond a caller's auth_failures.limit, answered late (rate-limited)")
                 .register(registry);
         metricsServed = metricsReads("served");
         metricsRefused = metricsReads("refused");
@@ -155,8 +152,9 @@ public final class RequestMeters {
                 new RefusalKey(reason, status),
                 k -> Counter.builder("cdp_access.requests.rejected")
                         .description(
-                                "Requests to /user-access refused before any decision (not authenticated, "
-                                        + "address not allowed, locked out, wrong method, body too large), by reason and status")
+                                "Requests to /user-access refused (404 \"0\") before any decision (not authenticated, address "
+                                        + "not allowed, slowed after failures, wrong method, body too large, body dropped by a "
+                                        + "redirect), by reason and status")
                         .tags("reason", k.reason(), "status", Integer.toString(k.status()))
                         .register(registry));
     }

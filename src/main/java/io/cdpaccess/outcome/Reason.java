@@ -11,8 +11,13 @@ public enum Reason {
     EMPTY_REQUEST("empty-request", "empty request, as sent by REDCap's Test button"),
     UNAUTHENTICATED("unauthenticated", "no configured secret matches the one presented"),
     ADDRESS_NOT_ALLOWED("address-not-allowed", "the caller's address is not in the instance's allow_from"),
-    RATE_LIMITED("rate-limited", "too many failed authentications from this address"),
+    RATE_LIMITED(
+            "rate-limited",
+            "another failed authentication from a caller beyond its allowance of failures; answered late"),
     METHOD_NOT_ALLOWED("method-not-allowed", "only POST is answered"),
+    REDIRECTED_WITHOUT_BODY(
+            "redirected-without-body",
+            "the call lost its body to a redirect in front of the service; paste the final URL into REDCap"),
     BODY_TOO_LARGE("body-too-large", "the request body is larger than 16 KiB"),
     DEADLINE_EXCEEDED("deadline-exceeded", "no answer could be made within the deadline"),
     LOG_UNAVAILABLE("log-unavailable", "the decision could not be recorded, so it was not given"),

@@ -11,16 +11,19 @@ public enum Answer {
     ALLOW(200, "1"),
     /** 200 {@code 0}: denied, including malformed requests and REDCap's "Test" button. */
     DENY(200, "0"),
-    /** 403 {@code 0}: the caller is not an authenticated REDCap installation. */
+    /**
+     * 403 {@code 0}: {@code /metrics} for an address outside {@code metrics.allow_from}. Never on
+     * {@code /user-access}: REDCap's Test button would call a 403 "Success!".
+     */
     FORBIDDEN(403, "0"),
-    /** 404 {@code 0}: no such path on the listener (REDCap counts a 404 as a failure, so as {@code 0}). */
-    NOT_FOUND(404, "0"),
-    /** 405 {@code 0}: only POST is answered. */
-    METHOD_NOT_ALLOWED(405, "0"),
-    /** 413 {@code 0}: the body is larger than any REDCap request. */
-    TOO_LARGE(413, "0"),
-    /** 429 {@code 0}: too many failed authentications from this address. */
-    TOO_MANY_FAILURES(429, "0"),
+    /**
+     * 404 {@code 0}: every refusal on {@code /user-access} (no or wrong secret, address not allowed,
+     * slowed after failures, wrong method, body too large, a redirect that dropped the body) and any
+     * path the listener does not serve. A 404 is the one status below 500 that REDCap counts as a
+     * failed call, so its DDP Test button shows a failure instead of "Success!"; users see no
+     * difference, REDCap stores {@code 0} for it as for a deny.
+     */
+    REFUSED(404, "0"),
     /** 503 {@code 0}: the service could not decide (store unavailable, deadline passed). */
     UNAVAILABLE(503, "0");
 

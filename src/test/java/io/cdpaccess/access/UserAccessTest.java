@@ -44,7 +44,7 @@ import org.junit.jupiter.api.Test;
  */
 class UserAccessTest {
 
-    private static final String SECRET = "prod-secret-0123456789";
+    private static final String SECRET = "prod-secret-0123456789-XYZ";
     private static final RedcapUrl URL = RedcapUrl.parse("https://redcap.example.edu/");
     private static final InstanceConfig PROD =
             new InstanceConfig("prod", Optional.of(URL), CallerSecret.parse(SECRET), List.of());
@@ -106,6 +106,7 @@ class UserAccessTest {
                 List.of(secret),
                 Optional.empty(),
                 Optional.of("application/x-www-form-urlencoded"),
+                false,
                 new Incoming.Body() {
                     @Override
                     public long declaredLength() {
@@ -205,6 +206,7 @@ class UserAccessTest {
                 odd.secrets(),
                 odd.authorization(),
                 odd.contentType(),
+                odd.refererSent(),
                 odd.body());
 
         Answered answered = userAccess(Ticker.system()).answer(fromNowhere);
@@ -221,9 +223,9 @@ class UserAccessTest {
     void theBodyOfAnUnauthenticatedCallerIsNeverRead() throws Exception {
         AtomicBoolean read = new AtomicBoolean();
 
-        Answered answered = userAccess(Ticker.system()).answer(post("wrong-secret-0123456789", ALICE, read));
+        Answered answered = userAccess(Ticker.system()).answer(post("wrong-secret-0123456789-XYZ", ALICE, read));
 
-        assertThat(answered.answer()).isEqualTo(Answer.FORBIDDEN);
+        assertThat(answered.answer()).isEqualTo(Answer.REFUSED);
         assertThat(answered.record().effect()).isEqualTo(Effect.REJECTED);
         assertThat(answered.record().reason()).isEqualTo(Reason.UNAUTHENTICATED.code());
         assertThat(answered.record().user()).isEmpty();

@@ -61,7 +61,7 @@ public class DeciderBenchmark {
 
     static final RedcapUrl URL = RedcapUrl.parse("https://redcap.example.edu/");
     static final InstanceConfig PROD =
-            new InstanceConfig("prod", Optional.of(URL), CallerSecret.parse("prod-secret-0123456789"), List.of());
+            new InstanceConfig("prod", Optional.of(URL), CallerSecret.parse("prod-secret-0123456789-XYZ"), List.of());
 
     /** Grants in the store, one user each; the decided user holds one of them. */
     @Param({"1", "10000", "1000000"})

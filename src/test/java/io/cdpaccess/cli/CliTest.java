@@ -50,10 +50,10 @@ class CliTest {
                 instances:
                   - name: prod
                     redcap_url: %s
-                    secret: prod-secret-0123456789
+                    secret: prod-secret-0123456789-XYZ
                   - name: test
                     redcap_url: %s
-                    secret: test-secret-0123456789
+                    secret: test-secret-0123456789-XYZ
                 """.formatted(PROD_URL, TEST_URL));
         cli = new Cli(clock);
     }
@@ -306,7 +306,7 @@ class CliTest {
         run("grant", "add", "--instance", "prod", "--user", "alice", "--project-id", "42", "--reason", "r");
         RedcapClient redcap = new RedcapClient();
         try (ServiceUnderTest service = ServiceUnderTest.start(dir, Files.readString(config), Map.of(), clock)) {
-            String url = service.url("prod-secret-0123456789");
+            String url = service.url("prod-secret-0123456789-XYZ");
             assertThat(redcap.userAccess(url, "alice", 42, PROD_URL)).isEqualTo("1");
             assertThat(redcap.userAccess(url, "=HYPERLINK(\"http://x\")", 42, PROD_URL))
                     .isEqualTo("0");
@@ -339,12 +339,45 @@ class CliTest {
     }
 
     @Test
+    void newSecretPrintsAUrlSafeSecretThatTheConfigurationAcceptsAndItsHash() throws Exception {
+        Cli.Result r = cli.run("config", "new-secret");
+
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        java.util.regex.Matcher secret = java.util.regex.Pattern.compile("(?m)^secret: ([A-Za-z0-9_-]{43})$")
+                .matcher(r.out());
+        assertThat(secret.find()).as(r.out()).isTrue();
+        java.util.regex.Matcher hash = java.util.regex.Pattern.compile("(?m)^sha256: (sha256:[0-9a-f]{64})$")
+                .matcher(r.out());
+        assertThat(hash.find()).as(r.out()).isTrue();
+        assertThat(io.cdpaccess.config.CallerSecret.parse(hash.group(1)).matches(secret.group(1)))
+                .isTrue();
+        assertThat(io.cdpaccess.config.CallerSecret.parse(secret.group(1)).plainText())
+                .contains(secret.group(1));
+        assertThat(cli.run("config", "new-secret").out()).doesNotContain(secret.group(1));
+    }
+
+    @Test
+    void hashSecretRefusesASecretTooWeakToHash() throws Exception {
+        java.io.InputStream stdin = System.in;
+        Cli.Result r;
+        try {
+            System.setIn(new java.io.ByteArrayInputStream("password-123\n".getBytes(StandardCharsets.UTF_8)));
+            r = cli.run("config", "hash-secret");
+        } finally {
+            System.setIn(stdin);
+        }
+
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).contains("secret is too easy to guess").doesNotContain("password-123");
+    }
+
+    @Test
     void hashSecretPrintsTheSha256FormThatAuthenticatesTheSameSecret() throws Exception {
         java.io.InputStream stdin = System.in;
         Cli.Result r;
         try {
-            System.setIn(
-                    new java.io.ByteArrayInputStream("a-long-enough-secret-123\n".getBytes(StandardCharsets.UTF_8)));
+            System.setIn(new java.io.ByteArrayInputStream(
+                    "a-long-enough-Secret-0123456789\n".getBytes(StandardCharsets.UTF_8)));
             r = cli.run("config", "hash-secret");
         } finally {
             System.setIn(stdin);
@@ -353,7 +386,7 @@ class CliTest {
         assertThat(r.exitCode()).as(r.toString()).isZero();
         String hashed = r.out().strip();
         assertThat(hashed).matches("sha256:[0-9a-f]{64}").doesNotContain("a-long-enough");
-        assertThat(io.cdpaccess.config.CallerSecret.parse(hashed).matches("a-long-enough-secret-123"))
+        assertThat(io.cdpaccess.config.CallerSecret.parse(hashed).matches("a-long-enough-Secret-0123456789"))
                 .isTrue();
     }
 

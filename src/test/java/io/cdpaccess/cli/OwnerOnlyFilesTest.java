@@ -26,7 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class OwnerOnlyFilesTest {
 
-    static final String SECRET = "plain-secret-0123456789";
+    static final String SECRET = "plain-secret-0123456789-XYZ";
 
     @TempDir
     Path dir;

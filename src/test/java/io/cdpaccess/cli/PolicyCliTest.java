@@ -274,7 +274,7 @@ class PolicyCliTest {
         cli.run("grant", "add", "--config", config.toString(), "--user", "alice", "--all-projects", "--reason", "r");
         RedcapClient redcap = new RedcapClient();
         try (ServiceUnderTest service = ServiceUnderTest.start(dir, Files.readString(config), Map.of(), clock)) {
-            String url = service.url("prod-secret-0123456789");
+            String url = service.url("prod-secret-0123456789-XYZ");
             assertThat(redcap.userAccess(url, "alice", 42, PROD_URL)).isEqualTo("1");
             assertThat(redcap.userAccess(url, "alice", 43, PROD_URL)).isEqualTo("1");
             assertThat(redcap.userAccess(url, "bob", 42, PROD_URL)).isEqualTo("0");

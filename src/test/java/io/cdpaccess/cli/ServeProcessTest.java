@@ -107,11 +107,11 @@ class ServeProcessTest {
                 instances:
                   - name: prod
                     redcap_url: https://redcap.example.edu/
-                    secret: cli-secret-0123456789
+                    secret: cli-secret-0123456789-XYZ
                 """);
         try (ChildService child = ChildService.serve(dir, Map.of(), "--config", config.toString())) {
             child.awaitBanner();
-            String url = "http://127.0.0.1:" + child.port() + "/user-access?secret=cli-secret-0123456789";
+            String url = "http://127.0.0.1:" + child.port() + "/user-access?secret=cli-secret-0123456789-XYZ";
             assertThat(redcap.userAccess(url, "alice", 42, "https://redcap.example.edu/"))
                     .isEqualTo("0");
 
@@ -171,11 +171,11 @@ class ServeProcessTest {
                 instances:
                   - name: prod
                     redcap_url: https://redcap.example.edu/
-                    secret: kill-secret-0123456789
+                    secret: kill-secret-0123456789-XYZ
                 """);
         Set<String> answered = ConcurrentHashMap.newKeySet();
         try (ChildService child = ChildService.serve(dir, Map.of(), "--config", config.toString())) {
-            String url = "http://127.0.0.1:" + child.port() + "/user-access?secret=kill-secret-0123456789";
+            String url = "http://127.0.0.1:" + child.port() + "/user-access?secret=kill-secret-0123456789-XYZ";
             AtomicBoolean running = new AtomicBoolean(true);
             ExecutorService clients = Executors.newFixedThreadPool(6);
             for (int i = 0; i < 6; i++) {

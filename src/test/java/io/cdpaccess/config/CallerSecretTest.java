@@ -74,21 +74,56 @@ class CallerSecretTest {
     }
 
     @Test
-    void refusesWeakOrUnusableSecretsWithoutQuotingThem() {
-        String fifteen = "abcdefghijklmno";
-        assertThatThrownBy(() -> CallerSecret.parse(fifteen))
-                .hasMessageContaining("shorter than 16")
+    void refusesSecretsThatCarryFewerThan128BitsWithoutQuotingThem() {
+        // What people type: words and digits, 22 characters, about 117 bits by its alphabet.
+        String typed = "redcap-prod-2026-123456";
+        assertThatThrownBy(() -> CallerSecret.parse(typed))
+                .hasMessageContaining("too easy to guess")
+                .hasMessageContaining("at least 128")
+                .hasMessageContaining("config new-secret")
                 .message()
-                .doesNotContain(fifteen);
-        assertThat(CallerSecret.parse(fifteen + "p").matches(fifteen + "p")).isTrue();
-        String spaced = "secret with spaces in it";
-        assertThatThrownBy(() -> CallerSecret.parse(spaced))
-                .hasMessageContaining("printable ASCII")
-                .message()
-                .doesNotContain(spaced);
-        assertThatThrownBy(() -> CallerSecret.parse("s\u00e9cr\u00e8t-0123456789abcdef"))
-                .hasMessageContaining("printable ASCII");
+                .doesNotContain(typed);
+        // 31 hex digits are 124 bits, 32 are 128; 38 decimal digits 126, 39 are 129.
+        assertThatThrownBy(() -> CallerSecret.parse("0123456789abcdef0123456789abcde"))
+                .hasMessageContaining("about 124 bits");
+        assertThat(CallerSecret.parse("0123456789abcdef0123456789abcdef").plainText())
+                .isPresent();
+        assertThatThrownBy(() -> CallerSecret.parse("0".repeat(38))).hasMessageContaining("about 126 bits");
+        assertThat(CallerSecret.parse("1".repeat(39)).plainText()).isPresent();
+        // 22 base64url characters drawing on every group carry 132 bits; one letter case alone does not.
+        assertThat(CallerSecret.parse("Zq3-vT8_mW1xK0pL5nR7yA").plainText()).isPresent();
+        assertThatThrownBy(() -> CallerSecret.parse("zqxvtmwkplnryaxbcdghjs")).hasMessageContaining("about 103 bits");
         assertThatThrownBy(() -> CallerSecret.parse("")).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> CallerSecret.parse(null)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @ParameterizedTest
+    @ValueSource(
+            strings = {
+                // half of `openssl rand -base64 32` outputs hold + or /; pasted into a URL, + arrives as a space
+                "q8Yb+Zx0Kd3mW7pL1tR5vN9sC2hF6jA4eG0iU8oB3w=",
+                "q8Yb/Zx0Kd3mW7pL1tR5vN9sC2hF6jA4eG0iU8oB3wQ",
+                "q8Yb%2BZx0Kd3mW7pL1tR5vN9sC2hF6jA4eG0iU8oB3",
+                "q8Yb#Zx0Kd3mW7pL1tR5vN9sC2hF6jA4eG0iU8oB3wQ",
+                "q8Yb&Zx0Kd3mW7pL1tR5vN9sC2hF6jA4eG0iU8oB3wQ",
+                "q8Yb Zx0Kd3mW7pL1tR5vN9sC2hF6jA4eG0iU8oB3wQ",
+                "q8Yb\u00e9Zx0Kd3mW7pL1tR5vN9sC2hF6jA4eG0iU8o"
+            })
+    void refusesSecretsThatAUrlWouldChange(String secret) {
+        assertThatThrownBy(() -> CallerSecret.parse(secret))
+                .hasMessageContaining("which a URL changes")
+                .hasMessageContaining("A-Z a-z 0-9 - _ . ~")
+                .hasMessageContaining("config new-secret")
+                .message()
+                .doesNotContain(secret.substring(5));
+    }
+
+    @Test
+    void generatedAndAdvisedSecretsAreAccepted() {
+        for (int i = 0; i < 200; i++) {
+            String generated = CallerSecret.generate();
+            assertThat(generated).matches("[A-Za-z0-9_-]{43}");
+            assertThat(CallerSecret.parse(generated).matches(generated)).isTrue();
+        }
     }
 }

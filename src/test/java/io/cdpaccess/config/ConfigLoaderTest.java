@@ -93,6 +93,7 @@ class ConfigLoaderTest {
                 auth_failures:
                   limit: 5
                   window: 30s
+                  max_delay: 2s
                 metrics:
                   enabled: false
                   allow_from: [10.1.2.3, "2001:db8::5/128"]
@@ -130,7 +131,7 @@ class ConfigLoaderTest {
         assertThat(tls.certificate()).contains(dir.resolve("tls/cert.pem"));
         assertThat(tls.privateKey()).contains(dir.resolve("tls/key.pem"));
         assertThat(tls.keystore()).isEmpty();
-        assertThat(c.authFailures()).isEqualTo(new AuthFailureLimit(5, Duration.ofSeconds(30)));
+        assertThat(c.authFailures()).isEqualTo(new AuthFailureLimit(5, Duration.ofSeconds(30), Duration.ofSeconds(2)));
         assertThat(c.metrics())
                 .isEqualTo(new MetricsConfig(false, List.of(Cidr.parse("10.1.2.3/32"), Cidr.parse("2001:db8::5/128"))));
     }
@@ -388,7 +389,7 @@ class ConfigLoaderTest {
         assertThat(problems(file, Map.of()))
                 .singleElement()
                 .asString()
-                .startsWith(file + ":4: instances[0].secret: secret is shorter than 16 characters");
+                .startsWith(file + ":4: instances[0].secret: secret is too easy to guess: 12 characters");
     }
 
     @Test
@@ -577,7 +578,7 @@ class ConfigLoaderTest {
                   - name: g
                     redcap_url: https://g.example.edu/
                     secret: sha256:%s
-                    secrte: misplaced-secret-0123456789
+                    secrte: misplaced-secret-0123456789-XYZ
                 """.formatted(spaced, TEST_SECRET, hashed, "ab".repeat(31) + "a"));
         ConfigException e =
                 catchThrowableOfType(ConfigException.class, () -> load(file, Map.of("ENV_SECRET", envSecret)));

@@ -71,8 +71,9 @@ class EmbeddedDefaultsTest {
             assertThat(i.secret().plainText())
                     .get()
                     .asString()
-                    .hasSizeGreaterThanOrEqualTo(CallerSecret.MIN_PLAIN_LENGTH)
-                    .matches("[A-Za-z0-9_-]+");
+                    .matches("[A-Za-z0-9_-]{43}")
+                    .satisfies(secret -> assertThat(CallerSecret.estimatedBits(secret))
+                            .isGreaterThanOrEqualTo(CallerSecret.MIN_BITS));
         });
         assertThat(Files.readString(setup.configFile())).contains("2026-01-15T10:00:00Z");
     }

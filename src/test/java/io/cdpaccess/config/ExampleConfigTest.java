@@ -17,7 +17,10 @@ class ExampleConfigTest {
     @Test
     void theShippedExampleLoads() throws Exception {
         ServiceConfig c = new ConfigLoader(Map.of(
-                        "CDP_ACCESS_DB_PASSWORD", "db-pass", "CDP_ACCESS_PROD_SECRET", "an-example-secret-0123456789"))
+                        "CDP_ACCESS_DB_PASSWORD",
+                        "db-pass",
+                        "CDP_ACCESS_PROD_SECRET",
+                        "an-example-secret-0123456789-XYZ"))
                 .load(Path.of("config/cdp-access.example.yaml"));
 
         assertThat(c.listen()).isEqualTo(new HostPort("127.0.0.1", 8080));
@@ -29,11 +32,11 @@ class ExampleConfigTest {
         assertThat(c.instance("test").orElseThrow().redcapUrl())
                 .contains(RedcapUrl.parse("https://redcap-test.example.edu/redcap/"));
         assertThat(c.instance("test").orElseThrow().secret().matches("test")).isTrue();
-        assertThat(c.instance("prod").orElseThrow().secret().matches("an-example-secret-0123456789"))
+        assertThat(c.instance("prod").orElseThrow().secret().matches("an-example-secret-0123456789-XYZ"))
                 .isTrue();
         assertThat(c.trustedProxies()).hasSize(1);
         assertThat(c.tls()).isEmpty();
-        assertThat(c.authFailures()).isEqualTo(new AuthFailureLimit(10, Duration.ofMinutes(1)));
+        assertThat(c.authFailures()).isEqualTo(new AuthFailureLimit(10, Duration.ofMinutes(1), Duration.ofSeconds(5)));
         assertThat(c.metrics().enabled()).isTrue();
         assertThat(c.metrics().allowFrom())
                 .startsWith(MetricsConfig.DEFAULT.allowFrom().toArray(Cidr[]::new))

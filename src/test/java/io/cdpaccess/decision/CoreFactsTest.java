@@ -41,7 +41,7 @@ class CoreFactsTest {
     private static final Instant NOW = Instant.parse("2026-11-28T17:00:00Z");
     private static final RedcapUrl URL = RedcapUrl.parse("https://redcap.example.edu/");
     private static final InstanceConfig PROD =
-            new InstanceConfig("prod", Optional.of(URL), CallerSecret.parse("prod-secret-0123456789"), List.of());
+            new InstanceConfig("prod", Optional.of(URL), CallerSecret.parse("prod-secret-0123456789-XYZ"), List.of());
     private static final AccessRequest REQUEST = AccessRequest.of("  JDoe ", 42, URL);
     private static final String CALLER_IP = "10.0.0.5";
 

@@ -44,10 +44,10 @@ class DeciderTest {
 
     private static final RedcapUrl PROD_URL = RedcapUrl.parse("https://redcap.example.edu/");
     private static final RedcapUrl TEST_URL = RedcapUrl.parse("https://redcap-test.example.edu/");
-    private static final InstanceConfig PROD =
-            new InstanceConfig("prod", Optional.of(PROD_URL), CallerSecret.parse("prod-secret-0123456789"), List.of());
-    private static final InstanceConfig ANY =
-            new InstanceConfig("default", Optional.empty(), CallerSecret.parse("default-secret-0123456789"), List.of());
+    private static final InstanceConfig PROD = new InstanceConfig(
+            "prod", Optional.of(PROD_URL), CallerSecret.parse("prod-secret-0123456789-XYZ"), List.of());
+    private static final InstanceConfig ANY = new InstanceConfig(
+            "default", Optional.empty(), CallerSecret.parse("default-secret-0123456789-XYZ"), List.of());
 
     private final List<Grant> grants = new ArrayList<>();
     private final List<Project> projects = new ArrayList<>();

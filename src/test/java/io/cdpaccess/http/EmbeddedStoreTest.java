@@ -45,7 +45,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class EmbeddedStoreTest {
 
-    static final String SECRET = "embedded-secret-0123456789";
+    static final String SECRET = "embedded-secret-0123456789-XYZ";
     static final String REDCAP = "https://redcap.example.edu/";
     /** How soon a lost file must show: the watch looks every second; the rest is margin for CI. */
     static final Duration NOTICED_WITHIN = Duration.ofSeconds(5);

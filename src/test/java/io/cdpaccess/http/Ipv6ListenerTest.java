@@ -25,11 +25,11 @@ class Ipv6ListenerTest {
                 instances:
                   - name: here
                     redcap_url: https://redcap.example.edu/
-                    secret: here-secret-0123456789
+                    secret: here-secret-0123456789-XYZ
                     allow_from: ["::1/128"]
                   - name: elsewhere
                     redcap_url: https://redcap2.example.edu/
-                    secret: elsewhere-secret-0123456789
+                    secret: elsewhere-secret-0123456789-XYZ
                     allow_from: ["2001:db8::/32", 127.0.0.1/32]
                 """)) {
             service.grant("here", "alice", 42, Optional.empty());
@@ -42,7 +42,7 @@ class Ipv6ListenerTest {
                     service.port(),
                     RawHttp.request(
                             "POST",
-                            "/user-access?secret=here-secret-0123456789",
+                            "/user-access?secret=here-secret-0123456789-XYZ",
                             Map.of("Content-Type", "application/x-www-form-urlencoded"),
                             UserAccessEndpointTest.form("alice", "42", "https://redcap.example.edu/")),
                     10_000);
@@ -52,7 +52,7 @@ class Ipv6ListenerTest {
                     service.port(),
                     RawHttp.request(
                             "POST",
-                            "/user-access?secret=elsewhere-secret-0123456789",
+                            "/user-access?secret=elsewhere-secret-0123456789-XYZ",
                             Map.of("Content-Type", "application/x-www-form-urlencoded"),
                             UserAccessEndpointTest.form("alice", "42", "https://redcap2.example.edu/")),
                     10_000);
@@ -63,7 +63,7 @@ class Ipv6ListenerTest {
                             .orElseThrow()
                             .callerIp())
                     .isEqualTo("0:0:0:0:0:0:0:1");
-            assertThat(refused.status()).isEqualTo(403);
+            assertThat(refused.status()).isEqualTo(404);
             assertThat(refused.body()).isEqualTo("0");
         }
     }

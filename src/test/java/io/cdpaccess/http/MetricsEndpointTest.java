@@ -34,6 +34,7 @@ class MetricsEndpointTest {
                 auth_failures:
                   limit: 2
                   window: 1h
+                  max_delay: 100ms
                 """))) {
             service.grant("prod", "alice", 42, Optional.empty());
             assertThat(redcap.call(service.url(SECRET), "alice", "42", URL).body())
@@ -42,14 +43,17 @@ class MetricsEndpointTest {
                     .isEqualTo("0");
             assertThat(redcap.testButton(service.url(SECRET)).body()).isEqualTo("0");
             InetAddress guesser = InetAddress.getByName("127.0.0.77");
-            assertThat(post(service, guesser, "wrong-secret-0123456789").status())
-                    .isEqualTo(403);
+            assertThat(post(service, guesser, "wrong-secret-0123456789-XYZ").status())
+                    .isEqualTo(404);
             assertThat(post(service, guesser, "wrong-secret-9876543210").status())
-                    .isEqualTo(403);
-            assertThat(post(service, guesser, SECRET).status()).isEqualTo(429);
+                    .isEqualTo(404);
+            // Beyond the allowance: the right secret is still decided, a wrong one is slowed.
+            assertThat(post(service, guesser, SECRET).status()).isEqualTo(200);
+            assertThat(post(service, guesser, "wrong-secret-5555555555").status())
+                    .isEqualTo(404);
             assertThat(redcap.send("GET", service.url(SECRET), new byte[0], null)
                             .status())
-                    .isEqualTo(405);
+                    .isEqualTo(404);
 
             RawHttp.Response response = get(service, InetAddress.getByName("127.0.0.1"), "/metrics", Map.of());
             assertThat(response.status()).isEqualTo(200);
@@ -64,7 +68,7 @@ class MetricsEndpointTest {
                             "allow",
                             "reason",
                             "grant"))
-                    .hasValue(1);
+                    .hasValue(2);
             assertThat(scrape.value(
                             "cdp_access_decisions_total",
                             "redcap_instance",
@@ -96,28 +100,34 @@ class MetricsEndpointTest {
             assertThat(scrape.find("cdp_access_decisions_total"))
                     .noneMatch(s -> s.labels().get("effect").equals("rejected"));
 
-            assertThat(scrape.value("cdp_access_requests_rejected_total", "reason", "unauthenticated", "status", "403"))
+            // Every refusal is a 404, which REDCap's Test button shows; the reason tells them apart.
+            assertThat(scrape.find("cdp_access_requests_rejected_total"))
+                    .allSatisfy(s -> assertThat(s.labels()).containsEntry("status", "404"));
+            assertThat(scrape.value("cdp_access_requests_rejected_total", "reason", "unauthenticated", "status", "404"))
                     .hasValue(2);
-            assertThat(scrape.value("cdp_access_requests_rejected_total", "reason", "rate-limited", "status", "429"))
+            assertThat(scrape.value("cdp_access_requests_rejected_total", "reason", "rate-limited", "status", "404"))
                     .hasValue(1);
             assertThat(scrape.value(
-                            "cdp_access_requests_rejected_total", "reason", "method-not-allowed", "status", "405"))
+                            "cdp_access_requests_rejected_total", "reason", "method-not-allowed", "status", "404"))
                     .hasValue(1);
-            assertThat(scrape.value("cdp_access_requests_rejected_total", "reason", "body-too-large", "status", "413"))
+            assertThat(scrape.value("cdp_access_requests_rejected_total", "reason", "body-too-large", "status", "404"))
                     .hasValue(0);
-            assertThat(scrape.value("cdp_access_auth_failures_total")).hasValue(2);
-            assertThat(scrape.value("cdp_access_auth_lockouts_total")).hasValue(1);
+            assertThat(scrape.value(
+                            "cdp_access_requests_rejected_total", "reason", "redirected-without-body", "status", "404"))
+                    .hasValue(0);
+            assertThat(scrape.value("cdp_access_auth_failures_total")).hasValue(3);
+            assertThat(scrape.value("cdp_access_auth_slowed_total")).hasValue(1);
 
             assertThat(scrape.value("cdp_access_decision_seconds_count", "effect", "allow"))
-                    .hasValue(1);
+                    .hasValue(2);
             assertThat(scrape.value("cdp_access_decision_seconds_count", "effect", "deny"))
                     .hasValue(2);
             assertThat(scrape.value("cdp_access_decision_seconds_count", "effect", "rejected"))
                     .hasValue(4);
             assertThat(scrape.value("cdp_access_decision_seconds_bucket", "effect", "allow", "le", "+Inf"))
-                    .hasValue(1);
+                    .hasValue(2);
             assertThat(scrape.value("cdp_access_decision_seconds_bucket", "effect", "allow", "le", "5.0"))
-                    .hasValue(1);
+                    .hasValue(2);
             assertThat(scrape.value("cdp_access_decision_seconds_sum", "effect", "allow")
                             .orElseThrow())
                     .isPositive();
@@ -132,11 +142,11 @@ class MetricsEndpointTest {
             assertThat(scrape.value("cdp_access_store_refreshed_timestamp_seconds")
                             .orElseThrow())
                     .isCloseTo(System.currentTimeMillis() / 1e3, org.assertj.core.data.Offset.offset(60.0));
-            // each answer's row is committed before the answer is sent: all 7 are in
-            assertThat(scrape.value("cdp_access_decision_log_rows_total")).hasValue(7);
+            // each answer's row is committed before the answer is sent: all 8 are in
+            assertThat(scrape.value("cdp_access_decision_log_rows_total")).hasValue(8);
             assertThat(scrape.value("cdp_access_decision_log_commit_seconds_count")
                             .orElseThrow())
-                    .isBetween(1.0, 7.0);
+                    .isBetween(1.0, 8.0);
             assertThat(scrape.value("cdp_access_decision_log_commit_seconds_sum")
                             .orElseThrow())
                     .isPositive();
@@ -165,9 +175,9 @@ class MetricsEndpointTest {
                             "allow",
                             "reason",
                             "grant"))
-                    .hasValue(2);
+                    .hasValue(3);
             assertThat(next.value("cdp_access_decision_seconds_count", "effect", "allow"))
-                    .hasValue(2);
+                    .hasValue(3);
         }
     }
 

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class PolicyReloadEndToEndTest {
 
-    static final String SECRET = "prod-secret-0123456789";
+    static final String SECRET = "prod-secret-0123456789-XYZ";
     static final String URL = "https://redcap.example.edu/";
     static final String BASE = ServiceUnderTest.prodConfig("store:\n  refresh_interval: 100ms\n");
 

@@ -32,7 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class StoreFailureTest {
 
-    static final String SECRET = "prod-secret-0123456789";
+    static final String SECRET = "prod-secret-0123456789-XYZ";
     static final String URL = "https://redcap.example.edu/";
 
     @TempDir

@@ -28,10 +28,10 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class UserAccessEndpointTest {
 
-    static final String PROD = "prod-secret-0123456789";
-    static final String TEST = "test-secret-0123456789";
-    static final String LOCAL_ONLY = "local-secret-0123456789";
-    static final String V6_ONLY = "v6only-secret-0123456789";
+    static final String PROD = "prod-secret-0123456789-XYZ";
+    static final String TEST = "test-secret-0123456789-XYZ";
+    static final String LOCAL_ONLY = "local-secret-0123456789-XYZ";
+    static final String V6_ONLY = "v6only-secret-0123456789-XYZ";
     static final String PROD_URL = "https://redcap.example.edu/";
     static final String TEST_URL = "https://redcap-test.example.edu/redcap/";
 
@@ -229,14 +229,15 @@ class UserAccessEndpointTest {
     class CallerAuthentication {
 
         @Test
-        void missingOrWrongSecretIs403With0AndNoInstanceOnRecord() {
+        void missingOrWrongSecretIs404With0AndNoInstanceOnRecord() {
             RedcapClient.Response missing = redcap.call(service.base() + "/user-access", "alice", "42", PROD_URL);
             RedcapClient.Response wrong = redcap.call(service.url("prod-secret-0123456788"), "alice", "42", PROD_URL);
 
             for (RedcapClient.Response r : new RedcapClient.Response[] {missing, wrong}) {
-                assertThat(r.status()).isEqualTo(403);
+                assertThat(r.status()).isEqualTo(404);
                 assertThat(r.body()).isEqualTo("0");
                 assertThat(r.redcapValue()).isEqualTo("0");
+                assertThat(r.header("X-Decision-Reason")).isEqualTo("unauthenticated");
                 DecisionRecord record =
                         service.decision(r.header("X-Decision-Id")).orElseThrow();
                 assertThat(record.effect()).isEqualTo(Effect.REJECTED);
@@ -251,7 +252,7 @@ class UserAccessEndpointTest {
                     .isEqualTo("1");
             assertThat(redcap.call(service.url(sha256Hex(TEST)), "carol", "3", TEST_URL)
                             .status())
-                    .isEqualTo(403);
+                    .isEqualTo(404);
         }
 
         @Test
@@ -260,22 +261,23 @@ class UserAccessEndpointTest {
             String wrong = "http://redcap:nope-nope-nope-nope@127.0.0.1:" + service.port() + "/user-access";
 
             assertThat(redcap.userAccess(url, "alice", 42, PROD_URL)).isEqualTo("1");
-            assertThat(redcap.call(wrong, "alice", "42", PROD_URL).status()).isEqualTo(403);
+            assertThat(redcap.call(wrong, "alice", "42", PROD_URL).status()).isEqualTo(404);
         }
 
         @Test
         void aRepeatedSecretParameterIsNotAuthentication() {
             RedcapClient.Response r = redcap.call(service.url(PROD) + "&secret=" + PROD, "alice", "42", PROD_URL);
 
-            assertThat(r.status()).isEqualTo(403);
+            assertThat(r.status()).isEqualTo(404);
         }
 
         @Test
-        void anAddressOutsideAllowFromIs403() throws Exception {
+        void anAddressOutsideAllowFromIs404() throws Exception {
             assertThat(redcap.userAccess(service.url(LOCAL_ONLY), "dave", 9, "https://redcap-local.example.edu/"))
                     .isEqualTo("1");
             RedcapClient.Response r = redcap.call(service.url(V6_ONLY), "erin", "9", "https://redcap-v6.example.edu/");
-            assertThat(r.status()).isEqualTo(403);
+            assertThat(r.status()).isEqualTo(404);
+            assertThat(r.header("X-Decision-Reason")).isEqualTo("address-not-allowed");
             assertThat(service.decision(r.header("X-Decision-Id")).orElseThrow().reason())
                     .isEqualTo("address-not-allowed");
         }
@@ -299,7 +301,7 @@ class UserAccessEndpointTest {
                     service.decision(viaProxy.header("X-Decision-Id")).orElseThrow();
             assertThat(proxied.callerIp()).isEqualTo("2001:db8:0:0:0:0:0:5");
             assertThat(proxied.peerIp()).isEqualTo("127.0.0.2");
-            assertThat(stranger.status()).isEqualTo(403);
+            assertThat(stranger.status()).isEqualTo(404);
             assertThat(stranger.body()).isEqualTo("0");
         }
 
@@ -318,7 +320,7 @@ class UserAccessEndpointTest {
             RawHttp.Response r =
                     RawHttp.send(InetAddress.getByName("127.0.0.2"), loopback(), service.port(), raw, 10_000);
 
-            assertThat(r.status()).isEqualTo(403);
+            assertThat(r.status()).isEqualTo(404);
             assertThat(service.decision(r.header("X-Decision-Id")).orElseThrow().callerIp())
                     .isEqualTo("198.51.100.7");
         }
@@ -329,7 +331,7 @@ class UserAccessEndpointTest {
 
         @ParameterizedTest
         @ValueSource(strings = {"GET", "PUT", "DELETE", "PATCH", "OPTIONS", "HEAD", "PROPFIND", "FOO"})
-        void otherMethodsAre405With0(String method) throws Exception {
+        void otherMethodsAre404With0(String method) throws Exception {
             RawHttp.Response r = RawHttp.send(
                     null,
                     loopback(),
@@ -337,8 +339,9 @@ class UserAccessEndpointTest {
                     RawHttp.request(method, "/user-access?secret=" + PROD, Map.of(), new byte[0]),
                     10_000);
 
-            assertThat(r.status()).isEqualTo(405);
+            assertThat(r.status()).isEqualTo(404);
             assertThat(r.header("Allow")).isEqualTo("POST");
+            assertThat(r.header("X-Decision-Reason")).isEqualTo("method-not-allowed");
             if (!method.equals("HEAD")) {
                 assertThat(r.body()).isEqualTo("0");
             }
@@ -347,14 +350,14 @@ class UserAccessEndpointTest {
         }
 
         @Test
-        void aBodyOver16KiBIs413With0() throws Exception {
+        void aBodyOver16KiBIs404With0() throws Exception {
             String padding = "&pad=" + "x".repeat(17_000);
             RedcapClient.Response declared = redcap.post(
                     service.url(PROD),
                     "user=alice&project_id=42&redcap_url=" + RedcapClient.phpUrlencode(PROD_URL) + padding,
                     "application/x-www-form-urlencoded");
 
-            assertThat(declared.status()).isEqualTo(413);
+            assertThat(declared.status()).isEqualTo(404);
             assertThat(declared.body()).isEqualTo("0");
             assertThat(service.decision(declared.header("X-Decision-Id"))
                             .orElseThrow()
@@ -363,7 +366,7 @@ class UserAccessEndpointTest {
         }
 
         @Test
-        void aChunkedBodyOver16KiBIs413Too() throws Exception {
+        void aChunkedBodyOver16KiBIs404Too() throws Exception {
             byte[] chunk = ("user=alice&project_id=42&pad=" + "y".repeat(9_000)).getBytes(StandardCharsets.US_ASCII);
             StringBuilder chunked = new StringBuilder();
             for (int i = 0; i < 2; i++) {
@@ -388,8 +391,9 @@ class UserAccessEndpointTest {
                             chunked.toString().getBytes(StandardCharsets.US_ASCII)),
                     10_000);
 
-            assertThat(r.status()).isEqualTo(413);
+            assertThat(r.status()).isEqualTo(404);
             assertThat(r.body()).isEqualTo("0");
+            assertThat(r.header("X-Decision-Reason")).isEqualTo("body-too-large");
         }
 
         @Test

@@ -70,54 +70,85 @@ public final class RedcapClient {
         return send("POST", serviceUrl, body.getBytes(StandardCharsets.UTF_8), contentType);
     }
 
-    /** Any method; for checking what REDCap would make of a misconfiguration. */
+    /**
+     * Any method; for checking what REDCap would make of a misconfiguration. Redirects are followed
+     * as cURL follows them for REDCap ({@code CURLOPT_FOLLOWLOCATION}, {@code CURLOPT_AUTOREFERER},
+     * at most 10): a 301, 302 or 303 turns the request into a GET without body or content type, a
+     * 307 or 308 keeps both; each hop after the first carries a {@code Referer} (the previous URL
+     * without credentials), and Basic credentials are not sent to another host or port.
+     */
     public Response send(String method, String serviceUrl, byte[] body, String contentType) {
-        try {
-            // cURL turns user:password@host into HTTP Basic and strips it from the request line.
-            String target = serviceUrl;
-            String basic = null;
-            int schemeEnd = target.indexOf("://") + 3;
-            int pathStart = target.indexOf('/', schemeEnd) < 0 ? target.length() : target.indexOf('/', schemeEnd);
-            int at = target.lastIndexOf('@', pathStart);
-            if (at >= schemeEnd) {
-                basic = "Basic "
-                        + Base64.getEncoder()
-                                .encodeToString(decodeUserInfo(target.substring(schemeEnd, at))
-                                        .getBytes(StandardCharsets.UTF_8));
-                target = target.substring(0, schemeEnd) + target.substring(at + 1);
-            }
-            URL url = URI.create(target).toURL();
-            HttpURLConnection c = (HttpURLConnection) url.openConnection();
-            if (c instanceof HttpsURLConnection https) {
-                https.setSSLSocketFactory(TRUST_ALL.getSocketFactory()); // CURLOPT_SSL_VERIFYPEER off
-                https.setHostnameVerifier((h, s) -> true);
-            }
-            c.setRequestMethod(method);
-            c.setConnectTimeout(30_000); // CURLOPT_CONNECTTIMEOUT
-            c.setReadTimeout(20_000); // REDCap has none; a test must not hang forever
-            c.setInstanceFollowRedirects(true);
-            c.setUseCaches(false);
-            if (basic != null) {
-                c.setRequestProperty("Authorization", basic);
-            }
-            if (contentType != null) {
-                c.setRequestProperty("Content-Type", contentType);
-            }
-            if (method.equals("POST") || body.length > 0) {
-                c.setDoOutput(true);
-                c.setFixedLengthStreamingMode(body.length);
-                try (OutputStream out = c.getOutputStream()) {
-                    out.write(body);
+        String target = serviceUrl;
+        String referer = null;
+        String credentialsFor = null;
+        String basic = null;
+        for (int hop = 0; hop <= 10; hop++) {
+            try {
+                // cURL turns user:password@host into HTTP Basic and strips it from the request line.
+                int schemeEnd = target.indexOf("://") + 3;
+                int pathStart = target.indexOf('/', schemeEnd) < 0 ? target.length() : target.indexOf('/', schemeEnd);
+                int at = target.lastIndexOf('@', pathStart);
+                if (at >= schemeEnd) {
+                    basic = "Basic "
+                            + Base64.getEncoder()
+                                    .encodeToString(decodeUserInfo(target.substring(schemeEnd, at))
+                                            .getBytes(StandardCharsets.UTF_8));
+                    target = target.substring(0, schemeEnd) + target.substring(at + 1);
                 }
+                URL url = URI.create(target).toURL();
+                String origin = url.getHost() + ":" + url.getPort();
+                if (credentialsFor == null) {
+                    credentialsFor = origin;
+                }
+                HttpURLConnection c = (HttpURLConnection) url.openConnection();
+                if (c instanceof HttpsURLConnection https) {
+                    https.setSSLSocketFactory(TRUST_ALL.getSocketFactory()); // CURLOPT_SSL_VERIFYPEER off
+                    https.setHostnameVerifier((h, sess) -> true);
+                }
+                c.setRequestMethod(method);
+                c.setConnectTimeout(30_000); // CURLOPT_CONNECTTIMEOUT
+                c.setReadTimeout(20_000); // REDCap has none; a test must not hang forever
+                c.setInstanceFollowRedirects(false); // followed below, as cURL does
+                c.setUseCaches(false);
+                if (basic != null && origin.equals(credentialsFor)) {
+                    c.setRequestProperty("Authorization", basic);
+                }
+                if (referer != null) {
+                    c.setRequestProperty("Referer", referer);
+                }
+                if (contentType != null) {
+                    c.setRequestProperty("Content-Type", contentType);
+                }
+                if (method.equals("POST") || body.length > 0) {
+                    c.setDoOutput(true);
+                    c.setFixedLengthStreamingMode(body.length);
+                    try (OutputStream out = c.getOutputStream()) {
+                        out.write(body);
+                    }
+                }
+                int status = c.getResponseCode();
+                String location = c.getHeaderField("Location");
+                if (location != null
+                        && (status == 301 || status == 302 || status == 303 || status == 307 || status == 308)) {
+                    readAll(status >= 400 ? c.getErrorStream() : c.getInputStream());
+                    referer = target;
+                    target = url.toURI().resolve(location).toString();
+                    if (status <= 303) {
+                        method = "GET";
+                        body = new byte[0];
+                        contentType = null;
+                    }
+                    continue;
+                }
+                InputStream in = status >= 400 ? c.getErrorStream() : c.getInputStream();
+                String text = in == null ? "" : new String(readAll(in), StandardCharsets.UTF_8);
+                boolean failed = status == 404 || status == 407 || status >= 500;
+                return new Response(status, text, c.getHeaderFields(), failed);
+            } catch (IOException | IllegalArgumentException | java.net.URISyntaxException e) {
+                return new Response(-1, "", Map.of(), true);
             }
-            int status = c.getResponseCode();
-            InputStream in = status >= 400 ? c.getErrorStream() : c.getInputStream();
-            String text = in == null ? "" : new String(readAll(in), StandardCharsets.UTF_8);
-            boolean failed = status == 404 || status == 407 || status >= 500;
-            return new Response(status, text, c.getHeaderFields(), failed);
-        } catch (IOException | IllegalArgumentException e) {
-            return new Response(-1, "", Map.of(), true);
         }
+        return new Response(-1, "", Map.of(), true); // too many redirects: cURL fails the call
     }
 
     /** PHP's {@code http_build_query} with {@code urlencode} (RFC 1738: space as '+'). */
@@ -173,6 +204,9 @@ public final class RedcapClient {
     }
 
     private static byte[] readAll(InputStream in) throws IOException {
+        if (in == null) {
+            return new byte[0];
+        }
         try (in) {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             in.transferTo(out);

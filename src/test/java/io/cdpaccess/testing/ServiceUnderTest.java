@@ -32,7 +32,7 @@ public final class ServiceUnderTest implements AutoCloseable {
     /** The one REDCap installation most tests need. */
     public static final String PROD_URL = "https://redcap.example.edu/";
 
-    public static final String PROD_SECRET = "prod-secret-0123456789";
+    public static final String PROD_SECRET = "prod-secret-0123456789-XYZ";
 
     /**
      * A configuration with one instance, {@code prod}, on an ephemeral loopback port with its data
