@@ -5,7 +5,7 @@
 #  (a) bytes per allowed decision: the real jar, wrk sending allow requests for ALLOW_SECONDS;
 #      growth divided by the allows recorded, measured while serving and after a clean stop
 #      (which checkpoints the WAL into store.db).
-#  (b) bytes per refused request (wrong secret: 403, then 429 once the address is locked out):
+#  (b) bytes per refused request (wrong secret: 404 unauthenticated, then rate-limited past the allowance):
 #      60 refusals over HTTP, the most one address gets recorded one by one in a minute (past
 #      that they are counted into one summary row), and, for a figure not rounded to pages,
 #      REFUSALS (100,000) such records appended through the decision log in one process

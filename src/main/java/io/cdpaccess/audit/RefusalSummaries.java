@@ -103,7 +103,7 @@ final class RefusalSummaries {
         int status = counts.summarizedStatuses.entrySet().stream()
                 .max(Map.Entry.comparingByValue())
                 .map(Map.Entry::getKey)
-                .orElse(403);
+                .orElse(404); // every refusal is a 404; there is always one when summarized > 0
         String from = address.equals(OTHER_ADDRESSES) ? "further addresses" : address;
         String detail = counts.summarized + " refusals from " + from + " in the minute from " + minute
                 + " beyond the " + perAddressPerMinute + " recorded one by one: "

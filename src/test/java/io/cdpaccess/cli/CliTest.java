@@ -338,6 +338,38 @@ class CliTest {
         assertThat(row.get("http_status").asInt()).isEqualTo(200);
     }
 
+    @ParameterizedTest
+    @ValueSource(
+            strings = {
+                "redcap-prod-2026-123456|secret is too easy to guess",
+                // an `openssl rand -base64 32` output with a +: it would arrive as a space
+                "q8Yb+Zx0Kd3mW7pL1tR5vN9sC2hF6jA4eG0iU8oB3w0|secret contains '+', which a URL changes"
+            })
+    void validateAndServeRefuseASecretThatIsWeakOrThatAUrlChanges(String secretAndProblem) throws Exception {
+        String[] parts = secretAndProblem.split("\\|");
+        Path config = dir.resolve("weak.yaml");
+        io.cdpaccess.testing.PrivateFiles.write(config, """
+                listen: 127.0.0.1:0
+                data_dir: ./data
+                instances:
+                  - name: prod
+                    redcap_url: https://redcap.example.edu/
+                    secret: "%s"
+                """.formatted(parts[0]));
+
+        Cli.Result validate = cli.run("config", "validate", "--config", config.toString());
+        Cli.Result serve = cli.run("serve", "--config", config.toString());
+
+        for (Cli.Result r : new Cli.Result[] {validate, serve}) {
+            assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
+            assertThat(r.err())
+                    .contains("weak.yaml:6: instances[0].secret: " + parts[1])
+                    .contains("cdp-access config new-secret")
+                    .doesNotContain(parts[0]);
+        }
+        assertThat(dir.resolve("data")).doesNotExist(); // serve refused before opening anything
+    }
+
     @Test
     void newSecretPrintsAUrlSafeSecretThatTheConfigurationAcceptsAndItsHash() throws Exception {
         Cli.Result r = cli.run("config", "new-secret");
