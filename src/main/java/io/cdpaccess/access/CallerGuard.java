@@ -20,18 +20,23 @@ import java.util.Optional;
 public final class CallerGuard {
 
     /**
-     * The guard's verdict: the authenticated instance, or the refusal, with what it refused (for
-     * a slowed caller: the failure beneath) and how long its answer is held back.
+     * The guard's verdict: the authenticated instance, or the refusal: its reason, the failure
+     * beneath it ({@code unauthenticated} or {@code address-not-allowed}; for a slowed caller the
+     * reason is {@code rate-limited}), and how long its answer is held back.
      */
     public record Verdict(
-            Optional<InstanceConfig> instance, Reason reason, Optional<String> detail, Duration holdBack) {
+            Optional<InstanceConfig> instance,
+            Reason reason,
+            Reason failure,
+            Optional<String> detail,
+            Duration holdBack) {
 
         static Verdict accept(InstanceConfig instance) {
-            return new Verdict(Optional.of(instance), null, Optional.empty(), Duration.ZERO);
+            return new Verdict(Optional.of(instance), null, null, Optional.empty(), Duration.ZERO);
         }
 
-        static Verdict refuse(Reason reason, Optional<String> detail, Duration holdBack) {
-            return new Verdict(Optional.empty(), reason, detail, holdBack);
+        static Verdict refuse(Reason reason, Reason failure, Optional<String> detail, Duration holdBack) {
+            return new Verdict(Optional.empty(), reason, failure, detail, holdBack);
         }
 
         public boolean accepted() {
@@ -73,10 +78,11 @@ public final class CallerGuard {
         Reason failure = matched == null ? Reason.UNAUTHENTICATED : Reason.ADDRESS_NOT_ALLOWED;
         Optional<Duration> slowed = limiter.recordFailure(caller);
         if (slowed.isEmpty()) {
-            return Verdict.refuse(failure, Optional.empty(), Duration.ZERO);
+            return Verdict.refuse(failure, failure, Optional.empty(), Duration.ZERO);
         }
         return Verdict.refuse(
                 Reason.RATE_LIMITED,
+                failure,
                 Optional.of(failure.code() + ", beyond the allowance of failures: answered "
                         + slowed.get().toMillis() + " ms late"),
                 slowed.get());

@@ -176,7 +176,7 @@ public final class UserAccess {
         CallerGuard.Verdict verdict = guard.check(caller, request.secrets(), request.authorization());
         if (!verdict.accepted()) {
             String detail = verdict.detail().orElse(null);
-            if (request.refererSent() && verdict.reason() != Reason.ADDRESS_NOT_ALLOWED) {
+            if (request.refererSent() && verdict.failure() == Reason.UNAUTHENTICATED) {
                 detail = (detail == null ? "" : detail + "; ") + CREDENTIALS_DROPPED;
                 redirectWarnings.credentialsDropped();
             }
