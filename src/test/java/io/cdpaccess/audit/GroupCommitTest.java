@@ -3,10 +3,8 @@ package io.cdpaccess.audit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import io.cdpaccess.audit.GroupCommit.Outcome;
+import io.cdpaccess.testing.CapturedLog;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
@@ -21,7 +19,6 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 
@@ -71,16 +68,10 @@ class GroupCommitTest {
     }
 
     private final CueWriter writer = new CueWriter();
-    private final ListAppender<ILoggingEvent> logged = new ListAppender<>();
-    private final Logger log = (Logger) LoggerFactory.getLogger("test-group-commit");
+    private final CapturedLog logged = CapturedLog.named("test-group-commit");
+    private final org.slf4j.Logger log = LoggerFactory.getLogger("test-group-commit");
     private final GroupCommit<String> commits = new GroupCommit<>(
             writer, r -> r + " (abandoned)", r -> "record " + r, log, Clock.systemUTC(), "test-group-commit");
-
-    @BeforeEach
-    void captureLog() {
-        logged.start();
-        log.addAppender(logged);
-    }
 
     /** Threads of requesters waiting for their commit, as the server's request threads do. */
     private final ExecutorService requesters = Executors.newCachedThreadPool();
@@ -90,7 +81,7 @@ class GroupCommitTest {
         writer.release();
         commits.close();
         requesters.shutdownNow();
-        log.detachAppender(logged);
+        logged.close();
     }
 
     @Test
@@ -179,7 +170,7 @@ class GroupCommitTest {
         long start = System.nanoTime();
         assertThat(commits.append("too late", PATIENT)).isEqualTo(Outcome.FAILED);
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
-        assertThat(logged.list)
+        assertThat(logged.events())
                 .anySatisfy(e -> assertThat(e.getFormattedMessage())
                         .isEqualTo("backlog full or closed; record too late not recorded"));
     }
@@ -189,7 +180,7 @@ class GroupCommitTest {
         writer.buggy.set(true);
         assertThat(commits.append("a", PATIENT)).isEqualTo(Outcome.FAILED);
         assertThat(commits.lastFailure()).isEmpty(); // readiness does not report the log down for it
-        assertThat(logged.list).anySatisfy(e -> {
+        assertThat(logged.events()).anySatisfy(e -> {
             assertThat(e.getLevel()).isEqualTo(Level.ERROR);
             assertThat(e.getThrowableProxy().getMessage()).isEqualTo("a bug in the writer");
         });

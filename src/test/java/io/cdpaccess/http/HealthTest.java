@@ -3,9 +3,6 @@ package io.cdpaccess.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import io.cdpaccess.audit.DecisionLog;
 import io.cdpaccess.db.Database;
 import io.cdpaccess.decision.Policies;
@@ -16,6 +13,7 @@ import io.cdpaccess.store.LiveSnapshot;
 import io.cdpaccess.store.SnapshotSource;
 import io.cdpaccess.store.Store;
 import io.cdpaccess.store.StoreSnapshot;
+import io.cdpaccess.testing.CapturedLog;
 import io.cdpaccess.testing.TestDatabases;
 import io.cdpaccess.time.Poller;
 import java.time.Clock;
@@ -27,7 +25,6 @@ import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.slf4j.LoggerFactory;
 
 /**
  * Readiness with real components: a poller that stopped (the snapshot's or the policy
@@ -36,16 +33,14 @@ import org.slf4j.LoggerFactory;
  */
 class HealthTest {
 
-    private final ListAppender<ILoggingEvent> logged = new ListAppender<>();
-    private final Logger pollerLog = (Logger) LoggerFactory.getLogger(Poller.class);
+    private CapturedLog logged;
     private Database database;
     private Store store;
     private DecisionLog decisionLog;
 
     @BeforeEach
     void open() {
-        logged.start();
-        pollerLog.addAppender(logged);
+        logged = CapturedLog.of(Poller.class);
         database = TestDatabases.create(TestDatabases.Kind.SQLITE).open("health");
         store = new Store(database, Clock.systemUTC());
         decisionLog = new DecisionLog(database.dataSource(), Clock.systemUTC());
@@ -53,7 +48,7 @@ class HealthTest {
 
     @AfterEach
     void close() {
-        pollerLog.detachAppender(logged);
+        logged.close();
         decisionLog.close();
         database.close();
     }
@@ -125,7 +120,7 @@ class HealthTest {
     }
 
     private void assertErrorLogged(String text) {
-        assertThat(logged.list).anySatisfy(e -> {
+        assertThat(logged.events()).anySatisfy(e -> {
             assertThat(e.getLevel()).isEqualTo(Level.ERROR);
             assertThat(e.getFormattedMessage()).contains(text);
         });

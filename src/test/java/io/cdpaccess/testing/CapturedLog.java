@@ -29,9 +29,16 @@ public final class CapturedLog implements AutoCloseable {
         return new CapturedLog(logger);
     }
 
+    /** Everything logged so far, with level, message and throwable. */
+    public List<ILoggingEvent> events() {
+        synchronized (appender) { // AppenderBase appends under the appender's own lock
+            return List.copyOf(appender.list);
+        }
+    }
+
     /** The formatted messages logged at {@code level} so far. */
     public List<String> at(Level level) {
-        synchronized (appender.list) {
+        synchronized (appender) { // AppenderBase appends under the appender's own lock
             return appender.list.stream()
                     .filter(e -> e.getLevel() == level)
                     .map(ILoggingEvent::getFormattedMessage)

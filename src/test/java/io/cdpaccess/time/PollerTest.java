@@ -3,9 +3,7 @@ package io.cdpaccess.time;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
+import io.cdpaccess.testing.CapturedLog;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -13,23 +11,20 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.slf4j.LoggerFactory;
 
 /** A poller never stops silently: exceptions are survived, an error stops it visibly. */
 class PollerTest {
 
-    private final ListAppender<ILoggingEvent> logged = new ListAppender<>();
-    private final Logger logger = (Logger) LoggerFactory.getLogger(Poller.class);
+    private CapturedLog logged;
 
     @BeforeEach
     void captureLog() {
-        logged.start();
-        logger.addAppender(logged);
+        logged = CapturedLog.of(Poller.class);
     }
 
     @AfterEach
     void releaseLog() {
-        logger.detachAppender(logged);
+        logged.close();
     }
 
     @Test
@@ -45,7 +40,7 @@ class PollerTest {
             assertThat(ranAfterFailing.await(10, TimeUnit.SECONDS)).isTrue();
             assertThat(poller.running()).isTrue();
         }
-        assertThat(logged.list).anySatisfy(e -> {
+        assertThat(logged.events()).anySatisfy(e -> {
             assertThat(e.getLevel()).isEqualTo(Level.WARN);
             assertThat(e.getFormattedMessage()).contains("test-poller").contains("first run fails");
         });
@@ -66,7 +61,7 @@ class PollerTest {
             Thread.sleep(100);
             assertThat(runs).hasValue(1);
         }
-        assertThat(logged.list).anySatisfy(e -> {
+        assertThat(logged.events()).anySatisfy(e -> {
             assertThat(e.getLevel()).isEqualTo(Level.ERROR);
             assertThat(e.getFormattedMessage())
                     .contains("test-poller stopped")
