@@ -54,8 +54,8 @@ class AuthFailureSlowingTest {
             List<RawHttp.Response> researchers = new ArrayList<>();
 
             for (int i = 0; i < 36; i++) {
-                stale.add(post(service, redcapHost, "old-Secret-of-the-test-instance"));
-                researchers.add(post(service, redcapHost, SECRET));
+                stale.add(service.callFrom(redcapHost, "old-Secret-of-the-test-instance"));
+                researchers.add(service.callFrom(redcapHost, SECRET));
                 clock.advance(Duration.ofSeconds(5));
             }
 
@@ -81,7 +81,7 @@ class AuthFailureSlowingTest {
                             .endsWith(" ms late"));
             // A method Javalin has no route for is slowed the same way (the POST first takes any
             // token the last 5 s refilled).
-            stale.add(post(service, redcapHost, "old-Secret-of-the-test-instance"));
+            stale.add(service.callFrom(redcapHost, "old-Secret-of-the-test-instance"));
             RawHttp.Response propfind = RawHttp.send(
                     redcapHost,
                     InetAddress.getByName("127.0.0.1"),
@@ -112,19 +112,19 @@ class AuthFailureSlowingTest {
                 """))) {
             service.grant("prod", "alice", 42, Optional.empty());
             InetAddress guesser = InetAddress.getByName("127.0.0.61");
-            assertThat(post(service, guesser, "first-Guess-0123456789-abc").header("X-Decision-Reason"))
+            assertThat(service.callFrom(guesser, "first-Guess-0123456789-abc").header("X-Decision-Reason"))
                     .isEqualTo("unauthenticated");
             List<Future<RawHttp.Response>> pending = new ArrayList<>();
             for (int i = 0; i < slowed; i++) {
                 String guess = "guess-" + i + "-Secret-0123456789";
-                pending.add(callers.submit(() -> post(service, guesser, guess)));
+                pending.add(callers.submit(() -> service.callFrom(guesser, guess)));
             }
             awaitHeldBack(service, slowed);
 
             // Every guess is decided and recorded, and waits for its answer without a thread (a
             // thread sleeping per guess would sit in the handler for the whole 20 s).
             awaitNoThreadInTheEndpoint();
-            RawHttp.Response researcher = post(service, guesser, SECRET);
+            RawHttp.Response researcher = service.callFrom(guesser, SECRET);
             assertThat(researcher.status()).isEqualTo(200);
             assertThat(researcher.body()).isEqualTo("1");
             assertThat(new RedcapClient().testButton(service.url(SECRET)).failed())
@@ -163,18 +163,5 @@ class AuthFailureSlowingTest {
                 .filter(stack -> java.util.Arrays.stream(stack)
                         .anyMatch(f -> f.getClassName().equals(UserAccessHandler.class.getName())))
                 .count();
-    }
-
-    private static RawHttp.Response post(ServiceUnderTest service, InetAddress from, String secret) throws Exception {
-        return RawHttp.send(
-                from,
-                InetAddress.getByName("127.0.0.1"),
-                service.port(),
-                RawHttp.request(
-                        "POST",
-                        "/user-access?secret=" + secret,
-                        Map.of("Content-Type", "application/x-www-form-urlencoded"),
-                        UserAccessEndpointTest.form("alice", "42", URL)),
-                30_000);
     }
 }

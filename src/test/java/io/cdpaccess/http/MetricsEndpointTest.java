@@ -43,13 +43,13 @@ class MetricsEndpointTest {
                     .isEqualTo("0");
             assertThat(redcap.testButton(service.url(SECRET)).body()).isEqualTo("0");
             InetAddress guesser = InetAddress.getByName("127.0.0.77");
-            assertThat(post(service, guesser, "wrong-secret-0123456789-XYZ").status())
+            assertThat(service.callFrom(guesser, "wrong-secret-0123456789-XYZ").status())
                     .isEqualTo(404);
-            assertThat(post(service, guesser, "wrong-secret-9876543210").status())
+            assertThat(service.callFrom(guesser, "wrong-secret-9876543210").status())
                     .isEqualTo(404);
             // Beyond the allowance: the right secret is still decided, a wrong one is slowed.
-            assertThat(post(service, guesser, SECRET).status()).isEqualTo(200);
-            assertThat(post(service, guesser, "wrong-secret-5555555555").status())
+            assertThat(service.callFrom(guesser, SECRET).status()).isEqualTo(200);
+            assertThat(service.callFrom(guesser, "wrong-secret-5555555555").status())
                     .isEqualTo(404);
             assertThat(redcap.send("GET", service.url(SECRET), new byte[0], null)
                             .status())
@@ -311,21 +311,6 @@ class MetricsEndpointTest {
                 InetAddress.getByName("127.0.0.1"),
                 service.port(),
                 RawHttp.request("GET", path, headers, new byte[0]),
-                10_000);
-    }
-
-    private static RawHttp.Response post(ServiceUnderTest service, InetAddress from, String secret) throws IOException {
-        byte[] body = RedcapClient.httpBuildQuery(Map.of("user", "alice", "project_id", "42", "redcap_url", URL))
-                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        return RawHttp.send(
-                from,
-                InetAddress.getByName("127.0.0.1"),
-                service.port(),
-                RawHttp.request(
-                        "POST",
-                        "/user-access?secret=" + secret,
-                        Map.of("Content-Type", "application/x-www-form-urlencoded"),
-                        body),
                 10_000);
     }
 }

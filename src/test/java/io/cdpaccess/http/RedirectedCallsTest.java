@@ -34,8 +34,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class RedirectedCallsTest {
 
-    static final String SECRET = "prod-secret-0123456789-XYZ";
-    static final String URL = "https://redcap.example.edu/";
+    static final String SECRET = ServiceUnderTest.PROD_SECRET;
+    static final String URL = ServiceUnderTest.PROD_URL;
 
     @TempDir
     Path dir;
@@ -48,14 +48,7 @@ class RedirectedCallsTest {
     @BeforeEach
     void start() {
         warnings = CapturedLog.named("io.cdpaccess.access.RedirectWarnings");
-        service = ServiceUnderTest.start(dir, """
-                listen: 127.0.0.1:0
-                data_dir: ./data
-                instances:
-                  - name: prod
-                    redcap_url: %s
-                    secret: %s
-                """.formatted(URL, SECRET), Map.of(), clock);
+        service = ServiceUnderTest.start(dir, ServiceUnderTest.prodConfig(""), Map.of(), clock);
         service.grant("prod", "alice", 42, Optional.empty());
     }
 

@@ -11,12 +11,14 @@ import io.cdpaccess.store.Grant;
 import io.cdpaccess.store.NewGrant;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -126,6 +128,26 @@ public final class ServiceUnderTest implements AutoCloseable {
     }
 
     /** {@code GET /metrics} from this host, as Prometheus running beside the service would. */
+    /**
+     * REDCap's call for alice in project 42 of {@link #PROD_URL}, sent from the loopback address
+     * {@code from} (to play a REDCap host, a proxy or a guesser) with {@code secret} in the query.
+     */
+    public RawHttp.Response callFrom(InetAddress from, String secret) throws IOException {
+        byte[] body = RedcapClient.httpBuildQuery(
+                        new LinkedHashMap<>(Map.of("user", "alice", "project_id", "42", "redcap_url", PROD_URL)))
+                .getBytes(StandardCharsets.UTF_8);
+        return RawHttp.send(
+                from,
+                InetAddress.getByName("127.0.0.1"),
+                port(),
+                RawHttp.request(
+                        "POST",
+                        "/user-access?secret=" + secret,
+                        Map.of("Content-Type", "application/x-www-form-urlencoded"),
+                        body),
+                30_000);
+    }
+
     public Scrape scrape() {
         RedcapClient.Response r = new RedcapClient().send("GET", base() + "/metrics", new byte[0], null);
         if (r.status() != 200) {
