@@ -43,6 +43,7 @@ class ArchitectureTest {
                 "cli",
                 Set.of(
                         "root",
+                        "doctor",
                         "http",
                         "whatif",
                         "access",
@@ -66,6 +67,7 @@ class ArchitectureTest {
         MAY_USE.put("store", Set.of("db"));
         MAY_USE.put("db", Set.of("config"));
         MAY_USE.put("config", Set.of("policy"));
+        MAY_USE.put("doctor", Set.of());
         MAY_USE.put("policy", Set.of());
         MAY_USE.put("ops", Set.of());
     }

@@ -12,7 +12,8 @@ import picocli.CommandLine.Command;
 /**
  * The {@code cdp-access} command line: the root command and the one place exceptions become
  * one-line messages and exit codes. Exit codes: 0 done (for {@code check}: allowed),
- * 1 {@code check} denied, 2 bad input or configuration, 3 store unreachable, 4 unexpected failure.
+ * 1 {@code check} denied or {@code doctor} found that REDCap's calls would not work, 2 bad input or
+ * configuration, 3 store unreachable, 4 unexpected failure.
  */
 @Command(
         name = "cdp-access",
@@ -28,6 +29,7 @@ import picocli.CommandLine.Command;
             CheckCommand.class,
             PolicyCommand.class,
             ConfigCommand.class,
+            DoctorCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class RootCommand implements Runnable {
