@@ -14,13 +14,22 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A self-signed certificate for "localhost" made by the JDK's own keytool, written as a PKCS#12
+ * A self-signed certificate (by default for "localhost" and 127.0.0.1) made by the JDK's own keytool, written as a PKCS#12
  * keystore and as PEM certificate + PKCS#8 key files, so TLS is tested the way administrators
  * provide it.
  */
 public record SelfSignedCertificate(Path pkcs12, String password, Path certificatePem, Path privateKeyPem) {
 
     public static SelfSignedCertificate create(Path dir, String keyAlgorithm) throws IOException, InterruptedException {
+        return create(dir, keyAlgorithm, "dns:localhost,ip:127.0.0.1");
+    }
+
+    /**
+     * A certificate whose subject alternative names are {@code san} in keytool's syntax
+     * ({@code dns:other.example,ip:127.0.0.1}), to play one that names the host or does not.
+     */
+    public static SelfSignedCertificate create(Path dir, String keyAlgorithm, String san)
+            throws IOException, InterruptedException {
         Files.createDirectories(dir);
         Path p12 = dir.resolve("server.p12");
         String password = "changeit-" + keyAlgorithm.toLowerCase();
@@ -36,7 +45,7 @@ public record SelfSignedCertificate(Path pkcs12, String password, Path certifica
                         "-dname",
                         "CN=localhost",
                         "-ext",
-                        "SAN=dns:localhost,ip:127.0.0.1",
+                        "SAN=" + san,
                         "-validity",
                         "30",
                         "-storetype",
