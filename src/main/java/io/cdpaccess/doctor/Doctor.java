@@ -63,6 +63,8 @@ public final class Doctor {
     /** Examines a pasted URL: the Test button's empty POST, then the sample if there is one. */
     public Report examine(String pastedUrl, Optional<Sample> sample) {
         Set<Finding> findings = new LinkedHashSet<>();
+        findings.add(Finding.info("checking " + ServiceUrl.mask(pastedUrl.strip()) + " as REDCap's http_post() calls"
+                + " it (PHP cURL, HTTP/1.1, a new connection per call, the host name checked but not the chain)"));
         findings.addAll(UrlSecretCheck.check(pastedUrl));
         ServiceUrl url;
         try {
