@@ -28,7 +28,8 @@ function usage_error($message) {
 }
 
 function mask($url) {
-    $s = preg_replace('~^(https?://[^/?#@:]*:)[^/?#]*@~i', '$1***@', $url);
+    // Up to the last '@' before any fragment, not just the authority: a password holding '/' would show.
+    $s = preg_replace('~^(\s*https?://[^/?#@:]*:)[^#]*@~i', '$1***@', $url);
     return preg_replace('~([?&](?:secret|token|key|password|pass|pwd|api_key)=)[^&#]*~i', '$1***', $s);
 }
 
@@ -79,14 +80,22 @@ function url_secret_check($raw, &$findings) {
     $schemeEnd = strpos($sent, '://');
     if ($schemeEnd !== false) {
         $rest = substr($sent, $schemeEnd + 3);
-        $upTo = first_of($rest, '?');
-        $lastAt = strrpos(substr($rest, 0, $upTo), '@');
+        // A password holding '/', '?' or '#' ends the authority early, so look past it: a user:pass@ is a
+        // first '@' with a ':' (and no '=' of a query) before it; the password ends at the last '@' before
+        // the path that follows.
+        $firstAt = strpos($rest, '@');
+        $lastAt = false;
+        if ($firstAt !== false && strpos(substr($rest, 0, $firstAt), ':') !== false
+            && strpos(substr($rest, 0, $firstAt), '=') === false) {
+            $pathAfter = $firstAt + first_of(substr($rest, $firstAt), '/?');
+            $lastAt = strrpos(substr($rest, 0, $pathAfter), '@');
+        }
         if ($lastAt !== false) {
             $userInfo = substr($rest, 0, $lastAt);
             $colon = strpos($userInfo, ':');
             $password = $colon === false ? '' : substr($userInfo, $colon + 1);
             $authorityEnd = first_of($rest, '/?#');
-            if ($colon !== false && $colon < $authorityEnd && $authorityEnd < $lastAt) {
+            if ($colon < $authorityEnd && $authorityEnd < $lastAt) {
                 add($findings, 'problem', "the password in user:pass@ contains '/', '?' or '#', which ends the host"
                     . " part of a URL: cURL sends neither user nor password and asks the wrong host; percent-encode"
                     . " it (%2F, %3F, %23), or " . SAFE);

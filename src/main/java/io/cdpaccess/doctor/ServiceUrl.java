@@ -134,7 +134,8 @@ public record ServiceUrl(String raw, boolean https, Optional<String> userInfo, S
      * parameters replaced by {@code ***}: a doctor's output ends up in tickets and chat.
      */
     public static String mask(String url) {
-        String s = url.replaceAll("(?i)^(https?://[^/?#@:]*:)[^/?#]*@", "$1***@");
+        // Up to the last '@' before any fragment, not just the authority: a password holding '/' would show.
+        String s = url.replaceAll("(?i)^(\\s*https?://[^/?#@:]*:)[^#]*@", "$1***@");
         return s.replaceAll("(?i)([?&](?:secret|token|key|password|pass|pwd|api_key)=)[^&#]*", "$1***");
     }
 

@@ -48,15 +48,22 @@ final class UrlSecretCheck {
             return;
         }
         String rest = sent.substring(schemeEnd + 3);
-        int lastAt = rest.lastIndexOf('@', firstOf(rest, "?"));
-        if (lastAt < 0) {
+        // A password holding '/', '?' or '#' ends the authority early, so look past it: a user:pass@ is a
+        // first '@' with a ':' (and no '=' of a query) before it; the password ends at the last '@' before
+        // the path that follows.
+        int firstAt = rest.indexOf('@');
+        if (firstAt < 0
+                || rest.substring(0, firstAt).indexOf(':') < 0
+                || rest.substring(0, firstAt).indexOf('=') >= 0) {
             return;
         }
+        int pathAfter = firstAt + firstOf(rest.substring(firstAt), "/?");
+        int lastAt = rest.lastIndexOf('@', pathAfter);
         String userInfo = rest.substring(0, lastAt);
         int colon = userInfo.indexOf(':');
         String password = colon < 0 ? "" : userInfo.substring(colon + 1);
         int authorityEnd = firstOf(rest, "/?#");
-        if (colon >= 0 && colon < authorityEnd && authorityEnd < lastAt) {
+        if (colon < authorityEnd && authorityEnd < lastAt) {
             findings.add(Finding.problem("the password in user:pass@ contains '/', '?' or '#', which ends the host part"
                     + " of a URL: cURL sends neither user nor password and asks the wrong host; percent-encode it"
                     + " (%2F, %3F, %23), or " + MAKE_A_SAFE_ONE));
