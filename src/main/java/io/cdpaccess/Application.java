@@ -27,6 +27,7 @@ import io.cdpaccess.policy.PolicyException;
 import io.cdpaccess.store.LiveSnapshot;
 import io.cdpaccess.store.Store;
 import io.cdpaccess.time.Ticker;
+import io.cdpaccess.tls.ServerKeys;
 import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -54,6 +55,8 @@ public final class Application implements AutoCloseable {
     private Application(ServiceConfig config, ConfigLoader loader, Clock clock) throws PolicyException {
         this.config = config;
         CompiledPolicy compiled = Policies.compile(config); // before anything opens: a bad policy changes nothing
+        // Then the certificate: a key that does not fit stops the start before the store opens.
+        Optional<ServerKeys> tls = config.tls().map(t -> ServerKeys.load(t, clock));
         try {
             metrics = track(new Metrics());
             database = track(Database.open(config.store(), "cdp-access", metrics.registry()));
@@ -90,7 +93,8 @@ public final class Application implements AutoCloseable {
                     config.deadline());
             Health health = new Health(snapshot, decisionLog, policy);
             ReadinessMeters.register(metrics, () -> health.readiness().ready());
-            listener = track(RedcapListener.start(config, userAccess, requestMeters, callerAddress, health, metrics));
+            listener =
+                    track(RedcapListener.start(config, tls, userAccess, requestMeters, callerAddress, health, metrics));
         } catch (RuntimeException e) {
             close();
             throw e;

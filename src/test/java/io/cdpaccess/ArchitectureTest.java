@@ -45,6 +45,7 @@ class ArchitectureTest {
                         "root",
                         "doctor",
                         "http",
+                        "tls",
                         "whatif",
                         "access",
                         "meters",
@@ -57,8 +58,20 @@ class ArchitectureTest {
                         "ops"));
         MAY_USE.put(
                 "root",
-                Set.of("http", "access", "meters", "decision", "audit", "store", "db", "config", "policy", "ops"));
-        MAY_USE.put("http", Set.of("access", "meters", "decision", "audit", "store", "config", "policy", "ops"));
+                Set.of(
+                        "http",
+                        "tls",
+                        "access",
+                        "meters",
+                        "decision",
+                        "audit",
+                        "store",
+                        "db",
+                        "config",
+                        "policy",
+                        "ops"));
+        MAY_USE.put("http", Set.of("tls", "access", "meters", "decision", "audit", "store", "config", "policy", "ops"));
+        MAY_USE.put("tls", Set.of("config"));
         MAY_USE.put("meters", Set.of("access", "audit", "store", "config", "policy", "ops"));
         MAY_USE.put("whatif", Set.of("decision", "audit", "config", "policy"));
         MAY_USE.put("access", Set.of("decision", "audit", "config", "policy"));

@@ -5,6 +5,7 @@ import io.cdpaccess.config.ServiceConfig;
 import io.cdpaccess.decision.Policies;
 import io.cdpaccess.policy.CompiledPolicy;
 import io.cdpaccess.policy.PolicyException;
+import io.cdpaccess.tls.CertificateSummary;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
@@ -38,6 +39,8 @@ final class ConfigCommand {
             out.println("policy " + policy.version() + ": " + policy.rules().size() + " rules from "
                     + (c.policy().isPresent() ? policy.origin() : "the built-in default (config/default-policy.yaml)")
                     + "; facts used: " + String.join(", ", policy.variables()));
+            // Reads key and certificate as serve would, so a wrong password or key shows here first.
+            c.tls().ifPresent(tls -> out.println(CertificateSummary.describe(tls, clock())));
             out.println(
                     c.metrics().enabled()
                             ? "metrics: GET /metrics readable from "

@@ -6,6 +6,7 @@ import io.cdpaccess.config.ServiceConfig;
 import io.cdpaccess.config.TlsConfig;
 import io.cdpaccess.db.Database;
 import io.cdpaccess.files.OwnerOnly;
+import io.cdpaccess.tls.ServerKeys;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -18,7 +19,7 @@ import java.util.Optional;
  * What {@code serve} checks before it starts: that no other local user can read or change what
  * it keeps. The data directory, the embedded store's files, the configuration file when it holds
  * a secret in plain text (not one taken from the environment, not a {@code sha256:} digest), and
- * the TLS private key or keystore must each belong to the user running the service and be closed
+ * the TLS private key or keystore (and the directory of the self-signed one) must each belong to the user running the service and be closed
  * to group and others. Nothing is re-moded here: the administrator gets the command to run.
  */
 final class OwnerOnlyFiles {
@@ -42,6 +43,11 @@ final class OwnerOnlyFiles {
                     .ifPresent(problems::add);
         }
         config.tls()
+                .flatMap(TlsConfig::selfSigned)
+                .ifPresent(selfSigned -> OwnerOnly.problem(
+                                selfSigned.directory(), "the self-signed certificate's directory")
+                        .ifPresent(problems::add));
+        config.tls()
                 .ifPresent(tls -> tlsKey(tls)
                         .ifPresent(key ->
                                 OwnerOnly.problem(key, "the TLS private key").ifPresent(problems::add)));
@@ -49,7 +55,7 @@ final class OwnerOnlyFiles {
     }
 
     private static Optional<Path> tlsKey(TlsConfig tls) {
-        return tls.privateKey().or(tls::keystore);
+        return tls.privateKey().or(tls::keystore).or(() -> tls.selfSigned().map(ServerKeys::selfSignedKeyFile));
     }
 
     /** Whether a secret is written out in the file itself rather than taken from the environment. */
@@ -66,6 +72,7 @@ final class OwnerOnlyFiles {
         }
         revealed(config.store().password()).ifPresent(secrets::add);
         config.tls().flatMap(tls -> revealed(tls.keystorePassword())).ifPresent(secrets::add);
+        config.tls().flatMap(tls -> revealed(tls.privateKeyPassword())).ifPresent(secrets::add);
         return secrets.stream().anyMatch(text::contains);
     }
 

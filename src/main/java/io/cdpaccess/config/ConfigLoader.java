@@ -2,6 +2,7 @@ package io.cdpaccess.config;
 
 import io.cdpaccess.net.Cidr;
 import io.cdpaccess.net.HostPort;
+import io.cdpaccess.net.IpAddresses;
 import io.cdpaccess.policy.PolicySpec;
 import io.cdpaccess.policy.RuleEffect;
 import io.cdpaccess.policy.RuleSpec;
@@ -36,6 +37,8 @@ public final class ConfigLoader {
     static final Duration DEFAULT_DEADLINE = Duration.ofSeconds(5);
     static final Duration MAX_DEADLINE = Duration.ofSeconds(25);
     private static final Pattern INSTANCE_NAME = Pattern.compile("[a-z0-9][a-z0-9_-]{0,31}");
+    private static final Pattern DNS_NAME = Pattern.compile(
+            "(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*");
     private static final Set<String> TOP_LEVEL = Set.of(
             "listen",
             "data_dir",
@@ -98,7 +101,7 @@ public final class ConfigLoader {
             StoreConfig store = store(top.get("store"), dataDir, deadline);
             List<InstanceConfig> instances = instances(top.get("instances"));
             List<Cidr> trustedProxies = in.list(top.get("trusted_proxies"), "trusted_proxies", Cidr::parse);
-            Optional<TlsConfig> tls = tls(top.get("tls"));
+            Optional<TlsConfig> tls = tls(top.get("tls"), dataDir);
             AuthFailureLimit limit = authFailures(top.get("auth_failures"));
             Optional<PolicySpec> policy =
                     top.containsKey("policy") ? Optional.of(policy(top.get("policy"))) : Optional.empty();
@@ -221,12 +224,20 @@ public final class ConfigLoader {
             return result;
         }
 
-        private Optional<TlsConfig> tls(Node node) {
+        private Optional<TlsConfig> tls(Node node, Path dataDir) {
             if (node == null) {
                 return Optional.empty();
             }
-            Map<String, Node> m =
-                    in.mapping(node, "tls", Set.of("keystore", "keystore_password", "certificate", "private_key"));
+            Map<String, Node> m = in.mapping(
+                    node,
+                    "tls",
+                    Set.of(
+                            "keystore",
+                            "keystore_password",
+                            "certificate",
+                            "private_key",
+                            "private_key_password",
+                            "self_signed"));
             Optional<Path> keystore =
                     Optional.ofNullable(in.value(m.get("keystore"), "tls.keystore", this::file, null));
             Secret password = in.value(m.get("keystore_password"), "tls.keystore_password", Secret::of, Secret.none());
@@ -234,13 +245,46 @@ public final class ConfigLoader {
                     Optional.ofNullable(in.value(m.get("certificate"), "tls.certificate", this::file, null));
             Optional<Path> key =
                     Optional.ofNullable(in.value(m.get("private_key"), "tls.private_key", this::file, null));
+            Secret keyPassword =
+                    in.value(m.get("private_key_password"), "tls.private_key_password", Secret::of, Secret.none());
+            Optional<TlsConfig.SelfSigned> selfSigned = m.containsKey("self_signed")
+                    ? Optional.of(selfSigned(m.get("self_signed"), dataDir))
+                    : Optional.empty();
             boolean pem = m.containsKey("certificate") || m.containsKey("private_key");
-            if (m.containsKey("keystore") == pem) {
-                in.problem(node, "tls", "give either keystore (PKCS#12) or certificate and private_key (PEM)");
+            int sources = (m.containsKey("keystore") ? 1 : 0) + (pem ? 1 : 0) + (selfSigned.isPresent() ? 1 : 0);
+            if (sources != 1) {
+                in.problem(
+                        node,
+                        "tls",
+                        "give exactly one of keystore (PKCS#12), certificate and private_key (PEM), "
+                                + "or self_signed: {hosts: [...]}");
             } else if (pem && (!m.containsKey("certificate") || !m.containsKey("private_key"))) {
                 in.problem(node, "tls", "PEM needs both certificate and private_key");
             }
-            return Optional.of(new TlsConfig(keystore, password, cert, key));
+            if (m.containsKey("private_key_password") && !m.containsKey("private_key")) {
+                in.problem(
+                        m.get("private_key_password"),
+                        "tls.private_key_password",
+                        "unlocks tls.private_key only; for a keystore use tls.keystore_password");
+            }
+            return Optional.of(new TlsConfig(keystore, password, cert, key, keyPassword, selfSigned));
+        }
+
+        private TlsConfig.SelfSigned selfSigned(Node node, Path dataDir) {
+            Map<String, Node> m = in.mapping(node, "tls.self_signed", Set.of("hosts"));
+            Node hostsNode = m.get("hosts");
+            List<String> hosts = in.list(hostsNode, "tls.self_signed.hosts", ConfigLoader::certificateHost).stream()
+                    .distinct()
+                    .toList();
+            if (hostsNode == null
+                    || (hostsNode instanceof SequenceNode seq && seq.getValue().isEmpty())) {
+                in.problem(
+                        hostsNode == null ? node : hostsNode,
+                        "tls.self_signed.hosts",
+                        "list the host names or IP addresses REDCap's URL will use, e.g. [cdp-access.example.edu]");
+            }
+            // The data directory is always known (it defaults to cdp-access-data beside this file).
+            return new TlsConfig.SelfSigned(hosts, dataDir.resolve("tls"));
         }
 
         private AuthFailureLimit authFailures(Node node) {
@@ -309,6 +353,23 @@ public final class ConfigLoader {
             throw new IllegalArgumentException("use 1-32 lower-case letters, digits, '-' or '_', e.g. prod");
         }
         return s;
+    }
+
+    /** A name for a certificate: an IP literal in canonical form, or a lower-case DNS name. */
+    private static String certificateHost(String text) {
+        String s = text.strip();
+        if (s.indexOf(':') >= 0 || s.matches("[0-9.]+") || s.startsWith("[")) {
+            return IpAddresses.parseLiteral(s).getHostAddress();
+        }
+        String name = s.toLowerCase(Locale.ROOT);
+        if (name.endsWith(".")) {
+            name = name.substring(0, name.length() - 1);
+        }
+        if (!DNS_NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException(
+                    "'" + text + "' is neither a DNS name (letters, digits, '-', dots) nor an IP address");
+        }
+        return name;
     }
 
     private static boolean bool(String text) {

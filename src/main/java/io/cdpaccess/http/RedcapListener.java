@@ -6,9 +6,11 @@ import io.cdpaccess.config.ServiceConfig;
 import io.cdpaccess.meters.RequestMeters;
 import io.cdpaccess.ops.Metrics;
 import io.cdpaccess.protocol.Answer;
+import io.cdpaccess.tls.ServerKeys;
 import io.javalin.Javalin;
 import io.javalin.http.HandlerType;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import org.eclipse.jetty.server.HttpConfiguration;
@@ -55,11 +57,12 @@ public final class RedcapListener implements AutoCloseable {
      * Binds and starts the listener with the handlers it serves; builds no component of its own
      * beyond the Javalin adapters.
      *
+     * @param tls the certificate and key for HTTPS; empty for plain HTTP
      * @param callerAddress how {@code /metrics} works out its caller, as {@code /user-access} does
-     * @throws IllegalArgumentException for a TLS key or certificate that cannot be used
      */
     public static RedcapListener start(
             ServiceConfig config,
+            Optional<ServerKeys> tls,
             UserAccess userAccess,
             RequestMeters meters,
             CallerAddress callerAddress,
@@ -73,7 +76,7 @@ public final class RedcapListener implements AutoCloseable {
         UserAccessHandler endpoint = new UserAccessHandler(userAccess, meters, heldBack);
         MetricsEndpoint metricsEndpoint =
                 new MetricsEndpoint(callerAddress, config.metrics().allowFrom(), metrics, meters);
-        TlsKeyStores.Loaded keys = config.tls().map(TlsKeyStores::load).orElse(null);
+        ServerKeys keys = tls.orElse(null);
         // Idle reads (a stalled body) may not outlast the deadline by much: REDCap waits forever.
         long idleTimeoutMs = config.deadline().toMillis() + 1_000;
         Javalin app = Javalin.create(cfg -> {
@@ -111,11 +114,7 @@ public final class RedcapListener implements AutoCloseable {
     }
 
     private static ServerConnector connector(
-            Server server,
-            HttpConfiguration httpConfig,
-            ServiceConfig config,
-            TlsKeyStores.Loaded keys,
-            long idleTimeoutMs) {
+            Server server, HttpConfiguration httpConfig, ServiceConfig config, ServerKeys keys, long idleTimeoutMs) {
         httpConfig.setSendServerVersion(false);
         httpConfig.setSendXPoweredBy(false);
         ServerConnector connector;

@@ -505,13 +505,74 @@ class ConfigLoaderTest {
         assertThat(problems(both, Map.of()))
                 .singleElement()
                 .asString()
-                .startsWith(both + ":6: tls: give either keystore");
+                .startsWith(both + ":6: tls: give exactly one of keystore (PKCS#12), certificate and private_key (PEM),"
+                        + " or self_signed: {hosts: [...]}");
         Path half = write("half.yaml", ONE_INSTANCE + "tls:\n  certificate: c.pem\n");
         assertThat(problems(half, Map.of()))
                 .containsExactly(half + ":6: tls: PEM needs both certificate and private_key");
         Path missing = write("missing.yaml", ONE_INSTANCE + "tls:\n  keystore: nowhere.p12\n");
         assertThat(problems(missing, Map.of()))
                 .containsExactly(missing + ":6: tls.keystore: file not found: " + dir.resolve("nowhere.p12"));
+    }
+
+    @Test
+    void selfSignedNamesItsHostsAndKeepsTheCertificateInTheDataDirectory() throws Exception {
+        Path file = write(ONE_INSTANCE + """
+                data_dir: ./var
+                tls:
+                  self_signed:
+                    hosts: [CDP.Example.EDU., 10.0.0.5, "::1", cdp.example.edu]
+                """);
+        TlsConfig tls = load(file, Map.of()).tls().orElseThrow();
+
+        assertThat(tls.selfSigned().orElseThrow().hosts())
+                .containsExactly("cdp.example.edu", "10.0.0.5", "0:0:0:0:0:0:0:1");
+        assertThat(tls.selfSigned().orElseThrow().directory()).isEqualTo(dir.resolve("var/tls"));
+        assertThat(tls.keystore()).isEmpty();
+        assertThat(tls.certificate()).isEmpty();
+    }
+
+    @Test
+    void selfSignedIsOneLineOfProblemWhenCombinedWithFilesOrWithoutHosts() throws Exception {
+        Files.writeString(dir.resolve("k.p12"), "k");
+        Path both = write(ONE_INSTANCE + "tls:\n  keystore: k.p12\n  self_signed: {hosts: [localhost]}\n");
+        assertThat(problems(both, Map.of()))
+                .containsExactly(both + ":6: tls: give exactly one of keystore (PKCS#12), certificate and"
+                        + " private_key (PEM), or self_signed: {hosts: [...]}");
+        Path none = write("none.yaml", ONE_INSTANCE + "tls:\n  self_signed: {hosts: []}\n");
+        assertThat(problems(none, Map.of()))
+                .singleElement()
+                .asString()
+                .startsWith(
+                        none + ":6: tls.self_signed.hosts: list the host names or IP addresses REDCap's URL will use");
+        Path bad = write(
+                "bad.yaml", ONE_INSTANCE + "tls:\n  self_signed:\n    hosts: [\"redcap .example.edu\", 300.1.1.1]\n");
+        assertThat(problems(bad, Map.of()))
+                .containsExactly(
+                        bad + ":8: tls.self_signed.hosts[0]: 'redcap .example.edu' is neither a DNS name"
+                                + " (letters, digits, '-', dots) nor an IP address",
+                        bad + ":8: tls.self_signed.hosts[1]: not an IP address: 300.1.1.1");
+    }
+
+    @Test
+    void aPrivateKeyPasswordIsASecretForThePemKeyOnly() throws Exception {
+        Files.writeString(dir.resolve("c.pem"), "c");
+        Files.writeString(dir.resolve("k.pem"), "k");
+        Files.writeString(dir.resolve("k.p12"), "k");
+        Path file = write(ONE_INSTANCE + """
+                tls:
+                  certificate: c.pem
+                  private_key: k.pem
+                  private_key_password: ${KEY_PASSWORD}
+                """);
+        TlsConfig tls = load(file, Map.of("KEY_PASSWORD", "key-pass")).tls().orElseThrow();
+        assertThat(tls.privateKeyPassword().reveal()).isEqualTo("key-pass");
+        assertThat(tls.privateKeyPassword().toString()).doesNotContain("key-pass");
+
+        Path keystore = write("ks.yaml", ONE_INSTANCE + "tls:\n  keystore: k.p12\n  private_key_password: x\n");
+        assertThat(problems(keystore, Map.of()))
+                .containsExactly(keystore + ":7: tls.private_key_password: unlocks tls.private_key only;"
+                        + " for a keystore use tls.keystore_password");
     }
 
     @Test
