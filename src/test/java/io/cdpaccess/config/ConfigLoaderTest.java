@@ -549,9 +549,9 @@ class ConfigLoaderTest {
                 "bad.yaml", ONE_INSTANCE + "tls:\n  self_signed:\n    hosts: [\"redcap .example.edu\", 300.1.1.1]\n");
         assertThat(problems(bad, Map.of()))
                 .containsExactly(
-                        bad + ":8: tls.self_signed.hosts[0]: 'redcap .example.edu' is neither a DNS name"
+                        bad + ":7: tls.self_signed.hosts[0]: 'redcap .example.edu' is neither a DNS name"
                                 + " (letters, digits, '-', dots) nor an IP address",
-                        bad + ":8: tls.self_signed.hosts[1]: not an IP address: 300.1.1.1");
+                        bad + ":7: tls.self_signed.hosts[1]: not an IP address: 300.1.1.1");
     }
 
     @Test
