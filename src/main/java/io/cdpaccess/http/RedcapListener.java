@@ -127,7 +127,7 @@ public final class RedcapListener implements AutoCloseable {
             ssl.setSniRequired(false);
             HttpConfiguration httpsConfig = new HttpConfiguration(httpConfig);
             SecureRequestCustomizer secure = new SecureRequestCustomizer();
-            // REDCap does not verify certificates and may call by IP address; a host check would only break it.
+            // REDCap may call by IP address (no SNI); Jetty rejecting that would deny every user.
             secure.setSniHostCheck(false);
             httpsConfig.addCustomizer(secure);
             connector = new ServerConnector(

@@ -8,9 +8,11 @@ import io.cdpaccess.testing.ChildService;
 import io.cdpaccess.testing.Cli;
 import io.cdpaccess.testing.PrivateFiles;
 import io.cdpaccess.testing.RedcapClient;
+import io.cdpaccess.testing.SelfSignedCertificate;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -100,6 +102,50 @@ class OwnerOnlyFilesTest {
                 .endsWith("run: chmod 600 " + config)
                 .doesNotContain(SECRET);
         assertThat(dir.resolve("data")).doesNotExist();
+    }
+
+    @Test
+    void aPlainTlsKeyPasswordIsASecretThatKeepsTheConfigurationOwnerOnly() throws Exception {
+        SelfSignedCertificate cert = SelfSignedCertificate.create(dir.resolve("certs"), "EC");
+        Files.setPosixFilePermissions(cert.privateKeyPem(), PosixFilePermissions.fromString("rw-------"));
+        Path config = configWithSecret("\"${CDP_SECRET}\"", "./data");
+        Files.writeString(
+                config,
+                "tls:\n  certificate: %s\n  private_key: %s\n  private_key_password: plain-key-password\n"
+                        .formatted(cert.certificatePem(), cert.privateKeyPem()),
+                StandardOpenOption.APPEND);
+        Files.setPosixFilePermissions(config, PosixFilePermissions.fromString("rw-r--r--"));
+
+        Cli.Result served = ChildCommand.run(
+                dir, Map.of("CDP_SECRET", SECRET), "serve", "--listen", "127.0.0.1:0", "--config", config.toString());
+
+        assertThat(refusal(served))
+                .contains("the configuration file (it holds a secret) " + config)
+                .doesNotContain("plain-key-password");
+    }
+
+    @Test
+    void aSelfSignedKeyOpenedToOthersIsRefused() throws Exception {
+        Path config = PrivateFiles.write(dir.resolve("cdp-access.yaml"), """
+                listen: 127.0.0.1:0
+                data_dir: ./data
+                instances:
+                  - name: prod
+                    redcap_url: https://redcap.example.edu/
+                    secret: %s
+                tls:
+                  self_signed: {hosts: [127.0.0.1]}
+                """.formatted(SECRET));
+        try (ChildService child = ChildService.serve(dir, Map.of(), "--config", config.toString())) {
+            child.awaitBanner();
+            assertThat(child.stop()).isZero();
+        }
+        Path key = dir.resolve("data/tls/self-signed-key.pem");
+        Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-r--r--"));
+
+        assertThat(refusal(serve("--config", config.toString())))
+                .contains("the TLS private key " + key)
+                .endsWith("run: chmod 600 " + key);
     }
 
     @Test
