@@ -41,8 +41,12 @@ final class PemFiles {
 
     private PemFiles() {}
 
-    /** Every certificate in {@code file}, in file order; other PEM blocks (a key, say) are passed over. */
-    static List<X509Certificate> certificates(Path file, String key) {
+    /**
+     * Every certificate in {@code file}, in file order; other PEM blocks (a key, say) are passed over.
+     *
+     * @param setting what the file is, as messages name it ({@code tls.certificate})
+     */
+    static List<X509Certificate> certificates(Path file, String setting) {
         List<X509Certificate> chain = new ArrayList<>();
         JcaX509CertificateConverter converter = new JcaX509CertificateConverter();
         try (PEMParser parser = parser(file)) {
@@ -52,12 +56,12 @@ final class PemFiles {
                 }
             }
         } catch (IOException | GeneralSecurityException e) {
-            throw new IllegalArgumentException(key + " " + file + ": not a PEM certificate chain (" + e.getMessage()
+            throw new IllegalArgumentException(setting + " " + file + ": not a PEM certificate chain (" + e.getMessage()
                     + "); give the server certificate, then any intermediates, as -----BEGIN CERTIFICATE----- blocks");
         }
         if (chain.isEmpty()) {
             throw new IllegalArgumentException(
-                    key + " " + file
+                    setting + " " + file
                             + ": no certificate in the file; give the server certificate as a -----BEGIN CERTIFICATE----- block");
         }
         return List.copyOf(chain);
