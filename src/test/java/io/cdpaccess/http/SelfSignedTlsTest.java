@@ -79,6 +79,7 @@ class SelfSignedTlsTest {
         BigInteger first;
         try (ServiceUnderTest service = start("[127.0.0.1, localhost]")) {
             first = kept().getSerialNumber();
+            assertThat(service.app().https()).isTrue();
         }
         clock.advance(Duration.ofDays(300));
         try (ServiceUnderTest service = start("[localhost, 127.0.0.1]")) {
@@ -99,13 +100,14 @@ class SelfSignedTlsTest {
         try (ServiceUnderTest service = start("[127.0.0.1, cdp.example.edu]")) {
             assertThat(kept().getSerialNumber()).as("29 days left: made anew").isNotEqualTo(second);
             assertThat(kept().getNotAfter().toInstant()).isAfter(clock.instant().plus(Duration.ofDays(700)));
+            assertThat(get(service.base() + "/health/live", kept())).isEqualTo(200);
         }
     }
 
     @Test
     void aDamagedKeptCertificateIsMadeAgainRatherThanServedOrFatal() throws Exception {
         try (ServiceUnderTest service = start("[127.0.0.1]")) {
-            assertThat(kept()).isNotNull();
+            assertThat(get(service.base() + "/health/live", kept())).isEqualTo(200);
         }
         Files.writeString(tlsDir().resolve("self-signed-key.pem"), "-----BEGIN PRIVATE KEY-----\nnot a key\n");
         try (ServiceUnderTest service = start("[127.0.0.1]")) {
