@@ -14,7 +14,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -74,7 +76,12 @@ final class UserAccessHandler implements Handler {
             }
         }));
         // No thread waits: the scheduler completes the future, and Jetty writes the answer then.
-        scheduler.schedule(() -> later.complete(null), wait.toNanos(), TimeUnit.NANOSECONDS);
+        try {
+            ScheduledFuture<?> unused =
+                    scheduler.schedule(() -> later.complete(null), wait.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException stopping) {
+            later.complete(null); // the listener is stopping: answer now rather than never
+        }
     }
 
     private void write(Context ctx, Answered answered) {
