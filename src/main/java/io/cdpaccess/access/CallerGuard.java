@@ -24,19 +24,14 @@ public final class CallerGuard {
      * beneath it ({@code unauthenticated} or {@code address-not-allowed}; for a slowed caller the
      * reason is {@code rate-limited}), and how long its answer is held back.
      */
-    public record Verdict(
-            Optional<InstanceConfig> instance,
-            Reason reason,
-            Reason failure,
-            Optional<String> detail,
-            Duration holdBack) {
+    public record Verdict(Optional<InstanceConfig> instance, Reason reason, Reason failure, Duration holdBack) {
 
         static Verdict accept(InstanceConfig instance) {
-            return new Verdict(Optional.of(instance), null, null, Optional.empty(), Duration.ZERO);
+            return new Verdict(Optional.of(instance), null, null, Duration.ZERO);
         }
 
-        static Verdict refuse(Reason reason, Reason failure, Optional<String> detail, Duration holdBack) {
-            return new Verdict(Optional.empty(), reason, failure, detail, holdBack);
+        static Verdict refuse(Reason reason, Reason failure, Duration holdBack) {
+            return new Verdict(Optional.empty(), reason, failure, holdBack);
         }
 
         public boolean accepted() {
@@ -77,15 +72,9 @@ public final class CallerGuard {
         }
         Reason failure = matched == null ? Reason.UNAUTHENTICATED : Reason.ADDRESS_NOT_ALLOWED;
         Optional<Duration> slowed = limiter.recordFailure(caller);
-        if (slowed.isEmpty()) {
-            return Verdict.refuse(failure, failure, Optional.empty(), Duration.ZERO);
-        }
-        return Verdict.refuse(
-                Reason.RATE_LIMITED,
-                failure,
-                Optional.of(failure.code() + ", beyond the allowance of failures: answered "
-                        + slowed.get().toMillis() + " ms late"),
-                slowed.get());
+        return slowed.isEmpty()
+                ? Verdict.refuse(failure, failure, Duration.ZERO)
+                : Verdict.refuse(Reason.RATE_LIMITED, failure, slowed.get());
     }
 
     /** A single secret from the query, else the Basic password; anything ambiguous is none. */

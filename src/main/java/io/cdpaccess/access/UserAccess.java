@@ -175,13 +175,20 @@ public final class UserAccess {
     private Provisional checkCaller(String id, Incoming request, InetAddress caller, Deadline deadline) {
         CallerGuard.Verdict verdict = guard.check(caller, request.secrets(), request.authorization());
         if (!verdict.accepted()) {
-            String detail = verdict.detail().orElse(null);
+            // Even a slowed caller is answered within the deadline, as every caller is (and before
+            // the listener's idle timeout would drop the connection).
+            Duration wait =
+                    verdict.holdBack().compareTo(deadline.remaining()) < 0 ? verdict.holdBack() : deadline.remaining();
+            String detail = verdict.reason() == Reason.RATE_LIMITED
+                    ? verdict.failure().code() + ", beyond the allowance of failures: answered " + wait.toMillis()
+                            + " ms late"
+                    : null;
             if (request.refererSent() && verdict.failure() == Reason.UNAUTHENTICATED) {
                 detail = (detail == null ? "" : detail + "; ") + CREDENTIALS_DROPPED;
                 redirectWarnings.credentialsDropped();
             }
             return Provisional.refusal(Optional.empty(), verdict.reason(), detail)
-                    .heldBack(verdict.holdBack());
+                    .heldBack(wait);
         }
         Optional<InstanceConfig> instance = verdict.instance();
         try {

@@ -53,6 +53,8 @@ class UserAccessTest {
     private Database database;
     private DecisionLog decisionLog;
     private final Clock clock = Clock.fixed(NOW, java.time.ZoneOffset.UTC);
+    /** Shared by every UserAccess a test builds, as one server's limiter is by all its requests. */
+    private final AuthFailureLimiter limiter = new AuthFailureLimiter(AuthFailureLimit.DEFAULT, clock);
 
     @BeforeEach
     void open() {
@@ -86,7 +88,6 @@ class UserAccessTest {
                 Optional.empty(),
                 Optional.empty());
         StoreSnapshot snapshot = new StoreSnapshot(1, List.of(alice), List.of(), List.of());
-        AuthFailureLimiter limiter = new AuthFailureLimiter(AuthFailureLimit.DEFAULT, clock);
         return new UserAccess(
                 new CallerAddress(List.of()),
                 new CallerGuard(List.of(PROD), limiter),
@@ -230,5 +231,29 @@ class UserAccessTest {
         assertThat(answered.record().reason()).isEqualTo(Reason.UNAUTHENTICATED.code());
         assertThat(answered.record().user()).isEmpty();
         assertThat(read).isFalse();
+    }
+
+    @Test
+    void aSlowedCallerIsStillAnsweredWithinTheRequestsDeadline() throws Exception {
+        // Every reading after the first is 2 s later: 3 s of the 5 s budget are left when it is refused.
+        AtomicLong readings = new AtomicLong();
+        Ticker twoSecondsIn = () ->
+                readings.getAndIncrement() == 0 ? 0 : Duration.ofSeconds(2).toNanos();
+        UserAccess access = userAccess(Ticker.system());
+        for (int i = 0; i < AuthFailureLimit.DEFAULT.failures(); i++) {
+            assertThat(access.answer(post("wrong-secret-0123456789-XYZ", ALICE, new AtomicBoolean()))
+                            .holdBack())
+                    .isZero();
+        }
+
+        Answered slowed =
+                userAccess(twoSecondsIn).answer(post("wrong-secret-0123456789-XYZ", ALICE, new AtomicBoolean()));
+
+        // Its turn would be 5 s away (max_delay), but no answer outlasts the deadline.
+        assertThat(slowed.answer()).isEqualTo(Answer.REFUSED);
+        assertThat(slowed.record().reason()).isEqualTo(Reason.RATE_LIMITED.code());
+        assertThat(slowed.holdBack()).isEqualTo(Duration.ofSeconds(3));
+        assertThat(slowed.record().detail())
+                .contains("unauthenticated, beyond the allowance of failures: answered 3000 ms late");
     }
 }

@@ -105,6 +105,7 @@ class AuthFailureSlowingTest {
         int slowed = 40;
         ExecutorService callers = Executors.newFixedThreadPool(slowed);
         try (ServiceUnderTest service = ServiceUnderTest.start(dir, ServiceUnderTest.prodConfig("""
+                deadline: 20s
                 auth_failures:
                   limit: 1
                   window: 1h
