@@ -11,7 +11,9 @@ work="$(mktemp -d)"
 server=""
 cleanup() { if [ -n "$server" ]; then kill "$server" 2>/dev/null || true; fi; rm -rf "$work"; }
 trap cleanup EXIT
-secret="smoke-secret-0123456789"
+# A fresh secret from the jar itself: config validate and serve refuse weak ones.
+secret="$(java -jar "$jar" config new-secret | sed -n 's/^secret: //p')"
+[ -n "$secret" ] || { echo "jar-tls-smoke: config new-secret printed no secret"; exit 1; }
 
 # Starts serve with config $1 in $work and sets $port (and $server, its pid).
 serve() {
