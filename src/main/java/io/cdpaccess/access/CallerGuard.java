@@ -55,10 +55,10 @@ public final class CallerGuard {
      *
      * @param caller the caller's address after trusted-proxy resolution
      * @param querySecrets every value of the query parameter named secret
-     * @param authorization the {@code Authorization} header, if sent
+     * @param authorizations every {@code Authorization} header sent
      */
-    public Verdict check(InetAddress caller, List<String> querySecrets, Optional<String> authorization) {
-        Optional<String> presented = presentedSecret(querySecrets, authorization);
+    public Verdict check(InetAddress caller, List<String> querySecrets, List<String> authorizations) {
+        Optional<String> presented = presentedSecret(querySecrets, authorizations);
         InstanceConfig matched = null;
         if (presented.isPresent()) {
             for (InstanceConfig instance : instances) {
@@ -77,17 +77,22 @@ public final class CallerGuard {
                 : Verdict.refuse(Reason.RATE_LIMITED, failure, slowed.get());
     }
 
-    /** A single secret from the query, else the Basic password; anything ambiguous is none. */
-    static Optional<String> presentedSecret(List<String> querySecrets, Optional<String> authorization) {
-        if (querySecrets.size() > 1) {
+    /**
+     * A single secret from the query, else the Basic password of a single {@code Authorization}
+     * header; anything ambiguous (a repeated parameter or header) is none, so that no proxy or
+     * server in between can pick a different one than this service does.
+     */
+    static Optional<String> presentedSecret(List<String> querySecrets, List<String> authorizations) {
+        if (querySecrets.size() > 1 || authorizations.size() > 1) {
             return Optional.empty();
         }
         if (querySecrets.size() == 1) {
             return Optional.of(querySecrets.get(0));
         }
-        if (authorization.isEmpty() || !authorization.get().regionMatches(true, 0, "Basic ", 0, 6)) {
+        if (authorizations.isEmpty() || !authorizations.get(0).regionMatches(true, 0, "Basic ", 0, 6)) {
             return Optional.empty();
         }
+        Optional<String> authorization = Optional.of(authorizations.get(0));
         try {
             String decoded = new String(
                     Base64.getDecoder().decode(authorization.get().substring(6).strip()), StandardCharsets.UTF_8);

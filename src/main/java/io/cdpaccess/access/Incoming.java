@@ -13,7 +13,8 @@ import java.util.Optional;
  *     request path so that even a malformed one ends in a recorded answer
  * @param forwardedFor every {@code X-Forwarded-For} header value, in the order received
  * @param secrets every value of the query parameter named secret
- * @param authorization the {@code Authorization} header, if sent
+ * @param authorizations every {@code Authorization} header, in the order received (more than one
+ *     is no authentication, as a repeated {@code secret} is)
  * @param contentType the {@code Content-Type} header, if sent
  * @param refererSent whether a {@code Referer} header came: cURL adds one when it follows a
  *     redirect, and REDCap itself never sends one. Only its presence is kept: its value is the
@@ -24,7 +25,7 @@ public record Incoming(
         String peerAddress,
         List<String> forwardedFor,
         List<String> secrets,
-        Optional<String> authorization,
+        List<String> authorizations,
         Optional<String> contentType,
         boolean refererSent,
         Body body) {
@@ -32,6 +33,7 @@ public record Incoming(
     public Incoming {
         forwardedFor = List.copyOf(forwardedFor);
         secrets = List.copyOf(secrets);
+        authorizations = List.copyOf(authorizations);
     }
 
     /** The request body, read on demand. */

@@ -173,7 +173,7 @@ public final class UserAccess {
     }
 
     private Provisional checkCaller(String id, Incoming request, InetAddress caller, Deadline deadline) {
-        CallerGuard.Verdict verdict = guard.check(caller, request.secrets(), request.authorization());
+        CallerGuard.Verdict verdict = guard.check(caller, request.secrets(), request.authorizations());
         if (!verdict.accepted()) {
             // Even a slowed caller is answered within the deadline, as every caller is (and before
             // the listener's idle timeout would drop the connection).

@@ -11,6 +11,7 @@ import io.javalin.http.Context;
 import io.javalin.http.Handler;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -123,7 +124,7 @@ final class UserAccessHandler implements Handler {
                 ctx.req().getRemoteAddr(),
                 Exchanges.forwardedFor(ctx),
                 secrets,
-                Optional.ofNullable(ctx.header("Authorization")),
+                Collections.list(ctx.req().getHeaders("Authorization")),
                 Optional.ofNullable(ctx.req().getContentType()),
                 ctx.header("Referer") != null,
                 new Incoming.Body() {

@@ -105,7 +105,7 @@ class UserAccessTest {
                 "10.0.0.5",
                 List.of(),
                 List.of(secret),
-                Optional.empty(),
+                List.of(),
                 Optional.of("application/x-www-form-urlencoded"),
                 false,
                 new Incoming.Body() {
@@ -205,7 +205,7 @@ class UserAccessTest {
                 "unix:/run/socket",
                 odd.forwardedFor(),
                 odd.secrets(),
-                odd.authorization(),
+                odd.authorizations(),
                 odd.contentType(),
                 odd.refererSent(),
                 odd.body());

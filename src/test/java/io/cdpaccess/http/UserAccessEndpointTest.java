@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
@@ -262,6 +263,38 @@ class UserAccessEndpointTest {
 
             assertThat(redcap.userAccess(url, "alice", 42, PROD_URL)).isEqualTo("1");
             assertThat(redcap.call(wrong, "alice", "42", PROD_URL).status()).isEqualTo(404);
+        }
+
+        @Test
+        void aRepeatedAuthorizationHeaderIsNotAuthenticationAsARepeatedSecretIsNot() throws Exception {
+            String right = "Basic "
+                    + java.util.Base64.getEncoder().encodeToString(("redcap:" + PROD).getBytes(StandardCharsets.UTF_8));
+            String wrong = "Basic "
+                    + java.util.Base64.getEncoder().encodeToString("redcap:wrong".getBytes(StandardCharsets.UTF_8));
+            Map<String, String> once = new LinkedHashMap<>();
+            once.put("Content-Type", "application/x-www-form-urlencoded");
+            once.put("Authorization", right);
+            Map<String, String> twice = new LinkedHashMap<>(once);
+            twice.put("authorization", wrong); // a second header line (header names are case-insensitive)
+            Map<String, String> twiceRight = new LinkedHashMap<>(once);
+            twiceRight.put("authorization", right);
+
+            RawHttp.Response single = send(once);
+            for (RawHttp.Response r : List.of(send(twice), send(twiceRight))) {
+                assertThat(r.status()).isEqualTo(404);
+                assertThat(r.body()).isEqualTo("0");
+                assertThat(r.header("X-Decision-Reason")).isEqualTo("unauthenticated");
+            }
+            assertThat(single.body()).isEqualTo("1");
+        }
+
+        private RawHttp.Response send(Map<String, String> headers) throws Exception {
+            return RawHttp.send(
+                    null,
+                    loopback(),
+                    service.port(),
+                    RawHttp.request("POST", "/user-access", headers, form("alice", "42", PROD_URL)),
+                    10_000);
         }
 
         @Test
