@@ -1,6 +1,7 @@
 package io.cdpaccess.access;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
@@ -16,6 +17,8 @@ import java.util.Optional;
  * @param authorizations every {@code Authorization} header, in the order received (more than one
  *     is no authentication, as a repeated {@code secret} is)
  * @param contentType the {@code Content-Type} header, if sent
+ * @param sinceFirstByte how long before it was handed over its first byte arrived: the deadline
+ *     and the latency count from there
  * @param refererSent whether a {@code Referer} header came: cURL adds one when it follows a
  *     redirect, and REDCap itself never sends one. Only its presence is kept: its value is the
  *     URL before the redirect, secret included.
@@ -28,6 +31,7 @@ public record Incoming(
         List<String> authorizations,
         Optional<String> contentType,
         boolean refererSent,
+        Duration sinceFirstByte,
         Body body) {
 
     public Incoming {

@@ -155,7 +155,7 @@ public final class UserAccess {
 
     /** Answers one request; never throws. */
     public Answered answer(Incoming request) {
-        Deadline deadline = Deadline.start(ticker, budget);
+        Deadline deadline = Deadline.startedAgo(ticker, budget, request.sinceFirstByte());
         String id = Ids.next(clock);
         Instant receivedAt = clock.instant();
         InetAddress peer = null;
@@ -229,7 +229,8 @@ public final class UserAccess {
                     Fields.NONE,
                     Effect.DENY,
                     Reason.BAD_REQUEST,
-                    "body could not be read: " + e.getClass().getSimpleName(),
+                    "body could not be read: " + e.getClass().getSimpleName()
+                            + (e.getMessage() == null ? "" : ": " + e.getMessage()),
                     Answer.DENY);
         }
         ParsedBody parsed = RequestParser.parse(body, request.contentType().orElse(null));

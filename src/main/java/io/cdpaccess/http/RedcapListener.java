@@ -83,7 +83,12 @@ public final class RedcapListener implements AutoCloseable {
             cfg.startup.showJavalinBanner = false;
             cfg.startup.showOldJavalinVersionWarning = false;
             cfg.http.maxRequestSize = UserAccess.MAX_BODY_BYTES;
-            cfg.jetty.modifyServer(server -> server.setErrorHandler(new PlainZeroErrorHandler()));
+            cfg.jetty.modifyServer(server -> {
+                server.setErrorHandler(new PlainZeroErrorHandler());
+                // Javalin attaches its servlets inside the innermost wrapper: this one sees requests first.
+                server.insertHandler(
+                        new WholeRequestFirst(USER_ACCESS_PATH, UserAccess.MAX_BODY_BYTES, config.deadline()));
+            });
             cfg.jetty.addConnector((server, httpConfig) -> connector(server, httpConfig, config, keys, idleTimeoutMs));
             for (HandlerType method : ROUTED_METHODS) {
                 cfg.routes.addHttpHandler(method, USER_ACCESS_PATH, endpoint);

@@ -117,6 +117,12 @@ final class UserAccessHandler implements Handler {
                 r.latencyMicros());
     }
 
+    /** How long ago the request's first byte arrived, as {@link WholeRequestFirst} noted it. */
+    private static Duration sinceFirstByte(Context ctx) {
+        Object firstByte = ctx.attribute(WholeRequestFirst.FIRST_BYTE_NANOS);
+        return firstByte instanceof Long nanos ? Duration.ofNanos(System.nanoTime() - nanos) : Duration.ZERO;
+    }
+
     private static Incoming incoming(Context ctx) {
         List<String> secrets = ctx.queryParams("secret");
         return new Incoming(
@@ -127,6 +133,7 @@ final class UserAccessHandler implements Handler {
                 Collections.list(ctx.req().getHeaders("Authorization")),
                 Optional.ofNullable(ctx.req().getContentType()),
                 ctx.header("Referer") != null,
+                sinceFirstByte(ctx),
                 new Incoming.Body() {
                     @Override
                     public long declaredLength() {
@@ -135,6 +142,9 @@ final class UserAccessHandler implements Handler {
 
                     @Override
                     public byte[] readAtMost(int limit) throws IOException {
+                        if (ctx.attribute(WholeRequestFirst.INCOMPLETE) != null) {
+                            throw new IOException("the body did not arrive whole within the deadline");
+                        }
                         return ctx.req().getInputStream().readNBytes(limit);
                     }
                 });

@@ -25,6 +25,14 @@ public final class Deadline {
         return new Deadline(ticker, ticker.nanos(), budget.toNanos());
     }
 
+    /**
+     * A deadline that started {@code ago} before now on {@code ticker}: for a request whose first
+     * byte arrived before it was handed over, which the budget counts from.
+     */
+    public static Deadline startedAgo(Ticker ticker, Duration budget, Duration ago) {
+        return new Deadline(ticker, ticker.nanos() - Math.max(0, ago.toNanos()), budget.toNanos());
+    }
+
     /** Time since the start. */
     public long elapsedNanos() {
         return ticker.nanos() - startNanos;

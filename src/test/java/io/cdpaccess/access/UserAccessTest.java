@@ -108,6 +108,7 @@ class UserAccessTest {
                 List.of(),
                 Optional.of("application/x-www-form-urlencoded"),
                 false,
+                Duration.ZERO,
                 new Incoming.Body() {
                     @Override
                     public long declaredLength() {
@@ -208,6 +209,7 @@ class UserAccessTest {
                 odd.authorizations(),
                 odd.contentType(),
                 odd.refererSent(),
+                odd.sinceFirstByte(),
                 odd.body());
 
         Answered answered = userAccess(Ticker.system()).answer(fromNowhere);
