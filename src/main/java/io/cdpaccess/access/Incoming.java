@@ -15,13 +15,13 @@ import java.util.Optional;
  * @param forwardedFor every {@code X-Forwarded-For} header value, in the order received
  * @param secrets every value of the query parameter named secret
  * @param authorizations every {@code Authorization} header, in the order received (more than one
- *     is no authentication, as a repeated {@code secret} is)
+ *     is no authentication, as a repeated secret parameter is not)
  * @param contentType the {@code Content-Type} header, if sent
- * @param sinceFirstByte how long before it was handed over its first byte arrived: the deadline
- *     and the latency count from there
  * @param refererSent whether a {@code Referer} header came: cURL adds one when it follows a
  *     redirect, and REDCap itself never sends one. Only its presence is kept: its value is the
  *     URL before the redirect, secret included.
+ * @param sinceFirstByte how long before it was handed over its first byte arrived: the deadline
+ *     and the latency count from there
  */
 public record Incoming(
         String method,
