@@ -139,7 +139,7 @@ final class WholeRequestFirst extends Handler.Wrapper {
                 received = body;
             }
             if (incomplete) {
-                request.setAttribute(INCOMPLETE, Boolean.TRUE);
+                request.setAttribute(INCOMPLETE, true);
             }
             Scheduler.Task timer = deadlineTimer;
             if (timer != null) {
