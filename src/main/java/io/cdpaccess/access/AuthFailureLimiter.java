@@ -26,9 +26,11 @@ import org.slf4j.LoggerFactory;
  * (an IPv4 address; an IPv6 /64, which one host can rotate through at will) has a token bucket
  * (Bucket4j) of {@code auth_failures.limit} per window. A failure within the allowance is
  * answered at once; beyond it, each failure takes its turn in the refilling bucket and is
- * answered when that turn comes, at most {@code max_delay} later, so a guesser's rate is bounded
- * by the refill however many connections it opens, up to the cap. The waiting is the caller's:
- * the listener holds no thread for it. Guessing itself is kept out by the secrets' 128 bits.
+ * answered when that turn comes, but never more than {@code max_delay} later. Turns queue only
+ * while they are shorter than {@code max_delay} (with the defaults, 10 a minute and 5 s, a turn is
+ * 6 s away, so every failure past the allowance simply waits 5 s): a guesser with many
+ * connections is slowed per connection, not stopped. The waiting is the caller's: the listener
+ * holds no thread for it. Guessing itself is kept out by the secrets' 128 bits, not by this.
  * Buckets of quiet callers are dropped, and the number kept is bounded.
  */
 public final class AuthFailureLimiter {

@@ -175,13 +175,13 @@ public final class UserAccess {
     private Provisional checkCaller(String id, Incoming request, InetAddress caller, Deadline deadline) {
         CallerGuard.Verdict verdict = guard.check(caller, request.secrets(), request.authorizations());
         if (!verdict.accepted()) {
-            // Even a slowed caller is answered within the deadline, as every caller is (and before
-            // the listener's idle timeout would drop the connection).
-            Duration wait =
-                    verdict.holdBack().compareTo(deadline.remaining()) < 0 ? verdict.holdBack() : deadline.remaining();
+            // Even a slowed caller is answered within the deadline, as every caller is; the listener
+            // caps the wait again once the record is committed.
+            Duration left = deadline.remaining();
+            Duration wait = verdict.holdBack().compareTo(left) < 0 ? verdict.holdBack() : left;
             String detail = verdict.reason() == Reason.RATE_LIMITED
-                    ? verdict.failure().code() + ", beyond the allowance of failures: answered " + wait.toMillis()
-                            + " ms late"
+                    ? verdict.failure().code() + ", beyond the allowance of failures: held back up to "
+                            + wait.toMillis() + " ms"
                     : null;
             if (request.refererSent() && verdict.failure() == Reason.UNAUTHENTICATED) {
                 detail = (detail == null ? "" : detail + "; ") + CREDENTIALS_DROPPED;

@@ -68,7 +68,7 @@ public final class CallerSecret {
         if (bits < MIN_BITS) {
             throw new IllegalArgumentException("secret is too easy to guess: " + configured.length()
                     + " characters of its kind carry about " + bits + " bits, at least " + MIN_BITS
-                    + " are needed (e.g. 22+ random base64url characters or 32 hex digits); " + HOW_TO_MAKE);
+                    + " are needed (e.g. 27+ random base64url characters, 32+ hex digits); " + HOW_TO_MAKE);
         }
         return new CallerSecret(Sha256.of(configured), configured);
     }

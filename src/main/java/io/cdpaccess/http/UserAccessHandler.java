@@ -61,7 +61,9 @@ final class UserAccessHandler implements Handler {
     @Override
     public void handle(Context ctx) {
         Answered answered = userAccess.answer(incoming(ctx));
-        Duration wait = answered.holdBack();
+        // The record's commit took some of the deadline too: what is left of it bounds the wait.
+        Duration left = answered.deadline().remaining();
+        Duration wait = answered.holdBack().compareTo(left) < 0 ? answered.holdBack() : left;
         if (wait.isZero() || !heldBack.tryAcquire()) {
             // Past MAX_HELD_BACK waiting answers the rest go out at once: memory stays bounded, and
             // the secrets' 128 bits, not the delay, are what keeps guessing out.

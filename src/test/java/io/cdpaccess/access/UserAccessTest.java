@@ -256,6 +256,6 @@ class UserAccessTest {
         assertThat(slowed.record().reason()).isEqualTo(Reason.RATE_LIMITED.code());
         assertThat(slowed.holdBack()).isEqualTo(Duration.ofSeconds(3));
         assertThat(slowed.record().detail())
-                .contains("unauthenticated, beyond the allowance of failures: answered 3000 ms late");
+                .contains("unauthenticated, beyond the allowance of failures: held back up to 3000 ms");
     }
 }

@@ -77,8 +77,8 @@ class AuthFailureSlowingTest {
             assertThat(slowed.reason()).isEqualTo("rate-limited");
             assertThat(slowed.detail())
                     .hasValueSatisfying(d -> assertThat(d)
-                            .startsWith("unauthenticated, beyond the allowance of failures: answered ")
-                            .endsWith(" ms late"));
+                            .startsWith("unauthenticated, beyond the allowance of failures: held back up to ")
+                            .endsWith(" ms"));
             // A method Javalin has no route for is slowed the same way (the POST first takes any
             // token the last 5 s refilled).
             stale.add(service.callFrom(redcapHost, "old-Secret-of-the-test-instance"));
