@@ -30,7 +30,7 @@ public final class RecordBeforeAnswer {
      * @param holdBack how long the answer is to wait once recorded (a slowed caller's)
      */
     public Answered record(DecisionRecord record, Answer answer, Deadline deadline, Duration holdBack) {
-        Outcome outcome = log.append(record, deadline.remaining());
+        Outcome outcome = log.append(record, deadline.remaining(), () -> deadline.elapsedNanos() / 1_000);
         return switch (outcome) {
             case COMMITTED, COUNTED -> new Answered(record, answer, deadline, holdBack);
             case TIMED_OUT -> new Answered(record.asDeadlineExceeded(), Answer.UNAVAILABLE, deadline, holdBack);

@@ -7,6 +7,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongSupplier;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -71,10 +72,21 @@ public final class DecisionLog implements AutoCloseable {
      * is still {@link Outcome#FAILED}, and the caller must be answered 503.
      */
     public Outcome append(DecisionRecord record, Duration timeout) {
+        return append(record, timeout, null);
+    }
+
+    /**
+     * As {@link #append(DecisionRecord, Duration)}, with the row's {@code latency_us} taken from
+     * {@code latencyMicrosNow} as the writer writes it: up to its commit, not to its hand-over.
+     */
+    public Outcome append(DecisionRecord record, Duration timeout, LongSupplier latencyMicrosNow) {
         if (!refusals.admit(record)) {
             return Outcome.COUNTED;
         }
-        Outcome outcome = commits.append(DecisionTable.Row.of(record), timeout);
+        DecisionTable.Row row = latencyMicrosNow == null
+                ? DecisionTable.Row.of(record)
+                : DecisionTable.Row.timed(record, latencyMicrosNow);
+        Outcome outcome = commits.append(row, timeout);
         if (outcome == Outcome.FAILED) {
             spool(record.asSpooled());
         }

@@ -10,6 +10,7 @@ import java.sql.SQLException;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 import java.util.stream.Collectors;
 import javax.sql.DataSource;
 
@@ -100,14 +101,23 @@ final class DecisionTable implements GroupCommit.Writer<DecisionTable.Row> {
      * it to the writer. Deflating on the single writer thread made it the decision log's limit
      * (about 16,000 records/s instead of over 20,000 on this project's machine).
      */
-    record Row(DecisionRecord record, Optional<byte[]> deflatedExplanation) {
+    record Row(DecisionRecord record, Optional<byte[]> deflatedExplanation, Optional<LongSupplier> latencyNow) {
         static Row of(DecisionRecord record) {
-            return new Row(record, record.explanation().map(DeflatedText::deflate));
+            return new Row(record, record.explanation().map(DeflatedText::deflate), Optional.empty());
+        }
+
+        /**
+         * A row whose latency is read when the writer binds it, in the transaction that commits
+         * it: the time from the request's first byte to its record's commit, which is what the
+         * caller waited for (the commit is most of it when the store is slow).
+         */
+        static Row timed(DecisionRecord record, LongSupplier latencyMicrosNow) {
+            return new Row(record, record.explanation().map(DeflatedText::deflate), Optional.of(latencyMicrosNow));
         }
 
         /** The same row with another record whose explanation is this one's (a correction, a 503). */
         Row with(DecisionRecord other) {
-            return new Row(other, deflatedExplanation);
+            return new Row(other, deflatedExplanation, latencyNow);
         }
     }
 
@@ -165,7 +175,10 @@ final class DecisionTable implements GroupCommit.Writer<DecisionTable.Row> {
             }
             return;
         }
-        Object value = column.value().apply(row.record());
+        Object value = column.name().equals("latency_us") && row.latencyNow().isPresent()
+                ? (Object) Math.max(
+                        row.record().latencyMicros(), row.latencyNow().get().getAsLong())
+                : column.value().apply(row.record());
         if (column.width() == 0) {
             ps.setObject(index, value);
         } else if (value instanceof Optional<?> optional) {

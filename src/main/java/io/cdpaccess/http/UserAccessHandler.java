@@ -95,13 +95,11 @@ final class UserAccessHandler implements Handler {
         if (Reason.METHOD_NOT_ALLOWED.code().equals(r.reason())) {
             ctx.header("Allow", "POST");
         }
+        // From the first byte to the answer written: what the caller waited, commit and any
+        // hold-back included (the row's latency_us ends at its commit).
+        long answeredNanos = answered.deadline().elapsedNanos();
         try {
-            meters.answered(
-                    r.instance(),
-                    r.effect(),
-                    r.reason(),
-                    answered.answer(),
-                    answered.deadline().elapsedNanos());
+            meters.answered(r.instance(), r.effect(), r.reason(), answered.answer(), answeredNanos);
         } catch (RuntimeException e) {
             // Counting must never change an answer that is already decided and recorded.
             log.warn("could not count decision {}: {}", r.decisionId(), e.toString());
@@ -116,7 +114,7 @@ final class UserAccessHandler implements Handler {
                 LogText.quote(r.user().orElse(null)),
                 LogText.quote(r.projectId().orElse(null)),
                 r.callerIp(),
-                r.latencyMicros());
+                answeredNanos / 1_000);
     }
 
     /** How long ago the request's first byte arrived, as {@link WholeRequestFirst} noted it. */
