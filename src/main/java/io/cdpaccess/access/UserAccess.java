@@ -255,8 +255,8 @@ public final class UserAccess {
                 Optional.of(Long.toString(access.projectId())),
                 Optional.of(access.redcapUrl().value()));
         try {
-            Decision decision =
-                    decider.decide(instance.orElseThrow(), access, Optional.of(caller.getHostAddress()), deadline);
+            Decision decision = decider.decide(
+                    instance.orElseThrow(), access, Optional.of(IpAddresses.canonical(caller)), deadline);
             Answer answer = switch (decision.effect()) {
                 case ALLOW -> Answer.ALLOW;
                 case DENY -> Answer.DENY;
@@ -313,7 +313,8 @@ public final class UserAccess {
                         + " form; paste the final https:// URL into REDCap");
     }
 
+    /** As the policy's {@code request.caller_ip} reads it, so that the log and the rules agree. */
     private static String address(InetAddress a) {
-        return a == null ? "-" : a.getHostAddress();
+        return a == null ? "-" : IpAddresses.canonical(a);
     }
 }

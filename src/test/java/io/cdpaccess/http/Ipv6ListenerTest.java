@@ -2,6 +2,8 @@ package io.cdpaccess.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cdpaccess.testing.RawHttp;
 import io.cdpaccess.testing.ServiceUnderTest;
 import java.net.InetAddress;
@@ -62,9 +64,50 @@ class Ipv6ListenerTest {
             assertThat(service.decision(allowed.header("X-Decision-Id"))
                             .orElseThrow()
                             .callerIp())
-                    .isEqualTo("0:0:0:0:0:0:0:1");
+                    .isEqualTo("::1");
             assertThat(refused.status()).isEqualTo(404);
             assertThat(refused.body()).isEqualTo("0");
+        }
+    }
+
+    /** The JDK writes IPv6 loopback as 0:0:0:0:0:0:0:1; a rule written as people write it must match. */
+    @Test
+    void aRuleOnTheCallersAddressMatchesItAsPeopleWriteIt() throws Exception {
+        try (ServiceUnderTest service = ServiceUnderTest.start(dir, """
+                listen: "[::1]:0"
+                data_dir: ./data
+                instances:
+                  - name: here
+                    redcap_url: https://redcap.example.edu/
+                    secret: here-secret-0123456789-XYZ
+                policy:
+                  rules:
+                    - name: from-loopback
+                      effect: allow
+                      when: store.grant.active && request.caller_ip == '::1'
+                """)) {
+            service.grant("here", "alice", 42, Optional.empty());
+            InetAddress v6 = InetAddress.getByName("::1");
+
+            RawHttp.Response allowed = RawHttp.send(
+                    v6,
+                    v6,
+                    service.port(),
+                    RawHttp.request(
+                            "POST",
+                            "/user-access?secret=here-secret-0123456789-XYZ",
+                            Map.of("Content-Type", "application/x-www-form-urlencoded"),
+                            UserAccessEndpointTest.form("alice", "42", "https://redcap.example.edu/")),
+                    10_000);
+
+            assertThat(allowed.body()).isEqualTo("1");
+            JsonNode explanation = new ObjectMapper()
+                    .readTree(service.decision(allowed.header("X-Decision-Id"))
+                            .orElseThrow()
+                            .explanation()
+                            .orElseThrow());
+            assertThat(explanation.at("/facts/request/caller_ip").asText()).isEqualTo("::1");
+            assertThat(explanation.get("rule").asText()).isEqualTo("from-loopback");
         }
     }
 }

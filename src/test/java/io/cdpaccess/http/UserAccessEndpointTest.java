@@ -332,7 +332,7 @@ class UserAccessEndpointTest {
             assertThat(viaProxy.body()).isEqualTo("1");
             DecisionRecord proxied =
                     service.decision(viaProxy.header("X-Decision-Id")).orElseThrow();
-            assertThat(proxied.callerIp()).isEqualTo("2001:db8:0:0:0:0:0:5");
+            assertThat(proxied.callerIp()).isEqualTo("2001:db8::5");
             assertThat(proxied.peerIp()).isEqualTo("127.0.0.2");
             assertThat(stranger.status()).isEqualTo(404);
             assertThat(stranger.body()).isEqualTo("0");

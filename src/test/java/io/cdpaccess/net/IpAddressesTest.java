@@ -7,6 +7,7 @@ import java.net.Inet4Address;
 import java.net.Inet6Address;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class IpAddressesTest {
@@ -25,6 +26,34 @@ class IpAddressesTest {
         assertThat(IpAddresses.parseLiteral("fe80::1%eth0")).isEqualTo(IpAddresses.parseLiteral("fe80::1"));
         assertThat(IpAddresses.parseLiteral("::ffff:192.0.2.1").getHostAddress())
                 .isEqualTo("192.0.2.1");
+    }
+
+    @ParameterizedTest
+    @CsvSource({
+        "0:0:0:0:0:0:0:1, ::1",
+        "::1, ::1",
+        "0:0:0:0:0:0:0:0, ::",
+        "2001:db8:0:0:0:0:0:5, 2001:db8::5",
+        "2001:DB8::0005, 2001:db8::5",
+        "2001:db8:0:0:1:0:0:1, 2001:db8::1:0:0:1",
+        "2001:0:0:1:0:0:0:1, 2001:0:0:1::1",
+        "2001:db8:0:1:1:1:1:1, 2001:db8:0:1:1:1:1:1",
+        "fe80::1%eth0, fe80::1",
+        "1:0:0:0:0:0:0:0, 1::",
+        "::ffff:192.0.2.1, 192.0.2.1",
+        "::192.0.2.1, ::c000:201",
+        "10.1.2.3, 10.1.2.3",
+        "[2001:db8::abcd:ef01], 2001:db8::abcd:ef01"
+    })
+    void writesAddressesAsRfc5952Does(String literal, String canonical) {
+        assertThat(IpAddresses.canonical(IpAddresses.parseLiteral(literal))).isEqualTo(canonical);
+        assertThat(IpAddresses.canonicalOrAsIs(literal)).isEqualTo(canonical);
+    }
+
+    @Test
+    void leavesTextThatIsNotAnAddressAsItIs() {
+        assertThat(IpAddresses.canonicalOrAsIs("-")).isEqualTo("-");
+        assertThat(IpAddresses.canonicalOrAsIs("example.com")).isEqualTo("example.com");
     }
 
     @ParameterizedTest
