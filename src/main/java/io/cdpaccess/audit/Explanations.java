@@ -18,13 +18,16 @@ import java.util.Map;
  * <pre>
  * {"format": 1, "policy": "3f2a9c81d0e4", "effect": "allow", "rule": "grant",
  *  "rules": [{"name": "blocked", "effect": "deny", "result": "not-matched", "read": {"store.block.active": false}}, ...],
- *  "facts": {"request": {...}, "now": "2026-11-28T12:00:00Z", "store": {...}},
+ *  "facts": {"request": {"user": "jdoe", "user_as_sent": " JDoe", "normalized_user": "jdoe", ...},
+ *            "now": "2026-11-28T12:00:00Z", "store": {...}},
  *  "sources": {"store": {"latency_us": 3, "cached": true}}}
  * </pre>
  *
  * {@code rules} says how each rule fared and which facts it read; {@code facts} holds every fact
  * the evaluation fetched, complete, so the decision can be evaluated again under another policy
- * (what-if replay). Timestamps are ISO-8601 text.
+ * (what-if replay). Timestamps are ISO-8601 text. Explanations recorded before
+ * {@code user_as_sent} existed hold the name as sent in {@code request.user}; replay reads them as
+ * today's facts ({@code CoreFacts.recordedRequest}), so the format number is unchanged.
  */
 public final class Explanations {
 

@@ -1,11 +1,13 @@
 package io.cdpaccess.decision;
 
 import io.cdpaccess.config.InstanceConfig;
+import io.cdpaccess.net.IpAddresses;
 import io.cdpaccess.policy.FactSchema;
 import io.cdpaccess.policy.FactType;
 import io.cdpaccess.policy.FactType.Scalar;
 import io.cdpaccess.policy.FactType.Struct;
 import io.cdpaccess.protocol.AccessRequest;
+import io.cdpaccess.protocol.Username;
 import io.cdpaccess.store.Block;
 import io.cdpaccess.store.Grant;
 import io.cdpaccess.store.Project;
@@ -20,7 +22,12 @@ import java.util.Optional;
  * The facts every policy can use, with their types and how they are computed:
  *
  * <pre>
- * request.user, .normalized_user, .project_id (int), .redcap_url, .instance, .caller_ip
+ * request.user                            the username normalized (Username.normalize): the
+ *                                         name grants, blocks and the store match
+ * request.user_as_sent                    the username exactly as REDCap sent it
+ * request.normalized_user                 the same as request.user (kept for existing policies)
+ * request.project_id (int), .redcap_url, .instance
+ * request.caller_ip                       the caller's address, RFC 5952 text ("::1", "10.0.0.5")
  * now                                     the time of the request (timestamp)
  * store.grant.state                       "active" | "future" | "ended" | "revoked" | "none"
  * store.grant.active                      state == "active"
@@ -36,12 +43,19 @@ import java.util.Optional;
  * <p>{@code store.grant} describes the one grant that matters for this user, instance and project:
  * an active one if any, else a future one, else the one that ended last, else the last revoked.
  * Unset fields are absent ({@code has(store.grant.until)} is false for a grant without end).
+ *
+ * <p>{@code request.user} is the normalized name because grants match it: a deny rule
+ * {@code request.user == 'mallory'} must deny every spelling a grant for mallory lets through
+ * ({@code MALLORY}, {@code " mallory"}). A rule that must see the name as typed reads
+ * {@code user_as_sent}.
  */
 public final class CoreFacts {
 
     static final Struct REQUEST = Struct.of(
             "cdp.Request",
             "user",
+            Scalar.STRING,
+            "user_as_sent",
             Scalar.STRING,
             "normalized_user",
             Scalar.STRING,
@@ -125,13 +139,61 @@ public final class CoreFacts {
 
     static Map<String, Object> request(AccessRequest request, InstanceConfig instance, Optional<String> callerIp) {
         Map<String, Object> r = new LinkedHashMap<>();
-        r.put("user", request.user());
+        r.put("user", request.normalizedUser());
+        r.put("user_as_sent", request.user());
         r.put("normalized_user", request.normalizedUser());
         r.put("project_id", request.projectId());
         r.put("redcap_url", request.redcapUrl().value());
         r.put("instance", instance.name());
         callerIp.ifPresent(ip -> r.put("caller_ip", ip));
         return r;
+    }
+
+    /**
+     * The request facts of a policy test case, which gives the name as REDCap would send it:
+     * {@code user} and {@code normalized_user} are its normalized form and {@code user_as_sent} the
+     * name as given, as the endpoint builds them; a {@code caller_ip} is read as an address and
+     * written canonically. Fields the case sets itself are kept.
+     */
+    public static Map<String, Object> caseRequest(Map<String, Object> given) {
+        Map<String, Object> r = new LinkedHashMap<>(given);
+        if (given.get("user") instanceof String user) {
+            r.put("user", Username.normalize(user));
+            r.putIfAbsent("user_as_sent", user);
+            r.putIfAbsent("normalized_user", Username.normalize(user));
+        }
+        canonicalCallerIp(r);
+        return r;
+    }
+
+    /**
+     * Recorded request facts as this version builds them, for replay. Decisions recorded before
+     * {@code user_as_sent} existed hold the name as sent in {@code user}: it moves to
+     * {@code user_as_sent}, and {@code user} becomes the normalized name (the recorded
+     * {@code normalized_user}, which the decision was made with). Their {@code caller_ip} may be
+     * the JDK's long form. Anything else is handed back as it was; a value of the wrong type is the
+     * policy's to report.
+     */
+    public static Object recordedRequest(Object recorded) {
+        if (!(recorded instanceof Map<?, ?> m)) {
+            return recorded;
+        }
+        Map<String, Object> r = new LinkedHashMap<>();
+        m.forEach((k, v) -> r.put(String.valueOf(k), v));
+        if (!r.containsKey("user_as_sent") && r.get("user") instanceof String asSent) {
+            String normalized = r.get("normalized_user") instanceof String n ? n : Username.normalize(asSent);
+            r.put("user", normalized);
+            r.put("user_as_sent", asSent);
+            r.put("normalized_user", normalized);
+        }
+        canonicalCallerIp(r);
+        return r;
+    }
+
+    private static void canonicalCallerIp(Map<String, Object> r) {
+        if (r.get("caller_ip") instanceof String ip) {
+            r.put("caller_ip", IpAddresses.canonicalOrAsIs(ip));
+        }
     }
 
     static Map<String, Object> store(StoreSnapshot snapshot, String instance, AccessRequest request, Instant now) {

@@ -9,7 +9,6 @@ import io.cdpaccess.policy.CompiledPolicy;
 import io.cdpaccess.policy.FactValues;
 import io.cdpaccess.policy.PolicyResult;
 import io.cdpaccess.policy.RuleOutcome;
-import io.cdpaccess.protocol.Username;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -39,7 +38,11 @@ import org.yaml.snakeyaml.nodes.Node;
  *     rule: grant
  * </pre>
  *
- * Facts left out take the values of an empty store ({@link CoreFacts#emptyStore}): no grant,
+ * A case's {@code user} is the name as REDCap would send it: the rules see it normalized as
+ * {@code request.user} (and {@code normalized_user}) and as given as {@code user_as_sent}, as
+ * the endpoint builds them ({@link CoreFacts#caseRequest}).
+ *
+ * <p>Facts left out take the values of an empty store ({@link CoreFacts#emptyStore}): no grant,
  * project unknown, not blocked. A file is read like the configuration: every problem is reported
  * at once, each with its line.
  */
@@ -109,11 +112,11 @@ public final class PolicyCases {
             ok = false;
         } else {
             req.forEach((k, v) -> request.put(String.valueOf(k), v));
-            if (!(request.get("user") instanceof String user) || !(request.get("project_id") instanceof Number)) {
+            if (!(request.get("user") instanceof String) || !(request.get("project_id") instanceof Number)) {
                 in.problem(c.get("request"), path + ".request", "needs user (text) and project_id (a number)");
                 ok = false;
             } else {
-                request.putIfAbsent("normalized_user", Username.normalize(user));
+                request.putAll(CoreFacts.caseRequest(request));
                 request.putIfAbsent("instance", "default");
                 request.putIfAbsent("redcap_url", "https://redcap.example.edu/");
             }

@@ -4,6 +4,7 @@ import io.cdpaccess.audit.DecisionFilter;
 import io.cdpaccess.audit.DecisionQuery;
 import io.cdpaccess.audit.DecisionRecord;
 import io.cdpaccess.audit.Explanations;
+import io.cdpaccess.decision.CoreFacts;
 import io.cdpaccess.outcome.Effect;
 import io.cdpaccess.policy.CompiledPolicy;
 import io.cdpaccess.policy.PolicyResult;
@@ -22,6 +23,8 @@ import java.util.TreeMap;
  * source: a decision is replayed exactly as it was seen. Decisions that never reached a policy
  * (refused callers, malformed requests) are skipped; those whose new rules read facts that were
  * not fetched then are replayed but flagged incomplete (the missing facts make those rules fail).
+ * Request facts recorded by an earlier version are read as this one builds them
+ * ({@link CoreFacts#recordedRequest}): {@code request.user} is always the normalized name.
  */
 public final class PolicyReplay {
 
@@ -78,8 +81,9 @@ public final class PolicyReplay {
             if (incomplete) {
                 counts[2]++;
             }
-            PolicyResult now = policy.evaluate(
-                    variable -> Optional.ofNullable(recorded.facts().get(variable)));
+            PolicyResult now = policy.evaluate(variable -> Optional.ofNullable(
+                            recorded.facts().get(variable))
+                    .map(value -> variable.equals(CoreFacts.REQUEST_VAR) ? CoreFacts.recordedRequest(value) : value));
             String oldEffect = recorded.effect();
             String newEffect = now.effect().label();
             if (!oldEffect.equals(newEffect)) {

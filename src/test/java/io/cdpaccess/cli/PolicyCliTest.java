@@ -104,6 +104,60 @@ class PolicyCliTest {
     }
 
     @Test
+    void aCasesUserIsTheNameAsSentAndRulesSeeItNormalizedAsTheEndpointBuildsIt() throws Exception {
+        Path config = write("c.yaml", BASE + """
+                policy:
+                  rules:
+                    - name: mallory-is-out
+                      effect: deny
+                      when: request.user == 'mallory'
+                    - name: shouting
+                      effect: deny
+                      when: request.user_as_sent == 'ALICE'
+                    - name: from-loopback
+                      effect: deny
+                      when: has(request.caller_ip) && request.caller_ip == '::1'
+                    - name: grant
+                      effect: allow
+                      when: store.grant.active
+                """);
+        Path cases = write("cases.yaml", """
+                now: 2026-12-01T12:00:00Z
+                cases:
+                  - name: capitals
+                    request: {user: MALLORY, project_id: 1}
+                    facts: {store: {grant: {state: active, active: true}}}
+                    expect: deny
+                    rule: mallory-is-out
+                  - name: a leading space
+                    request: {user: " Mallory", project_id: 1}
+                    facts: {store: {grant: {state: active, active: true}}}
+                    expect: deny
+                    rule: mallory-is-out
+                  - name: as sent
+                    request: {user: ALICE, project_id: 1}
+                    facts: {store: {grant: {state: active, active: true}}}
+                    expect: deny
+                    rule: shouting
+                  - name: an address in the long form
+                    request: {user: alice, project_id: 1, caller_ip: "0:0:0:0:0:0:0:1"}
+                    facts: {store: {grant: {state: active, active: true}}}
+                    expect: deny
+                    rule: from-loopback
+                  - name: anyone else
+                    request: {user: alice, project_id: 1, caller_ip: 10.0.0.1}
+                    facts: {store: {grant: {state: active, active: true}}}
+                    expect: allow
+                    rule: grant
+                """);
+
+        Cli.Result r = cli.run("policy", "test", "--config", config.toString(), cases.toString());
+
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        assertThat(r.out()).contains("5 passed, 0 failed");
+    }
+
+    @Test
     void caseFilesMayUseAnchorsMergeKeysAndExplicitNullsAsYamlAllows() throws Exception {
         Path config = write("c.yaml", BASE);
         Path cases = write("cases.yaml", """

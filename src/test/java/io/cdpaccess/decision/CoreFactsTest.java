@@ -121,7 +121,8 @@ class CoreFactsTest {
     /** Field path → the value the store records and the request say it has. */
     private static Map<String, Expected> expectedValues() {
         Map<String, Expected> e = new LinkedHashMap<>();
-        e.put("request.user", always(REQUEST.user()));
+        e.put("request.user", always("jdoe"));
+        e.put("request.user_as_sent", always(REQUEST.user()));
         e.put("request.normalized_user", always("jdoe"));
         e.put("request.project_id", always(REQUEST.projectId()));
         e.put("request.redcap_url", always(URL.value()));
