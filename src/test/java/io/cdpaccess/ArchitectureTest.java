@@ -179,8 +179,9 @@ class ArchitectureTest {
                                         "CelInvalidArgumentException",
                                         "CelReference",
                                         "DateTimeHelpers",
-                                        "InternalCelFunctionBinding",
                                         "RuntimeHelpers"),
+                        "NamedBinding", Set.of("InternalCelFunctionBinding"),
+                        "NetworkFunctions", Set.of("CelConstant"),
                         "PolicyCompiler", Set.of("CelReference")));
         noClasses()
                 .that()

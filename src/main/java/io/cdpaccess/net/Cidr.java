@@ -1,6 +1,7 @@
 package io.cdpaccess.net;
 
 import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.util.Arrays;
 import java.util.List;
 
@@ -56,6 +57,13 @@ public final class Cidr {
         return Arrays.equals(mask(candidate, prefixLength), network);
     }
 
+    /** Whether {@code other} lies wholly in this network (a network contains itself). */
+    public boolean contains(Cidr other) {
+        return other.network.length == network.length
+                && other.prefixLength >= prefixLength
+                && Arrays.equals(mask(other.network, prefixLength), network);
+    }
+
     /** Whether any of {@code networks} contains {@code address}; false for none. */
     public static boolean anyContains(List<Cidr> networks, InetAddress address) {
         for (Cidr cidr : networks) {
@@ -78,6 +86,20 @@ public final class Cidr {
     /** The network address, its host bits zero. */
     public byte[] network() {
         return network.clone();
+    }
+
+    /** The network address, its host bits zero, as an address. */
+    public InetAddress address() {
+        try {
+            return InetAddress.getByAddress(network); // raw bytes: never a lookup
+        } catch (UnknownHostException e) {
+            throw new IllegalStateException("a network is 4 or 16 bytes", e);
+        }
+    }
+
+    /** {@code network/prefix}, the network in canonical text ({@link IpAddresses#canonical}). */
+    public String canonicalText() {
+        return IpAddresses.canonical(address()) + "/" + prefixLength;
     }
 
     public int prefixLength() {

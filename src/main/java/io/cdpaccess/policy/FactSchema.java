@@ -105,6 +105,8 @@ public final class FactSchema {
         CelBuilder builder = CelFactory.plannerCelBuilder()
                 .setOptions(options)
                 .addFunctionBindings(MemoizedCalls.bindings(options))
+                .addFunctionDeclarations(NetworkFunctions.declarations())
+                .addFunctionBindings(NetworkFunctions.bindings())
                 .setStandardMacros(CelStandardMacro.STANDARD_MACROS)
                 .setTypeProvider(types)
                 .addCompilerLibraries(CelOptionalLibrary.INSTANCE)

@@ -1,6 +1,5 @@
 package io.cdpaccess.policy;
 
-import com.google.common.collect.ImmutableList;
 import com.google.re2j.Pattern;
 import dev.cel.common.CelAbstractSyntaxTree;
 import dev.cel.common.CelOptions;
@@ -17,7 +16,6 @@ import dev.cel.common.navigation.CelNavigableExpr;
 import dev.cel.common.types.SimpleType;
 import dev.cel.runtime.CelFunctionBinding;
 import dev.cel.runtime.CelFunctionOverload;
-import dev.cel.runtime.InternalCelFunctionBinding;
 import dev.cel.runtime.RuntimeHelpers;
 import java.time.Duration;
 import java.time.Instant;
@@ -116,34 +114,7 @@ final class MemoizedCalls {
     /** {@code binding} under the name of the standard function it stands in for, which CEL's errors show. */
     private static CelFunctionBinding named(CelFunctionBinding binding) {
         String function = FUNCTIONS.get(binding.getOverloadId().substring(PREFIX.length()));
-        return new Named(function, binding);
-    }
-
-    private record Named(String function, CelFunctionBinding binding) implements InternalCelFunctionBinding {
-        @Override
-        public String getFunctionName() {
-            return function;
-        }
-
-        @Override
-        public String getOverloadId() {
-            return binding.getOverloadId();
-        }
-
-        @Override
-        public ImmutableList<Class<?>> getArgTypes() {
-            return binding.getArgTypes();
-        }
-
-        @Override
-        public CelFunctionOverload getDefinition() {
-            return binding.getDefinition();
-        }
-
-        @Override
-        public boolean isStrict() {
-            return binding.isStrict();
-        }
+        return new NamedBinding(function, binding);
     }
 
     /** {@code ast} with its calls on constant patterns and texts pointed at the memoized overloads. */

@@ -69,6 +69,12 @@ public final class PolicyCompiler {
             }
             try {
                 CelAbstractSyntaxTree ast = result.getAst();
+                // A constant that is not an address or a network could only ever fail: refuse it now.
+                List<String> badLiterals = NetworkFunctions.literalProblems(ast);
+                if (!badLiterals.isEmpty()) {
+                    badLiterals.forEach(p -> problems.add(where + ": " + p));
+                    continue;
+                }
                 CelAbstractSyntaxTree runnable = MemoizedCalls.reroute(FieldChains.flatten(folded(ast), schema));
                 rules.add(new CompiledPolicy.Rule(rule, cel.createProgram(runnable), referencedVariables(ast)));
             } catch (CelValidationException | CelEvaluationException e) {

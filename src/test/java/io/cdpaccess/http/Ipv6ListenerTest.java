@@ -85,6 +85,9 @@ class Ipv6ListenerTest {
                     - name: from-loopback
                       effect: allow
                       when: store.grant.active && request.caller_ip == '::1'
+                    - name: from-loopback-network
+                      effect: allow
+                      when: store.grant.active && cidr('::1/128').containsIP(request.caller_ip)
                 """)) {
             service.grant("here", "alice", 42, Optional.empty());
             InetAddress v6 = InetAddress.getByName("::1");
@@ -108,6 +111,7 @@ class Ipv6ListenerTest {
                             .orElseThrow());
             assertThat(explanation.at("/facts/request/caller_ip").asText()).isEqualTo("::1");
             assertThat(explanation.get("rule").asText()).isEqualTo("from-loopback");
+            assertThat(explanation.at("/rules/1/result").asText()).isEqualTo("matched");
         }
     }
 }
