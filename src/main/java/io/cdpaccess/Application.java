@@ -1,13 +1,12 @@
 package io.cdpaccess;
 
-import io.cdpaccess.access.AuthFailureLimiter;
-import io.cdpaccess.access.CallerAddress;
-import io.cdpaccess.access.CallerGuard;
+import io.cdpaccess.access.LiveCallers;
 import io.cdpaccess.access.RecordBeforeAnswer;
 import io.cdpaccess.access.UserAccess;
 import io.cdpaccess.audit.DecisionLog;
 import io.cdpaccess.audit.Spool;
 import io.cdpaccess.config.ConfigLoader;
+import io.cdpaccess.config.RestartNeeded;
 import io.cdpaccess.config.ServiceConfig;
 import io.cdpaccess.db.Database;
 import io.cdpaccess.decision.Decider;
@@ -19,6 +18,7 @@ import io.cdpaccess.meters.DecisionLogMeters;
 import io.cdpaccess.meters.PolicyMeters;
 import io.cdpaccess.meters.ReadinessMeters;
 import io.cdpaccess.meters.RequestMeters;
+import io.cdpaccess.meters.RestartMeters;
 import io.cdpaccess.meters.StoreMeters;
 import io.cdpaccess.ops.Metrics;
 import io.cdpaccess.policy.CompiledPolicy;
@@ -69,7 +69,14 @@ public final class Application implements AutoCloseable {
                     DecisionLog.DEFAULT_REFUSALS_PER_ADDRESS_PER_MINUTE,
                     Optional.of(Spool.open(config.dataDir()))));
             DecisionLogMeters.register(metrics, decisionLog);
-            PolicyFile policyFile = new PolicyFile(config.source(), loader);
+            LiveCallers callers = new LiveCallers(config, clock);
+            RestartNeeded restartNeeded = new RestartNeeded(config);
+            RestartMeters.register(metrics, restartNeeded);
+            // A reloaded file whose policy compiles brings its caller settings along; a refused one neither.
+            PolicyFile policyFile = new PolicyFile(config.source(), loader, reloaded -> {
+                callers.apply(reloaded);
+                restartNeeded.reloaded(reloaded);
+            });
             policy = track(LivePolicy.start(
                     compiled,
                     policyFile,
@@ -79,22 +86,14 @@ public final class Application implements AutoCloseable {
             PolicyMeters.register(metrics, policy);
             Decider decider = new Decider(policy, snapshot, clock);
 
-            CallerAddress callerAddress = new CallerAddress(config.trustedProxies());
-            AuthFailureLimiter limiter = new AuthFailureLimiter(config.authFailures(), clock);
-            RequestMeters requestMeters =
-                    new RequestMeters(metrics.registry(), config.instances(), limiter, config.deadline());
+            // The meters read the first limiter; the limiters of later reloads carry its totals on.
+            RequestMeters requestMeters = new RequestMeters(
+                    metrics.registry(), config.instances(), callers.get().limiter(), config.deadline());
             UserAccess userAccess = new UserAccess(
-                    callerAddress,
-                    new CallerGuard(config.instances(), limiter),
-                    decider,
-                    new RecordBeforeAnswer(decisionLog),
-                    clock,
-                    Ticker.system(),
-                    config.deadline());
+                    callers, decider, new RecordBeforeAnswer(decisionLog), clock, Ticker.system(), config.deadline());
             Health health = new Health(snapshot, decisionLog, policy);
             ReadinessMeters.register(metrics, () -> health.readiness().ready());
-            listener =
-                    track(RedcapListener.start(config, tls, userAccess, requestMeters, callerAddress, health, metrics));
+            listener = track(RedcapListener.start(config, tls, userAccess, requestMeters, callers, health, metrics));
         } catch (RuntimeException e) {
             close();
             throw e;
@@ -111,7 +110,10 @@ public final class Application implements AutoCloseable {
         return new Application(config, loader, clock);
     }
 
-    /** Re-reads the policy from the configuration file (SIGHUP does this). */
+    /**
+     * Re-reads the configuration file (SIGHUP does this): the policy and the caller settings
+     * swap in; settings that need a restart are reported.
+     */
     public LivePolicy.Reload reloadPolicy(String trigger) {
         return policy.reload(trigger);
     }

@@ -39,14 +39,22 @@ public final class AuthFailureLimiter {
 
     private final Cache<InetAddress, Bucket> buckets;
     private final AuthFailureLimit limit;
+    private final Clock clock;
     private final TimeMeter time;
-    private final LongAdder failures = new LongAdder();
-    private final LongAdder slowed = new LongAdder();
+    private final LongAdder failures;
+    private final LongAdder slowed;
     /** Callers whose slowing was logged lately: one WARN per caller and window, not one per call. */
     private final Cache<InetAddress, Boolean> warned;
 
     public AuthFailureLimiter(AuthFailureLimit limit, Clock clock) {
+        this(limit, clock, new LongAdder(), new LongAdder());
+    }
+
+    private AuthFailureLimiter(AuthFailureLimit limit, Clock clock, LongAdder failures, LongAdder slowed) {
         this.limit = limit;
+        this.clock = clock;
+        this.failures = failures;
+        this.slowed = slowed;
         this.time = new ClockTimeMeter(clock);
         this.buckets = Caffeine.newBuilder()
                 .maximumSize(100_000)
@@ -89,6 +97,15 @@ public final class AuthFailureLimiter {
                     limit.maxDelay());
         }
         return Optional.of(Duration.ofNanos(turn));
+    }
+
+    /**
+     * The limiter for a reloaded {@code auth_failures}: this one while the limit is the same (a
+     * reload must not refill a guesser's bucket), else a new one. Either way the totals since
+     * start carry on, so the meters that read this limiter keep counting across reloads.
+     */
+    AuthFailureLimiter withLimit(AuthFailureLimit newLimit) {
+        return newLimit.equals(limit) ? this : new AuthFailureLimiter(newLimit, clock, failures, slowed);
     }
 
     /** Failed authentications counted since start. */

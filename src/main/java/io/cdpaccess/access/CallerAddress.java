@@ -21,6 +21,10 @@ public final class CallerAddress {
         this.trustedProxies = List.copyOf(trustedProxies);
     }
 
+    List<Cidr> trustedProxies() {
+        return trustedProxies;
+    }
+
     /**
      * The caller: the TCP peer, or whom trusted proxies forwarded the request for.
      *

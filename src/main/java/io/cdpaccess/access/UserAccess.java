@@ -22,6 +22,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,8 +49,7 @@ public final class UserAccess {
     private static final String CREDENTIALS_DROPPED = "the request came through a redirect (it has a Referer), and a"
             + " redirect to another host or port drops user:password@ credentials: paste the final URL into REDCap";
 
-    private final CallerAddress callerAddress;
-    private final CallerGuard guard;
+    private final Supplier<Callers> callers;
     private final Decider decider;
     private final RecordBeforeAnswer recorder;
     private final Clock clock;
@@ -58,19 +58,18 @@ public final class UserAccess {
     private final RedirectWarnings redirectWarnings;
 
     /**
+     * @param callers who may call, read once per request (a reload swaps the whole set)
      * @param ticker the time base of every request's deadline
      * @param budget how long an answer may take
      */
     public UserAccess(
-            CallerAddress callerAddress,
-            CallerGuard guard,
+            Supplier<Callers> callers,
             Decider decider,
             RecordBeforeAnswer recorder,
             Clock clock,
             Ticker ticker,
             Duration budget) {
-        this.callerAddress = callerAddress;
-        this.guard = guard;
+        this.callers = callers;
         this.decider = decider;
         this.recorder = recorder;
         this.clock = clock;
@@ -156,6 +155,7 @@ public final class UserAccess {
     /** Answers one request; never throws. */
     public Answered answer(Incoming request) {
         Deadline deadline = Deadline.startedAgo(ticker, budget, request.sinceFirstByte());
+        Callers current = callers.get(); // once: this request sees one set of secrets, addresses and URLs
         String id = Ids.next(clock);
         Instant receivedAt = clock.instant();
         InetAddress peer = null;
@@ -163,8 +163,8 @@ public final class UserAccess {
         Provisional provisional;
         try {
             peer = IpAddresses.parseLiteral(request.peerAddress());
-            caller = callerAddress.resolve(peer, request.forwardedFor());
-            provisional = checkCaller(id, request, caller, deadline);
+            caller = current.address().resolve(peer, request.forwardedFor());
+            provisional = checkCaller(id, current.guard(), request, caller, deadline);
         } catch (RuntimeException | Error e) {
             provisional = internalError(id, Optional.empty(), Fields.NONE, e);
         }
@@ -172,7 +172,8 @@ public final class UserAccess {
         return recorder.record(record, provisional.answer(), deadline, provisional.holdBack());
     }
 
-    private Provisional checkCaller(String id, Incoming request, InetAddress caller, Deadline deadline) {
+    private Provisional checkCaller(
+            String id, CallerGuard guard, Incoming request, InetAddress caller, Deadline deadline) {
         CallerGuard.Verdict verdict = guard.check(caller, request.secrets(), request.authorizations());
         if (!verdict.accepted()) {
             // Even a slowed caller is answered within the deadline, as every caller is; the listener

@@ -2,6 +2,7 @@ package io.cdpaccess.decision;
 
 import io.cdpaccess.config.ConfigException;
 import io.cdpaccess.config.ConfigLoader;
+import io.cdpaccess.config.ServiceConfig;
 import io.cdpaccess.ids.Sha256;
 import io.cdpaccess.policy.CompiledPolicy;
 import io.cdpaccess.policy.LivePolicy.StaleReason;
@@ -14,28 +15,41 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
 /**
  * The running service's policy as its configuration file says: what a reload loads (the file
  * read and its policy compiled again, as at start) and the trigger that notices the file
- * changed (its content's digest moved). Only the policy is taken from a reloaded file; other
- * settings apply at the next restart.
+ * changed (its content's digest moved). A reloaded file whose policy compiles is also handed
+ * to {@code onLoaded} (the caller settings swap in from it; settings that need a restart are
+ * reported), before the policy is swapped; a refused one is handed to nobody, so the last good
+ * configuration keeps serving whole.
  */
 public final class PolicyFile implements PolicyLoader {
 
     private final Path file;
     private final ConfigLoader loader;
+    private final Consumer<ServiceConfig> onLoaded;
 
     public PolicyFile(Path file, ConfigLoader loader) {
+        this(file, loader, config -> {});
+    }
+
+    /** @param onLoaded given each reloaded configuration whose policy compiled */
+    public PolicyFile(Path file, ConfigLoader loader, Consumer<ServiceConfig> onLoaded) {
         this.file = file.toAbsolutePath();
         this.loader = loader;
+        this.onLoaded = onLoaded;
     }
 
     @Override
     public CompiledPolicy load() throws PolicyLoadException {
         try {
-            return Policies.compile(loader.load(file));
+            ServiceConfig config = loader.load(file);
+            CompiledPolicy policy = Policies.compile(config);
+            onLoaded.accept(config);
+            return policy;
         } catch (ConfigException e) {
             throw new PolicyLoadException(
                     e.unreadable() ? StaleReason.CONFIG_UNREADABLE : StaleReason.CONFIG_INVALID, e.problems());

@@ -1,13 +1,13 @@
 package io.cdpaccess.http;
 
-import io.cdpaccess.access.CallerAddress;
+import io.cdpaccess.access.Callers;
 import io.cdpaccess.meters.RequestMeters;
 import io.cdpaccess.net.Cidr;
 import io.cdpaccess.ops.Metrics;
 import io.cdpaccess.protocol.Answer;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
-import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * {@code GET /metrics}: every meter in Prometheus' text format, for callers in
@@ -20,21 +20,23 @@ final class MetricsEndpoint implements Handler {
 
     static final String PATH = "/metrics";
 
-    private final CallerAddress callerAddress;
-    private final List<Cidr> allowFrom;
+    private final Supplier<Callers> callers;
     private final Metrics metrics;
     private final RequestMeters meters;
 
-    MetricsEndpoint(CallerAddress callerAddress, List<Cidr> allowFrom, Metrics metrics, RequestMeters meters) {
-        this.callerAddress = callerAddress;
-        this.allowFrom = List.copyOf(allowFrom);
+    /** @param callers trusted proxies and {@code metrics.allow_from}, as last reloaded */
+    MetricsEndpoint(Supplier<Callers> callers, Metrics metrics, RequestMeters meters) {
+        this.callers = callers;
         this.metrics = metrics;
         this.meters = meters;
     }
 
     @Override
     public void handle(Context ctx) {
-        if (!Cidr.anyContains(allowFrom, callerAddress.resolve(Exchanges.peer(ctx), Exchanges.forwardedFor(ctx)))) {
+        Callers current = callers.get();
+        if (!Cidr.anyContains(
+                current.metricsAllowFrom(),
+                current.address().resolve(Exchanges.peer(ctx), Exchanges.forwardedFor(ctx)))) {
             meters.metricsRead(false);
             Exchanges.answer(ctx, Answer.FORBIDDEN);
             return;

@@ -1,6 +1,6 @@
 package io.cdpaccess.http;
 
-import io.cdpaccess.access.CallerAddress;
+import io.cdpaccess.access.Callers;
 import io.cdpaccess.access.UserAccess;
 import io.cdpaccess.config.ServiceConfig;
 import io.cdpaccess.meters.RequestMeters;
@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Supplier;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.SecureRequestCustomizer;
@@ -58,14 +59,14 @@ public final class RedcapListener implements AutoCloseable {
      * beyond the Javalin adapters.
      *
      * @param tls the certificate and key for HTTPS; empty for plain HTTP
-     * @param callerAddress how {@code /metrics} works out its caller, as {@code /user-access} does
+     * @param callers how {@code /metrics} works out its caller, as {@code /user-access} does, and whom it serves
      */
     public static RedcapListener start(
             ServiceConfig config,
             Optional<ServerKeys> tls,
             UserAccess userAccess,
             RequestMeters meters,
-            CallerAddress callerAddress,
+            Supplier<Callers> callers,
             Health health,
             Metrics metrics) {
         ScheduledExecutorService heldBack = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -74,8 +75,7 @@ public final class RedcapListener implements AutoCloseable {
             return t;
         });
         UserAccessHandler endpoint = new UserAccessHandler(userAccess, meters, heldBack);
-        MetricsEndpoint metricsEndpoint =
-                new MetricsEndpoint(callerAddress, config.metrics().allowFrom(), metrics, meters);
+        MetricsEndpoint metricsEndpoint = new MetricsEndpoint(callers, metrics, meters);
         ServerKeys keys = tls.orElse(null);
         // Idle reads (a stalled body) may not outlast the deadline by much: REDCap waits forever.
         long idleTimeoutMs = config.deadline().toMillis() + 1_000;

@@ -176,7 +176,7 @@ public final class LivePolicy implements Supplier<CompiledPolicy>, AutoCloseable
             reloads.get(changed ? ReloadResult.APPLIED : ReloadResult.UNCHANGED).increment();
             if (changed) {
                 log.info(
-                        "policy reloaded ({}): version {} -> {}, {} rules; other settings apply at the next restart",
+                        "policy reloaded ({}): version {} -> {}, {} rules",
                         trigger,
                         previous.version(),
                         candidate.version(),

@@ -88,9 +88,14 @@ class UserAccessTest {
                 Optional.empty(),
                 Optional.empty());
         StoreSnapshot snapshot = new StoreSnapshot(1, List.of(alice), List.of(), List.of());
-        return new UserAccess(
+        Callers callers = new Callers(
+                List.of(PROD),
                 new CallerAddress(List.of()),
                 new CallerGuard(List.of(PROD), limiter),
+                limiter,
+                List.of());
+        return new UserAccess(
+                () -> callers,
                 new Decider(policy, () -> snapshot, clock),
                 new RecordBeforeAnswer(decisionLog),
                 clock,

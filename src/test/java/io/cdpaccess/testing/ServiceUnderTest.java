@@ -118,6 +118,19 @@ public final class ServiceUnderTest implements AutoCloseable {
         return g;
     }
 
+    /**
+     * Rewrites the configuration file with {@code yaml} and reloads it as SIGHUP would; when this
+     * returns, whatever the reload applied is in force.
+     */
+    public io.cdpaccess.policy.LivePolicy.Reload reload(String yaml) {
+        try {
+            Files.writeString(app.config().source(), yaml, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return app.reloadPolicy("test");
+    }
+
     /** The decision log entry for an X-Decision-Id. */
     public Optional<DecisionRecord> decision(String id) {
         try {
