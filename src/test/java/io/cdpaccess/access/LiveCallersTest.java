@@ -27,15 +27,15 @@ class LiveCallersTest {
         LiveCallers callers = new LiveCallers(config("auth_failures: {limit: 2, window: 1h}\n"), Clock.systemUTC());
         InetAddress guesser = InetAddress.getByName("10.9.9.9");
         CallerGuard before = callers.get().guard();
-        before.check(guesser, List.of("wrong-1"), java.util.Optional.empty());
-        before.check(guesser, List.of("wrong-2"), java.util.Optional.empty());
+        before.check(guesser, List.of("wrong-1"), List.of());
+        before.check(guesser, List.of("wrong-2"), List.of());
 
         callers.apply(config("auth_failures: {limit: 2, window: 1h}\ntrusted_proxies: [10.0.0.1/32]\n"));
 
         assertThat(callers.get().guard()).isNotSameAs(before);
         assertThat(callers.get()
                         .guard()
-                        .check(guesser, List.of("wrong-3"), java.util.Optional.empty())
+                        .check(guesser, List.of("wrong-3"), List.of())
                         .reason()
                         .code())
                 .isEqualTo("rate-limited");
@@ -46,14 +46,14 @@ class LiveCallersTest {
         LiveCallers callers = new LiveCallers(config("auth_failures: {limit: 1, window: 1h}\n"), Clock.systemUTC());
         AuthFailureLimiter first = callers.get().limiter();
         InetAddress guesser = InetAddress.getByName("10.9.9.9");
-        callers.get().guard().check(guesser, List.of("wrong-1"), java.util.Optional.empty());
+        callers.get().guard().check(guesser, List.of("wrong-1"), List.of());
 
         callers.apply(config("auth_failures: {limit: 5, window: 1h}\n"));
 
         assertThat(callers.get().limiter()).isNotSameAs(first);
         assertThat(callers.get()
                         .guard()
-                        .check(guesser, List.of("wrong-2"), java.util.Optional.empty())
+                        .check(guesser, List.of("wrong-2"), List.of())
                         .reason()
                         .code())
                 .isEqualTo("unauthenticated");
