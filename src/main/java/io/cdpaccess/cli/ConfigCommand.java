@@ -1,6 +1,7 @@
 package io.cdpaccess.cli;
 
 import io.cdpaccess.config.CallerSecret;
+import io.cdpaccess.config.ConfigWarnings;
 import io.cdpaccess.config.ServiceConfig;
 import io.cdpaccess.decision.Policies;
 import io.cdpaccess.policy.CompiledPolicy;
@@ -48,6 +49,7 @@ final class ConfigCommand {
                                             .map(Object::toString)
                                             .collect(java.util.stream.Collectors.joining(", "))
                             : "metrics: off");
+            ConfigWarnings.of(c).forEach(warning -> out.println("warning: " + warning));
             c.instances().stream()
                     .filter(i -> i.redcapUrl().isEmpty())
                     .forEach(i -> out.println(

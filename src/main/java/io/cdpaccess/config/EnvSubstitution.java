@@ -53,4 +53,50 @@ public final class EnvSubstitution {
         matcher.appendTail(out);
         return out.toString();
     }
+
+    /**
+     * A problem found in the substituted value of {@code text}, told without the values its
+     * references brought in: each is shown as the reference that supplied it. Environment values
+     * are often secrets (a password in a JDBC URL), and error messages end up in terminals,
+     * tickets and service logs. A parser may echo only part of a value (the port of
+     * {@code host:port}), so should any word of a value still show, the detail is dropped and only
+     * the variables are named.
+     */
+    public String redact(String message, String text) {
+        if (environment == null || message == null) {
+            return message;
+        }
+        Map<String, String> used = new java.util.LinkedHashMap<>();
+        Matcher matcher = REFERENCE.matcher(text);
+        while (matcher.find()) {
+            String name = matcher.group(1);
+            String value = name == null ? null : environment.get(name);
+            if (value != null && !value.isEmpty()) {
+                used.put(name, value);
+            }
+        }
+        String redacted = message;
+        for (Map.Entry<String, String> e : used.entrySet()) {
+            redacted = redacted.replace(e.getValue(), "${" + e.getKey() + "}");
+        }
+        for (String value : used.values()) {
+            if (showsAnyWordOf(redacted, value)) {
+                return "is not valid; the value comes from "
+                        + String.join(
+                                ", ",
+                                used.keySet().stream().map(n -> "${" + n + "}").toList()) + " and is not shown";
+            }
+        }
+        return redacted;
+    }
+
+    /** Whether {@code message} contains a word (two or more letters or digits) of {@code value}. */
+    private static boolean showsAnyWordOf(String message, String value) {
+        for (String word : value.split("[^A-Za-z0-9]+", -1)) {
+            if (word.length() >= 2 && message.contains(word)) {
+                return true;
+            }
+        }
+        return message.contains(value);
+    }
 }

@@ -118,7 +118,8 @@ public final class NodeReader {
         try {
             return parser.apply(substitution.apply(scalar.getValue()));
         } catch (IllegalArgumentException e) {
-            problem(node, path, e.getMessage());
+            // Never echo what came from the environment: name the variable instead.
+            problem(node, path, substitution.redact(e.getMessage(), scalar.getValue()));
             return fallback;
         }
     }

@@ -273,6 +273,35 @@ class CliTest {
     }
 
     @Test
+    void configValidateWarnsWithoutFailingAboutOpenProxiesPlainHttpOnEveryInterfaceAndAnInMemoryStore()
+            throws Exception {
+        Path risky = dir.resolve("risky.yaml");
+        Files.writeString(risky, """
+                listen: 0.0.0.0:8080
+                data_dir: ./data
+                store:
+                  url: "jdbc:sqlite::memory:"
+                trusted_proxies: [10.0.0.1/32, 0.0.0.0/0, "::/0"]
+                instances:
+                  - name: prod
+                    redcap_url: %s
+                    secret: prod-secret-0123456789-XYZ
+                """.formatted(PROD_URL));
+
+        Cli.Result validated = cli.run("config", "validate", "--config", risky.toString());
+
+        assertThat(validated.exitCode()).isZero();
+        assertThat(validated.out().lines().filter(l -> l.startsWith("warning: ")))
+                .anySatisfy(l -> assertThat(l).contains("trusted_proxies: 0.0.0.0/0 covers every address"))
+                .anySatisfy(l -> assertThat(l).contains("trusted_proxies: ::/0 covers every address"))
+                .anySatisfy(l -> assertThat(l).contains("listen: 0.0.0.0:8080").contains("plain HTTP"))
+                .anySatisfy(l -> assertThat(l).contains("store.url").contains("in-memory"))
+                .noneSatisfy(l -> assertThat(l).contains("10.0.0.1/32"));
+        // The usual loopback configuration has none of these warnings.
+        assertThat(run("config", "validate").out()).doesNotContain("covers every address", "plain HTTP", "in-memory");
+    }
+
+    @Test
     void configValidateSaysOkOrListsEveryProblemWithItsLine() throws Exception {
         Cli.Result ok = run("config", "validate");
         assertThat(ok.exitCode()).isZero();

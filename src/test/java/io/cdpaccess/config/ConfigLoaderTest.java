@@ -307,6 +307,43 @@ class ConfigLoaderTest {
                         + "PROD_SECRET is not set (write ${PROD_SECRET:-default} to give a default)");
     }
 
+    @Test
+    void aBadValueFromTheEnvironmentIsReportedByTheVariablesNameNeverItsValue() throws Exception {
+        Path file = write("""
+                listen: ${LISTEN}
+                trusted_proxies: ["${PROXY}"]
+                tls:
+                  certificate: certs/${CERT_NAME}.pem
+                  private_key: ${KEY_FILE}
+                instances:
+                  - name: prod
+                    redcap_url: https://redcap.example.edu/
+                    secret: ${PROD_SECRET}
+                """);
+        Map<String, String> env = Map.of(
+                "LISTEN", "127.0.0.1:hunter2",
+                "PROXY", "10.0.0.0/77",
+                "CERT_NAME", "s3cret-Name",
+                "KEY_FILE", "/nonexistent/very-Private-Key.pem",
+                "PROD_SECRET", "short!");
+
+        List<String> problems = problems(file, env);
+
+        assertThat(problems)
+                .anySatisfy(p -> assertThat(p).contains(":1: listen").contains("${LISTEN}"))
+                .anySatisfy(p -> assertThat(p).contains("trusted_proxies[0]").contains("${PROXY}"))
+                .anySatisfy(p -> assertThat(p).contains("tls.certificate").contains("${CERT_NAME}"))
+                .anySatisfy(p -> assertThat(p).contains("tls.private_key").contains("${KEY_FILE}"))
+                .anySatisfy(p -> assertThat(p).contains("instances[0].secret"));
+        for (String value : env.values()) {
+            assertThat(String.join("\n", problems)).doesNotContain(value);
+        }
+        assertThat(String.join("\n", problems))
+                .doesNotContain("hunter2", "77", "s3cret", "Private")
+                .contains(
+                        "file not found: " + dir.resolve("certs") + "/${CERT_NAME}.pem"); // the file's part still helps
+    }
+
     // ---- problems, with their lines ----
 
     @Test
