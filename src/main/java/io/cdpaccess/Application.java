@@ -14,6 +14,7 @@ import io.cdpaccess.decision.Policies;
 import io.cdpaccess.decision.PolicyFile;
 import io.cdpaccess.http.Health;
 import io.cdpaccess.http.RedcapListener;
+import io.cdpaccess.http.WarmUp;
 import io.cdpaccess.meters.DecisionLogMeters;
 import io.cdpaccess.meters.PolicyMeters;
 import io.cdpaccess.meters.ReadinessMeters;
@@ -29,6 +30,7 @@ import io.cdpaccess.store.Store;
 import io.cdpaccess.time.Ticker;
 import io.cdpaccess.tls.ServerKeys;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Optional;
@@ -42,6 +44,9 @@ import org.slf4j.LoggerFactory;
  * which all of them record into, closes last.
  */
 public final class Application implements AutoCloseable {
+
+    /** How long the warm-up at start may take: well within the 2 s in which readiness is promised. */
+    static final Duration WARM_UP_BUDGET = Duration.ofMillis(1_200);
 
     private final Deque<AutoCloseable> started = new ArrayDeque<>();
     private final ServiceConfig config;
@@ -94,6 +99,18 @@ public final class Application implements AutoCloseable {
             Health health = new Health(snapshot, decisionLog, policy);
             ReadinessMeters.register(metrics, () -> health.readiness().ready());
             listener = track(RedcapListener.start(config, tls, userAccess, requestMeters, callers, health, metrics));
+            // Ready only once warm: /health/ready says not-ready until then, at most WARM_UP_BUDGET.
+            Duration warm = WarmUp.run(
+                    decider,
+                    decisionLog,
+                    config.instances().get(0),
+                    ownAddress(config.listen().host()),
+                    listener.port(),
+                    listener.https(),
+                    clock,
+                    WARM_UP_BUDGET);
+            health.warmedUp();
+            LoggerFactory.getLogger(Application.class).debug("warmed up in {} ms", warm.toMillis());
         } catch (RuntimeException e) {
             close();
             throw e;
@@ -120,6 +137,15 @@ public final class Application implements AutoCloseable {
 
     public LivePolicy policy() {
         return policy;
+    }
+
+    /** Where the warm-up reaches the listener: its address, or loopback when it listens on every interface. */
+    private static String ownAddress(String host) {
+        return switch (host) {
+            case "", "0.0.0.0" -> "127.0.0.1";
+            case "::" -> "::1";
+            default -> host;
+        };
     }
 
     private <T extends AutoCloseable> T track(T component) {

@@ -137,6 +137,15 @@ public final class DecisionLog implements AutoCloseable {
                 pending.records().size());
     }
 
+    /**
+     * Writes {@code record} the way {@link #append} would, explanation deflated, but in a
+     * transaction that is rolled back: for warming the write path at start without a row on
+     * the record.
+     */
+    public void rehearse(DecisionRecord record) throws java.sql.SQLException {
+        table.rehearse(DecisionTable.Row.of(record));
+    }
+
     /** The last commit failure, empty once a later commit succeeded. For readiness checks. */
     public Optional<GroupCommit.Failure> lastFailure() {
         return commits.lastFailure();

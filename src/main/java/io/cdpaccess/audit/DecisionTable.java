@@ -141,6 +141,23 @@ final class DecisionTable implements GroupCommit.Writer<DecisionTable.Row> {
         }
     }
 
+    /**
+     * Inserts {@code record} in a transaction that is then rolled back: the driver, the statement
+     * and the row's binding are exercised and nothing stays in the table.
+     */
+    void rehearse(Row record) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            boolean autoCommit = c.getAutoCommit();
+            c.setAutoCommit(false);
+            try {
+                insert(c, List.of(record));
+            } finally {
+                c.rollback();
+                c.setAutoCommit(autoCommit);
+            }
+        }
+    }
+
     private static void insert(Connection c, List<Row> records) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(INSERT)) {
             for (Row r : records) {

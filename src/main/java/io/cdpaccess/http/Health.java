@@ -14,6 +14,7 @@ public final class Health {
     private final LiveSnapshot snapshot;
     private final DecisionLog decisionLog;
     private final LivePolicy policy;
+    private volatile boolean warmedUp;
 
     public Health(LiveSnapshot snapshot, DecisionLog decisionLog, LivePolicy policy) {
         this.snapshot = snapshot;
@@ -26,11 +27,18 @@ public final class Health {
      *
      * @param watchers whether the background pollers still run: the store snapshot's (else
      *     revocations stop reaching this server) and the policy watcher's
+     * @param warmedUp whether the start's warm-up ({@link WarmUp}) is over, so that the first
+     *     researcher is answered as fast as later ones
      */
-    public record Readiness(boolean store, boolean decisionLog, boolean watchers) {
+    public record Readiness(boolean store, boolean decisionLog, boolean watchers, boolean warmedUp) {
         public boolean ready() {
-            return store && decisionLog && watchers;
+            return store && decisionLog && watchers && warmedUp;
         }
+    }
+
+    /** The warm-up is over (done, or given up): from now on readiness depends on the rest. */
+    public void warmedUp() {
+        warmedUp = true;
     }
 
     /** The process is up and serving HTTP. */
@@ -52,7 +60,8 @@ public final class Health {
                         .lastFailure()
                         .map(f -> f.at().isBefore(storeHealth.lastSuccess()))
                         .orElse(true),
-                snapshot.polling() && policy.watching());
+                snapshot.polling() && policy.watching(),
+                warmedUp);
     }
 
     /**

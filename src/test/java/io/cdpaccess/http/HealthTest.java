@@ -78,6 +78,7 @@ class HealthTest {
                         LiveSnapshot.start(failingOnCue(broken), Clock.systemUTC(), Duration.ofMillis(20));
                 LivePolicy policy = livePolicy(List.of())) {
             Health health = new Health(snapshot, decisionLog, policy);
+            health.warmedUp();
             assertThat(health.readiness().ready()).isTrue();
 
             broken.set(true);
@@ -103,6 +104,7 @@ class HealthTest {
         try (LiveSnapshot snapshot = LiveSnapshot.start(store, Clock.systemUTC(), Duration.ofMillis(20));
                 LivePolicy policy = livePolicy(List.of(trigger))) {
             Health health = new Health(snapshot, decisionLog, policy);
+            health.warmedUp();
             assertThat(health.readiness().ready()).isTrue();
 
             broken.set(true);
@@ -112,6 +114,20 @@ class HealthTest {
             assertThat(health.readiness().watchers()).isFalse();
         }
         assertErrorLogged("cdp-access-policy stopped");
+    }
+
+    @Test
+    void theServiceIsNotReadyUntilTheWarmUpIsOver() throws Exception {
+        try (LiveSnapshot snapshot = LiveSnapshot.start(store, Clock.systemUTC(), Duration.ofMillis(20));
+                LivePolicy policy = livePolicy(List.of())) {
+            Health health = new Health(snapshot, decisionLog, policy);
+            assertThat(health.readiness().ready()).isFalse();
+            assertThat(health.readiness().warmedUp()).isFalse();
+
+            health.warmedUp();
+
+            assertThat(health.readiness().ready()).isTrue();
+        }
     }
 
     private static LivePolicy livePolicy(List<ReloadTrigger> triggers) throws Exception {
