@@ -52,8 +52,9 @@ final class BlockCommand {
             Block b = outcome.block();
             print(
                     outcome.created()
-                            ? "blocked " + b.user() + " (" + b.id() + ")"
-                            : b.user() + " was already blocked since " + b.blockedAt() + " by " + b.blockedBy() + " ("
+                            ? "blocked " + Table.shown(b.user()) + " (" + b.id() + ")"
+                            : Table.shown(b.user()) + " was already blocked since " + b.blockedAt() + " by "
+                                    + Table.shown(b.blockedBy()) + " ("
                                     + b.id() + "); nothing changed");
         }
     }
@@ -70,7 +71,7 @@ final class BlockCommand {
             if (lifted.isEmpty()) {
                 throw new UserError(username + " is not blocked; see: block list");
             }
-            print("unblocked " + username);
+            print("unblocked " + Table.shown(username));
         }
     }
 

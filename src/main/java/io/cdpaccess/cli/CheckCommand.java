@@ -11,6 +11,7 @@ import io.cdpaccess.protocol.AccessRequest;
 import io.cdpaccess.protocol.ParsedBody;
 import io.cdpaccess.protocol.RedcapUrl;
 import io.cdpaccess.protocol.RequestParser;
+import io.cdpaccess.protocol.UnsafeText;
 import io.cdpaccess.store.StoreSnapshot;
 import io.cdpaccess.time.Deadline;
 import io.cdpaccess.time.Ticker;
@@ -76,14 +77,17 @@ final class CheckCommand extends ConfiguredCommand {
                 d.allowed() ? "1" : "0",
                 "effect:   " + d.effect().label(),
                 "reason:   " + d.reason(),
-                "detail:   " + d.detail(),
+                "detail:   " + UnsafeText.escape(d.detail()), // quotes what grants and facts hold
                 "instance: " + target.name(),
-                "user:     " + request.normalizedUser(),
+                "user:     " + Table.shown(request.normalizedUser()),
                 "policy:   " + policy.version() + " (" + policy.origin() + ")",
                 "at:       " + now);
         if (explain) {
             d.explanation()
-                    .ifPresent(e -> print(ExplainText.render(Explanations.parse(Explanations.toJson(e, d.sources())))));
+                    .ifPresent(e -> print(java.util.Arrays.stream(
+                                    ExplainText.render(Explanations.parse(Explanations.toJson(e, d.sources()))))
+                            .map(UnsafeText::escape)
+                            .toArray(String[]::new)));
         }
         return d.allowed() ? 0 : RootCommand.EXIT_DENIED;
     }

@@ -87,7 +87,8 @@ final class GrantCommand {
             NewGrant request = new NewGrant(
                     target.name(), username, project.asOptional(), start, end, actor.value(), reason.value());
             Grant g = withStore(config, (db, store) -> store.addGrant(request));
-            print("granted " + g.id() + ": " + g.user() + " on " + g.instance() + " project " + g.projectLabel()
+            print("granted " + g.id() + ": " + Table.shown(g.user()) + " on " + g.instance() + " project "
+                    + g.projectLabel()
                     + " from " + g.validFrom() + " until "
                     + g.validUntil().map(Instant::toString).orElse("no end")
                     + " (zone " + config.zone() + ")");
@@ -131,7 +132,7 @@ final class GrantCommand {
                 }
                 List<String> out = new ArrayList<>();
                 for (Grant g : revoked) {
-                    out.add("revoked " + g.id() + ": " + g.user() + " on " + g.instance() + " project "
+                    out.add("revoked " + g.id() + ": " + Table.shown(g.user()) + " on " + g.instance() + " project "
                             + g.projectLabel());
                 }
                 out.addAll(remainingAccess(store, revoked.get(0)));
@@ -169,8 +170,9 @@ final class GrantCommand {
                             Optional.of(revoked.instance()), Optional.of(revoked.user()), revoked.projectId(), false))
                     .stream()
                     .filter(g -> g.activeAt(now))
-                    .map(g -> "note: " + g.user() + " still has access to project " + revoked.projectLabel()
-                            + " through grant " + g.id() + " (project " + g.projectLabel() + ")")
+                    .map(g ->
+                            "note: " + Table.shown(g.user()) + " still has access to project " + revoked.projectLabel()
+                                    + " through grant " + g.id() + " (project " + g.projectLabel() + ")")
                     .toList();
         }
     }

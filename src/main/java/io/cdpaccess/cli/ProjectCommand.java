@@ -43,7 +43,8 @@ final class ProjectCommand {
             Project p =
                     withStore(config, (db, store) -> store.setProject(name, pid, status, irbNumber, expires, note, by));
             print("project " + p.instance() + "/" + p.projectId() + " is "
-                    + p.status().label() + p.irbNumber().map(i -> ", IRB " + i).orElse("")
+                    + p.status().label()
+                    + p.irbNumber().map(i -> ", IRB " + Table.shown(i)).orElse("")
                     + p.expiresAt().map(e -> ", until " + e).orElse(""));
             return 0;
         }

@@ -1,12 +1,17 @@
 package io.cdpaccess.cli;
 
-import io.cdpaccess.ops.LogText;
-import io.cdpaccess.protocol.Texts;
+import io.cdpaccess.protocol.UnsafeText;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Left-aligned text columns for list commands; values from outside are escaped like log text. */
+/**
+ * Left-aligned text columns for list commands. A value holding a character that is unsafe to show
+ * ({@link UnsafeText}: controls, bidirectional overrides, zero-width characters) or a double quote
+ * is shown quoted and escaped as in log lines; every other value as it is. A quoted cell is
+ * therefore always the escaped form, and a terminal never renders a username reordered or
+ * split across rows.
+ */
 final class Table {
 
     private final List<String> header;
@@ -19,8 +24,7 @@ final class Table {
     void row(Object... values) {
         List<String> row = new ArrayList<>();
         for (Object v : values) {
-            String s = v == null ? "-" : v.toString();
-            row.add(needsEscape(s) ? LogText.quote(s) : s);
+            row.add(shown(v));
         }
         rows.add(row);
     }
@@ -54,7 +58,9 @@ final class Table {
         out.println(sb);
     }
 
-    private static boolean needsEscape(String s) {
-        return s.indexOf('"') >= 0 || Texts.hasControlCharacter(s);
+    /** A value as a table cell or a line of output shows it: {@code -} for null, else as described above. */
+    static String shown(Object value) {
+        String s = value == null ? "-" : value.toString();
+        return s.indexOf('"') >= 0 || UnsafeText.hasUnsafe(s) ? UnsafeText.quote(s) : s;
     }
 }

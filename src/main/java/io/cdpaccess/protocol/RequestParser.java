@@ -9,7 +9,9 @@ import java.util.Map;
  * <p>Each of {@code user}, {@code project_id} and {@code redcap_url} must appear exactly once,
  * non-empty, at most {@value #MAX_FIELD_LENGTH} characters and free of control characters;
  * {@code project_id} must be a positive integer in ASCII decimal digits. Anything else is an
- * {@link ParsedBody.Invalid} — which the service answers with a deny, never a guess. Other fields
+ * {@link ParsedBody.Invalid} — which the service answers with a deny, never a guess. Control
+ * characters are the line breakers of {@link UnsafeText}; its invisible characters (bidirectional
+ * overrides, zero-width spaces) are accepted, as a directory may hold them, and shown escaped. Other fields
  * are ignored, as REDCap may add some in future versions.
  */
 public final class RequestParser {
@@ -88,7 +90,7 @@ public final class RequestParser {
         if (value.length() > MAX_FIELD_LENGTH) {
             return name + " is longer than " + MAX_FIELD_LENGTH + " characters";
         }
-        if (Texts.hasControlCharacter(value)) {
+        if (UnsafeText.hasLineBreaker(value)) {
             return name + " contains a control character";
         }
         return null;

@@ -2,7 +2,7 @@ package io.cdpaccess.protocol;
 
 /**
  * Rules for text that comes from outside (REDCap's fields, what people type) wherever it is
- * checked, kept or shown: one definition of a control character and one way to cut text short.
+ * checked, kept or shown: one way to cut text short; what is unsafe to show is {@link UnsafeText}'s.
  */
 public final class Texts {
 
@@ -10,16 +10,10 @@ public final class Texts {
 
     /**
      * Whether {@code text} holds a character that can break a line or a record: an ISO control
-     * character or a Unicode line or paragraph separator.
+     * character or a Unicode line or paragraph separator ({@link UnsafeText#breaksLines}).
      */
     public static boolean hasControlCharacter(String text) {
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (Character.isISOControl(c) || c == '\u2028' || c == '\u2029') {
-                return true;
-            }
-        }
-        return false;
+        return UnsafeText.hasLineBreaker(text);
     }
 
     /**

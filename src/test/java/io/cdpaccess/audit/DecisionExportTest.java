@@ -73,9 +73,8 @@ class DecisionExportTest {
     }
 
     @Test
-    void csvQuotesCommasQuotesAndLineBreaksSoEachCellParsesBack() throws IOException {
-        DecisionRecord awkward =
-                Records.withUserAndDetail(PLAIN, "Smith, \"JJ\"", "line one\r\nline two\nthree, \"four\"");
+    void csvQuotesCommasAndQuotesSoEachCellParsesBack() throws IOException {
+        DecisionRecord awkward = Records.withUserAndDetail(PLAIN, "Smith, \"JJ\"", "three, four");
 
         String csv = csv(awkward);
 
@@ -84,18 +83,70 @@ class DecisionExportTest {
         assertThat(rows).hasSize(2);
         assertThat(rows.get(0)).containsExactlyElementsOf(DecisionExport.COLUMNS);
         assertThat(rows.get(1).get(3)).isEqualTo("Smith, \"JJ\"");
-        assertThat(rows.get(1).get(11)).isEqualTo("line one\r\nline two\nthree, \"four\"");
+        assertThat(rows.get(1).get(11)).isEqualTo("three, four");
         assertThat(rows.get(1).get(12)).isEqualTo("200");
     }
 
     @Test
-    void csvCellsThatASpreadsheetWouldRunAsAFormulaStartWithAQuote() throws IOException {
-        List<String> hostile =
-                List.of("=HYPERLINK(\"http://evil.example\",\"x\")", "+1+1", "-2+3", "@SUM(A1:A9)", "\tcmd", "\r=1");
+    void csvShowsLineBreaksBidiOverridesAndZeroWidthCharactersEscapedSoEveryRecordIsOneLine() throws Exception {
+        String spoof = "\u202enimda"; // a spreadsheet shows "admin"
+        String detail = "line one\r\nline two\u200b, \"four\"";
+
+        String csv = csv(Records.withUserAndDetail(PLAIN, spoof, detail));
+
+        assertThat(csv.split("\r\n", -1)).hasSize(3); // header, one record, nothing after the last CRLF
+        assertThat(csv).doesNotContain("\u202e").doesNotContain("\u200b");
+        List<String> row = parseCsv(csv).get(1);
+        // The escaped form, in quotes as in log lines, is a JSON string: it reads back to what was recorded.
+        assertThat(row.get(3)).isEqualTo("\"\\u202enimda\"");
+        ObjectMapper json = new ObjectMapper();
+        assertThat(json.readValue(row.get(3), String.class)).isEqualTo(spoof);
+        assertThat(json.readValue(row.get(11), String.class)).isEqualTo(detail);
+        // A recorded value that starts with a quote is quoted too, so a quoted cell is always the escaped form.
+        assertThat(parseCsv(csv(Records.withUserAndDetail(PLAIN, "\"x\"", "-")))
+                        .get(1)
+                        .get(3))
+                .isEqualTo("\"\\\"x\\\"\"");
+    }
+
+    @Test
+    void csvCellsThatStartAFormulaAfterSpacesOrWithFullWidthSignsStartWithAQuote() throws IOException {
+        List<String> hostile = List.of(
+                " =1+1",
+                "   @SUM(A1)",
+                "\u00a0=HYPERLINK(\"http://evil.example\")",
+                "\u3000+1",
+                "\u2007-1",
+                "\uff1d1+1",
+                "\uff0b1",
+                "\uff0d1",
+                "\uff20SUM(A1)",
+                " \uff1d1");
         for (String value : hostile) {
             List<List<String>> rows = parseCsv(csv(Records.withUserAndDetail(PLAIN, value, value)));
             assertThat(rows.get(1).get(3)).as("user %s", value).isEqualTo("'" + value);
             assertThat(rows.get(1).get(11)).as("detail %s", value).isEqualTo("'" + value);
+        }
+        List<List<String>> rows = parseCsv(csv(Records.withUserAndDetail(PLAIN, "   ", "a \uff1d b")));
+        assertThat(rows.get(1).get(3)).isEqualTo("   ");
+        assertThat(rows.get(1).get(11)).isEqualTo("a \uff1d b");
+    }
+
+    @Test
+    void csvCellsThatASpreadsheetWouldRunAsAFormulaStartWithAQuote() throws IOException {
+        List<String> hostile = List.of("=HYPERLINK(\"http://evil.example\",\"x\")", "+1+1", "-2+3", "@SUM(A1:A9)");
+        for (String value : hostile) {
+            List<List<String>> rows = parseCsv(csv(Records.withUserAndDetail(PLAIN, value, value)));
+            assertThat(rows.get(1).get(3)).as("user %s", value).isEqualTo("'" + value);
+            assertThat(rows.get(1).get(11)).as("detail %s", value).isEqualTo("'" + value);
+        }
+        // Tab and CR first are controls: shown escaped in quotes, which no spreadsheet runs.
+        for (String value : List.of("\tcmd", "\r=1")) {
+            List<List<String>> rows = parseCsv(csv(Records.withUserAndDetail(PLAIN, value, value)));
+            assertThat(rows.get(1).get(3))
+                    .as("user %s", value)
+                    .startsWith("\"\\")
+                    .doesNotContain("\t", "\r");
         }
         // Harmless look-alikes are left alone.
         List<List<String>> rows = parseCsv(csv(Records.withUserAndDetail(PLAIN, "a=b", "x-1")));

@@ -43,6 +43,9 @@ class LogTextTest {
                 "`a\u2029b`    | `\"a\\u2029b\"`",
                 "`a\u000bb`    | `\"a\\u000bb\"`",
                 "`a\u000cb`    | `\"a\\u000cb\"`",
+                "`a\u202eb`    | `\"a\\u202eb\"`",
+                "`a\uDB40\uDC41b` | `\"a\\udb40\\udc41b\"`",
+                "`a\uFE0Fb`    | `\"a\\ufe0fb\"`",
             })
     void escapes(String text, String quoted) {
         assertThat(LogText.quote(text)).isEqualTo(quoted);
