@@ -7,6 +7,7 @@ import io.cdpaccess.config.InstanceConfig;
 import io.cdpaccess.config.ServiceConfig;
 import io.cdpaccess.config.StoreConfig;
 import io.cdpaccess.db.Database;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.Optional;
 import picocli.CommandLine.Option;
@@ -41,8 +42,15 @@ final class ConfigOptions {
             file = Path.of(context.environment().get(CONFIG_ENV));
         }
         if (file == null) {
-            EmbeddedDefaults.Setup setup = EmbeddedDefaults.ensure(
-                    dataDir != null ? dataDir : EmbeddedDefaults.DEFAULT_DATA_DIR, context.clock());
+            Path dir = dataDir != null ? dataDir : EmbeddedDefaults.DEFAULT_DATA_DIR;
+            EmbeddedDefaults.Setup setup;
+            try {
+                setup = EmbeddedDefaults.ensure(dir, context.clock());
+            } catch (UncheckedIOException e) {
+                // The directory is what the person named (or the default in the current one).
+                throw new UserError("--data-dir " + dir + ": " + e.getMessage()
+                        + "; name a directory you may write, or give --config");
+            }
             embedded = Optional.of(setup);
             file = setup.configFile();
         } else if (dataDir != null) {

@@ -132,14 +132,21 @@ final class DecisionsCommand {
                     return null;
                 }
                 Path absolute = output.toAbsolutePath();
-                Path temp = Files.createTempFile(absolute.getParent(), ".cdp-access-export", ".tmp");
+                if (Files.isDirectory(absolute)) {
+                    throw new UserError("--output " + output + " is a directory; name a file in it");
+                }
+                Path temp = createTemp(absolute);
                 try {
                     long n;
                     try (Writer w = Files.newBufferedWriter(temp, StandardCharsets.UTF_8)) {
                         n = write(query, filter, fmt, w);
                     }
                     // Only a complete export appears under the requested name.
-                    Files.move(temp, absolute, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                    try {
+                        Files.move(temp, absolute, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                    } catch (IOException e) {
+                        throw new UserError("--output " + output + ": cannot write it (" + e + ")");
+                    }
                     spec.commandLine().getErr().println("wrote " + n + " decisions to " + absolute);
                     spec.commandLine().getErr().flush();
                 } finally {
@@ -148,6 +155,16 @@ final class DecisionsCommand {
                 return null;
             });
             return 0;
+        }
+
+        /** The export is written beside its target first; where that fails, the target could not be written either. */
+        private Path createTemp(Path target) {
+            try {
+                return Files.createTempFile(target.getParent(), ".cdp-access-export", ".tmp");
+            } catch (IOException | UnsupportedOperationException e) {
+                throw new UserError("--output " + output + ": cannot write in " + target.getParent() + " (" + e
+                        + "); name a file in a directory you may write");
+            }
         }
 
         private static long write(DecisionQuery query, DecisionFilter filter, DecisionExport.Format fmt, Writer w)

@@ -2,6 +2,7 @@ package io.cdpaccess.cli;
 
 import io.cdpaccess.audit.DecisionFilter;
 import io.cdpaccess.audit.DecisionQuery;
+import io.cdpaccess.config.ConfigException;
 import io.cdpaccess.config.ServiceConfig;
 import io.cdpaccess.decision.Policies;
 import io.cdpaccess.policy.CompiledPolicy;
@@ -84,6 +85,21 @@ final class PolicyCommand {
         @Override
         int run(ServiceConfig config) throws Exception {
             CompiledPolicy policy = Policies.compile(config);
+            // Opened first, so that a report that cannot be written refuses the run rather than ends it.
+            try (Writer report = junit == null ? null : openJunit()) {
+                return run(policy, report);
+            }
+        }
+
+        private Writer openJunit() {
+            try {
+                return Files.newBufferedWriter(junit, StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw new UserError("--junit " + junit + ": cannot write it (" + e + ")");
+            }
+        }
+
+        private int run(CompiledPolicy policy, Writer report) throws IOException, ConfigException {
             List<Suite> suites = new ArrayList<>();
             for (Path file : files) {
                 suites.add(new Suite(file, PolicyCases.run(policy, PolicyCases.read(file))));
@@ -110,38 +126,35 @@ final class PolicyCommand {
                 }
             }
             print(passed + " passed, " + failed + " failed (policy " + policy.version() + ")");
-            if (junit != null) {
-                writeJunit(junit, suites, policy.version());
+            if (report != null) {
+                writeJunit(report, suites, policy.version());
             }
             return failed == 0 ? 0 : RootCommand.EXIT_DENIED;
         }
 
         private record Suite(Path file, List<PolicyCases.Outcome> outcomes) {}
 
-        private static void writeJunit(Path target, List<Suite> suites, String version) throws IOException {
-            try (Writer w = Files.newBufferedWriter(target, StandardCharsets.UTF_8)) {
-                w.write("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"cdp-access policy "
-                        + xml(version) + "\">\n");
-                for (Suite s : suites) {
-                    long failures =
-                            s.outcomes().stream().filter(o -> !o.passed()).count();
-                    w.write("  <testsuite name=\"" + xml(s.file().toString()) + "\" tests=\""
-                            + s.outcomes().size() + "\" failures=\"" + failures + "\" errors=\"0\" skipped=\"0\">\n");
-                    for (PolicyCases.Outcome o : s.outcomes()) {
-                        w.write("    <testcase classname=\""
-                                + xml(s.file().getFileName().toString()) + "\" name=\""
-                                + xml(o.testCase().name()) + "\"");
-                        if (o.passed()) {
-                            w.write("/>\n");
-                        } else {
-                            w.write(">\n      <failure message=\"" + xml(o.message()) + "\">"
-                                    + xml(o.testCase().origin()) + "</failure>\n    </testcase>\n");
-                        }
+        private static void writeJunit(Writer w, List<Suite> suites, String version) throws IOException {
+            w.write("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"cdp-access policy " + xml(version)
+                    + "\">\n");
+            for (Suite s : suites) {
+                long failures = s.outcomes().stream().filter(o -> !o.passed()).count();
+                w.write("  <testsuite name=\"" + xml(s.file().toString()) + "\" tests=\""
+                        + s.outcomes().size() + "\" failures=\"" + failures + "\" errors=\"0\" skipped=\"0\">\n");
+                for (PolicyCases.Outcome o : s.outcomes()) {
+                    w.write("    <testcase classname=\""
+                            + xml(s.file().getFileName().toString()) + "\" name=\""
+                            + xml(o.testCase().name()) + "\"");
+                    if (o.passed()) {
+                        w.write("/>\n");
+                    } else {
+                        w.write(">\n      <failure message=\"" + xml(o.message()) + "\">"
+                                + xml(o.testCase().origin()) + "</failure>\n    </testcase>\n");
                     }
-                    w.write("  </testsuite>\n");
                 }
-                w.write("</testsuites>\n");
+                w.write("  </testsuite>\n");
             }
+            w.write("</testsuites>\n");
         }
 
         private static String xml(String s) {

@@ -3,9 +3,12 @@ package io.cdpaccess.cli;
 import io.cdpaccess.config.ConfigException;
 import io.cdpaccess.db.StoreException;
 import io.cdpaccess.policy.PolicyException;
+import io.cdpaccess.protocol.UnsafeText;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.lang.reflect.Constructor;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -49,48 +52,79 @@ public final class RootCommand implements Runnable {
 
     /** Runs a command line with the given surroundings and returns its exit code. */
     public static int execute(CliContext context, PrintWriter out, PrintWriter err, String... args) {
-        CommandLine cli = new CommandLine(new RootCommand(), new ContextFactory(context));
+        CommandLine cli = commandLine(context);
         cli.setOut(out);
         cli.setErr(err);
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             PrintWriter w = commandLine.getErr();
             if (e instanceof ConfigException c) {
-                c.problems().forEach(p -> w.println("cdp-access: " + p));
+                c.problems().forEach(p -> w.println(line(p)));
                 w.flush();
                 return EXIT_USAGE;
             }
             if (e instanceof PolicyException p) {
-                p.problems().forEach(problem -> w.println("cdp-access: " + problem));
+                p.problems().forEach(problem -> w.println(line(problem)));
                 w.flush();
                 return EXIT_USAGE;
             }
             if (e instanceof UserError || e instanceof IllegalArgumentException) {
-                w.println("cdp-access: " + e.getMessage());
+                w.println(line(e.getMessage()));
                 w.flush();
                 return EXIT_USAGE;
             }
             if (e instanceof StoreException) {
-                w.println("cdp-access: " + e.getMessage());
+                w.println(line(e.getMessage()));
                 w.flush();
                 return EXIT_STORE;
             }
             if (e instanceof UncheckedIOException u) {
-                w.println("cdp-access: " + u.getMessage());
+                w.println(line(u.getMessage()));
                 w.flush();
                 return EXIT_FAILURE;
             }
-            w.println("cdp-access: unexpected failure: " + e + " (please report it with the service log)");
+            w.println(line("unexpected failure: " + e + " (please report it with the service log)"));
             w.flush();
             return EXIT_FAILURE;
         });
         cli.setParameterExceptionHandler((e, a) -> {
             PrintWriter w = e.getCommandLine().getErr();
-            w.println("cdp-access: " + e.getMessage());
-            w.println("Try '" + e.getCommandLine().getCommandSpec().qualifiedName() + " --help'.");
+            w.println(line(e.getMessage() + " (see: "
+                    + e.getCommandLine().getCommandSpec().qualifiedName() + " --help)"));
             w.flush();
             return EXIT_USAGE;
         });
         return cli.execute(args);
+    }
+
+    /** The command tree, its commands built with {@code context}; tests walk its options. */
+    static CommandLine commandLine(CliContext context) {
+        CommandLine cli = new CommandLine(new RootCommand(), new ContextFactory(context));
+        cli.registerConverter(Path.class, RootCommand::typedPath);
+        return cli;
+    }
+
+    /**
+     * A path typed by a person. Empty, blank or holding a line break it is a slip of the keyboard
+     * (an unset shell variable, a stray paste), never a place to create an embedded setup in or to
+     * write an export to.
+     */
+    static Path typedPath(String text) {
+        if (text.isBlank() || UnsafeText.hasLineBreaker(text)) {
+            throw new CommandLine.TypeConversionException("expected a path, got " + UnsafeText.quote(text));
+        }
+        try {
+            return Path.of(text);
+        } catch (InvalidPathException e) {
+            throw new CommandLine.TypeConversionException("not a usable path: " + e.getReason());
+        }
+    }
+
+    /**
+     * One line of an error message: what the person typed is quoted in many messages, and a line
+     * break or bidirectional override in it must neither add a line nor reorder this one.
+     */
+    static String line(String message) {
+        return "cdp-access: " + UnsafeText.escape(String.valueOf(message));
     }
 
     /** Gives commands that want it the {@link CliContext}; everything else is built as usual. */

@@ -16,6 +16,9 @@ import java.time.ZoneId;
  */
 final class TypedTime {
 
+    private static final Instant EARLIEST = Instant.parse("0001-01-01T00:00:00Z");
+    private static final Instant LATEST = Instant.parse("+10000-01-01T00:00:00Z");
+
     private TypedTime() {}
 
     /** Start of a window: a date (start of day), local date-time, or an instant with offset. */
@@ -31,13 +34,31 @@ final class TypedTime {
     /** A point in the past for {@code --since}: a duration back from now (24h, 30d) or a date/time. */
     static Instant since(String text, ZoneId zone, Clock clock) {
         try {
-            return clock.instant().minus(Durations.parse(text));
+            return inRange(clock.instant().minus(Durations.parse(text)), text, "--since");
+        } catch (ArithmeticException | DateTimeException tooFarBack) {
+            throw new UserError("--since '" + text + "' reaches back before the year 1");
         } catch (IllegalArgumentException notADuration) {
             return start(text, zone, "--since");
         }
     }
 
     private static Instant parse(String text, ZoneId zone, String option, boolean endOfDay) {
+        return inRange(parsed(text, zone, option, endOfDay), text, option);
+    }
+
+    /**
+     * Refuses instants outside the years 1 to 9999: java.time reads years up to nine digits, but
+     * the store keeps milliseconds in a long (which overflows near year 292 million) and SQL
+     * timestamps stop at 9999.
+     */
+    static Instant inRange(Instant instant, String text, String option) {
+        if (instant.isBefore(EARLIEST) || !instant.isBefore(LATEST)) {
+            throw new UserError(option + " '" + text + "' is outside the years 1 to 9999");
+        }
+        return instant;
+    }
+
+    private static Instant parsed(String text, ZoneId zone, String option, boolean endOfDay) {
         String s = text.strip();
         try {
             if (s.length() == 10) {

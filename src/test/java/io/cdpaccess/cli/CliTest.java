@@ -367,6 +367,59 @@ class CliTest {
         assertThat(row.get("http_status").asInt()).isEqualTo(200);
     }
 
+    @Test
+    void listsAndMessagesShowBidiOverridesAndZeroWidthCharactersEscapedNeverRaw() throws Exception {
+        String spoof = "\u202enimda"; // a terminal shows "admin"
+        String hidden = "al\u200bice"; // looks like alice
+        List<Cli.Result> shown = new java.util.ArrayList<>();
+        shown.add(run(
+                "grant", "add", "--instance", "prod", "--user", spoof, "--project-id", "42", "--reason", "r\u2066x"));
+        shown.add(run("block", "add", "--user", hidden, "--reason", "r", "--by", "ad\u200dmin"));
+        shown.add(run("block", "add", "--user", hidden, "--reason", "again"));
+        shown.add(run(
+                "project",
+                "approve",
+                "--instance",
+                "prod",
+                "--project-id",
+                "42",
+                "--irb",
+                "IRB\ufeff1",
+                "--note",
+                "n"));
+        try (ServiceUnderTest service = ServiceUnderTest.start(dir, Files.readString(config), Map.of(), clock)) {
+            assertThat(new RedcapClient().userAccess(service.url("prod-secret-0123456789-XYZ"), spoof, 42, PROD_URL))
+                    .isEqualTo("1");
+        }
+        shown.add(check(spoof, "42", PROD_URL));
+        shown.add(run("grant", "list"));
+        shown.add(run("block", "list"));
+        shown.add(run("project", "list"));
+        shown.add(run("decisions", "list"));
+
+        for (Cli.Result r : shown) {
+            assertThat(r.out() + r.err())
+                    .as(r.toString())
+                    .doesNotContain("\u202e")
+                    .doesNotContain("\u200b")
+                    .doesNotContain("\u200d")
+                    .doesNotContain("\u2066")
+                    .doesNotContain("\ufeff");
+        }
+        assertThat(run("grant", "list").out()).contains("\"\\u202enimda\"").contains("\"r\\u2066x\"");
+        assertThat(run("block", "list").out()).contains("\"al\\u200bice\"").contains("\"ad\\u200dmin\"");
+        assertThat(run("decisions", "list").out()).contains("\"\\u202enimda\"");
+    }
+
+    @Test
+    void anErrorMessageQuotingWhatWasTypedStaysOneLine() {
+        Cli.Result r = run("grant", "list", "--instance", "prod\nINFO all fine\u202e");
+
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err().lines()).hasSize(1);
+        assertThat(r.err()).contains("prod\\nINFO all fine\\u202e").doesNotContain("\u202e");
+    }
+
     @ParameterizedTest
     @ValueSource(
             strings = {
