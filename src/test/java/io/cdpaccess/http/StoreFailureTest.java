@@ -2,10 +2,12 @@ package io.cdpaccess.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Level;
 import io.cdpaccess.audit.DecisionFilter;
 import io.cdpaccess.audit.DecisionQuery;
 import io.cdpaccess.audit.DecisionRecord;
 import io.cdpaccess.outcome.Effect;
+import io.cdpaccess.testing.CapturedLog;
 import io.cdpaccess.testing.PausableTcpProxy;
 import io.cdpaccess.testing.RedcapClient;
 import io.cdpaccess.testing.Scrape;
@@ -83,8 +85,21 @@ class StoreFailureTest {
         proxy.freeze();
 
         long start = System.nanoTime();
-        RedcapClient.Response r = redcap.call(service.url(SECRET), "alice", "42", URL);
+        RedcapClient.Response r;
+        List<String> decisionLines;
+        try (CapturedLog log = CapturedLog.named("cdp-access.decision")) {
+            r = redcap.call(service.url(SECRET), "alice", "42", URL);
+            decisionLines = log.at(Level.INFO);
+        }
         Duration took = Duration.ofNanos(System.nanoTime() - start);
+        // The log line times the whole wait, the failed commit included (it said about 900 µs).
+        Matcher latency = Pattern.compile("latency_us=(\\d+)")
+                .matcher(decisionLines.stream()
+                        .filter(l -> l.startsWith("decision=" + r.header("X-Decision-Id")))
+                        .findFirst()
+                        .orElseThrow());
+        assertThat(latency.find()).isTrue();
+        assertThat(Long.parseLong(latency.group(1))).isGreaterThanOrEqualTo(1_000_000);
 
         assertThat(r.status()).isEqualTo(503);
         assertThat(r.body()).isEqualTo("0");
