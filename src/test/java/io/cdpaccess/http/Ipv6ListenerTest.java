@@ -36,28 +36,11 @@ class Ipv6ListenerTest {
                 """)) {
             service.grant("here", "alice", 42, Optional.empty());
             service.grant("elsewhere", "alice", 42, Optional.empty());
-            InetAddress v6 = InetAddress.getByName("::1");
 
-            RawHttp.Response allowed = RawHttp.send(
-                    v6,
-                    v6,
-                    service.port(),
-                    RawHttp.request(
-                            "POST",
-                            "/user-access?secret=here-secret-0123456789-XYZ",
-                            Map.of("Content-Type", "application/x-www-form-urlencoded"),
-                            UserAccessEndpointTest.form("alice", "42", "https://redcap.example.edu/")),
-                    10_000);
-            RawHttp.Response refused = RawHttp.send(
-                    v6,
-                    v6,
-                    service.port(),
-                    RawHttp.request(
-                            "POST",
-                            "/user-access?secret=elsewhere-secret-0123456789-XYZ",
-                            Map.of("Content-Type", "application/x-www-form-urlencoded"),
-                            UserAccessEndpointTest.form("alice", "42", "https://redcap2.example.edu/")),
-                    10_000);
+            RawHttp.Response allowed =
+                    postOverIpv6(service, "here-secret-0123456789-XYZ", "https://redcap.example.edu/");
+            RawHttp.Response refused =
+                    postOverIpv6(service, "elsewhere-secret-0123456789-XYZ", "https://redcap2.example.edu/");
 
             assertThat(allowed.status()).isEqualTo(200);
             assertThat(allowed.body()).isEqualTo("1");
@@ -90,18 +73,9 @@ class Ipv6ListenerTest {
                       when: store.grant.active && cidr('::1/128').containsIP(request.caller_ip)
                 """)) {
             service.grant("here", "alice", 42, Optional.empty());
-            InetAddress v6 = InetAddress.getByName("::1");
 
-            RawHttp.Response allowed = RawHttp.send(
-                    v6,
-                    v6,
-                    service.port(),
-                    RawHttp.request(
-                            "POST",
-                            "/user-access?secret=here-secret-0123456789-XYZ",
-                            Map.of("Content-Type", "application/x-www-form-urlencoded"),
-                            UserAccessEndpointTest.form("alice", "42", "https://redcap.example.edu/")),
-                    10_000);
+            RawHttp.Response allowed =
+                    postOverIpv6(service, "here-secret-0123456789-XYZ", "https://redcap.example.edu/");
 
             assertThat(allowed.body()).isEqualTo("1");
             JsonNode explanation = new ObjectMapper()
@@ -113,5 +87,21 @@ class Ipv6ListenerTest {
             assertThat(explanation.get("rule").asText()).isEqualTo("from-loopback");
             assertThat(explanation.at("/rules/1/result").asText()).isEqualTo("matched");
         }
+    }
+
+    /** REDCap's call for alice in project 42 from ::1 to the service's IPv6 listener. */
+    private static RawHttp.Response postOverIpv6(ServiceUnderTest service, String secret, String redcapUrl)
+            throws Exception {
+        InetAddress v6 = InetAddress.getByName("::1");
+        return RawHttp.send(
+                v6,
+                v6,
+                service.port(),
+                RawHttp.request(
+                        "POST",
+                        "/user-access?secret=" + secret,
+                        Map.of("Content-Type", "application/x-www-form-urlencoded"),
+                        UserAccessEndpointTest.form("alice", "42", redcapUrl)),
+                10_000);
     }
 }
