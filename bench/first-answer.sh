@@ -19,28 +19,16 @@ fi
 
 server=
 work=
-cleanup() {
-  if [ -n "$server" ]; then kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; fi
-  if [ -n "$work" ]; then rm -rf "$work"; fi
-  server=
-  work=
-}
-trap cleanup EXIT
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
+trap bench_cleanup EXIT
 secret=$(java -jar "$JAR" config new-secret | sed -n 's/^secret: //p')
 body='user=alice&project_id=42&redcap_url=https%3A%2F%2Fredcap.example.edu%2F'
 ratios=()
 
 for run in $(seq 1 "$RUNS"); do
   work=$(mktemp -d)
-  (umask 077 && cat > "$work/cdp-access.yaml" <<YAML
-listen: 127.0.0.1:0
-data_dir: ./data
-instances:
-  - name: prod
-    redcap_url: https://redcap.example.edu/
-    secret: $secret
-YAML
-  )
+  bench_config "$work" "$secret"
   java -jar "$JAR" grant add --config "$work/cdp-access.yaml" --user alice --project-id 42 --reason bench >/dev/null
   started=$(date +%s%N)
   java -jar "$JAR" serve --config "$work/cdp-access.yaml" > "$work/serve.out" 2> "$work/serve.err" &
@@ -67,6 +55,6 @@ YAML
   ratios+=("$ratio")
   echo "run $run: listening->ready $(( (ready - listening) / 1000000 )) ms (start->ready $(( (ready - started) / 1000000 )) ms);" \
     "first answer $first_ms ms, median of next 20 $median_ms ms, ratio $ratio"
-  cleanup
+  bench_cleanup
 done
 echo "median ratio first/median over $RUNS runs: $(printf '%s\n' "${ratios[@]}" | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }')"

@@ -23,13 +23,9 @@ done
 
 server=
 work=
-cleanup() {
-  if [ -n "$server" ]; then kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; fi
-  if [ -n "$work" ]; then rm -rf "$work"; fi
-  server=
-  work=
-}
-trap cleanup EXIT
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
+trap bench_cleanup EXIT
 secret=bench-secret-0123456789-XYZ
 results=()
 
@@ -38,16 +34,7 @@ measure() {
   local jar=$1 label
   label=$(basename "$jar")
   work=$(mktemp -d)
-  # The service refuses a config holding a plain secret that others can read.
-  (umask 077 && cat > "$work/cdp-access.yaml" <<YAML
-listen: 127.0.0.1:0
-data_dir: ./data
-instances:
-  - name: prod
-    redcap_url: https://redcap.example.edu/
-    secret: $secret
-YAML
-  )
+  bench_config "$work" "$secret"
   local run=(java -jar "$jar")
   "${run[@]}" grant add --config "$work/cdp-access.yaml" --user alice --project-id 42 --reason bench >/dev/null
   "${run[@]}" serve --config "$work/cdp-access.yaml" > "$work/serve.out" 2> "$work/serve.err" &
@@ -81,7 +68,7 @@ LUA
   kill "$server"; wait "$server" 2>/dev/null || true; server=
   echo "[$label] decisions recorded: $("${run[@]}" decisions export --config "$work/cdp-access.yaml" --format jsonl | wc -l)"
   results+=("$label $rate32")
-  cleanup
+  bench_cleanup
 }
 
 for jar in $JARS; do

@@ -19,6 +19,8 @@
 #   OFFLINE=1 bench/store-size.sh        # Maven offline (-o)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
 ALLOW_SECONDS=${ALLOW_SECONDS:-10}
 REFUSALS=${REFUSALS:-100000}
 DECISIONS=${DECISIONS:-1000000}
@@ -34,15 +36,7 @@ work=$(mktemp -d)
 bulk=
 trap 'if [ -n "$server" ]; then kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; fi; rm -rf "$work" ${bulk:+"$bulk"}' EXIT
 secret=bench-secret-0123456789-XYZ
-(umask 077 && cat > "$work/cdp-access.yaml" <<YAML
-listen: 127.0.0.1:0
-data_dir: ./data
-instances:
-  - name: prod
-    redcap_url: https://redcap.example.edu/
-    secret: $secret
-YAML
-)
+bench_config "$work" "$secret"
 cli=(java -jar "$jar")
 body="user=alice&project_id=42&redcap_url=https%3A%2F%2Fredcap.example.edu%2F"
 
