@@ -50,6 +50,7 @@ class ArchitectureTest {
                         "access",
                         "meters",
                         "decision",
+                        "source",
                         "audit",
                         "store",
                         "db",
@@ -64,6 +65,7 @@ class ArchitectureTest {
                         "access",
                         "meters",
                         "decision",
+                        "source",
                         "audit",
                         "store",
                         "db",
@@ -72,10 +74,11 @@ class ArchitectureTest {
                         "ops"));
         MAY_USE.put("http", Set.of("tls", "access", "meters", "decision", "audit", "store", "config", "policy", "ops"));
         MAY_USE.put("tls", Set.of("config"));
-        MAY_USE.put("meters", Set.of("access", "audit", "store", "config", "policy", "ops"));
+        MAY_USE.put("meters", Set.of("access", "source", "audit", "store", "config", "policy", "ops"));
         MAY_USE.put("whatif", Set.of("decision", "audit", "config", "policy"));
         MAY_USE.put("access", Set.of("decision", "audit", "config", "policy"));
-        MAY_USE.put("decision", Set.of("store", "config", "policy"));
+        MAY_USE.put("decision", Set.of("source", "store", "config", "policy"));
+        MAY_USE.put("source", Set.of("config", "policy", "ops"));
         MAY_USE.put("audit", Set.of("db", "policy", "ops"));
         MAY_USE.put("store", Set.of("db"));
         MAY_USE.put("db", Set.of("config"));

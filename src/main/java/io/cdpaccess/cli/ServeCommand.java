@@ -100,6 +100,7 @@ final class ServeCommand implements Callable<Integer> {
                 c.tls(),
                 c.authFailures(),
                 c.policy(),
+                c.sources(),
                 c.metrics());
     }
 

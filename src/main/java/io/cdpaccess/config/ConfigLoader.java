@@ -50,6 +50,7 @@ public final class ConfigLoader {
             "tls",
             "auth_failures",
             "policy",
+            "sources",
             "metrics");
 
     private final EnvSubstitution substitution;
@@ -106,6 +107,7 @@ public final class ConfigLoader {
             Optional<PolicySpec> policy =
                     top.containsKey("policy") ? Optional.of(policy(top.get("policy"))) : Optional.empty();
             MetricsConfig metrics = metrics(top.get("metrics"));
+            List<SourceConfig> sources = new SourcesSection(in, baseDir, zone).sources(top.get("sources"));
             in.throwIfProblems();
             return new ServiceConfig(
                     Path.of(in.fileName()),
@@ -119,6 +121,7 @@ public final class ConfigLoader {
                     tls,
                     limit,
                     policy,
+                    sources,
                     metrics);
         }
 
@@ -372,7 +375,7 @@ public final class ConfigLoader {
         return name;
     }
 
-    private static boolean bool(String text) {
+    static boolean bool(String text) {
         return switch (text.strip()) {
             case "true" -> true;
             case "false" -> false;
@@ -388,7 +391,7 @@ public final class ConfigLoader {
         };
     }
 
-    private static ZoneId zone(String text) {
+    static ZoneId zone(String text) {
         try {
             return ZoneId.of(text);
         } catch (DateTimeException e) {
@@ -396,7 +399,7 @@ public final class ConfigLoader {
         }
     }
 
-    private static Duration durationIn(String text, Duration min, Duration max) {
+    static Duration durationIn(String text, Duration min, Duration max) {
         Duration d = Durations.parse(text);
         if (d.compareTo(min) < 0 || d.compareTo(max) > 0) {
             throw new IllegalArgumentException(
@@ -405,7 +408,7 @@ public final class ConfigLoader {
         return d;
     }
 
-    private static int intIn(String text, int min, int max) {
+    static int intIn(String text, int min, int max) {
         int n;
         try {
             n = Integer.parseInt(text.strip());

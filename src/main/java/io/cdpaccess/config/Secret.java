@@ -31,6 +31,20 @@ public final class Secret {
         return value.isEmpty();
     }
 
+    /** Equal values are equal secrets: an unchanged password keeps a reloaded source as it was. */
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof Secret s
+                && java.security.MessageDigest.isEqual(
+                        value.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                        s.value.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    @Override
+    public int hashCode() {
+        return 0; // never a function of the value
+    }
+
     @Override
     public String toString() {
         return value.isEmpty() ? "" : "****";

@@ -23,6 +23,7 @@ import java.util.Optional;
  * @param tls HTTPS settings, when the listener should speak HTTPS
  * @param authFailures rate limit of failed authentications per address
  * @param policy the rules, when the configuration has a {@code policy} key (else the default policy)
+ * @param sources the fact sources rules may read, in configuration order
  * @param metrics whether {@code GET /metrics} is served, and to whom
  */
 public record ServiceConfig(
@@ -37,9 +38,11 @@ public record ServiceConfig(
         Optional<TlsConfig> tls,
         AuthFailureLimit authFailures,
         Optional<PolicySpec> policy,
+        List<SourceConfig> sources,
         MetricsConfig metrics) {
 
     public ServiceConfig {
+        sources = List.copyOf(sources);
         instances = List.copyOf(instances);
         trustedProxies = List.copyOf(trustedProxies);
     }

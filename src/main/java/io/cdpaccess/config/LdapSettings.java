@@ -1,0 +1,63 @@
+package io.cdpaccess.config;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * An LDAP directory (Active Directory or OpenLDAP) as a fact source.
+ *
+ * @param urls one or several {@code ldap://} or {@code ldaps://} URLs, tried in order (failover)
+ * @param startTls whether {@code ldap://} connections upgrade with StartTLS before binding
+ * @param trustStore the directory's CA (PKCS#12 or PEM), else the JVM's trusted CAs
+ * @param trustStorePassword the trust store's password, if it has one
+ * @param bindDn the account the service binds as; none for an anonymous bind
+ * @param bindPassword its password (from the environment)
+ * @param poolSize connections kept open
+ * @param userBase where users are searched
+ * @param userFilter the search filter, {@code {user}} replaced by the RFC 4515-escaped key
+ * @param attributes exposed attributes by name, with their fact type ({@code string}, {@code
+ *     list}, {@code int}, {@code bool}, {@code timestamp})
+ * @param groups how group membership is read
+ * @param groupBase where groups are searched (and the only groups counted)
+ * @param disabledAttribute for OpenLDAP: the attribute whose {@code TRUE} marks a disabled account
+ * @param maxNesting how deep nested groups are followed ({@code nested})
+ */
+public record LdapSettings(
+        List<String> urls,
+        boolean startTls,
+        Optional<Path> trustStore,
+        Secret trustStorePassword,
+        Optional<String> bindDn,
+        Secret bindPassword,
+        int poolSize,
+        String userBase,
+        String userFilter,
+        Map<String, String> attributes,
+        GroupMode groups,
+        Optional<String> groupBase,
+        Optional<String> disabledAttribute,
+        int maxNesting)
+        implements SourceSettings {
+
+    public LdapSettings {
+        urls = List.copyOf(urls);
+        attributes = Map.copyOf(attributes);
+    }
+
+    @Override
+    public String type() {
+        return "ldap";
+    }
+
+    /** How group membership is read. */
+    public enum GroupMode {
+        /** Active Directory: nested membership by the in-chain matching rule 1.2.840.113556.1.4.1941. */
+        AD,
+        /** Any directory: {@code memberOf} or groups' {@code member} values, followed recursively. */
+        NESTED,
+        /** Only the groups the user is a direct member of. */
+        DIRECT
+    }
+}

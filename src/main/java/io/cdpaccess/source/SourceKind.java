@@ -1,0 +1,34 @@
+package io.cdpaccess.source;
+
+import io.cdpaccess.config.SourceConfig;
+import io.cdpaccess.policy.FactType;
+import java.time.Clock;
+
+/**
+ * One kind of fact source ({@code ldap}, {@code redcapdb}): the facts it declares, so that rules
+ * reading them are type-checked when the policy loads, and how to open a client.
+ */
+public interface SourceKind {
+
+    /**
+     * The type of the source's variable: a structure whose CEL type name is unique to the source
+     * (such as {@code source.ldap}, from {@link #typeName}), its fields the facts rules read.
+     */
+    FactType.Struct facts(SourceConfig source);
+
+    /** Whether the facts depend on the project as well as on the user (the cache keys on both). */
+    boolean perProject();
+
+    /**
+     * A client for this source. Opening should not wait for the server: a directory that is down
+     * at start makes lookups fail (and the breaker open), not the service refuse to start.
+     *
+     * @throws SourceException when the settings cannot work at all (an unreadable trust store)
+     */
+    SourceClient open(SourceConfig source, Clock clock) throws SourceException;
+
+    /** The CEL type name for a structure of {@code source}'s facts, e.g. {@code source.ldap.attributes}. */
+    static String typeName(SourceConfig source, String... nested) {
+        return "source." + source.name() + (nested.length == 0 ? "" : "." + String.join(".", nested));
+    }
+}
