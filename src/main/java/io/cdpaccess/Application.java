@@ -12,6 +12,7 @@ import io.cdpaccess.db.Database;
 import io.cdpaccess.decision.Decider;
 import io.cdpaccess.decision.Policies;
 import io.cdpaccess.decision.PolicyFile;
+import io.cdpaccess.decision.Rules;
 import io.cdpaccess.http.Health;
 import io.cdpaccess.http.RedcapListener;
 import io.cdpaccess.http.WarmUp;
@@ -20,11 +21,13 @@ import io.cdpaccess.meters.PolicyMeters;
 import io.cdpaccess.meters.ReadinessMeters;
 import io.cdpaccess.meters.RequestMeters;
 import io.cdpaccess.meters.RestartMeters;
+import io.cdpaccess.meters.SourceMeters;
 import io.cdpaccess.meters.StoreMeters;
 import io.cdpaccess.ops.Metrics;
-import io.cdpaccess.policy.CompiledPolicy;
 import io.cdpaccess.policy.LivePolicy;
 import io.cdpaccess.policy.PolicyException;
+import io.cdpaccess.source.SourceKinds;
+import io.cdpaccess.source.SourceRegistry;
 import io.cdpaccess.store.LiveSnapshot;
 import io.cdpaccess.store.Store;
 import io.cdpaccess.time.Ticker;
@@ -34,6 +37,7 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -48,18 +52,24 @@ public final class Application implements AutoCloseable {
     /** How long the warm-up at start may take: well within the 2 s in which readiness is promised. */
     static final Duration WARM_UP_BUDGET = Duration.ofMillis(1_200);
 
+    /** The kinds of fact source this build knows. */
+    static final SourceKinds SOURCE_KINDS = SourceKinds.standard();
+
+    /** How long a source replaced by a reload stays open for decisions still using it: the longest deadline. */
+    static final Duration SOURCE_GRACE = Duration.ofSeconds(30);
+
     private final Deque<AutoCloseable> started = new ArrayDeque<>();
     private final ServiceConfig config;
     private final Metrics metrics;
     private final Database database;
     private final Store store;
     private final LiveSnapshot snapshot;
-    private final LivePolicy policy;
+    private final LivePolicy<Rules> policy;
     private final RedcapListener listener;
 
     private Application(ServiceConfig config, ConfigLoader loader, Clock clock) throws PolicyException {
         this.config = config;
-        CompiledPolicy compiled = Policies.compile(config); // before anything opens: a bad policy changes nothing
+        Policies.compile(config, SOURCE_KINDS); // before anything opens: a bad policy changes nothing
         // Then the certificate: a key that does not fit stops the start before the store opens.
         Optional<ServerKeys> tls = config.tls().map(t -> ServerKeys.load(t, clock));
         try {
@@ -77,19 +87,24 @@ public final class Application implements AutoCloseable {
             LiveCallers callers = new LiveCallers(config, clock);
             RestartNeeded restartNeeded = new RestartNeeded(config);
             RestartMeters.register(metrics, restartNeeded);
+            AtomicReference<SourceRegistry> sourcesForMeters = new AtomicReference<>();
+            SourceRegistry sources = track(new SourceRegistry(
+                    SOURCE_KINDS, clock, new SourceMeters(metrics, sourcesForMeters::get), SOURCE_GRACE));
+            sourcesForMeters.set(sources);
+            Rules rules = Policies.load(config, sources);
             // A reloaded file whose policy compiles brings its caller settings along; a refused one neither.
-            PolicyFile policyFile = new PolicyFile(config.source(), loader, reloaded -> {
+            PolicyFile policyFile = new PolicyFile(config.source(), loader, sources, reloaded -> {
                 callers.apply(reloaded);
                 restartNeeded.reloaded(reloaded);
             });
             policy = track(LivePolicy.start(
-                    compiled,
+                    rules,
                     policyFile,
                     policyFile.triggers(store::policyReloadRequests),
                     clock,
                     config.store().refreshInterval()));
             PolicyMeters.register(metrics, policy);
-            Decider decider = new Decider(policy, snapshot, clock);
+            Decider decider = Decider.withSources(policy, snapshot, clock);
 
             // The meters read the first limiter; the limiters of later reloads carry its totals on.
             RequestMeters requestMeters = new RequestMeters(
@@ -135,7 +150,7 @@ public final class Application implements AutoCloseable {
         return policy.reload(trigger);
     }
 
-    public LivePolicy policy() {
+    public LivePolicy<Rules> policy() {
         return policy;
     }
 

@@ -72,6 +72,11 @@ public final class Explanations {
             Map<String, Object> u = new LinkedHashMap<>();
             u.put("latency_us", use.latencyMicros());
             u.put("cached", use.cached());
+            u.put("outcome", use.outcome());
+            if (use.stale()) {
+                u.put("stale", true);
+            }
+            use.error().ifPresent(e -> u.put("error", e));
             used.put(name, u);
         });
         out.put("sources", used);

@@ -132,9 +132,16 @@ public final class CoreFacts {
         return v;
     }
 
-    /** The schema rules are checked against (fact sources will add their variables here). */
+    /** The schema rules are checked against when no fact source is configured. */
     public static FactSchema schema() {
         return FactSchema.of(variables());
+    }
+
+    /** The schema with the variables of the configured fact sources after the core ones. */
+    public static FactSchema schema(Map<String, FactType> sources) {
+        Map<String, FactType> all = variables();
+        all.putAll(sources);
+        return FactSchema.of(all);
     }
 
     static Map<String, Object> request(AccessRequest request, InstanceConfig instance, Optional<String> callerIp) {

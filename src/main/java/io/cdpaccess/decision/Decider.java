@@ -8,6 +8,7 @@ import io.cdpaccess.policy.PolicyResult;
 import io.cdpaccess.policy.RuleOutcome;
 import io.cdpaccess.policy.SourceUse;
 import io.cdpaccess.protocol.AccessRequest;
+import io.cdpaccess.source.SourceLookups;
 import io.cdpaccess.store.StoreSnapshot;
 import io.cdpaccess.time.Deadline;
 import java.time.Clock;
@@ -30,14 +31,24 @@ import java.util.function.Supplier;
  */
 public final class Decider {
 
-    private final Supplier<CompiledPolicy> policy;
+    private final Supplier<Rules> rules;
     private final Supplier<StoreSnapshot> snapshots;
     private final Clock clock;
 
-    public Decider(Supplier<CompiledPolicy> policy, Supplier<StoreSnapshot> snapshots, Clock clock) {
-        this.policy = policy;
+    private Decider(Clock clock, Supplier<Rules> rules, Supplier<StoreSnapshot> snapshots) {
+        this.rules = rules;
         this.snapshots = snapshots;
         this.clock = clock;
+    }
+
+    /** A decider for policies that read no fact source. */
+    public Decider(Supplier<CompiledPolicy> policy, Supplier<StoreSnapshot> snapshots, Clock clock) {
+        this(clock, () -> Rules.of(policy.get()), snapshots);
+    }
+
+    /** A decider for policies served with their fact sources, read together from {@code rules}. */
+    public static Decider withSources(Supplier<Rules> rules, Supplier<StoreSnapshot> snapshots, Clock clock) {
+        return new Decider(clock, rules, snapshots);
     }
 
     /**
@@ -58,20 +69,25 @@ public final class Decider {
                                 + instance.redcapUrl().map(Object::toString).orElse("*"));
             }
             Instant now = clock.instant();
+            Rules serving = rules.get(); // once: the policy and its sources, as one
+            CompiledPolicy policy = serving.policy();
+            SourceLookups lookups = serving.sources()
+                    .start(policy.variables(), request.normalizedUser(), request.projectId(), now, deadline);
             Map<String, SourceUse> sources = new LinkedHashMap<>();
             Map<String, Object> requestFacts = CoreFacts.request(request, instance, callerIp);
-            PolicyResult evaluated = policy.get().evaluate(variable -> switch (variable) {
+            PolicyResult evaluated = policy.evaluate(variable -> switch (variable) {
                 case CoreFacts.REQUEST_VAR -> Optional.of(requestFacts);
                 case CoreFacts.NOW_VAR -> Optional.of(now);
                 case CoreFacts.STORE_VAR -> {
                     long start = System.nanoTime();
                     Object store = CoreFacts.store(snapshots.get(), instance.name(), request, now);
                     // The store is always read from the in-memory snapshot: in effect a cache.
-                    sources.put(CoreFacts.STORE_VAR, new SourceUse((System.nanoTime() - start) / 1_000, true));
+                    sources.put(CoreFacts.STORE_VAR, SourceUse.answered((System.nanoTime() - start) / 1_000, true));
                     yield Optional.of(store);
                 }
-                default -> Optional.empty();
+                default -> lookups.facts(variable);
             });
+            sources.putAll(lookups.uses());
             // The request and the time cost nothing to keep, and a what-if replay under a policy
             // that reads them needs them even when this policy did not.
             Map<String, Object> recorded = new LinkedHashMap<>();
@@ -97,7 +113,7 @@ public final class Decider {
             return new Decision(
                     effect,
                     result.reason(),
-                    detail(result),
+                    detail(result) + staleNote(lookups),
                     result.allowed() ? activeGrant(result) : Optional.empty(),
                     Optional.of(result),
                     sources);
@@ -150,6 +166,24 @@ public final class Decider {
             }
         }
         return text.toString();
+    }
+
+    /**
+     * Said in the decision's one line, so that the log and {@code decisions list} show a decision
+     * made on old facts while a source failed: {@code (stale facts: ldap: connection refused)}.
+     */
+    private static String staleNote(SourceLookups lookups) {
+        if (lookups.stale().isEmpty()) {
+            return "";
+        }
+        StringBuilder note = new StringBuilder(" (stale facts: ");
+        String separator = "";
+        for (String name : lookups.stale()) {
+            note.append(separator).append(name);
+            lookups.uses().get(name).error().ifPresent(e -> note.append(": ").append(e));
+            separator = "; ";
+        }
+        return note.append(')').toString();
     }
 
     private static Object lookup(Map<String, Object> facts, String dottedPath) {

@@ -5,10 +5,15 @@ import io.cdpaccess.config.ConfigLoader;
 import io.cdpaccess.config.ServiceConfig;
 import io.cdpaccess.outcome.Reason;
 import io.cdpaccess.policy.CompiledPolicy;
+import io.cdpaccess.policy.FactType;
 import io.cdpaccess.policy.PolicyCompiler;
 import io.cdpaccess.policy.PolicyException;
 import io.cdpaccess.policy.PolicySpec;
 import io.cdpaccess.policy.RuleSpec;
+import io.cdpaccess.source.SourceConfigException;
+import io.cdpaccess.source.SourceException;
+import io.cdpaccess.source.SourceKinds;
+import io.cdpaccess.source.SourceRegistry;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -29,13 +34,48 @@ public final class Policies {
 
     private Policies() {}
 
-    /** The policy a configuration asks for, compiled; problems name file, line, rule and position. */
+    /**
+     * The policy a configuration asks for, compiled against the core facts and the facts of its
+     * sources; problems name file, line, rule and position.
+     */
     public static CompiledPolicy compile(ServiceConfig config) throws PolicyException {
-        return compile(config.policy().orElseGet(Policies::defaultSpec));
+        return compile(config, SourceKinds.standard());
     }
 
-    /** Compiles {@code spec}, reporting every problem once: reserved names first, then the compiler's. */
+    /** The same, with these source kinds. */
+    public static CompiledPolicy compile(ServiceConfig config, SourceKinds kinds) throws PolicyException {
+        Map<String, FactType> sources;
+        try {
+            sources = kinds.variables(config.sources());
+        } catch (SourceConfigException e) {
+            throw new PolicyException(e.problems());
+        }
+        return compile(config.policy().orElseGet(Policies::defaultSpec), sources);
+    }
+
+    /**
+     * The configuration's policy and its sources, ready to serve: compiled first, then the sources
+     * opened (those that did not change since the registry last opened them kept as they are).
+     */
+    public static Rules load(ServiceConfig config, SourceRegistry registry) throws PolicyException {
+        CompiledPolicy policy = compile(config, registry.kinds());
+        try {
+            return new Rules(policy, registry.open(config.sources()));
+        } catch (SourceException e) {
+            throw new PolicyException(List.of(e.getMessage()));
+        }
+    }
+
+    /** Compiles {@code spec} against the core facts alone. */
     public static CompiledPolicy compile(PolicySpec spec) throws PolicyException {
+        return compile(spec, Map.of());
+    }
+
+    /**
+     * Compiles {@code spec} against the core facts and {@code sources}' variables, reporting every
+     * problem once: reserved names first, then the compiler's.
+     */
+    public static CompiledPolicy compile(PolicySpec spec, Map<String, FactType> sources) throws PolicyException {
         List<String> problems = new ArrayList<>();
         for (RuleSpec rule : spec.rules()) {
             if (Reason.isReserved(rule.name())) {
@@ -45,7 +85,7 @@ public final class Policies {
         }
         CompiledPolicy policy;
         try {
-            policy = new PolicyCompiler(CoreFacts.schema()).compile(spec);
+            policy = new PolicyCompiler(CoreFacts.schema(sources)).compile(spec);
         } catch (PolicyException e) {
             problems.addAll(e.problems());
             throw new PolicyException(problems);

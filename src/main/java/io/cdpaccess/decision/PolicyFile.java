@@ -4,12 +4,12 @@ import io.cdpaccess.config.ConfigException;
 import io.cdpaccess.config.ConfigLoader;
 import io.cdpaccess.config.ServiceConfig;
 import io.cdpaccess.ids.Sha256;
-import io.cdpaccess.policy.CompiledPolicy;
 import io.cdpaccess.policy.LivePolicy.StaleReason;
 import io.cdpaccess.policy.PolicyException;
 import io.cdpaccess.policy.PolicyLoadException;
 import io.cdpaccess.policy.PolicyLoader;
 import io.cdpaccess.policy.ReloadTrigger;
+import io.cdpaccess.source.SourceRegistry;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,30 +26,31 @@ import java.util.function.LongSupplier;
  * reported), before the policy is swapped; a refused one is handed to nobody, so the last good
  * configuration keeps serving whole.
  */
-public final class PolicyFile implements PolicyLoader {
+public final class PolicyFile implements PolicyLoader<Rules> {
 
     private final Path file;
     private final ConfigLoader loader;
+    private final SourceRegistry sources;
     private final Consumer<ServiceConfig> onLoaded;
 
-    public PolicyFile(Path file, ConfigLoader loader) {
-        this(file, loader, config -> {});
-    }
-
-    /** @param onLoaded given each reloaded configuration whose policy compiled */
-    public PolicyFile(Path file, ConfigLoader loader, Consumer<ServiceConfig> onLoaded) {
+    /**
+     * @param sources opens the reloaded configuration's sources (keeping unchanged ones)
+     * @param onLoaded given each reloaded configuration whose policy compiled and sources opened
+     */
+    public PolicyFile(Path file, ConfigLoader loader, SourceRegistry sources, Consumer<ServiceConfig> onLoaded) {
         this.file = file.toAbsolutePath();
         this.loader = loader;
+        this.sources = sources;
         this.onLoaded = onLoaded;
     }
 
     @Override
-    public CompiledPolicy load() throws PolicyLoadException {
+    public Rules load() throws PolicyLoadException {
         try {
             ServiceConfig config = loader.load(file);
-            CompiledPolicy policy = Policies.compile(config);
+            Rules rules = Policies.load(config, sources);
             onLoaded.accept(config);
-            return policy;
+            return rules;
         } catch (ConfigException e) {
             throw new PolicyLoadException(
                     e.unreadable() ? StaleReason.CONFIG_UNREADABLE : StaleReason.CONFIG_INVALID, e.problems());

@@ -13,10 +13,10 @@ public final class Health {
 
     private final LiveSnapshot snapshot;
     private final DecisionLog decisionLog;
-    private final LivePolicy policy;
+    private final LivePolicy<?> policy;
     private volatile boolean warmedUp;
 
-    public Health(LiveSnapshot snapshot, DecisionLog decisionLog, LivePolicy policy) {
+    public Health(LiveSnapshot snapshot, DecisionLog decisionLog, LivePolicy<?> policy) {
         this.snapshot = snapshot;
         this.decisionLog = decisionLog;
         this.policy = policy;

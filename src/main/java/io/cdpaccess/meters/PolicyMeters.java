@@ -19,7 +19,7 @@ public final class PolicyMeters {
     private PolicyMeters() {}
 
     /** Registers the meters of {@code policy}; they read it for as long as the registry lives. */
-    public static void register(Metrics metrics, LivePolicy policy) {
+    public static void register(Metrics metrics, LivePolicy<?> policy) {
         // One series per category, 0 or 1, rather than one series whose label changes: a series
         // that appears and disappears looks to Prometheus like a gap, and alerts would flap.
         for (StaleReason reason : StaleReason.values()) {
@@ -45,7 +45,7 @@ public final class PolicyMeters {
                 .description("When the policy serving was last loaded successfully (Unix time)")
                 .baseUnit("seconds")
                 .register(metrics.registry());
-        Gauge.builder("cdp_access.policy.rules", policy, p -> p.get().rules().size())
+        Gauge.builder("cdp_access.policy.rules", policy, p -> p.get().ruleCount())
                 .description("Rules in the policy serving")
                 .register(metrics.registry());
         metrics.info(

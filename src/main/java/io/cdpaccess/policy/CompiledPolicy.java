@@ -20,7 +20,7 @@ import java.util.Set;
  * add up to is the {@link Combination} rule's business. A rule that cannot be evaluated is
  * reported with its error.
  */
-public final class CompiledPolicy {
+public final class CompiledPolicy implements LoadedPolicy {
 
     /** One compiled rule. */
     record Rule(RuleSpec spec, CelRuntime.Program program, Set<String> variables) {}
@@ -42,13 +42,20 @@ public final class CompiledPolicy {
     }
 
     /** Where the policy was read from. */
+    @Override
     public String origin() {
         return origin;
     }
 
     /** A short fingerprint of the rules (names, effects, expressions): the policy's version. */
+    @Override
     public String version() {
         return version;
+    }
+
+    @Override
+    public int ruleCount() {
+        return rules.size();
     }
 
     /** The variables any rule references: the facts a decision may need to fetch. */

@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * serving, and {@link #status()} (health, metrics, log) says the policy is stale and why, until a
  * good one arrives. The outcome of every reload is counted, for the metrics.
  */
-public final class LivePolicy implements Supplier<CompiledPolicy>, AutoCloseable {
+public final class LivePolicy<T extends LoadedPolicy> implements Supplier<T>, AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(LivePolicy.class);
 
@@ -98,10 +98,10 @@ public final class LivePolicy implements Supplier<CompiledPolicy>, AutoCloseable
     /** The outcome of one reload attempt. */
     public record Reload(boolean changed, Status status, List<String> problems) {}
 
-    private final PolicyLoader loader;
+    private final PolicyLoader<T> loader;
     private final List<ReloadTrigger> triggers;
     private final Clock clock;
-    private final AtomicReference<CompiledPolicy> current;
+    private final AtomicReference<T> current;
     private final AtomicReference<Status> status;
     private final Object reloading = new Object();
     private final Map<ReloadResult, LongAdder> reloads = new EnumMap<>(ReloadResult.class);
@@ -111,7 +111,7 @@ public final class LivePolicy implements Supplier<CompiledPolicy>, AutoCloseable
     private final Poller watcher;
 
     private LivePolicy(
-            CompiledPolicy initial, PolicyLoader loader, List<ReloadTrigger> triggers, Clock clock, Duration interval) {
+            T initial, PolicyLoader<T> loader, List<ReloadTrigger> triggers, Clock clock, Duration interval) {
         this.loader = loader;
         this.triggers = List.copyOf(triggers);
         this.clock = clock;
@@ -132,13 +132,13 @@ public final class LivePolicy implements Supplier<CompiledPolicy>, AutoCloseable
      *
      * @param loader what a reload loads
      */
-    public static LivePolicy start(
-            CompiledPolicy initial, PolicyLoader loader, List<ReloadTrigger> triggers, Clock clock, Duration interval) {
-        return new LivePolicy(initial, loader, triggers, clock, interval);
+    public static <T extends LoadedPolicy> LivePolicy<T> start(
+            T initial, PolicyLoader<T> loader, List<ReloadTrigger> triggers, Clock clock, Duration interval) {
+        return new LivePolicy<>(initial, loader, triggers, clock, interval);
     }
 
     @Override
-    public CompiledPolicy get() {
+    public T get() {
         return current.get();
     }
 
@@ -160,7 +160,7 @@ public final class LivePolicy implements Supplier<CompiledPolicy>, AutoCloseable
     public Reload reload(String trigger) {
         synchronized (reloading) {
             rememberStatesReadByReload();
-            CompiledPolicy candidate;
+            T candidate;
             try {
                 candidate = loader.load();
             } catch (PolicyLoadException e) {
@@ -169,7 +169,7 @@ public final class LivePolicy implements Supplier<CompiledPolicy>, AutoCloseable
                 return refuse(trigger, StaleReason.INTERNAL_ERROR, List.of("the policy could not be loaded: " + e));
             }
             boolean wasStale = status.get().stale();
-            CompiledPolicy previous = current.getAndSet(candidate);
+            T previous = current.getAndSet(candidate);
             Status now = current(candidate);
             status.set(now);
             boolean changed = !previous.version().equals(candidate.version());
@@ -180,7 +180,7 @@ public final class LivePolicy implements Supplier<CompiledPolicy>, AutoCloseable
                         trigger,
                         previous.version(),
                         candidate.version(),
-                        candidate.rules().size());
+                        candidate.ruleCount());
             } else if (wasStale) {
                 log.info("policy is current again ({}): version {}", trigger, candidate.version());
             }
@@ -188,7 +188,7 @@ public final class LivePolicy implements Supplier<CompiledPolicy>, AutoCloseable
         }
     }
 
-    private Status current(CompiledPolicy policy) {
+    private Status current(LoadedPolicy policy) {
         return new Status(
                 policy.version(),
                 policy.origin(),

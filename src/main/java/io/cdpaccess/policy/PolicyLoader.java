@@ -6,12 +6,12 @@ package io.cdpaccess.policy;
  * files or configuration formats.
  */
 @FunctionalInterface
-public interface PolicyLoader {
+public interface PolicyLoader<T extends LoadedPolicy> {
 
     /**
      * Reads and compiles the policy.
      *
      * @throws PolicyLoadException with the category and every problem, when it cannot be used
      */
-    CompiledPolicy load() throws PolicyLoadException;
+    T load() throws PolicyLoadException;
 }

@@ -27,6 +27,15 @@ public interface SourceKind {
      */
     SourceClient open(SourceConfig source, Clock clock) throws SourceException;
 
+    /**
+     * The answer for a user this source cannot be asked about, because the key its identity
+     * takes from another source is empty (a user who never launched REDCap from the EHR has no
+     * EHR username): "not found", with the facts a not-found lookup would give.
+     */
+    default SourceAnswer unknownKey() {
+        return new SourceAnswer(false, java.util.Map.of(), java.util.Optional.empty());
+    }
+
     /** The CEL type name for a structure of {@code source}'s facts, e.g. {@code source.ldap.attributes}. */
     static String typeName(SourceConfig source, String... nested) {
         return "source." + source.name() + (nested.length == 0 ? "" : "." + String.join(".", nested));

@@ -43,6 +43,14 @@ public final class Deadline {
         return Duration.ofNanos(Math.max(0, budgetNanos - elapsedNanos()));
     }
 
+    /**
+     * Time left before {@code share} of the budget is spent: for a step that must leave the rest to
+     * the steps after it (fact lookups leave the decision's record time to commit).
+     */
+    public Duration remainingOf(double share) {
+        return Duration.ofNanos(Math.max(0, (long) (budgetNanos * share) - elapsedNanos()));
+    }
+
     public boolean passed() {
         return elapsedNanos() > budgetNanos;
     }

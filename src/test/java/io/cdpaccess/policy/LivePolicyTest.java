@@ -8,8 +8,12 @@ import io.cdpaccess.config.ServiceConfig;
 import io.cdpaccess.decision.Decider;
 import io.cdpaccess.decision.Policies;
 import io.cdpaccess.decision.PolicyFile;
+import io.cdpaccess.decision.Rules;
 import io.cdpaccess.protocol.AccessRequest;
 import io.cdpaccess.protocol.RedcapUrl;
+import io.cdpaccess.source.SourceKinds;
+import io.cdpaccess.source.SourceMetrics;
+import io.cdpaccess.source.SourceRegistry;
 import io.cdpaccess.store.StoreSnapshot;
 import io.cdpaccess.testing.TestTicker;
 import java.nio.file.Files;
@@ -57,10 +61,12 @@ class LivePolicyTest {
     }
 
     /** The policy of {@code config}'s file, live, as the service runs it. */
-    static LivePolicy watching(ServiceConfig config, Clock clock, LongSupplier reloadRequests, Duration interval)
+    static LivePolicy<Rules> watching(ServiceConfig config, Clock clock, LongSupplier reloadRequests, Duration interval)
             throws PolicyException {
-        PolicyFile file = new PolicyFile(config.source(), new ConfigLoader(Map.of()));
-        return LivePolicy.start(Policies.compile(config), file, file.triggers(reloadRequests), clock, interval);
+        SourceRegistry sources =
+                new SourceRegistry(SourceKinds.standard(), clock, SourceMetrics.NONE, Duration.ofSeconds(1));
+        PolicyFile file = new PolicyFile(config.source(), new ConfigLoader(Map.of()), sources, reloaded -> {});
+        return LivePolicy.start(Policies.load(config, sources), file, file.triggers(reloadRequests), clock, interval);
     }
 
     ServiceConfig write(Path file, String text) throws Exception {
@@ -74,9 +80,9 @@ class LivePolicyTest {
         ServiceConfig config = write(file, HEAD + policy("a", "allow"));
         String versionA = Policies.compile(config).version();
         AtomicLong reloadRequests = new AtomicLong();
-        try (LivePolicy live = watching(config, Clock.systemUTC(), reloadRequests::get, Duration.ofHours(1))) {
-            Decider decider =
-                    new Decider(live, () -> new StoreSnapshot(0, List.of(), List.of(), List.of()), Clock.systemUTC());
+        try (LivePolicy<Rules> live = watching(config, Clock.systemUTC(), reloadRequests::get, Duration.ofHours(1))) {
+            Decider decider = Decider.withSources(
+                    live, () -> new StoreSnapshot(0, List.of(), List.of(), List.of()), Clock.systemUTC());
             InstanceConfig prod = config.instances().get(0);
             AccessRequest request = AccessRequest.of("alice", 42, RedcapUrl.parse("https://redcap.example.edu/"));
             AtomicBoolean running = new AtomicBoolean(true);
@@ -138,7 +144,7 @@ class LivePolicyTest {
     void aChangedFileIsPickedUpByTheWatcherAndABrokenOneLeavesTheLastGoodPolicyServingMarkedStale() throws Exception {
         Path file = dir.resolve("c.yaml");
         ServiceConfig config = write(file, HEAD + policy("a", "allow"));
-        try (LivePolicy live = watching(config, Clock.systemUTC(), () -> 0L, Duration.ofMillis(50))) {
+        try (LivePolicy<Rules> live = watching(config, Clock.systemUTC(), () -> 0L, Duration.ofMillis(50))) {
             String a = live.get().version();
 
             Files.writeString(file, HEAD + policy("b", "deny"));
@@ -177,7 +183,7 @@ class LivePolicyTest {
         AtomicLong requests = new AtomicLong(5);
         io.cdpaccess.testing.TestClock clock =
                 new io.cdpaccess.testing.TestClock(Instant.parse("2026-11-28T12:00:00Z"));
-        try (LivePolicy live = watching(config, clock, requests::get, Duration.ofHours(1))) {
+        try (LivePolicy<Rules> live = watching(config, clock, requests::get, Duration.ofHours(1))) {
             clock.advance(Duration.ofMinutes(1));
             live.checkForChanges(); // nothing changed: nothing reloaded
             assertThat(live.status().loadedAt()).isEqualTo(Instant.parse("2026-11-28T12:00:00Z"));
@@ -197,7 +203,7 @@ class LivePolicyTest {
         ServiceConfig config = write(file, HEAD + policy("a", "allow"));
         io.cdpaccess.testing.TestClock clock =
                 new io.cdpaccess.testing.TestClock(Instant.parse("2026-11-28T12:00:00Z"));
-        try (LivePolicy live = watching(config, clock, () -> 0L, Duration.ofHours(1))) {
+        try (LivePolicy<Rules> live = watching(config, clock, () -> 0L, Duration.ofHours(1))) {
             live.reload("test");
             Files.writeString(file, HEAD + policy("b", "deny"));
             String b = live.reload("test").status().version();
@@ -234,11 +240,11 @@ class LivePolicyTest {
         }
     }
 
-    private static void awaitVersionNot(LivePolicy live, String version) throws InterruptedException {
+    private static void awaitVersionNot(LivePolicy<Rules> live, String version) throws InterruptedException {
         await(() -> !live.get().version().equals(version), "the policy to change from " + version);
     }
 
-    private static void awaitStale(LivePolicy live) throws InterruptedException {
+    private static void awaitStale(LivePolicy<Rules> live) throws InterruptedException {
         await(() -> live.status().stale(), "the policy to be reported stale");
     }
 

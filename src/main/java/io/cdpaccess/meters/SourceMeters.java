@@ -1,0 +1,104 @@
+package io.cdpaccess.meters;
+
+import io.cdpaccess.ops.Metrics;
+import io.cdpaccess.source.LiveSource;
+import io.cdpaccess.source.SourceMetrics;
+import io.cdpaccess.source.SourceOutcome;
+import io.cdpaccess.source.SourceRegistry;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * Each fact source's meters: lookups by outcome with their latency, cache hits, misses and stale
+ * answers, and gauges of whether it is up and its breaker open. The gauges read the sources
+ * serving at each scrape, so a source added by a reload appears with its first lookup, and one
+ * removed reads as absent (NaN).
+ */
+public final class SourceMeters implements SourceMetrics {
+
+    private static final Duration[] BUCKETS = {
+        Duration.ofMillis(1),
+        Duration.ofMillis(5),
+        Duration.ofMillis(10),
+        Duration.ofMillis(25),
+        Duration.ofMillis(50),
+        Duration.ofMillis(100),
+        Duration.ofMillis(250),
+        Duration.ofMillis(500),
+        Duration.ofSeconds(1),
+        Duration.ofSeconds(2),
+        Duration.ofSeconds(5)
+    };
+
+    private final Metrics metrics;
+    private final Supplier<SourceRegistry> registry;
+    private final Set<String> withGauges = ConcurrentHashMap.newKeySet();
+
+    /** @param registry the sources serving (supplied late: the registry reports to these meters) */
+    public SourceMeters(Metrics metrics, Supplier<SourceRegistry> registry) {
+        this.metrics = metrics;
+        this.registry = registry;
+    }
+
+    @Override
+    public void lookup(String source, SourceOutcome outcome, long nanos) {
+        gauges(source);
+        Timer.builder("cdp_access.source.lookup")
+                .description("Lookups at a fact source (timeout: a decision stopped waiting; breaker-open: not asked)")
+                .tag("source", source)
+                .tag("outcome", outcome.label())
+                .serviceLevelObjectives(BUCKETS)
+                .register(metrics.registry())
+                .record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public void cache(String source, String result) {
+        gauges(source);
+        Counter.builder("cdp_access.source.cache")
+                .description("Fact source answers asked of the cache: hit, miss, or stale (an old answer used while "
+                        + "the source fails)")
+                .tag("source", source)
+                .tag("result", result)
+                .register(metrics.registry())
+                .increment();
+    }
+
+    private void gauges(String source) {
+        if (!withGauges.add(source)) {
+            return;
+        }
+        Gauge.builder(
+                        "cdp_access.source.up",
+                        () -> status(source).map(s -> s.up() ? 1 : 0).orElse(null))
+                .description("1 when the fact source's last lookup succeeded")
+                .tag("source", source)
+                .register(metrics.registry());
+        Gauge.builder(
+                        "cdp_access.source.breaker.open",
+                        () -> status(source)
+                                .map(s -> s.breaker().equals("closed") ? 0 : 1)
+                                .orElse(null))
+                .description("1 while the fact source's circuit breaker is open or half-open (it is not asked)")
+                .tag("source", source)
+                .register(metrics.registry());
+    }
+
+    private Optional<LiveSource.Status> status(String source) {
+        SourceRegistry r = registry.get();
+        if (r == null) {
+            return Optional.empty();
+        }
+        return r.current().sources().stream()
+                .filter(s -> s.name().equals(source))
+                .findFirst()
+                .map(LiveSource::status);
+    }
+}

@@ -1,0 +1,154 @@
+package io.cdpaccess.source;
+
+import io.cdpaccess.policy.SourceUse;
+import io.cdpaccess.time.Deadline;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The source lookups of one decision, started together: each source's facts are waited for
+ * when a rule first reads them, never past the decision's deadline nor (a chain counted whole)
+ * past the source's timeout. What each source gave is kept for the explanation.
+ */
+public final class SourceLookups {
+
+    /**
+     * The share of the deadline lookups may use: the rest is the decision's, to be recorded (a
+     * durable commit) and answered, even when a source never answers.
+     */
+    static final double SHARE_OF_DEADLINE = 0.8;
+
+    /** A source's facts could not be had; the rules reading them err (deny rules then match). */
+    public static final class Unavailable extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        Unavailable(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    private final SourceSet set;
+    private final Deadline deadline;
+    private final long startNanos = System.nanoTime();
+    private final Map<String, CompletableFuture<LiveSource.Asked>> asked = new LinkedHashMap<>();
+    private final Map<String, SourceKey> keys = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, Long> budgets = new LinkedHashMap<>();
+    private final Map<String, SourceUse> uses = new LinkedHashMap<>();
+
+    SourceLookups(SourceSet set, Set<String> needed, String user, long projectId, Instant now, Deadline deadline) {
+        this.set = set;
+        this.deadline = deadline;
+        for (String name : needed) {
+            LiveSource source = set.source(name);
+            Identity identity = set.identity(name);
+            long budget = source.config().timeout().toNanos();
+            Optional<String> via = identity.viaSource();
+            CompletableFuture<LiveSource.Asked> future;
+            if (via.isEmpty()) {
+                future = ask(name, source, identity.key(user, null), user, projectId, now);
+            } else {
+                budget += budgets.get(via.get());
+                String fact = identity.viaFact().orElseThrow();
+                future = asked.get(via.get()).thenCompose(from -> {
+                    if (from.answer().isEmpty()) {
+                        return CompletableFuture.completedFuture(new LiveSource.Asked(
+                                Optional.empty(),
+                                SourceOutcome.ERROR,
+                                false,
+                                false,
+                                Optional.of(
+                                        "its key comes from " + via.get() + "." + fact + ", which is unavailable")));
+                    }
+                    Object value = from.answer().get().facts().get(fact);
+                    return ask(name, source, identity.key(user, value), user, projectId, now);
+                });
+            }
+            budgets.put(name, budget);
+            asked.put(name, future);
+        }
+    }
+
+    private CompletableFuture<LiveSource.Asked> ask(
+            String name, LiveSource source, Optional<String> key, String user, long projectId, Instant now) {
+        if (key.isEmpty()) {
+            return CompletableFuture.completedFuture(LiveSource.Asked.fresh(source.unknownKey(), false));
+        }
+        SourceKey sourceKey = new SourceKey(key.get(), user, projectId, now);
+        keys.put(name, sourceKey);
+        return source.ask(sourceKey);
+    }
+
+    /** Whether {@code variable} is one of the sources this decision started. */
+    public boolean has(String variable) {
+        return asked.containsKey(variable);
+    }
+
+    /**
+     * The source's facts as plain values, waiting for them if need be.
+     *
+     * @throws Unavailable when the source could not answer in time and no stale answer may stand in
+     */
+    public Optional<Object> facts(String variable) {
+        CompletableFuture<LiveSource.Asked> future = asked.get(variable);
+        if (future == null) {
+            return Optional.empty();
+        }
+        LiveSource source = set.source(variable);
+        LiveSource.Asked result;
+        long waitNanos = Math.min(
+                deadline.remainingOf(SHARE_OF_DEADLINE).toNanos(),
+                budgets.get(variable) - (System.nanoTime() - startNanos));
+        try {
+            result = future.get(Math.max(0, waitNanos), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            source.waitedTooLong(System.nanoTime() - startNanos);
+            String why = "no answer within " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos) + " ms";
+            SourceKey key = keys.get(variable);
+            result = key == null
+                    ? new LiveSource.Asked(Optional.empty(), SourceOutcome.TIMEOUT, false, false, Optional.of(why))
+                    : source.fallback(key, SourceOutcome.TIMEOUT, why);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            result = new LiveSource.Asked(
+                    Optional.empty(), SourceOutcome.ERROR, false, false, Optional.of("interrupted"));
+        } catch (ExecutionException e) {
+            result = new LiveSource.Asked(
+                    Optional.empty(), SourceOutcome.ERROR, false, false, Optional.of(LiveSource.message(e)));
+        }
+        uses.put(
+                variable,
+                new SourceUse(
+                        (System.nanoTime() - startNanos) / 1_000,
+                        result.cached(),
+                        result.stale(),
+                        result.outcome().label(),
+                        result.error()));
+        if (result.answer().isEmpty()) {
+            throw new Unavailable(variable + ": " + result.error().orElse("unavailable"));
+        }
+        return Optional.of(result.answer().get().facts());
+    }
+
+    /** What each source read so far gave, in the order read: for the explanation. */
+    public Map<String, SourceUse> uses() {
+        return uses;
+    }
+
+    /** The sources whose facts are stale answers standing in for a failed lookup. */
+    public Set<String> stale() {
+        Set<String> stale = new java.util.LinkedHashSet<>();
+        uses.forEach((name, use) -> {
+            if (use.stale()) {
+                stale.add(name);
+            }
+        });
+        return stale;
+    }
+}

@@ -1,0 +1,80 @@
+package io.cdpaccess.source;
+
+import io.cdpaccess.policy.FactType;
+import io.cdpaccess.time.Deadline;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The sources of one configuration, swapped in with the policy compiled against them: a decision
+ * reads both from one reference, so it never sees a policy with another configuration's sources.
+ */
+public final class SourceSet {
+
+    private static final SourceSet NONE = new SourceSet(List.of());
+
+    private final Map<String, LiveSource> sources = new LinkedHashMap<>();
+    private final Map<String, Identity> identities = new LinkedHashMap<>();
+
+    SourceSet(List<LiveSource> sources) {
+        for (LiveSource source : sources) {
+            this.sources.put(source.name(), source);
+            identities.put(source.name(), new Identity(source.config().identity()));
+        }
+    }
+
+    /** No sources: rules read only the request, the time and the store. */
+    public static SourceSet none() {
+        return NONE;
+    }
+
+    /** Each source's variable and its type, in configuration order. */
+    public Map<String, FactType> variables() {
+        Map<String, FactType> v = new LinkedHashMap<>();
+        sources.forEach((name, source) -> v.put(name, source.facts()));
+        return v;
+    }
+
+    public Collection<LiveSource> sources() {
+        return sources.values();
+    }
+
+    public boolean isEmpty() {
+        return sources.isEmpty();
+    }
+
+    /**
+     * Starts, all at once, the lookups of every source among {@code variables} (those a policy's
+     * rules reference) and of the sources their keys come from; sources no rule reads are not
+     * asked. The facts are then read from the result, each wait bounded by {@code deadline}.
+     */
+    public SourceLookups start(
+            Set<String> variables, String normalizedUser, long projectId, Instant now, Deadline deadline) {
+        Set<String> needed = new LinkedHashSet<>();
+        for (String variable : variables) {
+            addWithChain(variable, needed);
+        }
+        return new SourceLookups(this, needed, normalizedUser, projectId, now, deadline);
+    }
+
+    private void addWithChain(String name, Set<String> needed) {
+        if (!sources.containsKey(name) || needed.contains(name)) {
+            return;
+        }
+        identities.get(name).viaSource().ifPresent(via -> addWithChain(via, needed));
+        needed.add(name); // after what it depends on: the lookups start in this order
+    }
+
+    LiveSource source(String name) {
+        return sources.get(name);
+    }
+
+    Identity identity(String name) {
+        return identities.get(name);
+    }
+}

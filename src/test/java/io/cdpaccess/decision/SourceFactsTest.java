@@ -1,0 +1,248 @@
+package io.cdpaccess.decision;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.cdpaccess.config.CallerSecret;
+import io.cdpaccess.config.ConfigLoader;
+import io.cdpaccess.config.IdentityMapping;
+import io.cdpaccess.config.InstanceConfig;
+import io.cdpaccess.config.SourceConfig;
+import io.cdpaccess.outcome.Effect;
+import io.cdpaccess.outcome.Reason;
+import io.cdpaccess.policy.CompiledPolicy;
+import io.cdpaccess.protocol.AccessRequest;
+import io.cdpaccess.protocol.RedcapUrl;
+import io.cdpaccess.source.SourceKinds;
+import io.cdpaccess.source.SourceMetrics;
+import io.cdpaccess.source.SourceRegistry;
+import io.cdpaccess.store.StoreSnapshot;
+import io.cdpaccess.testing.ScriptedSource;
+import io.cdpaccess.testing.ScriptedSource.Fails;
+import io.cdpaccess.testing.ScriptedSource.Found;
+import io.cdpaccess.testing.ScriptedSource.Hangs;
+import io.cdpaccess.testing.ScriptedSource.NotFound;
+import io.cdpaccess.testing.TestClock;
+import io.cdpaccess.time.Deadline;
+import io.cdpaccess.time.Ticker;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The machinery every fact source shares, through the {@link Decider}: a scripted source stands
+ * for the directory behind it; the clock is pinned where time matters.
+ */
+class SourceFactsTest {
+
+    static final Instant T0 = Instant.parse("2026-12-01T09:00:00Z");
+    static final RedcapUrl URL = RedcapUrl.parse("https://redcap.example.edu/");
+    static final InstanceConfig PROD =
+            new InstanceConfig("prod", Optional.of(URL), CallerSecret.parse("prod-secret-0123456789-XYZ"), List.of());
+    static final SourceConfig.SourceCache CACHE =
+            new SourceConfig.SourceCache(Duration.ofMinutes(5), Duration.ofMinutes(1), Duration.ofMinutes(15), 1_000);
+
+    /** Epic users pass; anyone the directory does not know, or outside the group, is denied. */
+    static final String EPIC_POLICY = """
+            policy:
+              rules:
+                - {name: not-in-directory, effect: deny, when: "!dir.found"}
+                - {name: not-epic, effect: deny, when: "!('Epic' in dir.groups)"}
+                - {name: epic-user, effect: allow, when: "'Epic' in dir.groups"}
+            """;
+
+    final TestClock clock = new TestClock(T0);
+    final ScriptedSource directory = new ScriptedSource();
+    final SourceRegistry registry =
+            new SourceRegistry(new SourceKinds(Map.of("ldap", directory)), clock, SourceMetrics.NONE, Duration.ZERO);
+
+    @AfterEach
+    void close() {
+        registry.close();
+        directory.release();
+    }
+
+    Decider decider(String policyYaml, SourceConfig... sources) throws Exception {
+        CompiledPolicy policy = Policies.compile(
+                new ConfigLoader(Map.of()).loadPolicy("policy.yaml", policyYaml),
+                registry.kinds().variables(List.of(sources)));
+        Rules rules = new Rules(policy, registry.open(List.of(sources)));
+        return Decider.withSources(() -> rules, () -> new StoreSnapshot(0, List.of(), List.of(), List.of()), clock);
+    }
+
+    static Decision decide(Decider decider, String user) {
+        return decider.decide(
+                PROD,
+                AccessRequest.of(user, 42, URL),
+                Optional.empty(),
+                Deadline.start(Ticker.system(), Duration.ofSeconds(5)));
+    }
+
+    @Test
+    void aCachedAnswerIsUsedWithoutAskingAgain() throws Exception {
+        Decider decider = decider(EPIC_POLICY, ScriptedSource.config("dir", Duration.ofSeconds(1), CACHE));
+        directory.answer(new Found(List.of("Epic"), Optional.empty()));
+
+        Decision first = decide(decider, "alice");
+        clock.advance(Duration.ofMinutes(4));
+        Decision second = decide(decider, "alice");
+
+        assertThat(first.effect()).isEqualTo(Effect.ALLOW);
+        assertThat(second.effect()).isEqualTo(Effect.ALLOW);
+        assertThat(directory.lookups()).isEqualTo(1);
+        assertThat(first.sources().get("dir").cached()).isFalse();
+        assertThat(second.sources().get("dir").cached()).isTrue();
+        assertThat(second.sources().get("dir").outcome()).isEqualTo("found");
+
+        clock.advance(Duration.ofMinutes(2)); // past cache.found: asked again
+        decide(decider, "alice");
+        assertThat(directory.lookups()).isEqualTo(2);
+    }
+
+    @Test
+    void aPolicyThatReadsNoSourceNeverAsksIt() throws Exception {
+        Decider decider = decider("""
+                policy:
+                  rules:
+                    - {name: everyone, effect: allow, when: "request.user != ''"}
+                """, ScriptedSource.config("dir", Duration.ofSeconds(1), CACHE));
+
+        assertThat(decide(decider, "alice").effect()).isEqualTo(Effect.ALLOW);
+        assertThat(directory.lookups()).isZero();
+    }
+
+    @Test
+    void aStaleAnswerStandsInWithinStaleIfErrorAndIsMarkedThenNoLonger() throws Exception {
+        Decider decider = decider(EPIC_POLICY, ScriptedSource.config("dir", Duration.ofSeconds(1), CACHE));
+        directory.answer(new Found(List.of("Epic"), Optional.empty()));
+        decide(decider, "alice");
+        directory.answer(new Fails("connection refused"));
+
+        clock.advance(Duration.ofMinutes(19)); // 5 fresh + 14 of the 15 stale minutes
+        Decision stale = decide(decider, "alice");
+        assertThat(stale.effect()).isEqualTo(Effect.ALLOW);
+        assertThat(stale.sources().get("dir").stale()).isTrue();
+        assertThat(stale.sources().get("dir").error()).contains("connection refused");
+        assertThat(stale.detail()).contains("(stale facts: dir: connection refused)");
+
+        clock.advance(Duration.ofMinutes(2)); // past stale_if_error: the leaver's grace is over
+        Decision after = decide(decider, "alice");
+        assertThat(after.effect()).isEqualTo(Effect.ERROR);
+        assertThat(after.reason()).isEqualTo(Reason.FACT_ERROR.code());
+        assertThat(after.detail()).contains("dir: connection refused");
+    }
+
+    @Test
+    void aCachedAnswerNeverOutlivesTheExpiryItEncodes() throws Exception {
+        Decider decider = decider(EPIC_POLICY, ScriptedSource.config("dir", Duration.ofSeconds(1), CACHE));
+        directory.answer(new Found(List.of("Epic"), Optional.of(T0.plus(Duration.ofMinutes(2)))));
+        decide(decider, "alice");
+        directory.answer(new Fails("directory down"));
+
+        clock.advance(Duration.ofMinutes(3)); // within cache.found and stale_if_error, but past the expiry
+        Decision after = decide(decider, "alice");
+
+        assertThat(directory.lookups()).isEqualTo(2);
+        assertThat(after.effect()).isNotEqualTo(Effect.ALLOW);
+        assertThat(after.sources().get("dir").stale()).isFalse();
+    }
+
+    @Test
+    void theBreakerOpensAfterRepeatedFailuresAndClosesByItself() throws Exception {
+        Decider decider = decider(EPIC_POLICY, ScriptedSource.config("dir", Duration.ofSeconds(1), CACHE));
+        directory.answer(new Fails("connection refused"));
+        for (int i = 0; i < 5; i++) {
+            decide(decider, "user" + i);
+        }
+        assertThat(directory.lookups()).isEqualTo(5);
+
+        Decision shortCut = decide(decider, "user9");
+        assertThat(directory.lookups()).as("an open breaker does not ask").isEqualTo(5);
+        assertThat(shortCut.effect()).isEqualTo(Effect.ERROR);
+        assertThat(shortCut.sources().get("dir").outcome()).isEqualTo("breaker-open");
+        assertThat(registry.current().sources().iterator().next().status().breaker())
+                .isEqualTo("open");
+
+        directory.answer(new Found(List.of("Epic"), Optional.empty()));
+        clock.advance(Duration.ofSeconds(6)); // past the first open period: one probe goes through
+        assertThat(decide(decider, "user9").effect()).isEqualTo(Effect.ALLOW);
+        assertThat(registry.current().sources().iterator().next().status().breaker())
+                .isEqualTo("closed");
+        assertThat(decide(decider, "user10").effect()).isEqualTo(Effect.ALLOW);
+        assertThat(directory.lookups()).isEqualTo(7);
+    }
+
+    @Test
+    void aSourceThatNeverAnswersCannotHoldTheDecisionPastItsDeadline() throws Exception {
+        Decider decider = decider(EPIC_POLICY, ScriptedSource.config("dir", Duration.ofSeconds(20), CACHE));
+        directory.answer(new Hangs());
+        Deadline deadline = Deadline.start(Ticker.system(), Duration.ofMillis(500));
+
+        Decision d = decider.decide(PROD, AccessRequest.of("alice", 42, URL), Optional.empty(), deadline);
+
+        assertThat(deadline.passed()).as("decided within the deadline").isFalse();
+        assertThat(deadline.elapsedNanos())
+                .isGreaterThanOrEqualTo(Duration.ofMillis(390).toNanos());
+        assertThat(d.effect()).isEqualTo(Effect.ERROR);
+        assertThat(d.sources().get("dir").outcome()).isEqualTo("timeout");
+    }
+
+    @Test
+    void concurrentDecisionsForOneUserShareOneLookup() throws Exception {
+        Decider decider = decider(EPIC_POLICY, ScriptedSource.config("dir", Duration.ofSeconds(5), CACHE));
+        directory.answer(new Hangs());
+        ExecutorService pool = Executors.newFixedThreadPool(10);
+        try {
+            List<Future<Decision>> decisions = new ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                decisions.add(pool.submit(() -> decide(decider, "alice")));
+            }
+            Thread.sleep(300);
+            directory.release();
+            for (Future<Decision> f : decisions) {
+                assertThat(f.get().effect()).isNotEqualTo(Effect.ALLOW);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(directory.lookups()).isEqualTo(1);
+    }
+
+    @Test
+    void aKeyTakenFromAnotherSourceIsLookedUpAfterIt() throws Exception {
+        SourceConfig redcap = ScriptedSource.config("redcap", Duration.ofSeconds(1), CACHE);
+        SourceConfig dir = ScriptedSource.config(
+                "dir",
+                Duration.ofSeconds(1),
+                CACHE,
+                new IdentityMapping(
+                        Optional.of("redcap.ehr_username"), false, Optional.empty(), Optional.of("example.edu")));
+        Decider decider = decider(EPIC_POLICY, redcap, dir);
+        directory.answer(new Found(List.of("Epic"), Optional.empty()));
+
+        Decision d = decide(decider, "Alice");
+
+        assertThat(d.effect()).isEqualTo(Effect.ALLOW);
+        assertThat(directory.keys()).containsExactly("alice", "alice-ehr@example.edu");
+        assertThat(d.sources()).containsOnlyKeys("dir");
+    }
+
+    @Test
+    void anUnknownUserIsAnOrdinaryDenyNotAnError() throws Exception {
+        Decider decider = decider(EPIC_POLICY, ScriptedSource.config("dir", Duration.ofSeconds(1), CACHE));
+        directory.answer(new NotFound());
+
+        Decision d = decide(decider, "mallory");
+
+        assertThat(d.effect()).isEqualTo(Effect.DENY);
+        assertThat(d.reason()).isEqualTo("not-in-directory");
+        assertThat(d.sources().get("dir").outcome()).isEqualTo("not-found");
+    }
+}
