@@ -48,6 +48,10 @@ public final class ScriptedSource implements SourceKind {
     private final AtomicInteger lookups = new AtomicInteger();
     private final List<String> keys = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile CountDownLatch hang = new CountDownLatch(1);
+    private final Map<String, Given> given = new ConcurrentHashMap<>();
+
+    /** The last answer the source gave for a key, and when (by the source's clock). */
+    public record Given(Instant at, Script script) {}
 
     /** A source of this kind named {@code name}, asked at most {@code timeout}, with {@code cache}. */
     public static SourceConfig config(String name, Duration timeout, SourceConfig.SourceCache cache) {
@@ -93,6 +97,11 @@ public final class ScriptedSource implements SourceKind {
         return lookups.get();
     }
 
+    /** The last answer given for {@code key}, if any. */
+    public Optional<Given> lastGiven(String key) {
+        return Optional.ofNullable(given.get(key));
+    }
+
     /** The keys asked, in order. */
     public List<String> keys() {
         return List.copyOf(keys);
@@ -130,6 +139,9 @@ public final class ScriptedSource implements SourceKind {
                 lookups.incrementAndGet();
                 keys.add(key.user());
                 Script s = perKey.getOrDefault(key.user(), script.get());
+                if (s instanceof Found || s instanceof NotFound) {
+                    given.put(key.user(), new Given(clock.instant(), s));
+                }
                 if (s instanceof Found f) {
                     Map<String, Object> facts = new java.util.LinkedHashMap<>();
                     facts.put("found", true);
