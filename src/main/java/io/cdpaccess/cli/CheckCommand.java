@@ -6,15 +6,20 @@ import io.cdpaccess.config.ServiceConfig;
 import io.cdpaccess.decision.Decider;
 import io.cdpaccess.decision.Decision;
 import io.cdpaccess.decision.Policies;
+import io.cdpaccess.decision.Rules;
 import io.cdpaccess.policy.CompiledPolicy;
 import io.cdpaccess.protocol.AccessRequest;
 import io.cdpaccess.protocol.ParsedBody;
 import io.cdpaccess.protocol.RedcapUrl;
 import io.cdpaccess.protocol.RequestParser;
 import io.cdpaccess.protocol.UnsafeText;
+import io.cdpaccess.source.SourceKinds;
+import io.cdpaccess.source.SourceMetrics;
+import io.cdpaccess.source.SourceRegistry;
 import io.cdpaccess.store.StoreSnapshot;
 import io.cdpaccess.time.Deadline;
 import io.cdpaccess.time.Ticker;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -68,11 +73,18 @@ final class CheckCommand extends ConfiguredCommand {
         AccessRequest request = ((ParsedBody.Valid) parsed).request();
         InstanceConfig target =
                 instance != null ? ConfigOptions.instance(config, instance) : instanceFor(config, request.redcapUrl());
-        CompiledPolicy policy = Policies.compile(config);
         Instant now = clock().instant();
         StoreSnapshot snapshot = withStore(config, (db, store) -> store.snapshot());
-        Decision d = new Decider(() -> policy, () -> snapshot, clock())
-                .decide(target, request, Optional.empty(), Deadline.start(Ticker.system(), config.deadline()));
+        Decision d;
+        CompiledPolicy policy;
+        // The configured sources are asked live, as the running service would ask them.
+        try (SourceRegistry sources =
+                new SourceRegistry(SourceKinds.standard(), clock(), SourceMetrics.NONE, Duration.ZERO)) {
+            Rules rules = Policies.load(config, sources);
+            policy = rules.policy();
+            d = Decider.withSources(() -> rules, () -> snapshot, clock())
+                    .decide(target, request, Optional.empty(), Deadline.start(Ticker.system(), config.deadline()));
+        }
         print(
                 d.allowed() ? "1" : "0",
                 "effect:   " + d.effect().label(),

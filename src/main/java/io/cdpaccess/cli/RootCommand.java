@@ -31,6 +31,7 @@ import picocli.CommandLine.Command;
             DecisionsCommand.class,
             CheckCommand.class,
             PolicyCommand.class,
+            SourcesCommand.class,
             ConfigCommand.class,
             DoctorCommand.class,
             CommandLine.HelpCommand.class

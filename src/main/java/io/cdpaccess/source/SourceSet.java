@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -68,6 +69,26 @@ public final class SourceSet {
         }
         identities.get(name).viaSource().ifPresent(via -> addWithChain(via, needed));
         needed.add(name); // after what it depends on: the lookups start in this order
+    }
+
+    /** Every source, each after the source its key comes from. */
+    public List<LiveSource> inLookupOrder() {
+        Set<String> order = new LinkedHashSet<>();
+        sources.keySet().forEach(name -> addWithChain(name, order));
+        return order.stream().map(sources::get).toList();
+    }
+
+    /**
+     * The key {@code name} is asked with for {@code user}, given what the sources before it
+     * answered (for a key taken {@code via} one of them); empty when there is none.
+     */
+    public Optional<String> keyFor(String name, String user, Map<String, SourceAnswer> earlier) {
+        Identity identity = identities.get(name);
+        Object via = identity.viaSource()
+                .map(earlier::get)
+                .map(answer -> answer.facts().get(identity.viaFact().orElseThrow()))
+                .orElse(null);
+        return identity.key(user, via);
     }
 
     LiveSource source(String name) {
