@@ -32,6 +32,9 @@ public final class SourceRegistry implements AutoCloseable {
     private final ExecutorService lookups;
     private final ScheduledExecutorService retirer;
     private Map<SourceConfig, LiveSource> open = new HashMap<>();
+    /** Replaced sources not yet closed: closed at the end of their grace, or with the registry. */
+    private final java.util.Set<LiveSource> retiring = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     private volatile SourceSet current = SourceSet.none();
 
     /**
@@ -106,7 +109,15 @@ public final class SourceRegistry implements AutoCloseable {
         SourceSet set = new SourceSet(ordered);
         current = set;
         if (!retired.isEmpty()) {
-            retirer.schedule(() -> retired.forEach(LiveSource::close), grace.toMillis(), TimeUnit.MILLISECONDS);
+            retiring.addAll(retired);
+            retirer.schedule(
+                    () -> retired.forEach(source -> {
+                        if (retiring.remove(source)) {
+                            source.close();
+                        }
+                    }),
+                    grace.toMillis(),
+                    TimeUnit.MILLISECONDS);
         }
         for (LiveSource source : opened) {
             lookups.execute(() -> warnIfWritable(source));
@@ -132,6 +143,8 @@ public final class SourceRegistry implements AutoCloseable {
     public synchronized void close() {
         retirer.shutdownNow();
         open.values().forEach(LiveSource::close);
+        retiring.forEach(LiveSource::close);
+        retiring.clear();
         open = new HashMap<>();
         lookups.shutdownNow();
     }
