@@ -43,7 +43,8 @@ class SourceReloadTest {
     Path dir;
 
     static String config(String source, String group) {
-        return ServiceUnderTest.prodConfig("""
+        return ServiceUnderTest.prodConfig(
+                """
                 sources:
                   - name: %s
                     type: ldap

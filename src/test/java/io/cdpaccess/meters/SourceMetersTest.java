@@ -1,0 +1,67 @@
+package io.cdpaccess.meters;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.cdpaccess.config.SourceConfig;
+import io.cdpaccess.ops.Metrics;
+import io.cdpaccess.source.LiveSource;
+import io.cdpaccess.source.SourceKey;
+import io.cdpaccess.source.SourceKinds;
+import io.cdpaccess.source.SourceRegistry;
+import io.cdpaccess.testing.ScriptedSource;
+import io.cdpaccess.testing.TestClock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+
+/** What a Prometheus scrape shows of a source: lookups by outcome, cache results, up, breaker. */
+class SourceMetersTest {
+
+    @Test
+    void aScrapeShowsEachSourcesLookupsCacheAndState() throws Exception {
+        TestClock clock = new TestClock(Instant.parse("2026-12-01T09:00:00Z"));
+        ScriptedSource directory = new ScriptedSource();
+        AtomicReference<SourceRegistry> serving = new AtomicReference<>();
+        try (Metrics metrics = new Metrics();
+                SourceRegistry registry = new SourceRegistry(
+                        new SourceKinds(Map.of("ldap", directory)),
+                        clock,
+                        new SourceMeters(metrics, serving::get),
+                        Duration.ZERO)) {
+            serving.set(registry);
+            SourceConfig config = ScriptedSource.config(
+                    "dir",
+                    Duration.ofSeconds(1),
+                    new SourceConfig.SourceCache(
+                            Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofMinutes(15), 100));
+            LiveSource source =
+                    registry.open(List.of(config)).sources().iterator().next();
+            SourceKey alice = new SourceKey("alice", "alice", 42, clock.instant());
+
+            directory.answer(new ScriptedSource.Found(List.of("Epic"), Optional.empty()));
+            source.ask(alice).get();
+            source.ask(alice).get();
+            directory.answer(new ScriptedSource.Fails("connection refused"));
+            for (int i = 0; i < 5; i++) {
+                source.ask(new SourceKey("u" + i, "u" + i, 42, clock.instant())).get();
+            }
+            clock.advance(Duration.ofSeconds(2)); // alice's answer no longer fresh, the breaker still open
+            source.ask(alice).get(); // breaker open: the stale answer stands in
+
+            String scrape = metrics.scrape();
+            assertThat(scrape)
+                    .contains("cdp_access_source_lookup_seconds_count{outcome=\"found\",source=\"dir\"} 1")
+                    .contains("cdp_access_source_lookup_seconds_count{outcome=\"error\",source=\"dir\"} 5")
+                    .contains("cdp_access_source_lookup_seconds_count{outcome=\"breaker-open\",source=\"dir\"} 1")
+                    .contains("cdp_access_source_cache_total{result=\"hit\",source=\"dir\"} 1.0")
+                    .contains("cdp_access_source_cache_total{result=\"miss\",source=\"dir\"} 7.0")
+                    .contains("cdp_access_source_cache_total{result=\"stale\",source=\"dir\"} 1.0")
+                    .contains("cdp_access_source_up{source=\"dir\"} 0.0")
+                    .contains("cdp_access_source_breaker_open{source=\"dir\"} 1.0");
+        }
+    }
+}
