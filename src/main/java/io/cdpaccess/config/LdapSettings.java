@@ -20,9 +20,14 @@ import java.util.Optional;
  * @param attributes exposed attributes by name, with their fact type ({@code string}, {@code
  *     list}, {@code int}, {@code bool}, {@code timestamp})
  * @param groups how group membership is read
- * @param groupBase where groups are searched (and the only groups counted)
- * @param disabledAttribute for OpenLDAP: the attribute whose {@code TRUE} marks a disabled account
- * @param maxNesting how deep nested groups are followed ({@code nested})
+ * @param groupBase where groups are searched by their {@code member} values (and the only groups
+ *     counted); without it {@code direct} and {@code nested} read the entries' {@code memberOf};
+ *     {@code ad} needs it
+ * @param disabledAttribute for directories without AD's {@code userAccountControl}: an attribute
+ *     whose presence with any value but {@code FALSE} marks a disabled account ({@code
+ *     nsAccountLock: TRUE}, {@code pwdAccountLockedTime})
+ * @param maxNesting how many levels of groups within groups are followed above the user's own
+ *     groups ({@code nested}); a directory nested deeper is an error, not a shorter list
  */
 public record LdapSettings(
         List<String> urls,
@@ -43,7 +48,8 @@ public record LdapSettings(
 
     public LdapSettings {
         urls = List.copyOf(urls);
-        attributes = Map.copyOf(attributes);
+        // in configuration order: the order of the fields of ldap.attributes
+        attributes = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(attributes));
     }
 
     @Override

@@ -293,6 +293,23 @@ final class SourcesSection {
             in.problem(
                     m.get("start_tls"), path + ".start_tls", "StartTLS is for ldap:// URLs; ldaps:// is TLS already");
         }
+        if (groups == LdapSettings.GroupMode.AD && groupBase.isEmpty()) {
+            in.problem(
+                    m.get("groups"),
+                    path + ".group_base",
+                    "groups: ad asks for nested groups under group_base; set it, e.g. OU=Groups,DC=example,DC=edu");
+        }
+        // A simple bind with a DN and an empty password is an unauthenticated bind, which many
+        // directories accept as anonymous: an unset ${LDAP_PASSWORD} must not quietly become one.
+        if (bindDn.isPresent() && bindPassword.isEmpty()) {
+            in.problem(
+                    m.get("bind_dn"),
+                    path + ".bind_password",
+                    "bind_dn needs a password, e.g. bind_password: ${LDAP_PASSWORD}; leave both out to bind anonymously");
+        } else if (bindDn.isEmpty() && !bindPassword.isEmpty()) {
+            in.problem(
+                    m.get("bind_password"), path + ".bind_dn", "bind_password is set but bind_dn is not; set bind_dn");
+        }
         if (userBase == null || userFilter == null || urls.isEmpty()) {
             return null;
         }
