@@ -1,0 +1,102 @@
+package io.cdpaccess.source.ldap;
+
+import io.cdpaccess.config.Secret;
+import io.cdpaccess.source.SourceException;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateFactory;
+import java.util.Collection;
+import java.util.Optional;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509TrustManager;
+
+/**
+ * The certificates a directory's TLS certificate must chain to: the configured trust store (PEM
+ * certificates, as a directory's CA is usually handed over, or PKCS#12), else the JVM's trusted
+ * CAs. Read once when the source opens, so that an unreadable file stops the start with one line
+ * rather than failing every lookup.
+ */
+final class LdapTrust {
+
+    private LdapTrust() {}
+
+    static X509TrustManager trustManager(Optional<Path> trustStore, Secret password, String source)
+            throws SourceException {
+        try {
+            KeyStore store = trustStore.isPresent() ? load(trustStore.get(), password, source) : null;
+            TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            factory.init(store); // null: the JVM's default CAs
+            for (TrustManager tm : factory.getTrustManagers()) {
+                if (tm instanceof X509TrustManager x509) {
+                    return x509;
+                }
+            }
+            throw new SourceException("source '" + source + "': the JVM offers no X.509 trust manager");
+        } catch (GeneralSecurityException e) {
+            throw new SourceException(
+                    "source '" + source + "': cannot use trust_store "
+                            + trustStore.map(Path::toString).orElse("") + ": "
+                            + e.getClass().getSimpleName() + "; give the directory's CA as PEM or PKCS#12",
+                    e);
+        }
+    }
+
+    private static KeyStore load(Path file, Secret password, String source)
+            throws SourceException, GeneralSecurityException {
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(file);
+        } catch (IOException e) {
+            throw new SourceException(
+                    "source '" + source + "': cannot read trust_store " + file + " ("
+                            + e.getClass().getSimpleName() + "); check the path and that the service may read it",
+                    e);
+        }
+        if (new String(bytes, StandardCharsets.US_ASCII).contains("-----BEGIN CERTIFICATE-----")) {
+            return pem(bytes, file, source);
+        }
+        KeyStore store = KeyStore.getInstance("PKCS12");
+        try (InputStream in = new ByteArrayInputStream(bytes)) {
+            store.load(in, password.reveal().toCharArray());
+        } catch (IOException e) {
+            throw new SourceException(
+                    "source '" + source + "': trust_store " + file
+                            + " is neither PEM certificates nor a PKCS#12 file this trust_store_password opens",
+                    e);
+        }
+        if (store.size() == 0) {
+            throw new SourceException("source '" + source + "': trust_store " + file + " holds no certificate");
+        }
+        return store;
+    }
+
+    private static KeyStore pem(byte[] bytes, Path file, String source)
+            throws SourceException, GeneralSecurityException {
+        Collection<? extends Certificate> certificates;
+        try (InputStream in = new ByteArrayInputStream(bytes)) {
+            certificates = CertificateFactory.getInstance("X.509").generateCertificates(in);
+        } catch (IOException | GeneralSecurityException e) {
+            throw new SourceException(
+                    "source '" + source + "': trust_store " + file + " has a PEM certificate that does not parse", e);
+        }
+        KeyStore store = KeyStore.getInstance("PKCS12");
+        try {
+            store.load(null, null);
+        } catch (IOException e) {
+            throw new IllegalStateException("an empty key store cannot fail to load", e);
+        }
+        int i = 0;
+        for (Certificate certificate : certificates) {
+            store.setCertificateEntry("ca-" + i++, certificate);
+        }
+        return store;
+    }
+}
