@@ -36,6 +36,8 @@ final class MariaDbServer implements AutoCloseable {
 
     private static final int ATTEMPTS = 3;
     private static final String ADMIN = "cdp_admin";
+    private static final java.util.concurrent.atomic.AtomicInteger ACCOUNTS =
+            new java.util.concurrent.atomic.AtomicInteger();
 
     private final DB server;
     private final int port;
@@ -160,7 +162,20 @@ final class MariaDbServer implements AutoCloseable {
                 "CREATE USER '" + name + "'@'127.0.0.1' IDENTIFIED BY '" + password + "'",
                 "GRANT ALL PRIVILEGES ON " + name + ".* TO '" + name + "'@'127.0.0.1'");
         return new TestDatabase(
-                TestDatabases.Kind.MARIADB, name, TestDatabases.config(url(name), name, password), () -> cutOff(name));
+                TestDatabases.Kind.MARIADB,
+                name,
+                TestDatabases.config(url(name), name, password),
+                () -> cutOff(name),
+                privileges -> account(name, privileges));
+    }
+
+    private TestDatabase.Account account(String database, String privileges) {
+        String user = database + "_" + ACCOUNTS.incrementAndGet();
+        String password = UUID.randomUUID().toString();
+        admin(
+                "CREATE USER '" + user + "'@'127.0.0.1' IDENTIFIED BY '" + password + "'",
+                "GRANT " + privileges + " ON " + database + ".* TO '" + user + "'@'127.0.0.1'");
+        return new TestDatabase.Account(user, password);
     }
 
     private TestDatabase.Outage cutOff(String account) {

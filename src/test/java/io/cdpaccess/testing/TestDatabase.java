@@ -2,6 +2,7 @@ package io.cdpaccess.testing;
 
 import io.cdpaccess.config.StoreConfig;
 import io.cdpaccess.db.Database;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -19,13 +20,29 @@ public final class TestDatabase {
     private final TestDatabases.Kind kind;
     private final String name;
     private final StoreConfig config;
+    /** Another account on the same database, for a client that must not use the owner's. */
+    public record Account(String user, String password) {}
+
     private final Supplier<Outage> outage;
+    private final Function<String, Account> accounts;
 
     TestDatabase(TestDatabases.Kind kind, String name, StoreConfig config, Supplier<Outage> outage) {
+        this(kind, name, config, outage, privileges -> {
+            throw new UnsupportedOperationException("extra accounts are made on MariaDB only, not " + kind);
+        });
+    }
+
+    TestDatabase(
+            TestDatabases.Kind kind,
+            String name,
+            StoreConfig config,
+            Supplier<Outage> outage,
+            Function<String, Account> accounts) {
         this.kind = kind;
         this.name = name;
         this.config = config;
         this.outage = outage;
+        this.accounts = accounts;
     }
 
     public TestDatabases.Kind kind() {
@@ -54,6 +71,15 @@ public final class TestDatabase {
      */
     public Outage cutOff() {
         return outage.get();
+    }
+
+    /**
+     * A new account holding only {@code privileges} (as in {@code GRANT SELECT ON db.*}) on this
+     * database: a read-only account a source should be given, or a writing one it should warn of.
+     * {@link #cutOff()} does not reach it.
+     */
+    public Account account(String privileges) {
+        return accounts.apply(privileges);
     }
 
     @Override
