@@ -394,6 +394,13 @@ final class SourcesSection {
         if (!u.startsWith("jdbc:mariadb://") && !u.startsWith("jdbc:mysql://")) {
             throw new IllegalArgumentException("expected jdbc:mariadb://host:3306/redcap (REDCap's MySQL or MariaDB)");
         }
+        // The queries name REDCap's tables without a database: the URL must choose it.
+        String afterHosts = u.substring(u.indexOf("//") + 2).split("[?;]", 2)[0];
+        int slash = afterHosts.indexOf('/');
+        if (slash < 0 || slash == afterHosts.length() - 1) {
+            throw new IllegalArgumentException(
+                    "name REDCap's database after the host, as in jdbc:mariadb://host:3306/redcap");
+        }
         return u;
     }
 

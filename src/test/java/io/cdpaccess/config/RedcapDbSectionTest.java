@@ -1,0 +1,116 @@
+package io.cdpaccess.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.ZoneId;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The {@code redcapdb} entries of {@code sources:}: every key, the defaults, and what is refused. */
+class RedcapDbSectionTest {
+
+    private static final String HEAD = """
+            zone: America/New_York
+            instances:
+              - name: prod
+                redcap_url: https://redcap.example.edu/
+                secret: prod-secret-0123456789abcdef
+            sources:
+            """;
+
+    @TempDir
+    Path dir;
+
+    private Path write(String sources) throws Exception {
+        Path file = dir.resolve("cdp-access.yaml");
+        Files.writeString(file, HEAD + sources);
+        return file;
+    }
+
+    private static ServiceConfig load(Path file) throws ConfigException {
+        return new ConfigLoader(Map.of("REDCAP_DB_PASSWORD", "db-pass")).load(file);
+    }
+
+    private static List<String> problems(Path file) {
+        ConfigException e = catchThrowableOfType(ConfigException.class, () -> load(file));
+        assertThat(e).as("expected the configuration to be refused").isNotNull();
+        return e.problems();
+    }
+
+    @Test
+    void readsEveryKey() throws Exception {
+        ServiceConfig c = load(write("""
+                  - name: redcap
+                    type: redcapdb
+                    timeout: 750ms
+                    url: jdbc:mysql://redcap-db.example.edu:3306/redcap?useSSL=true
+                    user: cdp_reader
+                    password: ${REDCAP_DB_PASSWORD}
+                    pool_size: 6
+                    zone: America/Chicago
+                    ehr_id: 2
+                """));
+        SourceConfig source = c.sources().get(0);
+        assertThat(source.name()).isEqualTo("redcap");
+        assertThat(source.type()).isEqualTo("redcapdb");
+        assertThat(source.timeout()).isEqualTo(Duration.ofMillis(750));
+        assertThat(source.settings())
+                .isEqualTo(new RedcapDbSettings(
+                        "jdbc:mysql://redcap-db.example.edu:3306/redcap?useSSL=true",
+                        "cdp_reader",
+                        Secret.of("db-pass"),
+                        6,
+                        ZoneId.of("America/Chicago"),
+                        Optional.of(2L)));
+        assertThat(source.settings().toString()).doesNotContain("db-pass");
+    }
+
+    @Test
+    void theZoneDefaultsToTheServicesAndEveryEhrIsListed() throws Exception {
+        ServiceConfig c = load(write("""
+                  - name: redcap
+                    type: redcapdb
+                    url: jdbc:mariadb://127.0.0.1/redcap
+                    user: cdp_reader
+                """));
+        RedcapDbSettings s = (RedcapDbSettings) c.sources().get(0).settings();
+        assertThat(s.zone()).isEqualTo(ZoneId.of("America/New_York"));
+        assertThat(s.ehrId()).isEmpty();
+        assertThat(s.poolSize()).isEqualTo(4);
+        assertThat(s.password().isEmpty()).isTrue();
+    }
+
+    @Test
+    void refusesWhatCannotWork() throws Exception {
+        Path file = write("""
+                  - name: redcap
+                    type: redcapdb
+                    url: jdbc:postgresql://db/redcap
+                    zone: Mars/Olympus
+                    pool_size: 0
+                    ehr_id: -1
+                    bind_dn: cn=x
+                  - name: other
+                    type: redcapdb
+                    url: jdbc:mariadb://db.example.edu:3306/
+                    user: r
+                """);
+        assertThat(problems(file))
+                .anySatisfy(p -> assertThat(p).contains("sources[0].url: expected jdbc:mariadb://host:3306/redcap"))
+                .anySatisfy(p -> assertThat(p).contains("sources[0]").contains("user"))
+                .anySatisfy(p -> assertThat(p).contains("sources[0].zone: unknown time zone"))
+                .anySatisfy(p -> assertThat(p).contains("sources[0].pool_size"))
+                .anySatisfy(p -> assertThat(p).contains("sources[0].ehr_id"))
+                .anySatisfy(p -> assertThat(p).contains("sources[0].bind_dn: is not a setting of a redcapdb source"))
+                .anySatisfy(p -> assertThat(p)
+                        .contains("sources[1].url: name REDCap's database after the host, as in "
+                                + "jdbc:mariadb://host:3306/redcap"));
+    }
+}
