@@ -439,6 +439,53 @@ class RedcapDbSourceTest {
         }
     }
 
+    @Test
+    void settingsOfAnotherKindAreRefused() {
+        SourceConfig ldap = new SourceConfig(
+                "dir",
+                "test:1",
+                TIMEOUT,
+                SourceConfig.SourceCache.DEFAULT,
+                16,
+                IdentityMapping.NONE,
+                new io.cdpaccess.config.LdapSettings(
+                        List.of("ldap://h"),
+                        false,
+                        Optional.empty(),
+                        Secret.none(),
+                        Optional.empty(),
+                        Secret.none(),
+                        1,
+                        "dc=x",
+                        "(uid={user})",
+                        Map.of(),
+                        io.cdpaccess.config.LdapSettings.GroupMode.DIRECT,
+                        Optional.empty(),
+                        Optional.empty(),
+                        10));
+        assertThatThrownBy(() -> new RedcapDbSource().open(ldap, Clock.systemUTC()))
+                .isInstanceOf(SourceException.class)
+                .hasMessage("source 'dir' is of type ldap, not redcapdb");
+    }
+
+    @Test
+    void messagesNameTheDatabaseWithoutCredentialsAndNeverThePassword() {
+        assertThat(RedcapDbClient.describe("jdbc:mysql://u:pw@db.example.edu:3306/redcap?password=pw&useSSL=true"))
+                .isEqualTo("jdbc:mysql://db.example.edu:3306/redcap");
+        assertThat(RedcapDbClient.mariaDbUrl("jdbc:mysql://db:3306/redcap?useSSL=true"))
+                .isEqualTo("jdbc:mariadb://db:3306/redcap?useSSL=true");
+        assertThat(RedcapDbClient.mariaDbUrl("jdbc:mariadb://db/redcap")).isEqualTo("jdbc:mariadb://db/redcap");
+        RedcapDbSettings s = new RedcapDbSettings(
+                "jdbc:mariadb://db/redcap", "u", Secret.of("hunter2"), 1, CHICAGO, Optional.empty());
+        assertThat(RedcapDbClient.oneLine(
+                        new SQLException("wrapped", new IllegalStateException("bad password hunter2\nsecond line")), s))
+                .isEqualTo("bad password ****");
+        assertThat(RedcapDbClient.oneLine(new SQLException("a\nb\u001b[31m"), s))
+                .isEqualTo("a");
+        assertThat(RedcapDbClient.oneLine(new SQLException("x\u001b[31m"), s)).isEqualTo("x\\u001b[31m");
+        assertThat(RedcapDbClient.oneLine(new SQLException((String) null), s)).isEqualTo("SQLException");
+    }
+
     static RedcapDbSettings account(TestDatabase.Account account) {
         return new RedcapDbSettings(
                 db.config().url(), account.user(), Secret.of(account.password()), 1, CHICAGO, Optional.empty());
@@ -464,7 +511,8 @@ class RedcapDbSourceTest {
             assertThat(e).isNotNull();
             assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
             assertThat(e.getMessage())
-                    .startsWith("source 'redcap' (jdbc:mariadb://127.0.0.1:" + port + "/redcap): ")
+                    .startsWith("source 'redcap' (jdbc:mariadb://127.0.0.1:" + port
+                            + "/redcap): no connection to REDCap's database: ")
                     .doesNotContain("s3cret-pass")
                     .doesNotContain("user=x")
                     .doesNotContain("\n");
