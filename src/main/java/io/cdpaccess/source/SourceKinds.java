@@ -2,6 +2,8 @@ package io.cdpaccess.source;
 
 import io.cdpaccess.config.SourceConfig;
 import io.cdpaccess.policy.FactType;
+import io.cdpaccess.source.ldap.LdapSource;
+import io.cdpaccess.source.redcapdb.RedcapDbSource;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,7 +23,7 @@ public final class SourceKinds {
 
     /** The kinds shipped with the service. */
     public static SourceKinds standard() {
-        return new SourceKinds(Map.of());
+        return new SourceKinds(Map.of("ldap", new LdapSource(), "redcapdb", new RedcapDbSource()));
     }
 
     /** The kind of a configured source; the configuration loader only lets known types through. */

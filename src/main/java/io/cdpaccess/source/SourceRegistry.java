@@ -110,7 +110,8 @@ public final class SourceRegistry implements AutoCloseable {
         current = set;
         if (!retired.isEmpty()) {
             retiring.addAll(retired);
-            retirer.schedule(
+            // Closing is all the task does; a failure to close is the source's to log.
+            java.util.concurrent.Future<?> unused = retirer.schedule(
                     () -> retired.forEach(source -> {
                         if (retiring.remove(source)) {
                             source.close();

@@ -348,7 +348,8 @@ final class LdapClient implements SourceClient {
         }
     }
 
-    private static SourceAnswer notFound() {
+    /** What a lookup of a user the directory does not have answers. */
+    static SourceAnswer notFound() {
         Map<String, Object> facts = new LinkedHashMap<>();
         facts.put("found", false);
         facts.put("groups", List.of());

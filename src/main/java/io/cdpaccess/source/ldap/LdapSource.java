@@ -14,6 +14,7 @@ import io.cdpaccess.config.LdapSettings;
 import io.cdpaccess.config.SourceConfig;
 import io.cdpaccess.policy.FactType;
 import io.cdpaccess.protocol.UnsafeText;
+import io.cdpaccess.source.SourceAnswer;
 import io.cdpaccess.source.SourceClient;
 import io.cdpaccess.source.SourceException;
 import io.cdpaccess.source.SourceKind;
@@ -90,6 +91,12 @@ public final class LdapSource implements SourceKind {
                 FactType.Scalar.TIMESTAMP,
                 "attributes",
                 new FactType.Struct(SourceKind.typeName(source, "attributes"), attributes));
+    }
+
+    /** A user with no key (none came {@code via} another source) is one the directory does not have. */
+    @Override
+    public SourceAnswer unknownKey() {
+        return LdapClient.notFound();
     }
 
     /** LDAP facts are the user's; the project plays no part. */
