@@ -113,7 +113,8 @@ public final class Application implements AutoCloseable {
                     callers, decider, new RecordBeforeAnswer(decisionLog), clock, Ticker.system(), config.deadline());
             Health health = new Health(snapshot, decisionLog, policy);
             ReadinessMeters.register(metrics, () -> health.readiness().ready());
-            listener = track(RedcapListener.start(config, tls, userAccess, requestMeters, callers, health, metrics));
+            listener = track(
+                    RedcapListener.start(config, tls, userAccess, requestMeters, callers, health, metrics, clock));
             // Ready only once warm: /health/ready says not-ready until then, at most WARM_UP_BUDGET.
             Duration warm = WarmUp.run(
                     decider,

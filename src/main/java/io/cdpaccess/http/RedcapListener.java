@@ -9,17 +9,17 @@ import io.cdpaccess.protocol.Answer;
 import io.cdpaccess.tls.ServerKeys;
 import io.javalin.Javalin;
 import io.javalin.http.HandlerType;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Supplier;
 import org.eclipse.jetty.server.HttpConfiguration;
-import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.SecureRequestCustomizer;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
-import org.eclipse.jetty.server.SslConnectionFactory;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
 
 /**
@@ -60,6 +60,7 @@ public final class RedcapListener implements AutoCloseable {
      *
      * @param tls the certificate and key for HTTPS; empty for plain HTTP
      * @param callers how {@code /metrics} works out its caller, as {@code /user-access} does, and whom it serves
+     * @param clock for saying slow clients' cut-offs at most once a minute
      */
     public static RedcapListener start(
             ServiceConfig config,
@@ -68,7 +69,8 @@ public final class RedcapListener implements AutoCloseable {
             RequestMeters meters,
             Supplier<Callers> callers,
             Health health,
-            Metrics metrics) {
+            Metrics metrics,
+            Clock clock) {
         ScheduledExecutorService heldBack = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "cdp-access-held-back-answers");
             t.setDaemon(true);
@@ -77,6 +79,10 @@ public final class RedcapListener implements AutoCloseable {
         UserAccessHandler endpoint = new UserAccessHandler(userAccess, meters, heldBack);
         MetricsEndpoint metricsEndpoint = new MetricsEndpoint(callers, metrics, meters);
         ServerKeys keys = tls.orElse(null);
+        // A request, head and body, must arrive within three quarters of the deadline from its first
+        // byte: the last quarter is for deciding and recording (the body's cut-off is answered).
+        Duration receiving = config.deadline().multipliedBy(3).dividedBy(4);
+        HeadDeadline heads = new HeadDeadline(receiving, meters, clock);
         // Idle reads (a stalled body) may not outlast the deadline by much: REDCap waits forever.
         long idleTimeoutMs = config.deadline().toMillis() + 1_000;
         Javalin app = Javalin.create(cfg -> {
@@ -86,10 +92,10 @@ public final class RedcapListener implements AutoCloseable {
             cfg.jetty.modifyServer(server -> {
                 server.setErrorHandler(new PlainZeroErrorHandler());
                 // Javalin attaches its servlets inside the innermost wrapper: this one sees requests first.
-                server.insertHandler(
-                        new WholeRequestFirst(USER_ACCESS_PATH, UserAccess.MAX_BODY_BYTES, config.deadline()));
+                server.insertHandler(new WholeRequestFirst(USER_ACCESS_PATH, UserAccess.MAX_BODY_BYTES, receiving));
             });
-            cfg.jetty.addConnector((server, httpConfig) -> connector(server, httpConfig, config, keys, idleTimeoutMs));
+            cfg.jetty.addConnector(
+                    (server, httpConfig) -> connector(server, httpConfig, config, keys, heads, idleTimeoutMs));
             for (HandlerType method : ROUTED_METHODS) {
                 cfg.routes.addHttpHandler(method, USER_ACCESS_PATH, endpoint);
             }
@@ -119,12 +125,17 @@ public final class RedcapListener implements AutoCloseable {
     }
 
     private static ServerConnector connector(
-            Server server, HttpConfiguration httpConfig, ServiceConfig config, ServerKeys keys, long idleTimeoutMs) {
+            Server server,
+            HttpConfiguration httpConfig,
+            ServiceConfig config,
+            ServerKeys keys,
+            HeadDeadline heads,
+            long idleTimeoutMs) {
         httpConfig.setSendServerVersion(false);
         httpConfig.setSendXPoweredBy(false);
         ServerConnector connector;
         if (keys == null) {
-            connector = new ServerConnector(server, new HttpConnectionFactory(httpConfig));
+            connector = new ServerConnector(server, heads.http(httpConfig));
         } else {
             SslContextFactory.Server ssl = new SslContextFactory.Server();
             ssl.setKeyStore(keys.keyStore());
@@ -135,8 +146,7 @@ public final class RedcapListener implements AutoCloseable {
             // REDCap may call by IP address (no SNI); Jetty rejecting that would deny every user.
             secure.setSniHostCheck(false);
             httpsConfig.addCustomizer(secure);
-            connector = new ServerConnector(
-                    server, new SslConnectionFactory(ssl, "http/1.1"), new HttpConnectionFactory(httpsConfig));
+            connector = new ServerConnector(server, heads.tls(ssl), heads.http(httpsConfig));
         }
         connector.setHost(config.listen().host());
         connector.setPort(config.listen().port());

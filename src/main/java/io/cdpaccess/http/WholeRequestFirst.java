@@ -26,7 +26,8 @@ import org.eclipse.jetty.util.thread.Scheduler;
  * last quarter is left for recording that answer, so that even a slow client's exchange ends
  * within the deadline, on the record and with its reason. The time
  * of the first byte goes along as {@link #FIRST_BYTE_NANOS} so the request's deadline and latency
- * start there, not at dispatch. Connections are not capped per address: all of REDCap's calls come
+ * start there, not at dispatch (the head before it is {@link HeadDeadline}'s to bound; over TLS the
+ * first request's first byte is the handshake's). Connections are not capped per address: all of REDCap's calls come
  * from one.
  */
 final class WholeRequestFirst extends Handler.Wrapper {
@@ -44,12 +45,13 @@ final class WholeRequestFirst extends Handler.Wrapper {
     /**
      * @param path the one path whose bodies are received first
      * @param limit bodies are kept up to one byte more than this, enough to tell they are too large
-     * @param deadline the request's deadline: its body may arrive until three quarters into it
+     * @param receiving how long after the request's first byte its body may still be arriving:
+     *     three quarters of the deadline
      */
-    WholeRequestFirst(String path, int limit, Duration deadline) {
+    WholeRequestFirst(String path, int limit, Duration receiving) {
         this.path = path;
         this.limit = limit;
-        this.receiving = deadline.multipliedBy(3).dividedBy(4);
+        this.receiving = receiving;
     }
 
     @Override

@@ -21,7 +21,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * What the REDCap listener counts: every answer of {@code /user-access} by effect and reason, how
  * long answers take, callers refused before any decision, failed authentications and the ones answered late,
- * and reads of {@code /metrics}.
+ * connections closed because their request's head was too slow, and reads of {@code /metrics}.
  *
  * <p>Counted once the answer is final, i.e. after the decision log had its say: a decision that
  * could not be recorded counts as the 503 {@code log-unavailable} its caller got, exactly as the
@@ -70,6 +70,7 @@ public final class RequestMeters {
     private final Map<Effect, Timer> latency = new EnumMap<>(Effect.class);
     private final Counter metricsServed;
     private final Counter metricsRefused;
+    private final Counter slowHeadsClosed;
 
     /**
      * Registers the listener's meters, with a zero for each refusal and error that can happen, so
@@ -107,6 +108,11 @@ public final class RequestMeters {
                 .register(registry);
         metricsServed = metricsReads("served");
         metricsRefused = metricsReads("refused");
+        slowHeadsClosed = Counter.builder("cdp_access.slow_heads.closed")
+                .description("Connections closed without an answer because a request's head (request line and"
+                        + " headers; over TLS with the handshake) did not arrive within three quarters of the"
+                        + " deadline from its first byte")
+                .register(registry);
     }
 
     /**
@@ -123,6 +129,11 @@ public final class RequestMeters {
             decision(instance.orElse(NO_INSTANCE), effect, reason).increment();
         }
         latency.get(effect).record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** Counts one connection closed because its request's head did not arrive in time. */
+    public void slowHeadClosed() {
+        slowHeadsClosed.increment();
     }
 
     /** Counts one request for {@code /metrics}. */

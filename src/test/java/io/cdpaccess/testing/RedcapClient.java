@@ -216,6 +216,11 @@ public final class RedcapClient {
 
     private static final SSLContext TRUST_ALL = trustAll();
 
+    /** TLS as REDCap's cURL does it ({@code CURLOPT_SSL_VERIFYPEER} off): any certificate is accepted. */
+    public static SSLContext trustingAnyCertificate() {
+        return TRUST_ALL;
+    }
+
     private static SSLContext trustAll() {
         try {
             SSLContext ctx = SSLContext.getInstance("TLS");
