@@ -4,11 +4,13 @@ import io.cdpaccess.access.Callers;
 import io.cdpaccess.access.UserAccess;
 import io.cdpaccess.config.ServiceConfig;
 import io.cdpaccess.meters.RequestMeters;
+import io.cdpaccess.net.HostPort;
 import io.cdpaccess.ops.Metrics;
 import io.cdpaccess.protocol.Answer;
 import io.cdpaccess.tls.ServerKeys;
 import io.javalin.Javalin;
 import io.javalin.http.HandlerType;
+import java.net.BindException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -119,6 +121,10 @@ public final class RedcapListener implements AutoCloseable {
             app.start();
         } catch (RuntimeException e) {
             heldBack.shutdownNow();
+            Optional<BindException> bind = bindFailure(e);
+            if (bind.isPresent()) {
+                throw new IllegalArgumentException(cannotListen(config.listen(), bind.get()), e);
+            }
             throw e;
         }
         return new RedcapListener(app, keys != null, heldBack);
@@ -152,6 +158,35 @@ public final class RedcapListener implements AutoCloseable {
         connector.setPort(config.listen().port());
         connector.setIdleTimeout(idleTimeoutMs);
         return connector;
+    }
+
+    private static Optional<BindException> bindFailure(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof BindException bind) {
+                return Optional.of(bind);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * What a person can do about an address the listener cannot have: the three ways binding
+     * fails on the platforms we run on, each with its remedy, as one line.
+     */
+    static String cannotListen(HostPort listen, BindException e) {
+        String why = String.valueOf(e.getMessage());
+        String what;
+        if (why.contains("in use")) {
+            what = "the address is already in use (another cdp-access, or another program, listens there);"
+                    + " stop that one, or choose another port with listen: or serve --listen";
+        } else if (why.contains("Permission denied") || why.contains("Access denied")) {
+            what = "not permitted (ports below 1024 need privileges); choose a port above 1023, e.g. 8443";
+        } else if (why.contains("assign requested address")) {
+            what = listen.host() + " is not an address of this host; use one of its addresses, or 0.0.0.0 for all";
+        } else {
+            what = why;
+        }
+        return "cannot listen on " + listen + ": " + what;
     }
 
     /** The bound port (useful when configured as 0). */

@@ -453,6 +453,38 @@ class CliTest {
     }
 
     @Test
+    void serveOnAnAddressInUseOrNotOfThisHostSaysSoInOneLineAndExits2() throws Exception {
+        Path config = io.cdpaccess.testing.PrivateFiles.write(
+                dir.resolve("cdp-access.yaml"), """
+                listen: 127.0.0.1:0
+                data_dir: ./data
+                instances:
+                  - name: prod
+                    redcap_url: https://redcap.example.edu/
+                    secret: %s
+                """.formatted(io.cdpaccess.testing.ServiceUnderTest.PROD_SECRET));
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            String address = "127.0.0.1:" + taken.getLocalPort();
+
+            Cli.Result r = cli.run("serve", "--listen", address, "--config", config.toString());
+
+            assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
+            assertThat(r.err().lines().toList())
+                    .singleElement()
+                    .asString()
+                    .contains(address)
+                    .contains("already in use")
+                    .doesNotContain("unexpected failure");
+        }
+        // An address this host does not have (TEST-NET-1) is the other slip a person makes.
+        Cli.Result elsewhere = cli.run("serve", "--listen", "192.0.2.1:8443", "--config", config.toString());
+        assertThat(elsewhere.exitCode()).as(elsewhere.toString()).isEqualTo(2);
+        assertThat(elsewhere.err())
+                .isEqualTo("cdp-access: cannot listen on 192.0.2.1:8443: 192.0.2.1 is not an address of this host;"
+                        + " use one of its addresses, or 0.0.0.0 for all\n");
+    }
+
+    @Test
     void newSecretPrintsAUrlSafeSecretThatTheConfigurationAcceptsAndItsHash() throws Exception {
         Cli.Result r = cli.run("config", "new-secret");
 
