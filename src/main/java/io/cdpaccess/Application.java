@@ -38,6 +38,7 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.UnaryOperator;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -67,7 +68,9 @@ public final class Application implements AutoCloseable {
     private final LivePolicy<Rules> policy;
     private final RedcapListener listener;
 
-    private Application(ServiceConfig config, ConfigLoader loader, Clock clock) throws PolicyException {
+    private Application(
+            ServiceConfig config, ConfigLoader loader, UnaryOperator<ServiceConfig> commandLine, Clock clock)
+            throws PolicyException {
         this.config = config;
         Policies.compile(config, SOURCE_KINDS); // before anything opens: a bad policy changes nothing
         // Then the certificate: a key that does not fit stops the start before the store opens.
@@ -93,9 +96,11 @@ public final class Application implements AutoCloseable {
             sourcesForMeters.set(sources);
             Rules rules = Policies.load(config, sources);
             // A reloaded file whose policy compiles brings its caller settings along; a refused one neither.
+            // Both compare what the file now says as the service would run it, command line included.
             PolicyFile policyFile = new PolicyFile(config.source(), loader, sources, reloaded -> {
-                callers.apply(reloaded);
-                restartNeeded.reloaded(reloaded);
+                ServiceConfig effective = commandLine.apply(reloaded);
+                callers.apply(effective);
+                restartNeeded.reloaded(effective);
             });
             policy = track(LivePolicy.start(
                     rules,
@@ -140,7 +145,20 @@ public final class Application implements AutoCloseable {
      * @throws PolicyException when the policy does not compile (each problem names file, line, rule)
      */
     public static Application start(ServiceConfig config, ConfigLoader loader, Clock clock) throws PolicyException {
-        return new Application(config, loader, clock);
+        return new Application(config, loader, UnaryOperator.identity(), clock);
+    }
+
+    /**
+     * Starts the service with settings given on the command line over the file's.
+     *
+     * @param config the file's configuration with {@code commandLine} applied
+     * @param commandLine what the command line sets over the file ({@code serve --listen}): applied to
+     *     each reloaded file too, so that a reload compares what the service would run with
+     */
+    public static Application start(
+            ServiceConfig config, ConfigLoader loader, UnaryOperator<ServiceConfig> commandLine, Clock clock)
+            throws PolicyException {
+        return new Application(config, loader, commandLine, clock);
     }
 
     /**

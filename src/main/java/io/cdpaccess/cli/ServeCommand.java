@@ -10,6 +10,7 @@ import io.cdpaccess.net.HostPort;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.function.UnaryOperator;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -43,16 +44,22 @@ final class ServeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         ConfigOptions.Loaded loaded = options.load(context);
-        ServiceConfig config = loaded.config();
+        // What the command line sets over the file holds for every reload of it too.
+        UnaryOperator<ServiceConfig> commandLine;
         if (listen != null) {
-            config = withListen(config, listen);
+            HostPort address = listenAddress(listen);
+            commandLine = c -> c.withListen(address);
+        } else {
+            commandLine = UnaryOperator.identity();
         }
+        ServiceConfig config = commandLine.apply(loaded.config());
         java.util.List<String> unsafe = OwnerOnlyFiles.problems(config);
         if (!unsafe.isEmpty()) {
             throw new UserError("refusing to start: " + unsafe.get(0)
                     + (unsafe.size() > 1 ? " (and " + (unsafe.size() - 1) + " more like it)" : ""));
         }
-        Application app = Application.start(config, new ConfigLoader(context.environment()), context.clock());
+        Application app =
+                Application.start(config, new ConfigLoader(context.environment()), commandLine, context.clock());
         CountDownLatch stopRequested = new CountDownLatch(1);
         onTerminationSignal(stopRequested::countDown, app::close);
         onSignal("HUP", () -> app.reloadPolicy("SIGHUP"));
@@ -82,26 +89,15 @@ final class ServeCommand implements Callable<Integer> {
     }
 
     static ServiceConfig withListen(ServiceConfig c, String address) {
-        HostPort hostPort;
+        return c.withListen(listenAddress(address));
+    }
+
+    private static HostPort listenAddress(String address) {
         try {
-            hostPort = HostPort.parse(address);
+            return HostPort.parse(address);
         } catch (IllegalArgumentException e) {
             throw new UserError("--listen: " + e.getMessage());
         }
-        return new ServiceConfig(
-                c.source(),
-                hostPort,
-                c.dataDir(),
-                c.zone(),
-                c.deadline(),
-                c.store(),
-                c.instances(),
-                c.trustedProxies(),
-                c.tls(),
-                c.authFailures(),
-                c.policy(),
-                c.sources(),
-                c.metrics());
     }
 
     /**

@@ -47,6 +47,24 @@ public record ServiceConfig(
         trustedProxies = List.copyOf(trustedProxies);
     }
 
+    /** This configuration listening at {@code address} instead (as {@code serve --listen} says). */
+    public ServiceConfig withListen(HostPort address) {
+        return new ServiceConfig(
+                source,
+                address,
+                dataDir,
+                zone,
+                deadline,
+                store,
+                instances,
+                trustedProxies,
+                tls,
+                authFailures,
+                policy,
+                sources,
+                metrics);
+    }
+
     /** The instance with this name, if configured. */
     public Optional<InstanceConfig> instance(String name) {
         return instances.stream().filter(i -> i.name().equals(name)).findFirst();

@@ -140,6 +140,43 @@ class ServeProcessTest {
         }
     }
 
+    @Test
+    void aReloadAfterServeListenOverrodeTheFilesAddressAsksForNoRestart() throws Exception {
+        String yaml = """
+                listen: 127.0.0.1:1
+                data_dir: ./data
+                store:
+                  refresh_interval: 100ms
+                instances:
+                  - name: prod
+                    redcap_url: https://redcap.example.edu/
+                    secret: %s
+                """.formatted(io.cdpaccess.testing.ServiceUnderTest.PROD_SECRET);
+        Path config = PrivateFiles.write(dir.resolve("cdp-access.yaml"), yaml);
+        try (ChildService child =
+                ChildService.serve(dir, Map.of(), "--listen", "127.0.0.1:0", "--config", config.toString())) {
+            child.awaitBanner();
+            String metrics = "http://127.0.0.1:" + child.port() + "/metrics";
+
+            PrivateFiles.write(config, yaml + "# edited: a reload, nothing that needs a restart\n");
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            io.cdpaccess.testing.Scrape scrape;
+            do {
+                Thread.sleep(100);
+                scrape = io.cdpaccess.testing.Scrape.parse(
+                        redcap.send("GET", metrics, new byte[0], null).body());
+            } while (scrape.sum("cdp_access_policy_reloads_total") < 1 && System.nanoTime() < until);
+
+            assertThat(scrape.sum("cdp_access_policy_reloads_total"))
+                    .as("reloaded")
+                    .isGreaterThanOrEqualTo(1);
+            // serve --listen is still where it listens, and would be after a restart with it
+            assertThat(scrape.value("cdp_access_restart_needed", "setting", "listen"))
+                    .hasValue(0);
+            assertThat(child.stderr()).doesNotContain("next restart");
+        }
+    }
+
     private static Cli.Result cli(Path config, String... args) {
         String[] withConfig = Stream.concat(Arrays.stream(args), Stream.of("--config", config.toString()))
                 .toArray(String[]::new);
