@@ -60,6 +60,15 @@ public final class Database implements AutoCloseable {
     }
 
     private static Database open(StoreConfig config, String poolName, Optional<MeterRegistry> meters) {
+        try {
+            return opened(config, poolName, meters);
+        } catch (RuntimeException e) {
+            // Drivers quote the URL they could not use, password and all.
+            throw PasswordMask.of(config).apply(e);
+        }
+    }
+
+    private static Database opened(StoreConfig config, String poolName, Optional<MeterRegistry> meters) {
         HikariConfig hikari = new HikariConfig();
         meters.ifPresent(m -> hikari.setMetricsTrackerFactory(new MicrometerMetricsTrackerFactory(m)));
         hikari.setPoolName(poolName);
