@@ -8,6 +8,7 @@ import io.cdpaccess.decision.Policies;
 import io.cdpaccess.policy.CompiledPolicy;
 import io.cdpaccess.policy.RuleOutcome;
 import io.cdpaccess.policy.RuleSpec;
+import io.cdpaccess.protocol.UnsafeText;
 import io.cdpaccess.whatif.PolicyCases;
 import io.cdpaccess.whatif.PolicyReplay;
 import java.io.IOException;
@@ -60,11 +61,21 @@ final class PolicyCommand {
                     "facts used: " + String.join(", ", p.variables()));
             for (RuleSpec r : p.rules()) {
                 print(String.format(
-                        "  %-5s %-24s %s",
-                        r.effect().label(), r.name(), r.when().strip().replace('\n', ' ')));
+                        "  %-5s %-24s %s", r.effect().label(), Table.shown(r.name()), expression(r.when())));
             }
             return 0;
         }
+    }
+
+    /**
+     * A rule's expression on one line: as written, unless it holds a character unsafe to show (a
+     * bidirectional override or zero-width space in a string literal), then quoted and escaped as
+     * {@link Table} shows such values (CEL reads the same backslash-u escapes). Not quoted merely
+     * for its double quotes, which most expressions have.
+     */
+    static String expression(String when) {
+        String line = when.strip().replace('\n', ' ');
+        return UnsafeText.hasUnsafe(line) ? UnsafeText.quote(line) : line;
     }
 
     @Command(

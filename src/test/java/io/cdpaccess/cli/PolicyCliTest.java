@@ -57,6 +57,32 @@ class PolicyCliTest {
     }
 
     @Test
+    void policyShowPrintsARulesTextWithCharactersUnsafeToShowEscaped() throws Exception {
+        // YAML's escapes put a right-to-left override and a zero-width space into the rule's text:
+        // a terminal would show the first as "admin" read backwards and the second not at all.
+        Path config = write("c.yaml", BASE + """
+                policy:
+                  rules:
+                    - name: grant
+                      effect: allow
+                      when: store.grant.active
+                    - name: spoofed
+                      effect: deny
+                      when: "request.user == '\\u202enimda' || request.user == 'bo\\u200bb'"
+                """);
+
+        Cli.Result r = cli.run("policy", "show", "--config", config.toString());
+
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        assertThat(r.out())
+                .doesNotContain("\u202e")
+                .doesNotContain("\u200b")
+                .contains("\"request.user == '\\u202enimda' || request.user == 'bo\\u200bb'\"")
+                // what holds nothing unsafe is shown as written
+                .contains("allow grant                    store.grant.active");
+    }
+
+    @Test
     void aFailingCaseIsReportedWithTheRulesAndFailsTheRunAndTheJunitFile() throws Exception {
         Path config = write("c.yaml", BASE + """
                 policy:
