@@ -76,7 +76,7 @@ class HealthTest {
         AtomicBoolean broken = new AtomicBoolean();
         try (LiveSnapshot snapshot =
                         LiveSnapshot.start(failingOnCue(broken), Clock.systemUTC(), Duration.ofMillis(20));
-                LivePolicy policy = livePolicy(List.of())) {
+                LivePolicy<CompiledPolicy> policy = livePolicy(List.of())) {
             Health health = new Health(snapshot, decisionLog, policy);
             health.warmedUp();
             assertThat(health.readiness().ready()).isTrue();
@@ -102,7 +102,7 @@ class HealthTest {
             return "same";
         });
         try (LiveSnapshot snapshot = LiveSnapshot.start(store, Clock.systemUTC(), Duration.ofMillis(20));
-                LivePolicy policy = livePolicy(List.of(trigger))) {
+                LivePolicy<CompiledPolicy> policy = livePolicy(List.of(trigger))) {
             Health health = new Health(snapshot, decisionLog, policy);
             health.warmedUp();
             assertThat(health.readiness().ready()).isTrue();
@@ -119,7 +119,7 @@ class HealthTest {
     @Test
     void theServiceIsNotReadyUntilTheWarmUpIsOver() throws Exception {
         try (LiveSnapshot snapshot = LiveSnapshot.start(store, Clock.systemUTC(), Duration.ofMillis(20));
-                LivePolicy policy = livePolicy(List.of())) {
+                LivePolicy<CompiledPolicy> policy = livePolicy(List.of())) {
             Health health = new Health(snapshot, decisionLog, policy);
             assertThat(health.readiness().ready()).isFalse();
             assertThat(health.readiness().warmedUp()).isFalse();
@@ -130,7 +130,7 @@ class HealthTest {
         }
     }
 
-    private static LivePolicy livePolicy(List<ReloadTrigger> triggers) throws Exception {
+    private static LivePolicy<CompiledPolicy> livePolicy(List<ReloadTrigger> triggers) throws Exception {
         CompiledPolicy policy = Policies.compile(Policies.defaultSpec());
         return LivePolicy.start(policy, () -> policy, triggers, Clock.systemUTC(), Duration.ofMillis(20));
     }
