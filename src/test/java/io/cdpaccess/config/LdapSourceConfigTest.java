@@ -165,4 +165,130 @@ class LdapSourceConfigTest {
         assertThat(s.maxNesting()).isEqualTo(10);
         assertThat(s.poolSize()).isEqualTo(4);
     }
+
+    private static final String MINIMAL = """
+                url: ldap://ldap.example.org
+                user_base: ou=people,dc=example,dc=org
+                user_filter: (uid={user})
+            """;
+
+    @Test
+    void theSettingsEverySourceHasAreReadForAnLdapSource() throws Exception {
+        Path file = write("""
+                sources:
+                  - name: redcap_ldap
+                    type: LDAP
+                    max_concurrent: 32
+                    cache: {found: 10m, not_found: 30s, stale_if_error: 1h, max_entries: 500}
+                    identity: {strip_domain: true, replace: '(.*)-adm', with: '$1', add_domain: '@example.org'}
+                """ + MINIMAL + """
+                  - name: ehr
+                    type: ldap
+                    identity: {via: redcap_ldap.dn}
+                """ + MINIMAL);
+
+        List<SourceConfig> sources = new ConfigLoader(Map.of()).load(file).sources();
+
+        SourceConfig first = sources.get(0);
+        assertThat(first.type()).isEqualTo("ldap");
+        assertThat(first.origin()).isEqualTo(file + ":6");
+        assertThat(first.timeout()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(first.maxConcurrent()).isEqualTo(32);
+        assertThat(first.cache())
+                .isEqualTo(new SourceConfig.SourceCache(
+                        Duration.ofMinutes(10), Duration.ofSeconds(30), Duration.ofHours(1), 500));
+        assertThat(first.identity())
+                .isEqualTo(new IdentityMapping(
+                        Optional.empty(),
+                        true,
+                        Optional.of(new IdentityMapping.Replace("(.*)-adm", "$1")),
+                        Optional.of("example.org")));
+        assertThat(sources.get(1).identity().viaSource()).contains("redcap_ldap");
+        assertThat(sources.get(1).identity().viaFact()).contains("dn");
+        assertThat(sources.get(1).cache()).isEqualTo(SourceConfig.SourceCache.DEFAULT);
+    }
+
+    @Test
+    void everyMistakeInAnLdapEntryIsOneProblemWithItsLine() throws Exception {
+        Path file = write("""
+                sources:
+                  - name: Directory
+                    type: ldap
+                    url: http://ldap.example.org
+                    user_base: ou=people,dc=example,dc=org
+                    user_filter: (uid=jdoe)
+                  - name: now
+                    type: ldap
+                    url: [ldaps://a.example.org, ldaps://b.example.org]
+                    start_tls: true
+                    user_base: ou=people,dc=example,dc=org
+                    user_filter: (uid={user})
+                    attributes: {mail: float, bad-name: string}
+                    groups: recursive
+                    password: nope
+                  - name: dup
+                    type: ldap
+                    identity: {replace: '(.*)'}
+                """ + MINIMAL + """
+                  - name: dup
+                    type: ldap
+                    identity: {via: nowhere.dn, add_domain: 'not a domain', replace: '(', with: x}
+                """ + MINIMAL + """
+                  - name: loop_a
+                    type: ldap
+                    identity: {via: loop_b.dn}
+                """ + MINIMAL + """
+                  - name: loop_b
+                    type: ldap
+                    identity: {via: 'loop_a'}
+                """ + MINIMAL + """
+                  - name: other
+                    type: ldapish
+                """);
+
+        List<String> problems = problems(file, Map.of());
+
+        String at = dir.resolve("cdp-access.yaml") + ":";
+        assertThat(problems)
+                .contains(
+                        at + "6: sources[0].name: use 1-32 lower-case letters, digits or '_', starting with a letter"
+                                + " (rules read it: ldap.groups)",
+                        at + "8: sources[0].url: expected ldap://host:389 or ldaps://host:636",
+                        at + "10: sources[0].user_filter: must contain {user}, e.g."
+                                + " (&(objectClass=user)(sAMAccountName={user}))",
+                        at + "11: sources[1].name: 'now' is a variable of the service itself; choose another name",
+                        at + "14: sources[1].start_tls: StartTLS is for ldap:// URLs; ldaps:// is TLS already",
+                        at + "17: sources[1].attributes.mail: expected string, list, int, bool or timestamp",
+                        at + "17: sources[1].attributes.bad-name: rules read it as a field; use an attribute name"
+                                + " of letters, digits and _",
+                        at + "18: sources[1].groups: expected ad, nested or direct",
+                        at + "22: sources[2].identity: replace and with go together: replace: '(.*)@old\\.edu',"
+                                + " with: '$1'",
+                        at + "26: sources[3].name: source name 'dup' is used twice",
+                        at + "28: sources[3].identity.add_domain: expected a domain such as example.edu",
+                        at + "40: sources[5].identity.via: expected source.fact, e.g. redcap.ehr_usernames",
+                        at + "45: sources[6].type: unknown source type 'ldapish'; expected ldap or redcapdb")
+                .anySatisfy(p -> assertThat(p).startsWith(at + "19: sources[1].password: is not a setting of a ldap"))
+                .anySatisfy(p -> assertThat(p).startsWith(at + "28: sources[3].identity.replace: not a regular"))
+                .anySatisfy(p -> assertThat(p).contains("sources.dup.identity.via: no source is named 'nowhere'"));
+    }
+
+    @Test
+    void sourcesWhoseKeysDependOnEachOtherInACycleAreRefused() throws Exception {
+        Path file = write("""
+                sources:
+                  - name: loop_a
+                    type: ldap
+                    identity: {via: loop_b.dn}
+                """ + MINIMAL + """
+                  - name: loop_b
+                    type: ldap
+                    identity: {via: loop_a.dn}
+                """ + MINIMAL);
+
+        assertThat(problems(file, Map.of()))
+                .anySatisfy(p -> assertThat(p)
+                        .endsWith("sources.loop_a.identity.via: the sources' keys depend on each other in a cycle:"
+                                + " loop_a <- loop_b <- loop_a"));
+    }
 }

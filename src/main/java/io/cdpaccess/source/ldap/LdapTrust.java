@@ -14,7 +14,6 @@ import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.util.Collection;
 import java.util.Optional;
-import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509TrustManager;
 
@@ -34,12 +33,8 @@ final class LdapTrust {
             KeyStore store = trustStore.isPresent() ? load(trustStore.get(), password, source) : null;
             TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
             factory.init(store); // null: the JVM's default CAs
-            for (TrustManager tm : factory.getTrustManagers()) {
-                if (tm instanceof X509TrustManager x509) {
-                    return x509;
-                }
-            }
-            throw new SourceException("source '" + source + "': the JVM offers no X.509 trust manager");
+            // the default (PKIX) factory makes exactly one, an X509TrustManager
+            return (X509TrustManager) factory.getTrustManagers()[0];
         } catch (GeneralSecurityException e) {
             throw new SourceException(
                     "source '" + source + "': cannot use trust_store "
@@ -87,11 +82,11 @@ final class LdapTrust {
             throw new SourceException(
                     "source '" + source + "': trust_store " + file + " has a PEM certificate that does not parse", e);
         }
-        KeyStore store = KeyStore.getInstance("PKCS12");
+        KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
         try {
-            store.load(null, null);
+            store.load(null, null); // a new, empty store: nothing to read, nothing to fail
         } catch (IOException e) {
-            throw new IllegalStateException("an empty key store cannot fail to load", e);
+            throw new GeneralSecurityException(e);
         }
         int i = 0;
         for (Certificate certificate : certificates) {

@@ -196,6 +196,13 @@ final class DirectoryTrees {
             sn: Deep
             memberOf: cn=depth-1,ou=groups,dc=example,dc=org
 
+            dn: uid=dangle,ou=people,dc=example,dc=org
+            objectClass: inetOrgPerson
+            uid: dangle
+            cn: Dan Dangle
+            sn: Dangle
+            memberOf: cn=gone,ou=groups,dc=example,dc=org
+
             dn: uid=mallory,ou=people,dc=example,dc=org
             objectClass: inetOrgPerson
             uid: mallory

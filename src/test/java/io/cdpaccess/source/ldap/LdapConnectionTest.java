@@ -319,6 +319,56 @@ class LdapConnectionTest {
         assertThatThrownBy(() -> open(brokenPem)).hasMessageContaining("has a PEM certificate that does not parse");
     }
 
+    @Test
+    void startTlsAgainstADirectoryThatDoesNotOfferItIsATlsError() throws Exception {
+        try (TestDirectory d = directory()) {
+            LdapConfigs config = LdapConfigs.openLdap(d.url("ldap", "localhost"));
+            config.startTls = true;
+            config.trustStore = Optional.of(cert.certificatePem());
+
+            try (SourceClient client = open(config)) {
+                assertThatThrownBy(() -> client.lookup(olivia()))
+                        .isInstanceOf(SourceException.class)
+                        .hasMessageStartingWith(
+                                "ldap source 'ldap' could not set up TLS with " + d.url("ldap", "localhost"));
+            }
+        }
+    }
+
+    @Test
+    void keptConnectionsTheDirectoryDroppedAreReplacedWithoutAFailedLookup() throws Exception {
+        try (TestDirectory d = directory();
+                PausableTcpProxy proxy = new PausableTcpProxy(d.port())) {
+            LdapConfigs config = LdapConfigs.openLdap("ldap://127.0.0.1:" + proxy.port());
+            try (SourceClient client = open(config)) {
+                for (long settle : new long[] {0, 300}) { // found broken when used; seen closed before use
+                    assertThat(client.lookup(olivia()).found()).isTrue();
+                    proxy.cut();
+                    proxy.restore();
+                    Thread.sleep(settle);
+
+                    assertThat(client.lookup(olivia()).found()).isTrue();
+                }
+            }
+        }
+    }
+
+    @Test
+    void anEmptyPkcs12TrustStoreFailsOpen() throws Exception {
+        KeyStore empty = KeyStore.getInstance("PKCS12");
+        empty.load(null, null);
+        Path file = dir.resolve("empty.p12");
+        try (OutputStream o = Files.newOutputStream(file)) {
+            empty.store(o, "pass".toCharArray());
+        }
+        LdapConfigs config = LdapConfigs.openLdap("ldaps://localhost:1");
+        config.trustStore = Optional.of(file);
+        config.trustStorePassword = Secret.of("pass");
+
+        assertThatThrownBy(() -> open(config))
+                .hasMessage("source 'ldap': trust_store " + file + " holds no certificate");
+    }
+
     /** The directory's certificate alone, in a PKCS#12 trust store, as an administrator would make one. */
     private Path pkcs12TrustStore(SelfSignedCertificate cert, String password) throws Exception {
         KeyStore server = KeyStore.getInstance("PKCS12");

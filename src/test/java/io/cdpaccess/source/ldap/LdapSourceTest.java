@@ -396,6 +396,35 @@ class LdapSourceTest {
     }
 
     @Test
+    void aMemberOfNamingAGroupThatIsGoneCountsItWithoutFollowingIt() throws Exception {
+        LdapConfigs config = openLdap();
+        config.groupBase = Optional.empty();
+
+        assertThat(lookup(config, "dangle").facts()).containsEntry("groups", List.of("gone"));
+    }
+
+    @Test
+    void aUserBaseThatDoesNotExistIsAnErrorThatSaysWhichSetting() {
+        LdapConfigs config = openLdap();
+        config.userBase = "ou=nowhere," + OL_BASE;
+
+        assertThatThrownBy(() -> lookup(config, "olivia"))
+                .isInstanceOf(SourceException.class)
+                .hasMessage("ldap source 'ldap' found no such base entry while searching ou=nowhere," + OL_BASE
+                        + " for the user; check user_base and group_base");
+    }
+
+    @Test
+    void anAttributeTypeTheLoaderWouldRefuseIsAProgrammingError() {
+        LdapConfigs unknownType = ad();
+        unknownType.attributes.put("mail", "float");
+
+        assertThatThrownBy(() -> new LdapSource().facts(unknownType.source()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("unknown attribute type 'float'");
+    }
+
+    @Test
     void oneClientServesManyThreadsAtOnce() throws Exception {
         LdapConfigs config = openLdap();
         config.poolSize = 2;
