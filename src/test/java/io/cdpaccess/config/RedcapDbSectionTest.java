@@ -113,4 +113,115 @@ class RedcapDbSectionTest {
                         .contains("sources[1].url: name REDCap's database after the host, as in "
                                 + "jdbc:mariadb://host:3306/redcap"));
     }
+
+    @Test
+    void readsWhatEverySourceShares() throws Exception {
+        ServiceConfig c = load(write("""
+                  - name: redcap
+                    type: RedcapDB
+                    url: jdbc:mariadb://db/redcap
+                    user: r
+                    max_concurrent: 8
+                    cache: {found: 10m, not_found: 30s, stale_if_error: 1h, max_entries: 500}
+                  - name: epic
+                    type: redcapdb
+                    url: jdbc:mariadb://db/redcap
+                    user: r
+                    identity:
+                      via: redcap.ehr_usernames
+                      strip_domain: true
+                      replace: '(.*)@old\\.edu'
+                      with: '$1'
+                      add_domain: '@example.edu'
+                """));
+        SourceConfig redcap = c.sources().get(0);
+        assertThat(redcap.type()).isEqualTo("redcapdb");
+        assertThat(redcap.maxConcurrent()).isEqualTo(8);
+        assertThat(redcap.timeout()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(redcap.identity()).isEqualTo(IdentityMapping.NONE);
+        assertThat(redcap.cache())
+                .isEqualTo(new SourceConfig.SourceCache(
+                        Duration.ofMinutes(10), Duration.ofSeconds(30), Duration.ofHours(1), 500));
+        IdentityMapping identity = c.sources().get(1).identity();
+        assertThat(identity.via()).contains("redcap.ehr_usernames");
+        assertThat(identity.viaSource()).contains("redcap");
+        assertThat(identity.viaFact()).contains("ehr_usernames");
+        assertThat(identity.stripDomain()).isTrue();
+        assertThat(identity.replace()).contains(new IdentityMapping.Replace("(.*)@old\\.edu", "$1"));
+        assertThat(identity.replace()
+                        .orElseThrow()
+                        .compiled()
+                        .matcher("jdoe@old.edu")
+                        .replaceAll("$1"))
+                .isEqualTo("jdoe");
+        assertThat(identity.addDomain()).contains("example.edu");
+        assertThat(c.sources().get(1).cache()).isEqualTo(SourceConfig.SourceCache.DEFAULT);
+    }
+
+    @Test
+    void refusesBadNamesTypesAndIdentities() throws Exception {
+        Path file = write("""
+                  - name: Redcap
+                    type: redcapdb
+                    url: jdbc:mariadb://db/redcap
+                    user: r
+                  - name: store
+                    type: redcapdb
+                    url: jdbc:mariadb://db/redcap
+                    user: r
+                  - name: web
+                    type: web
+                  - name: a
+                    type: redcapdb
+                    url: jdbc:mariadb://db/redcap
+                    user: r
+                    identity: {replace: '(.*)'}
+                  - name: a
+                    type: redcapdb
+                    url: jdbc:mariadb://db/redcap
+                    user: r
+                    identity: {via: nodot, replace: '(', with: x, add_domain: 'not a domain'}
+                    cache: {found: 8d}
+                """);
+        assertThat(problems(file))
+                .anySatisfy(p -> assertThat(p).contains("sources[0].name: use 1-32 lower-case letters"))
+                .anySatisfy(p -> assertThat(p).contains("sources[1].name: 'store' is a variable of the service"))
+                .anySatisfy(p -> assertThat(p).contains("sources[2].type: unknown source type 'web'"))
+                .anySatisfy(p -> assertThat(p).contains("sources[3].identity: replace and with go together"))
+                .anySatisfy(p -> assertThat(p).contains("sources[4].name: source name 'a' is used twice"))
+                .anySatisfy(p -> assertThat(p).contains("sources[4].identity.via: expected source.fact"))
+                .anySatisfy(p -> assertThat(p).contains("sources[4].identity.replace: not a regular expression"))
+                .anySatisfy(p -> assertThat(p).contains("sources[4].identity.add_domain: expected a domain"))
+                .anySatisfy(p -> assertThat(p).contains("sources[4].cache.found"));
+    }
+
+    @Test
+    void aKeyFromAnotherSourceNeedsThatSourceAndNoCycle() throws Exception {
+        String entry = """
+                  - name: %s
+                    type: redcapdb
+                    url: jdbc:mariadb://db/redcap
+                    user: r
+                    identity: {via: %s.ehr_usernames}
+                """;
+        Path missing = write(entry.formatted("epic", "nowhere"));
+        assertThat(problems(missing))
+                .singleElement()
+                .asString()
+                .contains("sources.epic.identity.via: no source is named 'nowhere'; configured: epic");
+        Path cycle = write(entry.formatted("a", "b") + entry.formatted("b", "c") + entry.formatted("c", "a"));
+        assertThat(problems(cycle))
+                .anySatisfy(p -> assertThat(p)
+                        .contains("sources.a.identity.via: the sources' keys depend on each other in a cycle: "
+                                + "a <- b <- c <- a"));
+        Path self = write(entry.formatted("a", "a"));
+        assertThat(problems(self)).singleElement().asString().contains("in a cycle: a <- a");
+    }
+
+    @Test
+    void sourcesMustBeAList() throws Exception {
+        Path file = dir.resolve("cdp-access.yaml");
+        Files.writeString(file, HEAD.replace("sources:\n", "sources: {name: redcap}\n"));
+        assertThat(problems(file)).singleElement().asString().contains("sources: expected a list of sources");
+    }
 }

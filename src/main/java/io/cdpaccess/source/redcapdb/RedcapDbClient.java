@@ -307,7 +307,7 @@ final class RedcapDbClient implements SourceClient {
     }
 
     private static boolean timedOut(SQLException e) {
-        for (Throwable t = e; t != null && t.getCause() != t; t = t.getCause()) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof SQLTimeoutException || t instanceof SocketTimeoutException) {
                 return true;
             }
@@ -320,7 +320,7 @@ final class RedcapDbClient implements SourceClient {
         if (timedOut(e) || e instanceof SQLTransientConnectionException) {
             return false; // a hung server or an empty pool: asking again only waits again
         }
-        for (Throwable t = e; t != null && t.getCause() != t; t = t.getCause()) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof SQLNonTransientConnectionException
                     || t instanceof IOException
                     || (t instanceof SQLException s
@@ -333,12 +333,12 @@ final class RedcapDbClient implements SourceClient {
     }
 
     /**
-     * The innermost cause's first line, with anything unsafe escaped and the password, should a
-     * driver ever echo it, masked.
+     * The innermost cause's first line, with anything unsafe escaped, the password (should a
+     * driver ever echo it) masked and the URL shown without parameters or credentials.
      */
     static String oneLine(Throwable e, RedcapDbSettings settings) {
         Throwable t = e;
-        while (t.getCause() != null && t.getCause() != t) {
+        while (t.getCause() != null) {
             t = t.getCause();
         }
         String message = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
@@ -347,6 +347,9 @@ final class RedcapDbClient implements SourceClient {
         if (!password.isEmpty()) {
             message = message.replace(password, "****");
         }
+        // HikariCP names the whole URL when the driver refuses it; its parameters may hold credentials.
+        message = message.replace(mariaDbUrl(settings.url()), describe(settings.url()))
+                .replace(settings.url(), describe(settings.url()));
         return UnsafeText.escape(Texts.truncate(message, 300));
     }
 
@@ -368,7 +371,7 @@ final class RedcapDbClient implements SourceClient {
     private static final class EvictBrokenConnections implements SQLExceptionOverride {
         @java.lang.Override // a plain @Override would name SQLExceptionOverride.Override here
         public SQLExceptionOverride.Override adjudicate(SQLException e) {
-            for (Throwable t = e; t != null && t.getCause() != t; t = t.getCause()) {
+            for (Throwable t = e; t != null; t = t.getCause()) {
                 if (t instanceof SQLNonTransientConnectionException || t instanceof IOException) {
                     return SQLExceptionOverride.Override.MUST_EVICT;
                 }

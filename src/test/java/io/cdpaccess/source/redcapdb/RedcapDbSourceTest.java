@@ -236,6 +236,7 @@ class RedcapDbSourceTest {
                 .containsEntry("rights_expired", false)
                 .containsEntry("can_adjudicate", false)
                 .containsEntry("can_map", false)
+                .containsEntry("ehr_usernames", List.of())
                 .doesNotContainKeys("rights_expire_at", "role_name");
     }
 
@@ -484,6 +485,45 @@ class RedcapDbSourceTest {
                 .isEqualTo("a");
         assertThat(RedcapDbClient.oneLine(new SQLException("x\u001b[31m"), s)).isEqualTo("x\\u001b[31m");
         assertThat(RedcapDbClient.oneLine(new SQLException((String) null), s)).isEqualTo("SQLException");
+    }
+
+    @Test
+    void onlyAConnectionThatBrokeIsTriedAgain() {
+        assertThat(RedcapDbClient.brokenConnection(new java.sql.SQLNonTransientConnectionException("closed")))
+                .isTrue();
+        assertThat(RedcapDbClient.brokenConnection(new SQLException("reset", new java.io.EOFException())))
+                .isTrue();
+        assertThat(RedcapDbClient.brokenConnection(new SQLException("gone", "08S01")))
+                .isTrue();
+        assertThat(RedcapDbClient.brokenConnection(new SQLException("syntax", "42000")))
+                .isFalse();
+        assertThat(RedcapDbClient.brokenConnection(new SQLException("no state")))
+                .isFalse();
+        assertThat(RedcapDbClient.brokenConnection(new java.sql.SQLTimeoutException("slow")))
+                .isFalse();
+        assertThat(RedcapDbClient.brokenConnection(
+                        new SQLException("read", new java.net.SocketTimeoutException("Read timed out"))))
+                .as("a hung server: asking again only waits again")
+                .isFalse();
+        assertThat(RedcapDbClient.brokenConnection(new java.sql.SQLTransientConnectionException("pool empty", "08001")))
+                .isFalse();
+    }
+
+    @Test
+    void aUrlTheDriverRefusesFailsTheOpenWithoutItsParameters() {
+        RedcapDbSettings bad = new RedcapDbSettings(
+                "jdbc:postgresql://db.example.edu/redcap?password=pw",
+                "u",
+                Secret.none(),
+                1,
+                CHICAGO,
+                Optional.empty());
+        assertThatThrownBy(() -> open(bad, TIMEOUT))
+                .isInstanceOf(SourceException.class)
+                .hasMessageStartingWith("source 'redcap' (jdbc:postgresql://db.example.edu/redcap): "
+                        + "cannot set up the connection pool: ")
+                .message()
+                .doesNotContain("password=pw");
     }
 
     static RedcapDbSettings account(TestDatabase.Account account) {

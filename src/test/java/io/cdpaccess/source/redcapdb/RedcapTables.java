@@ -131,7 +131,9 @@ final class RedcapTables {
                 + " (42, 'o''brien', NULL, NULL, 1, 1)",
         // alice has launched REDCap from two EHRs (ids 1 and 2); JDoe from one.
         "INSERT INTO redcap_ehr_user_map (ehr_username, redcap_userid, ehr_id) VALUES"
-                + " ('acerner', 1, 2), ('ALICE.EPIC', 1, 1), ('jdoe1', 13, 1)",
+                + " ('acerner', 1, 2), ('ALICE.EPIC', 1, 1), ('jdoe1', 13, 1),"
+                // Rows without a name say nothing.
+                + " ('  ', 12, 1), (NULL, 12, 2)",
     };
 
     static void create(TestDatabase db, String ehrMap, String... rows) {
