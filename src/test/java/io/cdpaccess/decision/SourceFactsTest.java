@@ -245,4 +245,40 @@ class SourceFactsTest {
         assertThat(d.reason()).isEqualTo("not-in-directory");
         assertThat(d.sources().get("dir").outcome()).isEqualTo("not-found");
     }
+
+    @Test
+    void theSourcesADecisionNeedsAreAskedAtOnce() throws Exception {
+        SourceConfig a = ScriptedSource.config("a", Duration.ofMillis(400), CACHE);
+        SourceConfig b = ScriptedSource.config("b", Duration.ofMillis(400), CACHE);
+        Decider decider = decider("""
+                policy:
+                  rules:
+                    - {name: both, effect: allow, when: "a.found && b.found"}
+                """, a, b);
+        directory.answer(new Hangs()); // each lookup gives up after its 400 ms timeout
+
+        long start = System.nanoTime();
+        Decision d = decide(decider, "alice");
+        Duration took = Duration.ofNanos(System.nanoTime() - start);
+
+        assertThat(directory.lookups()).isEqualTo(2);
+        assertThat(took)
+                .as("two 400 ms waits side by side, not one after the other")
+                .isLessThan(Duration.ofMillis(750));
+        assertThat(d.effect()).isNotEqualTo(Effect.ALLOW);
+    }
+
+    @Test
+    void aMisspeltSourceFactIsAnErrorWhenThePolicyLoads() {
+        SourceConfig dir = ScriptedSource.config("dir", Duration.ofSeconds(1), CACHE);
+
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> decider("""
+                        policy:
+                          rules:
+                            - {name: epic, effect: allow, when: "'Epic' in dir.grups"}
+                        """, dir))
+                .isInstanceOf(io.cdpaccess.policy.PolicyException.class)
+                .hasMessageContaining("policy.yaml:3: rule 'epic'")
+                .hasMessageContaining("grups");
+    }
 }

@@ -71,6 +71,10 @@ class LdapSourceEndToEndTest {
                     .isEqualTo("0");
 
             directory.stop();
+            assertThat(redcap.send("GET", service.base() + "/health/ready", new byte[0], null)
+                            .status())
+                    .as("a source down leaves the service ready: decisions go on from cache or deny")
+                    .isEqualTo(200);
             clock.advance(Duration.ofMinutes(5)); // past cache.found, within stale_if_error
             RedcapClient.Response stale = timed(() -> redcap.call(url, "olivia", "42", ServiceUnderTest.PROD_URL));
             assertThat(stale.status()).isEqualTo(200);
