@@ -17,6 +17,6 @@ pin=()
 if command -v taskset >/dev/null 2>&1; then
   pin=(taskset -c "${CPU:-0}")   # the forked benchmark JVM inherits the affinity
 fi
-"${pin[@]}" java -cp "$classpath" org.openjdk.jmh.Main DeciderBenchmark -t 1 -f 1 \
+"${pin[@]}" java -cp "$classpath" org.openjdk.jmh.Main "${BENCHMARK:-DeciderBenchmark}" -t 1 -f 1 \
   -wi "${WARMUP:-3}" -w "${WARMUP_TIME:-5s}" -i "${ITERATIONS:-5}" -r "${TIME:-5s}" \
-  -rf json -rff target/jmh-result.json "$@"
+  -rf json -rff "target/jmh-${BENCHMARK:-DeciderBenchmark}.json" "$@"

@@ -46,7 +46,7 @@ public final class RequestMeters {
     private static final List<Reason> ERRORS =
             List.of(Reason.FACT_ERROR, Reason.DEADLINE_EXCEEDED, Reason.LOG_UNAVAILABLE, Reason.INTERNAL_ERROR);
     /** Latency buckets: REDCap users wait on every answer, so the low end matters most. */
-    private static final List<Duration> BUCKETS = List.of(
+    static final List<Duration> BUCKETS = List.of(
             Duration.ofMillis(1),
             Duration.ofMillis(5),
             Duration.ofMillis(10),

@@ -23,19 +23,8 @@ import java.util.function.Supplier;
  */
 public final class SourceMeters implements SourceMetrics {
 
-    private static final Duration[] BUCKETS = {
-        Duration.ofMillis(1),
-        Duration.ofMillis(5),
-        Duration.ofMillis(10),
-        Duration.ofMillis(25),
-        Duration.ofMillis(50),
-        Duration.ofMillis(100),
-        Duration.ofMillis(250),
-        Duration.ofMillis(500),
-        Duration.ofSeconds(1),
-        Duration.ofSeconds(2),
-        Duration.ofSeconds(5)
-    };
+    /** The decisions' latency buckets: a lookup is part of a decision's wait. */
+    private static final Duration[] BUCKETS = RequestMeters.BUCKETS.toArray(Duration[]::new);
 
     private final Metrics metrics;
     private final Supplier<SourceRegistry> registry;
