@@ -126,6 +126,11 @@ public class DeciderBenchmark {
                         + " && (!has(store.grant.until) || now < store.grant.until)"
             },
         };
+        return rules("bench", rules);
+    }
+
+    /** Rules from {name, effect, when} triples, their origins {@code origin:1}, {@code origin:2}... */
+    static List<RuleSpec> rules(String origin, String[][] rules) {
         List<RuleSpec> out = new ArrayList<>();
         for (String[] r : rules) {
             out.add(new RuleSpec(
@@ -133,7 +138,7 @@ public class DeciderBenchmark {
                     RuleEffect.valueOf(r[1].toUpperCase(java.util.Locale.ROOT)),
                     r[2],
                     "",
-                    "bench:" + (out.size() + 1)));
+                    origin + ":" + (out.size() + 1)));
         }
         return out;
     }

@@ -10,7 +10,6 @@ import io.cdpaccess.decision.Policies;
 import io.cdpaccess.decision.Rules;
 import io.cdpaccess.policy.CompiledPolicy;
 import io.cdpaccess.policy.PolicySpec;
-import io.cdpaccess.policy.RuleEffect;
 import io.cdpaccess.policy.RuleSpec;
 import io.cdpaccess.protocol.AccessRequest;
 import io.cdpaccess.source.SourceClient;
@@ -138,16 +137,7 @@ public class SourceDecisionBenchmark {
             },
             {"ehr-user", "allow", "store.grant.active && 'cn=ehr-users,ou=groups,dc=example,dc=org' in ldap.group_dns"},
         };
-        List<RuleSpec> out = new ArrayList<>();
-        for (String[] r : rules) {
-            out.add(new RuleSpec(
-                    r[0],
-                    RuleEffect.valueOf(r[1].toUpperCase(java.util.Locale.ROOT)),
-                    r[2],
-                    "",
-                    "bench-sources:" + (out.size() + 1)));
-        }
-        return out;
+        return DeciderBenchmark.rules("bench-sources", rules);
     }
 
     @Setup(Level.Trial)
