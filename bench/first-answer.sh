@@ -8,9 +8,11 @@
 #
 #   bench/first-answer.sh                      # target/cdp-access.jar, 5 runs
 #   RUNS=10 JAR=/path/to/other.jar bench/first-answer.sh
+#   JAVA_OPTS=-XX:SharedArchiveFile=target/cdp-access.jsa bench/first-answer.sh   # with the class-data archive
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${RUNS:-5}
+read -r -a java_opts <<< "${JAVA_OPTS:-}"
 JAR=${JAR:-target/cdp-access.jar}
 if [ "$JAR" = target/cdp-access.jar ] && [ ! -f target/cdp-access.jar ]; then
   ./mvnw -q -DskipTests package
@@ -31,7 +33,7 @@ for run in $(seq 1 "$RUNS"); do
   bench_config "$work" "$secret"
   java -jar "$JAR" grant add --config "$work/cdp-access.yaml" --user alice --project-id 42 --reason bench >/dev/null
   started=$(date +%s%N)
-  java -jar "$JAR" serve --config "$work/cdp-access.yaml" > "$work/serve.out" 2> "$work/serve.err" &
+  java "${java_opts[@]}" -jar "$JAR" serve --config "$work/cdp-access.yaml" > "$work/serve.out" 2> "$work/serve.err" &
   server=$!
   port=
   for _ in $(seq 1 300); do

@@ -1,11 +1,14 @@
 package io.cdpaccess;
 
+import io.cdpaccess.access.Callers;
 import io.cdpaccess.access.LiveCallers;
 import io.cdpaccess.access.RecordBeforeAnswer;
 import io.cdpaccess.access.UserAccess;
 import io.cdpaccess.audit.DecisionLog;
 import io.cdpaccess.audit.Spool;
+import io.cdpaccess.config.CallerSecret;
 import io.cdpaccess.config.ConfigLoader;
+import io.cdpaccess.config.InstanceConfig;
 import io.cdpaccess.config.RestartNeeded;
 import io.cdpaccess.config.ServiceConfig;
 import io.cdpaccess.db.Database;
@@ -15,6 +18,7 @@ import io.cdpaccess.decision.PolicyFile;
 import io.cdpaccess.decision.Rules;
 import io.cdpaccess.http.Health;
 import io.cdpaccess.http.RedcapListener;
+import io.cdpaccess.http.Rehearsal;
 import io.cdpaccess.http.WarmUp;
 import io.cdpaccess.meters.DecisionLogMeters;
 import io.cdpaccess.meters.PolicyMeters;
@@ -24,20 +28,25 @@ import io.cdpaccess.meters.RestartMeters;
 import io.cdpaccess.meters.SourceMeters;
 import io.cdpaccess.meters.StoreMeters;
 import io.cdpaccess.ops.Metrics;
+import io.cdpaccess.policy.CompiledPolicy;
 import io.cdpaccess.policy.LivePolicy;
 import io.cdpaccess.policy.PolicyException;
 import io.cdpaccess.source.SourceKinds;
 import io.cdpaccess.source.SourceRegistry;
 import io.cdpaccess.store.LiveSnapshot;
 import io.cdpaccess.store.Store;
+import io.cdpaccess.store.StoreSnapshot;
 import io.cdpaccess.time.Ticker;
 import io.cdpaccess.tls.ServerKeys;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 import org.slf4j.LoggerFactory;
 
@@ -67,12 +76,15 @@ public final class Application implements AutoCloseable {
     private final LiveSnapshot snapshot;
     private final LivePolicy<Rules> policy;
     private final RedcapListener listener;
+    private final Health health;
+    private final WarmUp.Report warmUp;
 
     private Application(
             ServiceConfig config, ConfigLoader loader, UnaryOperator<ServiceConfig> commandLine, Clock clock)
             throws PolicyException {
         this.config = config;
-        Policies.compile(config, SOURCE_KINDS); // before anything opens: a bad policy changes nothing
+        // Before anything opens: a bad policy changes nothing. Its sources open with the rest.
+        CompiledPolicy compiled = Policies.compile(config, SOURCE_KINDS);
         // Then the certificate: a key that does not fit stops the start before the store opens.
         Optional<ServerKeys> tls = config.tls().map(t -> ServerKeys.load(t, clock));
         try {
@@ -94,7 +106,7 @@ public final class Application implements AutoCloseable {
             SourceRegistry sources = track(new SourceRegistry(
                     SOURCE_KINDS, clock, new SourceMeters(metrics, sourcesForMeters::get), SOURCE_GRACE));
             sourcesForMeters.set(sources);
-            Rules rules = Policies.load(config, sources);
+            Rules rules = Policies.open(compiled, config, sources);
             // A reloaded file whose policy compiles brings its caller settings along; a refused one neither.
             // Both compare what the file now says as the service would run it, command line included.
             PolicyFile policyFile = new PolicyFile(config.source(), loader, sources, reloaded -> {
@@ -118,20 +130,20 @@ public final class Application implements AutoCloseable {
                     callers, decider, new RecordBeforeAnswer(decisionLog), clock, Ticker.system(), config.deadline());
             Health health = new Health(snapshot, decisionLog, policy);
             ReadinessMeters.register(metrics, () -> health.readiness().ready());
-            listener = track(
-                    RedcapListener.start(config, tls, userAccess, requestMeters, callers, health, metrics, clock));
+            Rehearsal rehearsal = rehearsal(config, policy, decisionLog, clock);
+            listener = track(RedcapListener.start(
+                    config, tls, userAccess, requestMeters, rehearsal, callers, health, metrics, clock));
             // Ready only once warm: /health/ready says not-ready until then, at most WARM_UP_BUDGET.
-            Duration warm = WarmUp.run(
-                    decider,
-                    decisionLog,
-                    config.instances().get(0),
-                    ownAddress(config.listen().host()),
-                    listener.port(),
-                    listener.https(),
-                    clock,
-                    WARM_UP_BUDGET);
+            warmUp = WarmUp.run(
+                    decider, rehearsal, listener, ownAddress(config.listen().host()), WARM_UP_BUDGET);
+            this.health = health;
             health.warmedUp();
-            LoggerFactory.getLogger(Application.class).debug("warmed up in {} ms", warm.toMillis());
+            // Also the first line through the log's encoder, so that the first decision's is not.
+            LoggerFactory.getLogger(Application.class)
+                    .info(
+                            "warmed up in {} ms ({} rehearsals of REDCap's call, none recorded)",
+                            warmUp.took().toMillis(),
+                            warmUp.rehearsed());
         } catch (RuntimeException e) {
             close();
             throw e;
@@ -173,6 +185,33 @@ public final class Application implements AutoCloseable {
         return policy;
     }
 
+    /**
+     * What answers the warm-up's rehearsals of REDCap's call: the first instance under a secret
+     * made now, deciding with the service's policy on a store of their own (one grant), their
+     * records rolled back and their counts on a registry nobody reads.
+     */
+    private static Rehearsal rehearsal(
+            ServiceConfig config, Supplier<Rules> policy, DecisionLog decisionLog, Clock clock) {
+        InstanceConfig instance = config.instances().get(0);
+        StoreSnapshot store = WarmUp.store(instance.name(), clock.instant());
+        Decider decider = Decider.withSources(policy, () -> store, clock);
+        String secret = CallerSecret.generate();
+        Callers callers = Callers.rehearsal(config, instance, CallerSecret.parse(secret), clock);
+        UserAccess userAccess = new UserAccess(
+                () -> callers,
+                decider,
+                RecordBeforeAnswer.rehearsal(decisionLog),
+                clock,
+                Ticker.system(),
+                config.deadline());
+        RequestMeters unread = new RequestMeters(
+                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
+                callers.instances(),
+                callers.limiter(),
+                config.deadline());
+        return new Rehearsal(userAccess, unread, instance, secret);
+    }
+
     /** Where the warm-up reaches the listener: its address, or loopback when it listens on every interface. */
     private static String ownAddress(String host) {
         return switch (host) {
@@ -189,6 +228,16 @@ public final class Application implements AutoCloseable {
 
     public ServiceConfig config() {
         return config;
+    }
+
+    /** What {@code /health/ready} would say now. */
+    public Health.Readiness readiness() {
+        return health.readiness();
+    }
+
+    /** How the warm-up at start went. */
+    public WarmUp.Report warmUp() {
+        return warmUp;
     }
 
     public int port() {

@@ -1,5 +1,6 @@
 package io.cdpaccess.access;
 
+import io.cdpaccess.config.CallerSecret;
 import io.cdpaccess.config.InstanceConfig;
 import io.cdpaccess.config.ServiceConfig;
 import io.cdpaccess.net.Cidr;
@@ -28,6 +29,23 @@ public record Callers(
     /** The callers a configuration names, with a new allowance of failures. */
     public static Callers of(ServiceConfig config, Clock clock) {
         return with(config, new AuthFailureLimiter(config.authFailures(), clock));
+    }
+
+    /**
+     * The one caller of the warm-up's rehearsals: {@code instance} under a secret of the warm-up's
+     * own, from any address, with an allowance of failures of its own, so that a rehearsal passes
+     * the caller checks whatever the configured secret (plain or hashed) and {@code allow_from}
+     * are, and leaves the real callers' limiter as it was.
+     */
+    public static Callers rehearsal(ServiceConfig config, InstanceConfig instance, CallerSecret secret, Clock clock) {
+        InstanceConfig standIn = new InstanceConfig(instance.name(), instance.redcapUrl(), secret, List.of());
+        AuthFailureLimiter limiter = new AuthFailureLimiter(config.authFailures(), clock);
+        return new Callers(
+                List.of(standIn),
+                new CallerAddress(List.of()),
+                new CallerGuard(List.of(standIn), limiter),
+                limiter,
+                List.of());
     }
 
     /**

@@ -18,10 +18,29 @@ import java.time.Duration;
  */
 public final class RecordBeforeAnswer {
 
-    private final DecisionLog log;
+    /** How a record goes onto the log: appended for real, or rehearsed. */
+    private interface Appender {
+        Outcome append(DecisionRecord record, Deadline deadline);
+    }
+
+    private final Appender appender;
 
     public RecordBeforeAnswer(DecisionLog log) {
-        this.log = log;
+        this.appender =
+                (record, deadline) -> log.append(record, deadline.remaining(), () -> deadline.elapsedNanos() / 1_000);
+    }
+
+    private RecordBeforeAnswer(Appender appender) {
+        this.appender = appender;
+    }
+
+    /**
+     * Writes each record the way the log would, in a transaction rolled back
+     * ({@link DecisionLog#rehearse}): for the warm-up's rehearsals of REDCap's call, which must
+     * run the whole path and leave no row. Never wired to what the network reaches.
+     */
+    public static RecordBeforeAnswer rehearsal(DecisionLog log) {
+        return new RecordBeforeAnswer((record, deadline) -> log.rehearse(record, deadline.remaining()));
     }
 
     /**
@@ -30,7 +49,7 @@ public final class RecordBeforeAnswer {
      * @param holdBack how long the answer is to wait once recorded (a slowed caller's)
      */
     public Answered record(DecisionRecord record, Answer answer, Deadline deadline, Duration holdBack) {
-        Outcome outcome = log.append(record, deadline.remaining(), () -> deadline.elapsedNanos() / 1_000);
+        Outcome outcome = appender.append(record, deadline);
         return switch (outcome) {
             case COMMITTED, COUNTED -> new Answered(record, answer, deadline, holdBack);
             case TIMED_OUT -> new Answered(record.asDeadlineExceeded(), Answer.UNAVAILABLE, deadline, holdBack);

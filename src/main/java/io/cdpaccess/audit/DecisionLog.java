@@ -138,12 +138,12 @@ public final class DecisionLog implements AutoCloseable {
     }
 
     /**
-     * Writes {@code record} the way {@link #append} would, explanation deflated, but in a
-     * transaction that is rolled back: for warming the write path at start without a row on
-     * the record.
+     * Hands {@code record} to the writer as {@link #append} would, explanation deflated, but to be
+     * written in a transaction that is rolled back: for warming the write path at start without
+     * a row on the record, a count in the commit meters, or a place in a refusal summary.
      */
-    public void rehearse(DecisionRecord record) throws java.sql.SQLException {
-        table.rehearse(DecisionTable.Row.of(record));
+    public Outcome rehearse(DecisionRecord record, Duration timeout) {
+        return commits.rehearse(DecisionTable.Row.of(record), timeout);
     }
 
     /** The last commit failure, empty once a later commit succeeded. For readiness checks. */

@@ -142,19 +142,19 @@ final class DecisionTable implements GroupCommit.Writer<DecisionTable.Row> {
     }
 
     /**
-     * Inserts {@code record} in a transaction that is then rolled back: the driver, the statement
-     * and the row's binding are exercised and nothing stays in the table.
+     * Inserts {@code records} as {@link #write} does, in a transaction that is then rolled back:
+     * the driver, the statement and the rows' binding are exercised and nothing stays in the table.
      */
-    void rehearse(Row record) throws SQLException {
+    @Override
+    public void rehearse(List<Row> records) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
-            boolean autoCommit = c.getAutoCommit();
-            c.setAutoCommit(false);
-            try {
-                insert(c, List.of(record));
-            } finally {
-                c.rollback();
-                c.setAutoCommit(autoCommit);
-            }
+            Jdbc.inTransaction(
+                    c,
+                    tx -> {
+                        insert(tx, records);
+                        return null;
+                    },
+                    done -> false);
         }
     }
 

@@ -52,7 +52,6 @@ public final class GroupCommit<R> implements CommitCounters, AutoCloseable {
     private static final int ABANDONED = 2;
 
     /** Stores one batch in one transaction, or throws and stores nothing. */
-    @FunctionalInterface
     public interface Writer<R> {
         /**
          * Writes the batch in one transaction.
@@ -61,6 +60,9 @@ public final class GroupCommit<R> implements CommitCounters, AutoCloseable {
          * @param corrections records to write over (or, when absent, instead of) earlier ones
          */
         void write(List<R> records, List<R> corrections) throws SQLException;
+
+        /** Writes {@code records} as {@link #write} would, in a transaction that is rolled back. */
+        void rehearse(List<R> records) throws SQLException;
     }
 
     /** How an append ended. */
@@ -83,11 +85,13 @@ public final class GroupCommit<R> implements CommitCounters, AutoCloseable {
 
     private static final class Entry<R> {
         final R record;
+        final boolean rehearsal;
         final AtomicInteger state = new AtomicInteger(PENDING);
         final CompletableFuture<Void> committed = new CompletableFuture<>();
 
-        Entry(R record) {
+        Entry(R record, boolean rehearsal) {
             this.record = record;
+            this.rehearsal = rehearsal;
         }
     }
 
@@ -135,7 +139,7 @@ public final class GroupCommit<R> implements CommitCounters, AutoCloseable {
 
     /** Stores {@code record} durably, waiting at most {@code timeout}. */
     public Outcome append(R record, Duration timeout) {
-        Entry<R> entry = new Entry<>(record);
+        Entry<R> entry = new Entry<>(record, false);
         if (!running || !queue.offer(entry) || (!running && queue.remove(entry))) {
             // Closed (also: closed just as this entry was queued, after the writer's last look),
             // or the backlog is full: the caller gets its failure at once instead of at its deadline.
@@ -159,6 +163,32 @@ public final class GroupCommit<R> implements CommitCounters, AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             entry.state.compareAndSet(PENDING, ABANDONED);
+            return Outcome.TIMED_OUT;
+        }
+    }
+
+    /**
+     * Hands {@code record} to the writer thread as {@link #append} does, which writes it in a
+     * transaction of its own that it rolls back ({@link Writer#rehearse}), never in a batch with
+     * records that are kept, and counts it nowhere: the warm-up's way through the writer, so that
+     * the first decision does not wait for its first use.
+     *
+     * @return {@link Outcome#COMMITTED} once rolled back, else how it failed
+     */
+    public Outcome rehearse(R record, Duration timeout) {
+        Entry<R> entry = new Entry<>(record, true);
+        if (!running || !queue.offer(entry)) {
+            return Outcome.FAILED;
+        }
+        try {
+            entry.committed.get(Math.max(0, timeout.toNanos()), TimeUnit.NANOSECONDS);
+            return Outcome.COMMITTED;
+        } catch (TimeoutException e) {
+            return Outcome.TIMED_OUT;
+        } catch (ExecutionException e) {
+            return Outcome.FAILED;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
             return Outcome.TIMED_OUT;
         }
     }
@@ -220,15 +250,28 @@ public final class GroupCommit<R> implements CommitCounters, AutoCloseable {
     private void commit(List<Object> batch) {
         List<R> records = new ArrayList<>(batch.size());
         List<R> corrections = new ArrayList<>();
+        List<Entry<R>> rehearsals = new ArrayList<>();
         for (Object item : batch) {
             if (item instanceof Entry<?> e) {
                 @SuppressWarnings("unchecked") // only Entry<R> is ever queued
                 Entry<R> entry = (Entry<R>) e;
-                records.add(entry.state.compareAndSet(PENDING, CLAIMED) ? entry.record : abandoned.apply(entry.record));
+                if (entry.rehearsal) {
+                    rehearsals.add(entry);
+                } else {
+                    records.add(
+                            entry.state.compareAndSet(PENDING, CLAIMED) ? entry.record : abandoned.apply(entry.record));
+                }
             } else {
                 @SuppressWarnings("unchecked") // only Correction<R> is ever queued
                 Correction<R> correction = (Correction<R>) item;
                 corrections.add(correction.corrected());
+            }
+        }
+        if (!rehearsals.isEmpty()) {
+            rehearse(rehearsals);
+            batch.removeAll(rehearsals);
+            if (batch.isEmpty()) {
+                return;
             }
         }
         long start = System.nanoTime();
@@ -256,6 +299,15 @@ public final class GroupCommit<R> implements CommitCounters, AutoCloseable {
                 corrections.forEach(c -> queue.offer(new Correction<>(c)));
                 sleepQuietly();
             }
+        }
+    }
+
+    private void rehearse(List<Entry<R>> rehearsals) {
+        try {
+            writer.rehearse(rehearsals.stream().map(e -> e.record).toList());
+            rehearsals.forEach(e -> e.committed.complete(null));
+        } catch (SQLException e) {
+            rehearsals.forEach(en -> en.committed.completeExceptionally(e));
         }
     }
 

@@ -5,7 +5,9 @@ import io.cdpaccess.config.ConfigLoader;
 import io.cdpaccess.config.EmbeddedDefaults;
 import io.cdpaccess.config.InstanceConfig;
 import io.cdpaccess.config.ServiceConfig;
+import io.cdpaccess.http.Health;
 import io.cdpaccess.http.RedcapListener;
+import io.cdpaccess.http.WarmUp;
 import io.cdpaccess.net.HostPort;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
@@ -37,6 +39,12 @@ final class ServeCommand implements Callable<Integer> {
             description = "listen here instead of the configured address (e.g. 0.0.0.0:8443)")
     String listen;
 
+    @picocli.CommandLine.Option(
+            names = "--stop-when-ready",
+            description = "start, warm up, say whether the service became ready, and stop (exit 0 if it did, 1 if"
+                    + " not): a smoke test of a configuration, and the training run of a class-data archive")
+    boolean stopWhenReady;
+
     ServeCommand(CliContext context) {
         this.context = context;
     }
@@ -60,6 +68,9 @@ final class ServeCommand implements Callable<Integer> {
         }
         Application app =
                 Application.start(config, new ConfigLoader(context.environment()), commandLine, context.clock());
+        if (stopWhenReady) {
+            return reportAndStop(app);
+        }
         CountDownLatch stopRequested = new CountDownLatch(1);
         onTerminationSignal(stopRequested::countDown, app::close);
         onSignal("HUP", () -> app.reloadPolicy("SIGHUP"));
@@ -69,6 +80,30 @@ final class ServeCommand implements Callable<Integer> {
         // service manager sees a clean stop rather than "killed by SIGTERM" (exit 143).
         app.close();
         return 0;
+    }
+
+    private int reportAndStop(Application app) {
+        Health.Readiness ready;
+        WarmUp.Report warmUp;
+        int port;
+        try (app) {
+            ready = app.readiness();
+            warmUp = app.warmUp();
+            port = app.port();
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        String warm = warmUp.incomplete()
+                .map(why -> "warm-up incomplete after " + warmUp.took().toMillis() + " ms: " + why)
+                .orElse("warmed up in " + warmUp.took().toMillis() + " ms (" + warmUp.rehearsed()
+                        + " rehearsals of REDCap's call)");
+        if (ready.ready()) {
+            out.println("ready on port " + port + "; " + warm + "; stopped");
+            return 0;
+        }
+        out.println("not ready (store " + (ready.store() ? "up" : "down") + ", decision log "
+                + (ready.decisionLog() ? "up" : "down") + ", watchers " + (ready.watchers() ? "running" : "stopped")
+                + "); " + warm + "; stopped");
+        return 1;
     }
 
     /** Runs {@code action} on the named signal where the platform has it (SIGHUP: not on Windows). */

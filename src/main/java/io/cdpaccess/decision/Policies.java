@@ -58,7 +58,15 @@ public final class Policies {
      * opened (those that did not change since the registry last opened them kept as they are).
      */
     public static Rules load(ServiceConfig config, SourceRegistry registry) throws PolicyException {
-        CompiledPolicy policy = compile(config, registry.kinds());
+        return open(compile(config, registry.kinds()), config, registry);
+    }
+
+    /**
+     * {@code policy}, compiled from {@code config} against {@code registry}'s kinds, with the
+     * sources opened: for the start, which compiles before it opens anything and need not again.
+     */
+    public static Rules open(CompiledPolicy policy, ServiceConfig config, SourceRegistry registry)
+            throws PolicyException {
         try {
             return new Rules(policy, registry.open(config.sources()));
         } catch (SourceException e) {

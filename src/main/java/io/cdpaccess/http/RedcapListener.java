@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.SecureRequestCustomizer;
@@ -49,11 +50,13 @@ public final class RedcapListener implements AutoCloseable {
     private final Javalin app;
     private final boolean https;
     private final ScheduledExecutorService heldBack;
+    private final Rehearsals rehearsals;
 
-    private RedcapListener(Javalin app, boolean https, ScheduledExecutorService heldBack) {
+    private RedcapListener(Javalin app, boolean https, ScheduledExecutorService heldBack, Rehearsals rehearsals) {
         this.app = app;
         this.https = https;
         this.heldBack = heldBack;
+        this.rehearsals = rehearsals;
     }
 
     /**
@@ -61,6 +64,8 @@ public final class RedcapListener implements AutoCloseable {
      * beyond the Javalin adapters.
      *
      * @param tls the certificate and key for HTTPS; empty for plain HTTP
+     * @param rehearsal answers the warm-up's rehearsals, sent through {@link #rehearse} until
+     *     {@link #endRehearsals}
      * @param callers how {@code /metrics} works out its caller, as {@code /user-access} does, and whom it serves
      * @param clock for saying slow clients' cut-offs at most once a minute
      */
@@ -69,6 +74,7 @@ public final class RedcapListener implements AutoCloseable {
             Optional<ServerKeys> tls,
             UserAccess userAccess,
             RequestMeters meters,
+            Rehearsal rehearsal,
             Supplier<Callers> callers,
             Health health,
             Metrics metrics,
@@ -78,7 +84,7 @@ public final class RedcapListener implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        UserAccessHandler endpoint = new UserAccessHandler(userAccess, meters, heldBack);
+        UserAccessHandler endpoint = new UserAccessHandler(userAccess, meters, rehearsal, heldBack);
         MetricsEndpoint metricsEndpoint = new MetricsEndpoint(callers, metrics, meters);
         ServerKeys keys = tls.orElse(null);
         // A request, head and body, must arrive within three quarters of the deadline from its first
@@ -87,6 +93,8 @@ public final class RedcapListener implements AutoCloseable {
         HeadDeadline heads = new HeadDeadline(receiving, meters, clock);
         // Idle reads (a stalled body) may not outlast the deadline by much: REDCap waits forever.
         long idleTimeoutMs = config.deadline().toMillis() + 1_000;
+        AtomicReference<Rehearsals> rehearsals = new AtomicReference<>();
+        AtomicReference<HttpConfiguration> plainHttp = new AtomicReference<>();
         Javalin app = Javalin.create(cfg -> {
             cfg.startup.showJavalinBanner = false;
             cfg.startup.showOldJavalinVersionWarning = false;
@@ -95,9 +103,13 @@ public final class RedcapListener implements AutoCloseable {
                 server.setErrorHandler(new PlainZeroErrorHandler());
                 // Javalin attaches its servlets inside the innermost wrapper: this one sees requests first.
                 server.insertHandler(new WholeRequestFirst(USER_ACCESS_PATH, UserAccess.MAX_BODY_BYTES, receiving));
+                rehearsals.set(new Rehearsals(server));
+                server.insertHandler(rehearsals.get());
             });
-            cfg.jetty.addConnector(
-                    (server, httpConfig) -> connector(server, httpConfig, config, keys, heads, idleTimeoutMs));
+            cfg.jetty.addConnector((server, httpConfig) -> {
+                plainHttp.set(httpConfig);
+                return connector(server, httpConfig, config, keys, heads, idleTimeoutMs);
+            });
             for (HandlerType method : ROUTED_METHODS) {
                 cfg.routes.addHttpHandler(method, USER_ACCESS_PATH, endpoint);
             }
@@ -127,7 +139,9 @@ public final class RedcapListener implements AutoCloseable {
             }
             throw e;
         }
-        return new RedcapListener(app, keys != null, heldBack);
+        // Rehearsals speak HTTP as the network connector does, head deadline included.
+        rehearsals.get().speaking(heads.http(plainHttp.get()));
+        return new RedcapListener(app, keys != null, heldBack, rehearsals.get());
     }
 
     private static ServerConnector connector(
@@ -196,6 +210,22 @@ public final class RedcapListener implements AutoCloseable {
 
     public boolean https() {
         return https;
+    }
+
+    /**
+     * Sends one raw HTTP/1.1 request through the listener's handlers over the in-process
+     * connector, as a rehearsal (answered by the {@link Rehearsal} given at start), and returns
+     * the raw answer.
+     *
+     * @throws IllegalStateException once {@link #endRehearsals} was called
+     */
+    String rehearse(String request, Duration timeout) throws Exception {
+        return rehearsals.send(request, timeout);
+    }
+
+    /** Closes the in-process connector for good: from now on no request is a rehearsal. */
+    public void endRehearsals() throws Exception {
+        rehearsals.close();
     }
 
     @Override

@@ -48,18 +48,29 @@ final class UserAccessHandler implements Handler {
 
     private final UserAccess userAccess;
     private final RequestMeters meters;
+    private final Rehearsal rehearsal;
     private final ScheduledExecutorService scheduler;
     private final Semaphore heldBack = new Semaphore(MAX_HELD_BACK);
 
-    /** @param scheduler completes the held-back answers of slowed callers; owned by the listener */
-    UserAccessHandler(UserAccess userAccess, RequestMeters meters, ScheduledExecutorService scheduler) {
+    /**
+     * @param rehearsal answers the requests {@link Rehearsals} marks, instead of {@code userAccess}
+     * @param scheduler completes the held-back answers of slowed callers; owned by the listener
+     */
+    UserAccessHandler(
+            UserAccess userAccess, RequestMeters meters, Rehearsal rehearsal, ScheduledExecutorService scheduler) {
         this.userAccess = userAccess;
         this.meters = meters;
+        this.rehearsal = rehearsal;
         this.scheduler = scheduler;
     }
 
     @Override
     public void handle(Context ctx) {
+        if (Boolean.TRUE.equals(ctx.attribute(Rehearsals.ATTRIBUTE))) {
+            // The same steps on the rehearsal's own caller, recorder and meters; never held back.
+            write(ctx, rehearsal.userAccess().answer(incoming(ctx)), rehearsal.meters(), false);
+            return;
+        }
         Answered answered = userAccess.answer(incoming(ctx));
         // The record's commit took some of the deadline too: what is left of it bounds the wait.
         Duration left = answered.deadline().remaining();
@@ -67,13 +78,13 @@ final class UserAccessHandler implements Handler {
         if (wait.isZero() || !heldBack.tryAcquire()) {
             // Past MAX_HELD_BACK waiting answers the rest go out at once: memory stays bounded, and
             // the secrets' 128 bits, not the delay, are what keeps guessing out.
-            write(ctx, answered);
+            write(ctx, answered, meters, true);
             return;
         }
         CompletableFuture<Void> later = new CompletableFuture<>();
         ctx.future(() -> later.thenRun(() -> {
             try {
-                write(ctx, answered);
+                write(ctx, answered, meters, true);
             } finally {
                 heldBack.release();
             }
@@ -87,7 +98,8 @@ final class UserAccessHandler implements Handler {
         }
     }
 
-    private void write(Context ctx, Answered answered) {
+    /** @param onRecord whether the answer is REDCap's, for the decision lines, or a rehearsal's */
+    private static void write(Context ctx, Answered answered, RequestMeters meters, boolean onRecord) {
         DecisionRecord r = answered.record();
         Exchanges.answer(ctx, answered.answer());
         ctx.header(DECISION_ID_HEADER, r.decisionId());
@@ -103,6 +115,10 @@ final class UserAccessHandler implements Handler {
         } catch (RuntimeException e) {
             // Counting must never change an answer that is already decided and recorded.
             log.warn("could not count decision {}: {}", r.decisionId(), e.toString());
+        }
+        if (!onRecord) {
+            log.debug("rehearsal answered {} ({}) in {} us", answered.answer(), r.reason(), answeredNanos / 1_000);
+            return;
         }
         decisions.info(
                 "decision={} effect={} status={} reason={} instance={} user={} project={} caller={} latency_us={}",

@@ -1,17 +1,15 @@
 package io.cdpaccess.http;
 
-import io.cdpaccess.audit.DecisionLog;
-import io.cdpaccess.audit.DecisionRecord;
-import io.cdpaccess.audit.Explanations;
 import io.cdpaccess.config.InstanceConfig;
 import io.cdpaccess.decision.Decider;
 import io.cdpaccess.decision.Decision;
-import io.cdpaccess.ids.Ids;
-import io.cdpaccess.policy.PolicyResult;
+import io.cdpaccess.ops.LogText;
 import io.cdpaccess.protocol.AccessRequest;
 import io.cdpaccess.protocol.ParsedBody;
 import io.cdpaccess.protocol.RedcapUrl;
 import io.cdpaccess.protocol.RequestParser;
+import io.cdpaccess.store.Grant;
+import io.cdpaccess.store.StoreSnapshot;
 import io.cdpaccess.time.Deadline;
 import io.cdpaccess.time.Ticker;
 import java.io.IOException;
@@ -23,9 +21,11 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.cert.X509Certificate;
-import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManager;
@@ -34,85 +34,129 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs the decision path once over before the service says it is ready, so that the first
- * researcher does not wait for the JIT, CEL's first evaluation, the first TLS handshake and the
- * first write (243–659 ms measured, against a few ms later). A synthetic request goes through
- * the parser, the policy and the {@link Decider}; its record is written in a transaction that is
- * rolled back, so no warm-up row is ever on the record; and {@code GET /health/live} is fetched
- * from the service's own listener, over TLS when it speaks TLS. Bounded by a budget well under
- * the 2 s readiness allows, and never fatal: a warm-up that fails only leaves the service cold.
+ * Runs the decision path over before the service says it is ready, so that the first researcher
+ * does not wait for the JIT, CEL's first evaluation, the first TLS handshake and the first write
+ * (243–659 ms measured, against a few ms later). First synthetic requests go straight through the
+ * parser, the policy and the {@link Decider}; then REDCap's call itself is rehearsed through the
+ * listener's own handlers over an in-process connector ({@link Rehearsals}) — body received, caller
+ * checked, decided, its record written in a transaction rolled back, answer written and counted
+ * on meters nobody reads — so no warm-up row, count or decision line is ever on the record; last
+ * {@code GET /health/live} is fetched over the network from the service's own listener, over TLS
+ * when it speaks TLS, for the accept and the handshake. Bounded by a budget well under the 2 s
+ * readiness allows, and never fatal: a warm-up that fails only leaves the service cold. The
+ * rehearsals end with it, for good.
  */
 public final class WarmUp {
 
     private static final Logger log = LoggerFactory.getLogger(WarmUp.class);
 
-    /** The warm-up's user: a name no directory has, should a rule look it up. */
+    /**
+     * The warm-up's users: names no directory has, should a rule look them up. The rehearsals'
+     * store ({@link #store}) grants the first, so that both an allow and a deny are rehearsed.
+     */
     static final String USER = "cdp-access-warm-up";
 
-    private static final int DECISIONS = 300;
+    static final String REFUSED_USER = "cdp-access-warm-up-refused";
+
+    static final long PROJECT = 1;
+
+    private static final int DECISIONS = 200;
+
+    static final int REHEARSALS = 20;
 
     private WarmUp() {}
 
     /**
-     * Warms up; returns how long it took.
+     * How the warm-up went.
      *
-     * @param instance the instance the synthetic request comes from
-     * @param host the listener's address (the loopback address when it listens on every interface)
+     * @param rehearsed how many rehearsals of REDCap's call were answered 200
+     * @param incomplete why it stopped early, if it did (the service then starts cold)
      */
-    public static Duration run(
-            Decider decider,
-            DecisionLog decisionLog,
-            InstanceConfig instance,
-            String host,
-            int port,
-            boolean https,
-            Clock clock,
-            Duration budget) {
-        Ticker ticker = Ticker.system();
-        Deadline warmUp = Deadline.start(ticker, budget);
-        try {
-            RedcapUrl url = instance.redcapUrl().orElse(RedcapUrl.parse("https://warm-up.invalid/"));
-            byte[] body = ("user=" + USER + "&project_id=1&redcap_url="
-                            + URLEncoder.encode(url.value(), StandardCharsets.UTF_8))
-                    .getBytes(StandardCharsets.UTF_8);
-            Decision decision = null;
-            for (int i = 0; i < DECISIONS && warmUp.remaining().compareTo(budget.dividedBy(2)) > 0; i++) {
-                ParsedBody parsed = RequestParser.parse(body, "application/x-www-form-urlencoded");
-                AccessRequest request = ((ParsedBody.Valid) parsed).request();
-                Decision decided = decider.decide(
-                        instance, request, Optional.of("127.0.0.1"), Deadline.start(ticker, Duration.ofSeconds(5)));
-                decided.explanation().ifPresent(e -> Explanations.toJson(e, decided.sources()));
-                decision = decided;
-            }
-            if (decision != null) {
-                decisionLog.rehearse(record(decision, instance, url, clock));
-            }
-            fetchLive(host, port, https, warmUp);
-        } catch (Exception | LinkageError e) {
-            log.info("warm-up incomplete ({}); the first answers may be slower", e.toString());
-        }
-        return Duration.ofNanos(warmUp.elapsedNanos());
+    public record Report(Duration took, int rehearsed, Optional<String> incomplete) {}
+
+    /**
+     * The store as the rehearsals see it: one grant, {@link #USER} on {@link #PROJECT} of
+     * {@code instance}, in force since {@code now}. Never the service's store: nothing of it is
+     * written, and no real request is decided with it.
+     */
+    public static StoreSnapshot store(String instance, Instant now) {
+        Grant grant = new Grant(
+                "warm-up",
+                instance,
+                USER,
+                OptionalLong.of(PROJECT),
+                now,
+                Optional.empty(),
+                now,
+                "cdp-access warm-up",
+                "warm-up",
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty());
+        return new StoreSnapshot(0, List.of(grant), List.of(), List.of());
     }
 
-    private static DecisionRecord record(Decision decision, InstanceConfig instance, RedcapUrl url, Clock clock) {
-        return new DecisionRecord(
-                Ids.next(clock),
-                clock.instant(),
-                Optional.of(instance.name()),
-                Optional.of(USER),
-                Optional.of(USER),
-                Optional.of("1"),
-                Optional.of(url.value()),
-                "127.0.0.1",
-                "127.0.0.1",
-                decision.effect(),
-                decision.reason(),
-                Optional.ofNullable(decision.detail()),
-                200,
-                0,
-                decision.grantId(),
-                decision.explanation().map(PolicyResult::policyVersion),
-                decision.explanation().map(e -> Explanations.toJson(e, decision.sources())));
+    /**
+     * Warms up and ends the listener's rehearsals.
+     *
+     * @param rehearsal the rehearsals' instance and secret, as given to the listener
+     * @param host the listener's address (the loopback address when it listens on every interface)
+     */
+    public static Report run(
+            Decider decider, Rehearsal rehearsal, RedcapListener listener, String host, Duration budget) {
+        Ticker ticker = Ticker.system();
+        Deadline warmUp = Deadline.start(ticker, budget);
+        InstanceConfig instance = rehearsal.instance();
+        int rehearsed = 0;
+        Optional<String> incomplete = Optional.empty();
+        try {
+            RedcapUrl url = instance.redcapUrl().orElse(RedcapUrl.parse("https://warm-up.invalid/"));
+            String rest =
+                    "&project_id=" + PROJECT + "&redcap_url=" + URLEncoder.encode(url.value(), StandardCharsets.UTF_8);
+            String form = "user=" + USER + rest;
+            byte[] body = form.getBytes(StandardCharsets.UTF_8);
+            Duration half = budget.dividedBy(2);
+            for (int i = 0; i < DECISIONS && warmUp.remaining().compareTo(half) > 0; i++) {
+                ParsedBody parsed = RequestParser.parse(body, "application/x-www-form-urlencoded");
+                AccessRequest request = ((ParsedBody.Valid) parsed).request();
+                Decision unused = decider.decide(
+                        instance, request, Optional.of("127.0.0.1"), Deadline.start(ticker, Duration.ofSeconds(5)));
+            }
+            List<String> calls =
+                    List.of(call(rehearsal, host, form), call(rehearsal, host, "user=" + REFUSED_USER + rest));
+            Duration quarter = budget.dividedBy(4);
+            for (int i = 0; i < REHEARSALS && warmUp.remaining().compareTo(quarter) > 0; i++) {
+                String answer = listener.rehearse(calls.get(i % calls.size()), warmUp.remaining());
+                if (answer.startsWith("HTTP/1.1 200 ")) {
+                    rehearsed++;
+                } else {
+                    incomplete = Optional.of("a rehearsal of REDCap's call was answered "
+                            + LogText.quote(answer.lines().findFirst().orElse("nothing")));
+                }
+            }
+            fetchLive(host, listener.port(), listener.https(), warmUp);
+        } catch (Exception | LinkageError e) {
+            incomplete = Optional.of(e.toString());
+        } finally {
+            try {
+                listener.endRehearsals();
+            } catch (Exception e) {
+                log.warn("could not close the warm-up's in-process connector: {}", e.toString());
+            }
+        }
+        Duration took = Duration.ofNanos(warmUp.elapsedNanos());
+        incomplete.ifPresent(why -> log.info("warm-up incomplete ({}); the first answers may be slower", why));
+        return new Report(took, rehearsed, incomplete);
+    }
+
+    /** REDCap's call as it comes over the wire, with the rehearsals' secret. */
+    private static String call(Rehearsal rehearsal, String host, String form) {
+        return "POST " + RedcapListener.USER_ACCESS_PATH + "?secret=" + rehearsal.secret() + " HTTP/1.1\r\n"
+                + "Host: " + host + "\r\n"
+                + "Content-Type: application/x-www-form-urlencoded\r\n"
+                + "Content-Length: " + form.getBytes(StandardCharsets.UTF_8).length + "\r\n"
+                + "Connection: close\r\n\r\n"
+                + form;
     }
 
     /** One request through Jetty, TLS handshake included; the answer is read and dropped. */

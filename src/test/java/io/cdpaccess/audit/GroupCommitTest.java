@@ -34,6 +34,7 @@ class GroupCommitTest {
     private static final class CueWriter implements GroupCommit.Writer<String> {
         final List<String> written = new CopyOnWriteArrayList<>();
         final List<String> corrected = new CopyOnWriteArrayList<>();
+        final List<List<String>> rehearsed = new CopyOnWriteArrayList<>();
         final Semaphore gate = new Semaphore(0);
         final CountDownLatch entered = new CountDownLatch(1);
         final AtomicBoolean failing = new AtomicBoolean();
@@ -54,6 +55,14 @@ class GroupCommitTest {
             }
             written.addAll(records);
             corrected.addAll(corrections);
+        }
+
+        @Override
+        public void rehearse(List<String> records) throws SQLException {
+            if (failing.get()) {
+                throw new SQLException("database is down");
+            }
+            rehearsed.add(List.copyOf(records));
         }
 
         void hold() {
@@ -92,6 +101,36 @@ class GroupCommitTest {
         assertThat(writer.written).containsExactly("a", "b");
         assertThat(commits.recordsWritten()).isEqualTo(2);
         assertThat(commits.commits()).isEqualTo(2);
+        assertThat(commits.lastFailure()).isEmpty();
+    }
+
+    @Test
+    void aRehearsalIsRolledBackApartFromRealRecordsAndCountedNowhere() throws Exception {
+        writer.hold();
+        CompletableFuture<Outcome> first =
+                CompletableFuture.supplyAsync(() -> commits.append("first", PATIENT), requesters);
+        assertThat(writer.entered.await(10, TimeUnit.SECONDS)).isTrue();
+        // Queued behind "first" together with a real record: the writer takes both in one batch.
+        CompletableFuture<Outcome> rehearsal =
+                CompletableFuture.supplyAsync(() -> commits.rehearse("warm-up", PATIENT), requesters);
+        CompletableFuture<Outcome> second =
+                CompletableFuture.supplyAsync(() -> commits.append("second", PATIENT), requesters);
+        while (commits.queueDepth() < 2) {
+            Thread.onSpinWait();
+        }
+        writer.release();
+
+        assertThat(rehearsal.get(10, TimeUnit.SECONDS)).isEqualTo(Outcome.COMMITTED);
+        assertThat(first.get(10, TimeUnit.SECONDS)).isEqualTo(Outcome.COMMITTED);
+        assertThat(second.get(10, TimeUnit.SECONDS)).isEqualTo(Outcome.COMMITTED);
+        assertThat(writer.rehearsed).containsExactly(List.of("warm-up"));
+        assertThat(writer.written).containsExactly("first", "second");
+        assertThat(commits.recordsWritten()).isEqualTo(2);
+        assertThat(commits.commits()).isEqualTo(2);
+
+        writer.failing.set(true);
+        assertThat(commits.rehearse("again", PATIENT)).isEqualTo(Outcome.FAILED);
+        assertThat(commits.failedCommits()).isZero();
         assertThat(commits.lastFailure()).isEmpty();
     }
 

@@ -1,0 +1,22 @@
+package io.cdpaccess.http;
+
+import io.cdpaccess.access.UserAccess;
+import io.cdpaccess.config.InstanceConfig;
+import io.cdpaccess.meters.RequestMeters;
+
+/**
+ * What answers the warm-up's rehearsals of REDCap's call ({@link Rehearsals}): a
+ * {@link UserAccess} of their own, deciding with the service's decider but whose caller is
+ * {@code instance} under {@code secret} and whose records are rolled back, and meters on a
+ * registry nobody reads. So a rehearsal runs every step REDCap's call does and leaves no row, no
+ * count and no decision line.
+ *
+ * @param secret the rehearsals' own secret, made at start, never configured and never written
+ */
+public record Rehearsal(UserAccess userAccess, RequestMeters meters, InstanceConfig instance, String secret) {
+
+    @Override
+    public String toString() {
+        return "Rehearsal[" + instance.name() + "]";
+    }
+}
