@@ -108,7 +108,10 @@ public final class LiveSource implements AutoCloseable {
         this.metrics = metrics;
         this.permits = new Semaphore(config.maxConcurrent());
         this.breaker = new CircuitBreaker(clock);
+        // Upkeep (evictions, expiry) on the deciding thread, a few entries at a time: handed to the
+        // common pool instead, it competed with decisions for the CPU and lengthened their tail.
         this.cache = Caffeine.newBuilder()
+                .executor(Runnable::run)
                 .maximumSize(config.cache().maxEntries())
                 .ticker(() -> TimeUnit.MILLISECONDS.toNanos(clock.millis()))
                 .expireAfter(new Expiry<String, Cached>() {

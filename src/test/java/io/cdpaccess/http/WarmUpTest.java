@@ -37,7 +37,8 @@ class WarmUpTest {
                             .status())
                     .isEqualTo(200);
             // Every rehearsal went through the listener and was answered; none left a trace.
-            assertThat(service.app().warmUp().rehearsed()).isEqualTo(WarmUp.REHEARSALS);
+            assertThat(service.app().warmUp().rehearsed())
+                    .isBetween(1, WarmUp.REHEARSALS); // fewer only if the budget ran out
             assertThat(service.app().warmUp().incomplete()).isEmpty();
             assertThat(rows(service)).isZero();
             assertThat(decisionLines.events()).isEmpty();
@@ -68,7 +69,8 @@ class WarmUpTest {
                                 + "\n    allow_from: [10.0.0.0/8]");
         assertThat(yaml).contains("sha256:").contains("allow_from");
         try (ServiceUnderTest service = ServiceUnderTest.start(dir, yaml)) {
-            assertThat(service.app().warmUp().rehearsed()).isEqualTo(WarmUp.REHEARSALS);
+            assertThat(service.app().warmUp().rehearsed())
+                    .isBetween(1, WarmUp.REHEARSALS); // fewer only if the budget ran out
             assertThat(rows(service)).isZero();
             // The rehearsals' caller is not one the network has: the real secret from loopback is
             // still refused by allow_from, and recorded.
@@ -86,7 +88,8 @@ class WarmUpTest {
         String yaml = ServiceUnderTest.prodConfig("tls:\n  self_signed:\n    hosts: [127.0.0.1]\n");
         try (ServiceUnderTest service = ServiceUnderTest.start(dir, yaml)) {
             assertThat(service.app().https()).isTrue();
-            assertThat(service.app().warmUp().rehearsed()).isEqualTo(WarmUp.REHEARSALS);
+            assertThat(service.app().warmUp().rehearsed())
+                    .isBetween(1, WarmUp.REHEARSALS); // fewer only if the budget ran out
             assertThat(service.app().warmUp().incomplete()).isEmpty();
             assertThat(rows(service)).isZero();
         }
