@@ -2,6 +2,7 @@ package io.cdpaccess.cli;
 
 import io.cdpaccess.config.ServiceConfig;
 import io.cdpaccess.db.Database;
+import io.cdpaccess.protocol.UnsafeText;
 import io.cdpaccess.store.Store;
 import java.io.PrintWriter;
 import java.time.Clock;
@@ -55,10 +56,15 @@ abstract class ConfiguredCommand implements Callable<Integer> {
     }
 
     /** Prints lines to the command's standard output. */
+    /**
+     * Prints each line with its unsafe characters escaped ({@link UnsafeText}): lines carry text
+     * from files and the store (case names, rule names, users), and a bidi override or a line
+     * break in it must not reorder or forge what a person reads.
+     */
     void print(String... lines) {
         PrintWriter out = spec.commandLine().getOut();
         for (String line : lines) {
-            out.println(line);
+            out.println(UnsafeText.escape(line));
         }
         out.flush();
     }

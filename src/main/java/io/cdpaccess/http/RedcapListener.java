@@ -101,7 +101,8 @@ public final class RedcapListener implements AutoCloseable {
             cfg.http.maxRequestSize = UserAccess.MAX_BODY_BYTES;
             cfg.jetty.modifyServer(server -> {
                 server.setErrorHandler(new PlainZeroErrorHandler());
-                // Javalin attaches its servlets inside the innermost wrapper: this one sees requests first.
+                // Javalin attaches its servlets inside the innermost wrapper: these see requests first,
+                // each inserted outside the one before (the rehearsals' mark, then the whole body).
                 server.insertHandler(new WholeRequestFirst(USER_ACCESS_PATH, UserAccess.MAX_BODY_BYTES, receiving));
                 rehearsals.set(new Rehearsals(server));
                 server.insertHandler(rehearsals.get());

@@ -83,6 +83,33 @@ class PolicyCliTest {
     }
 
     @Test
+    void aCaseNameWithABidiOverrideOrALineBreakIsPrintedEscaped() throws Exception {
+        Path config = write("c.yaml", BASE);
+        // U+202E would show "PASS nimda" as "PASS admin"; a line break would forge a line of its own.
+        Path cases = write("cases.yaml", """
+                now: 2026-12-01T12:00:00Z
+                cases:
+                  - name: "\u202enimda"
+                    request: {user: alice, project_id: 1}
+                    facts: {store: {grant: {state: active, active: true}}}
+                    expect: allow
+                  - name: "two\\nPASS forged"
+                    request: {user: alice, project_id: 1}
+                    facts: {store: {grant: {state: active, active: true}}}
+                    expect: allow
+                """);
+
+        Cli.Result r = cli.run("policy", "test", "--config", config.toString(), cases.toString());
+
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.out())
+                .contains("PASS \\u202enimda (allow by grant)")
+                .contains("PASS two\\nPASS forged (allow by grant)")
+                .doesNotContain("\u202e")
+                .doesNotContainPattern("(?m)^PASS forged");
+    }
+
+    @Test
     void aFailingCaseIsReportedWithTheRulesAndFailsTheRunAndTheJunitFile() throws Exception {
         Path config = write("c.yaml", BASE + """
                 policy:
