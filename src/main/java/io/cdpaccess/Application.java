@@ -134,8 +134,7 @@ public final class Application implements AutoCloseable {
             listener = track(RedcapListener.start(
                     config, tls, userAccess, requestMeters, rehearsal, callers, health, metrics, clock));
             // Ready only once warm: /health/ready says not-ready until then, at most WARM_UP_BUDGET.
-            warmUp = WarmUp.run(
-                    decider, rehearsal, listener, ownAddress(config.listen().host()), WARM_UP_BUDGET);
+            warmUp = WarmUp.run(rehearsal, listener, ownAddress(config.listen().host()), WARM_UP_BUDGET);
             this.health = health;
             health.warmedUp();
             // Also the first line through the log's encoder, so that the first decision's is not.
@@ -187,14 +186,17 @@ public final class Application implements AutoCloseable {
 
     /**
      * What answers the warm-up's rehearsals of REDCap's call: the first instance under a secret
-     * made now, deciding with the service's policy on a store of their own (one grant), their
-     * records rolled back and their counts on a registry nobody reads.
+     * made now, deciding with the service's policy on a store of their own (one grant) and its
+     * sources offline (found nothing, asked nothing), their records rolled back and their counts
+     * on a registry nobody reads.
      */
     private static Rehearsal rehearsal(
             ServiceConfig config, Supplier<Rules> policy, DecisionLog decisionLog, Clock clock) {
         InstanceConfig instance = config.instances().get(0);
         StoreSnapshot store = WarmUp.store(instance.name(), clock.instant());
-        Decider decider = Decider.withSources(policy, () -> store, clock);
+        Rules live = policy.get();
+        Rules offline = new Rules(live.policy(), live.sources().offline(clock));
+        Decider decider = Decider.withSources(() -> offline, () -> store, clock);
         String secret = CallerSecret.generate();
         Callers callers = Callers.rehearsal(config, instance, CallerSecret.parse(secret), clock);
         UserAccess userAccess = new UserAccess(
@@ -209,7 +211,7 @@ public final class Application implements AutoCloseable {
                 callers.instances(),
                 callers.limiter(),
                 config.deadline());
-        return new Rehearsal(userAccess, unread, instance, secret);
+        return new Rehearsal(userAccess, decider, unread, instance, secret);
     }
 
     /** Where the warm-up reaches the listener: its address, or loopback when it listens on every interface. */

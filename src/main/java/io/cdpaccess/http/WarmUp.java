@@ -102,8 +102,7 @@ public final class WarmUp {
      * @param rehearsal the rehearsals' instance and secret, as given to the listener
      * @param host the listener's address (the loopback address when it listens on every interface)
      */
-    public static Report run(
-            Decider decider, Rehearsal rehearsal, RedcapListener listener, String host, Duration budget) {
+    public static Report run(Rehearsal rehearsal, RedcapListener listener, String host, Duration budget) {
         Ticker ticker = Ticker.system();
         Deadline warmUp = Deadline.start(ticker, budget);
         InstanceConfig instance = rehearsal.instance();
@@ -119,8 +118,13 @@ public final class WarmUp {
             for (int i = 0; i < DECISIONS && warmUp.remaining().compareTo(half) > 0; i++) {
                 ParsedBody parsed = RequestParser.parse(body, "application/x-www-form-urlencoded");
                 AccessRequest request = ((ParsedBody.Valid) parsed).request();
-                Decision unused = decider.decide(
-                        instance, request, Optional.of("127.0.0.1"), Deadline.start(ticker, Duration.ofSeconds(5)));
+                Decision unused = rehearsal
+                        .decider()
+                        .decide(
+                                instance,
+                                request,
+                                Optional.of("127.0.0.1"),
+                                Deadline.start(ticker, Duration.ofSeconds(5)));
             }
             List<String> calls =
                     List.of(call(rehearsal, host, form), call(rehearsal, host, "user=" + REFUSED_USER + rest));

@@ -156,6 +156,20 @@ public final class LiveSource implements AutoCloseable {
     }
 
     /** What the client answers for a key no lookup can be made for (its key fact was empty). */
+    /** This source answering from no system, as {@link SourceSet#offline} describes. */
+    LiveSource offline(Clock clock) {
+        SourceClient nobody = new SourceClient() {
+            @Override
+            public SourceAnswer lookup(SourceKey key) {
+                return kind.unknownKey();
+            }
+
+            @Override
+            public void close() {}
+        };
+        return new LiveSource(config, kind, nobody, clock, Runnable::run, SourceMetrics.NONE);
+    }
+
     SourceAnswer unknownKey() {
         return kind.unknownKey();
     }

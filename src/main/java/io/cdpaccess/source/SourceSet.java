@@ -2,6 +2,7 @@ package io.cdpaccess.source;
 
 import io.cdpaccess.policy.FactType;
 import io.cdpaccess.time.Deadline;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -39,6 +40,17 @@ public final class SourceSet {
         Map<String, FactType> v = new LinkedHashMap<>();
         sources.forEach((name, source) -> v.put(name, source.facts()));
         return v;
+    }
+
+    /**
+     * The same sources answering from no system: each lookup finds nothing (the kind's answer for
+     * an unknown key) at once, on the asking thread, cached and counted only in these copies. For
+     * the warm-up's rehearsals, which run the source machinery without asking a directory about
+     * a user it never had or showing in the sources' meters and caches.
+     */
+    public SourceSet offline(Clock clock) {
+        return new SourceSet(
+                sources.values().stream().map(s -> s.offline(clock)).toList());
     }
 
     public Collection<LiveSource> sources() {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.cdpaccess.testing.Cli;
 import io.cdpaccess.testing.PrivateFiles;
 import io.cdpaccess.testing.RedcapClient;
+import io.cdpaccess.testing.Scrape;
 import io.cdpaccess.testing.ServiceUnderTest;
 import io.cdpaccess.testing.TestClock;
 import io.cdpaccess.testing.TestDirectory;
@@ -56,6 +57,27 @@ class LdapSourceEndToEndTest {
 
     static Map<String, String> env() {
         return Map.of("LDAP_BIND_PASSWORD", TestDirectory.BIND_PASSWORD);
+    }
+
+    @Test
+    void theWarmUpAsksTheDirectoryNothingAndLeavesTheSourcesMetersAndCacheUntouched() throws Exception {
+        RedcapClient redcap = new RedcapClient();
+        try (TestDirectory directory = TestDirectory.start(DirectoryTrees.OPENLDAP, DirectoryTrees.OL_BASE);
+                ServiceUnderTest service =
+                        ServiceUnderTest.start(dir, config(directory.url(), "10m", "ehr-users"), env(), clock)) {
+            assertThat(service.app().warmUp().rehearsed()).isPositive();
+            assertThat(service.app().warmUp().incomplete()).isEmpty();
+            Scrape started = service.scrape();
+            assertThat(started.sum("cdp_access_source_lookup_seconds_count")).isZero();
+            assertThat(started.sum("cdp_access_source_cache_total")).isZero();
+
+            assertThat(redcap.userAccess(service.url(SECRET), "olivia", 42, ServiceUnderTest.PROD_URL))
+                    .isEqualTo("1");
+            Scrape after = service.scrape();
+            assertThat(after.sum("cdp_access_source_lookup_seconds_count")).isEqualTo(1);
+            assertThat(after.count("cdp_access_source_cache_total", "source", "ldap", "result", "miss"))
+                    .isEqualTo(1);
+        }
     }
 
     @Test
