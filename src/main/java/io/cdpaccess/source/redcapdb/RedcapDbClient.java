@@ -2,6 +2,7 @@ package io.cdpaccess.source.redcapdb;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.HikariPoolMXBean;
 import com.zaxxer.hikari.SQLExceptionOverride;
 import io.cdpaccess.config.RedcapDbSettings;
 import io.cdpaccess.protocol.Texts;
@@ -14,6 +15,7 @@ import io.cdpaccess.source.SourceKey;
 import java.io.IOException;
 import java.net.SocketTimeoutException;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -28,6 +30,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.Executor;
 
@@ -45,7 +48,9 @@ import java.util.concurrent.Executor;
  * floor is 250 ms), connecting, each read on the socket, and the statements (the server stops
  * them too). A connection that broke while idle in the pool — the server restarted, a firewall
  * dropped it — is given up for the next one, then a fresh one, within the same budget: every
- * failed answer denies a researcher for the rest of their REDCap session.
+ * failed answer denies a researcher for the rest of their REDCap session. For the same reason,
+ * while the pool holds no connection at all (the database was down) a lookup connects by itself
+ * instead of waiting for the pool's next try, which HikariCP backs off to seconds apart.
  */
 final class RedcapDbClient implements SourceClient {
 
@@ -127,7 +132,7 @@ final class RedcapDbClient implements SourceClient {
         for (int attempt = 1; ; attempt++) {
             Connection connection;
             try {
-                connection = pool.getConnection();
+                connection = poolHoldsNone() ? direct(deadline) : pool.getConnection();
             } catch (SQLException e) {
                 throw failure("no connection to REDCap's database", e);
             }
@@ -141,6 +146,42 @@ final class RedcapDbClient implements SourceClient {
                 }
                 throw failure("cannot read REDCap's database", e);
             }
+        }
+    }
+
+    /**
+     * Whether the pool has no connection at all, open or idle: the database was unreachable when
+     * it last tried, and its next try may be seconds away.
+     */
+    private boolean poolHoldsNone() {
+        HikariPoolMXBean state = pool.getHikariPoolMXBean();
+        return state != null && state.getTotalConnections() == 0;
+    }
+
+    /**
+     * A session of its own, outside the pool, made read-only as the pool's are. HikariCP backs
+     * off between failed tries to connect, up to 5 s apart, and a lookup waiting for it would fail
+     * for a database that is back (and a breaker's probe failing so keeps it open twice as long):
+     * so while the pool holds none, a lookup connects itself within its budget, and the pool
+     * fills again in the background.
+     */
+    private Connection direct(long deadline) throws SQLException {
+        long remaining = Math.max(1, remainingMillis(deadline));
+        Properties properties = new Properties();
+        properties.setProperty("user", settings.user());
+        if (!settings.password().isEmpty()) {
+            properties.setProperty("password", settings.password().reveal());
+        }
+        properties.setProperty("connectTimeout", Long.toString(remaining));
+        properties.setProperty("socketTimeout", Long.toString(remaining));
+        Connection c = DriverManager.getConnection(mariaDbUrl(settings.url()), properties);
+        try (Statement s = c.createStatement()) {
+            c.setReadOnly(true);
+            s.execute("SET SESSION TRANSACTION READ ONLY");
+            return c;
+        } catch (SQLException e) {
+            c.close();
+            throw e;
         }
     }
 
