@@ -49,8 +49,9 @@ import java.util.concurrent.Executor;
  * them too). A connection that broke while idle in the pool — the server restarted, a firewall
  * dropped it — is given up for the next one, then a fresh one, within the same budget: every
  * failed answer denies a researcher for the rest of their REDCap session. For the same reason,
- * while the pool holds no connection at all (the database was down) a lookup connects by itself
- * instead of waiting for the pool's next try, which HikariCP backs off to seconds apart.
+ * once a lookup found no connection and while the pool holds none (the database was down), a
+ * lookup connects by itself instead of waiting for the pool's next try, which HikariCP backs off
+ * to seconds apart.
  */
 final class RedcapDbClient implements SourceClient {
 
@@ -79,6 +80,9 @@ final class RedcapDbClient implements SourceClient {
     private final Duration timeout;
     private final String where;
     private final HikariDataSource pool;
+
+    /** A lookup found no connection since the pool last held one: lookups connect by themselves. */
+    private volatile boolean unreachable;
 
     /** Whether {@code redcap_ehr_user_map} has {@code ehr_id} (REDCap added it with multiple EHRs); asked once. */
     private volatile Boolean ehrIdColumn;
@@ -132,8 +136,9 @@ final class RedcapDbClient implements SourceClient {
         for (int attempt = 1; ; attempt++) {
             Connection connection;
             try {
-                connection = poolHoldsNone() ? direct(deadline) : pool.getConnection();
+                connection = connectDirectly() ? direct(deadline) : pool.getConnection();
             } catch (SQLException e) {
+                unreachable = true;
                 throw failure("no connection to REDCap's database", e);
             }
             try (Connection c = connection) {
@@ -150,20 +155,26 @@ final class RedcapDbClient implements SourceClient {
     }
 
     /**
-     * Whether the pool has no connection at all, open or idle: the database was unreachable when
-     * it last tried, and its next try may be seconds away.
+     * Whether a lookup found no connection and the pool still holds none, open or idle: its next
+     * try to connect may be seconds away. (At start the pool's first try is not waited out.)
      */
-    private boolean poolHoldsNone() {
+    private boolean connectDirectly() {
+        if (!unreachable) {
+            return false;
+        }
         HikariPoolMXBean state = pool.getHikariPoolMXBean();
-        return state != null && state.getTotalConnections() == 0;
+        if (state != null && state.getTotalConnections() == 0) {
+            return true;
+        }
+        unreachable = false;
+        return false;
     }
 
     /**
      * A session of its own, outside the pool, made read-only as the pool's are. HikariCP backs
      * off between failed tries to connect, up to 5 s apart, and a lookup waiting for it would fail
      * for a database that is back (and a breaker's probe failing so keeps it open twice as long):
-     * so while the pool holds none, a lookup connects itself within its budget, and the pool
-     * fills again in the background.
+     * so a lookup connects itself within its budget, and the pool fills again in the background.
      */
     private Connection direct(long deadline) throws SQLException {
         long remaining = Math.max(1, remainingMillis(deadline));
