@@ -3,6 +3,9 @@ package io.cdpaccess.cli;
 import io.cdpaccess.config.ServiceConfig;
 import io.cdpaccess.config.SourceConfig;
 import io.cdpaccess.decision.Policies;
+import io.cdpaccess.http.OwnMetrics;
+import io.cdpaccess.meters.ServerSourceState;
+import io.cdpaccess.ops.PrometheusText;
 import io.cdpaccess.policy.FactValues;
 import io.cdpaccess.protocol.UnsafeText;
 import io.cdpaccess.protocol.Username;
@@ -14,6 +17,7 @@ import io.cdpaccess.source.SourceKinds;
 import io.cdpaccess.source.SourceMetrics;
 import io.cdpaccess.source.SourceRegistry;
 import io.cdpaccess.source.SourceSet;
+import io.cdpaccess.time.Ticker;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -36,11 +40,17 @@ final class SourcesCommand {
      * {@code sources test}: asks each configured source live for one user, bypassing every cache,
      * and prints one line per source: what it answered, how long it took, or why it failed. The
      * first thing an administrator runs after configuring a source.
+     *
+     * <p>Under each, the running service's view of the same source from its {@code /metrics}: up,
+     * breaker, cache hit ratio, lookups. The command's own lookup is always fresh, while "why is
+     * everyone denied" is answered by the service's breaker and cache. When no service answers,
+     * one line says why; the exit code is the live test's alone.
      */
     @Command(
             name = "test",
-            description = "Ask each configured source now, without cache, for one user; one line each. "
-                    + "Exit code 0 when every source answered, 1 when one failed.")
+            description = "Ask each configured source now, without cache, for one user; one line each, and under it"
+                    + " the running server's view of that source (from its /metrics on the listen address)."
+                    + " Exit code 0 when every source answered, 1 when one failed.")
     static final class Test extends ConfiguredCommand {
 
         @Option(names = "--user", required = true, paramLabel = "USERNAME", description = "as REDCap sends it")
@@ -66,6 +76,10 @@ final class SourcesCommand {
                 throw new UserError("--project-id: expected a positive number");
             }
             String normalized = Username.normalize(user);
+            OwnMetrics.Result server = new OwnMetrics(Ticker.system()).read(config);
+            Optional<Map<String, ServerSourceState>> served = server instanceof OwnMetrics.Result.Scraped scraped
+                    ? Optional.of(ServerSourceState.of(PrometheusText.parse(scraped.text())))
+                    : Optional.empty();
             int failed = 0;
             List<String> lines = new ArrayList<>();
             try (SourceRegistry registry =
@@ -79,6 +93,7 @@ final class SourcesCommand {
                         failed++;
                         lines.add(c.name() + " (" + c.type() + "): NOT ASKED: its key comes from "
                                 + c.identity().via().orElse("?") + ", which gave none");
+                        served.ifPresent(s -> lines.add(serverLine(s, source.name())));
                         continue;
                     }
                     String key = maybeKey.get();
@@ -97,10 +112,20 @@ final class SourcesCommand {
                         lines.add(c.name() + " (" + c.type() + "): FAILED as " + Table.shown(key) + " after " + ms
                                 + " ms: " + UnsafeText.escape(e.getMessage()));
                     }
+                    served.ifPresent(s -> lines.add(serverLine(s, source.name())));
                 }
+            }
+            if (server instanceof OwnMetrics.Result.Unavailable unavailable) {
+                lines.add(UnsafeText.escape(unavailable.line()));
             }
             print(lines.toArray(new String[0]));
             return failed == 0 ? 0 : RootCommand.EXIT_DENIED;
+        }
+
+        private static String serverLine(Map<String, ServerSourceState> served, String source) {
+            ServerSourceState state = served.get(source);
+            return "  server: "
+                    + (state == null ? "has not looked anything up at this source since it started" : state.line());
         }
     }
 }

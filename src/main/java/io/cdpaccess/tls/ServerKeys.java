@@ -56,6 +56,25 @@ public record ServerKeys(KeyStore keyStore, String password, List<X509Certificat
         return read(tls);
     }
 
+    /**
+     * The certificate a running listener presents, for the command line to trust when it calls
+     * its own service: read from the keystore or PEM files (checked against the key, as
+     * {@code serve} does), or the self-signed one kept in the data directory, which this never
+     * makes (that is for {@code serve}); empty when none has been made yet.
+     *
+     * @throws IllegalArgumentException with the one-line message {@code serve} would stop with
+     */
+    public static Optional<X509Certificate> presentedCertificate(TlsConfig tls) {
+        if (tls.selfSigned().isPresent()) {
+            Path file = SelfSignedCertificates.certificateFile(tls.selfSigned().get());
+            return Files.exists(file)
+                    ? Optional.of(PemFiles.certificates(file, "the self-signed certificate")
+                            .get(0))
+                    : Optional.empty();
+        }
+        return Optional.of(read(tls).certificate());
+    }
+
     /** Where {@code self_signed} keeps its private key, for the owner-only check before start. */
     public static Path selfSignedKeyFile(TlsConfig.SelfSigned config) {
         return SelfSignedCertificates.keyFile(config);

@@ -129,6 +129,75 @@ class LdapSourceEndToEndTest {
         }
     }
 
+    @Test
+    void sourcesTestShowsTheRunningServersCacheAndBreakerBesideItsOwnLookup() throws Exception {
+        Cli cli = new Cli(clock, env());
+        RedcapClient redcap = new RedcapClient();
+        Path config;
+        String address;
+        try (TestDirectory directory = TestDirectory.start(DirectoryTrees.OPENLDAP, DirectoryTrees.OL_BASE)) {
+            try (ServiceUnderTest service =
+                    ServiceUnderTest.start(dir, config(directory.url(), "10m", "ehr-users"), env(), clock)) {
+                // The command finds the server on the configured listen address; the test's has a port only once
+                // started.
+                address = "127.0.0.1:" + service.port();
+                config = PrivateFiles.write(
+                        dir.resolve("c.yaml"),
+                        config(directory.url(), "10m", "ehr-users")
+                                .replace("listen: 127.0.0.1:0", "listen: " + address));
+                String url = service.url(SECRET);
+                assertThat(redcap.userAccess(url, "olivia", 42, ServiceUnderTest.PROD_URL))
+                        .isEqualTo("1");
+                assertThat(redcap.userAccess(url, "olivia", 43, ServiceUnderTest.PROD_URL))
+                        .isEqualTo("1");
+                assertThat(redcap.userAccess(url, "nobody", 42, ServiceUnderTest.PROD_URL))
+                        .isEqualTo("0");
+
+                Scrape scrape = service.scrape();
+                long hits = (long) scrape.value("cdp_access_source_cache_total", "source", "ldap", "result", "hit")
+                        .orElseThrow();
+                long misses = (long) scrape.value("cdp_access_source_cache_total", "source", "ldap", "result", "miss")
+                        .orElseThrow();
+                assertThat(hits)
+                        .as("the line repeats the service's own counts, warm-up included")
+                        .isPositive();
+                Cli.Result up = cli.run("sources", "test", "--config", config.toString(), "--user", "olivia");
+                assertThat(up.exitCode()).as(up.toString()).isZero();
+                assertThat(up.out())
+                        .containsPattern("ldap \\(ldap\\): found as \"?olivia\"? in \\d+ ms: .*ehr-users.*\n"
+                                + "  server: up, breaker closed, cache " + (hits * 100 / (hits + misses)) + "% hits \\("
+                                + hits + " hit / " + misses + " miss\\), lookups found \\d+ \\(avg \\d+\\.\\d ms\\)"
+                                + " / not-found \\d+ \\(avg \\d+\\.\\d ms\\), stale 0\n")
+                        .doesNotContain(TestDirectory.BIND_PASSWORD)
+                        .doesNotContain(SECRET);
+
+                directory.stop();
+                clock.advance(Duration.ofMinutes(15)); // past cache.found and stale_if_error: every call asks
+                for (int i = 0; i < 6; i++) {
+                    assertThat(redcap.call(url, "olivia", "42", ServiceUnderTest.PROD_URL)
+                                    .status())
+                            .isEqualTo(503);
+                }
+                Cli.Result open = cli.run("sources", "test", "--config", config.toString(), "--user", "olivia");
+                assertThat(open.exitCode()).as("the live lookup failed").isEqualTo(1);
+                assertThat(open.out())
+                        .contains("ldap (ldap): FAILED as")
+                        .containsPattern("\n  server: DOWN, breaker OPEN \\(not asked\\), cache \\d+% hits .*"
+                                + "lookups found \\d+ .* / breaker-open [1-9]\\d* \\(avg ")
+                        .doesNotContain(TestDirectory.BIND_PASSWORD);
+            }
+            directory.server().startListening();
+            Cli.Result none = cli.run("sources", "test", "--config", config.toString(), "--user", "olivia");
+            assertThat(none.exitCode())
+                    .as("no server changes nothing about the live test")
+                    .isZero();
+            assertThat(none.out())
+                    .containsPattern("ldap \\(ldap\\): found as")
+                    .contains("server: not running on " + address)
+                    .doesNotContain("  server: ");
+        }
+    }
+
     /** The call, asserting it was answered within the 2 s deadline (with room for the client). */
     private static RedcapClient.Response timed(java.util.function.Supplier<RedcapClient.Response> call) {
         long start = System.nanoTime();
@@ -146,6 +215,10 @@ class LdapSourceEndToEndTest {
             Cli.Result test = cli.run("sources", "test", "--config", config.toString(), "--user", "Olivia");
             assertThat(test.exitCode()).as(test.toString()).isZero();
             assertThat(test.out()).containsPattern("ldap \\(ldap\\): found as \"?olivia\"? in \\d+ ms: .*ehr-users");
+            assertThat(test.out())
+                    .as("a configuration without a fixed port names no server to ask")
+                    .contains("server: not asked: listen: 127.0.0.1:0 names no fixed port")
+                    .doesNotContain("  server: ");
 
             Cli.Result check = cli.run(
                     "check",
