@@ -198,6 +198,25 @@ class LdapSourceEndToEndTest {
         }
     }
 
+    @Test
+    void overHttpsTheServerIsReadTrustingItsOwnCertificateWhateverNameItCarries() throws Exception {
+        Cli cli = new Cli(clock, env());
+        // The certificate names REDCap's host for the service, not the loopback address the command calls.
+        String yaml =
+                config("ldap://127.0.0.1:1", "10m", "ehr-users") + "tls:\n  self_signed: {hosts: [cdp.example.edu]}\n";
+        try (TestDirectory directory = TestDirectory.start(DirectoryTrees.OPENLDAP, DirectoryTrees.OL_BASE);
+                ServiceUnderTest service = ServiceUnderTest.start(
+                        dir, yaml.replace("ldap://127.0.0.1:1", directory.url()), env(), clock)) {
+            Path config = PrivateFiles.write(
+                    dir.resolve("c.yaml"),
+                    yaml.replace("ldap://127.0.0.1:1", directory.url())
+                            .replace("listen: 127.0.0.1:0", "listen: 127.0.0.1:" + service.port()));
+            Cli.Result test = cli.run("sources", "test", "--config", config.toString(), "--user", "olivia");
+            assertThat(test.exitCode()).as(test.toString()).isZero();
+            assertThat(test.out()).contains("\n  server: up, breaker closed, ");
+        }
+    }
+
     /** The call, asserting it was answered within the 2 s deadline (with room for the client). */
     private static RedcapClient.Response timed(java.util.function.Supplier<RedcapClient.Response> call) {
         long start = System.nanoTime();
