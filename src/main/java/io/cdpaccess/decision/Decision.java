@@ -14,7 +14,8 @@ import java.util.Optional;
  * @param detail the deciding rule's facts, or why there was no policy decision, for the record
  * @param grantId the active grant, when the policy read it and allowed
  * @param explanation every rule's outcome and the facts used, when the policy was evaluated
- * @param sources for each fact source the evaluation used: how long it took, whether from cache
+ * @param sources for each fact source the evaluation used: how long it took, whether from cache;
+ *     in the order asked, a source that gave another's key before that one
  */
 public record Decision(
         Effect effect,
@@ -25,7 +26,8 @@ public record Decision(
         Map<String, SourceUse> sources) {
 
     public Decision {
-        sources = Map.copyOf(sources);
+        // Not Map.copyOf: its order is arbitrary, and the explanation lists sources in this order.
+        sources = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(sources));
     }
 
     static Decision outside(Effect effect, Reason reason, String detail) {

@@ -15,7 +15,9 @@ import java.util.concurrent.TimeoutException;
 /**
  * The source lookups of one decision, started together: each source's facts are waited for
  * when a rule first reads them, never past the decision's deadline nor (a chain counted whole)
- * past the source's timeout. What each source gave is kept for the explanation.
+ * past the source's timeout. What each source gave is kept for the explanation, including a
+ * source asked only for another's key ({@code identity: {via: ...}}): the decision rests on its
+ * answer as much as on the facts the rules read.
  */
 public final class SourceLookups {
 
@@ -41,6 +43,8 @@ public final class SourceLookups {
     private final Map<String, SourceKey> keys = new java.util.concurrent.ConcurrentHashMap<>();
     private final Map<String, Long> budgets = new LinkedHashMap<>();
     private final Map<String, SourceUse> uses = new LinkedHashMap<>();
+    /** When each source's answer arrived, from {@code startNanos}: set before its future completes. */
+    private final Map<String, Long> answeredAfterNanos = new java.util.concurrent.ConcurrentHashMap<>();
 
     SourceLookups(SourceSet set, Set<String> needed, String user, long projectId, Instant now, Deadline deadline) {
         this.set = set;
@@ -71,7 +75,10 @@ public final class SourceLookups {
                 });
             }
             budgets.put(name, budget);
-            asked.put(name, future);
+            // The stage whenComplete returns completes after the time is kept, so a finished
+            // future always has it.
+            asked.put(
+                    name, future.whenComplete((a, e) -> answeredAfterNanos.put(name, System.nanoTime() - startNanos)));
         }
     }
 
@@ -122,26 +129,67 @@ public final class SourceLookups {
             result = new LiveSource.Asked(
                     Optional.empty(), SourceOutcome.ERROR, false, false, Optional.of(LiveSource.message(e)));
         }
-        uses.put(
-                variable,
-                new SourceUse(
-                        (System.nanoTime() - startNanos) / 1_000,
-                        result.cached(),
-                        result.stale(),
-                        result.outcome().label(),
-                        result.error()));
+        useKeySources(variable);
+        uses.put(variable, use((System.nanoTime() - startNanos) / 1_000, result));
         if (result.answer().isEmpty()) {
             throw new Unavailable(variable + ": " + result.error().orElse("unavailable"));
         }
         return Optional.of(result.answer().get().facts());
     }
 
-    /** What each source read so far gave, in the order read: for the explanation. */
+    /**
+     * Enters the sources {@code variable}'s key came from (nearest last) into {@link #uses}, as far
+     * as the lookup of {@code variable} got with them: one a rule also reads is entered when read.
+     */
+    private void useKeySources(String variable) {
+        Optional<String> via = set.identity(variable).viaSource();
+        if (via.isEmpty() || uses.containsKey(via.get())) {
+            return; // a source in uses has its own key sources entered before it
+        }
+        useKeySources(via.get());
+        CompletableFuture<LiveSource.Asked> future = asked.get(via.get());
+        if (!future.isDone()) {
+            // The lookup keyed by it was given up waiting for this one: no stale answer of it
+            // stood in, since nothing was asked with one.
+            long waited = System.nanoTime() - startNanos;
+            set.source(via.get()).waitedTooLong(waited);
+            uses.put(
+                    via.get(),
+                    new SourceUse(
+                            waited / 1_000,
+                            false,
+                            false,
+                            SourceOutcome.TIMEOUT.label(),
+                            Optional.of("no answer within " + TimeUnit.NANOSECONDS.toMillis(waited) + " ms")));
+            return;
+        }
+        LiveSource.Asked result;
+        try {
+            result = future.join();
+        } catch (java.util.concurrent.CompletionException | java.util.concurrent.CancellationException e) {
+            result = new LiveSource.Asked(
+                    Optional.empty(), SourceOutcome.ERROR, false, false, Optional.of(LiveSource.message(e)));
+        }
+        uses.put(via.get(), use(answeredAfterNanos.getOrDefault(via.get(), 0L) / 1_000, result));
+    }
+
+    private static SourceUse use(long latencyMicros, LiveSource.Asked result) {
+        return new SourceUse(
+                latencyMicros, result.cached(), result.stale(), result.outcome().label(), result.error());
+    }
+
+    /**
+     * What each source asked so far gave, in the order read, a source that gave another's key
+     * before that one: for the explanation.
+     */
     public Map<String, SourceUse> uses() {
         return uses;
     }
 
-    /** The sources whose facts are stale answers standing in for a failed lookup. */
+    /**
+     * The sources whose facts (or the key they gave another source) are stale answers standing in
+     * for a failed lookup.
+     */
     public Set<String> stale() {
         Set<String> stale = new java.util.LinkedHashSet<>();
         uses.forEach((name, use) -> {

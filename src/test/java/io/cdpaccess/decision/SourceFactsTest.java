@@ -2,6 +2,7 @@ package io.cdpaccess.decision;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.cdpaccess.audit.Explanations;
 import io.cdpaccess.config.CallerSecret;
 import io.cdpaccess.config.ConfigLoader;
 import io.cdpaccess.config.IdentityMapping;
@@ -231,7 +232,79 @@ class SourceFactsTest {
 
         assertThat(d.effect()).isEqualTo(Effect.ALLOW);
         assertThat(directory.keys()).containsExactly("alice", "alice-ehr@example.edu");
-        assertThat(d.sources()).containsOnlyKeys("dir");
+        assertThat(d.sources().keySet())
+                .as("the source asked only for the key is explained too, before the one it keyed")
+                .containsExactly("redcap", "dir");
+        assertThat(d.sources().get("redcap").outcome()).isEqualTo("found");
+        assertThat(d.sources().get("redcap").cached()).isFalse();
+        assertThat(Explanations.toJson(d.explanation().orElseThrow(), d.sources()))
+                .containsSubsequence("\"sources\":{", "\"redcap\":{\"latency_us\":", "\"dir\":{");
+    }
+
+    /** A source whose key comes from {@code redcap}, and rules that read only it. */
+    Decider keyedViaRedcap() throws Exception {
+        return decider(
+                EPIC_POLICY,
+                ScriptedSource.config("redcap", Duration.ofSeconds(2), CACHE),
+                ScriptedSource.config(
+                        "dir",
+                        Duration.ofSeconds(2),
+                        CACHE,
+                        new IdentityMapping(
+                                Optional.of("redcap.ehr_username"),
+                                false,
+                                Optional.empty(),
+                                Optional.of("example.edu"))));
+    }
+
+    @Test
+    void aStaleAnswerThatGaveTheKeyIsNamedInTheDecision() throws Exception {
+        Decider decider = keyedViaRedcap();
+        directory.answer(new Found(List.of("Epic"), Optional.empty()));
+        decide(decider, "alice");
+        directory.answer("alice", new Fails("connection refused")); // redcap fails; dir still answers
+
+        clock.advance(Duration.ofMinutes(6)); // past cache.found, within stale_if_error
+        Decision d = decide(decider, "alice");
+
+        assertThat(d.effect()).isEqualTo(Effect.ALLOW);
+        assertThat(d.sources().get("redcap").stale()).isTrue();
+        assertThat(d.sources().get("redcap").error()).contains("connection refused");
+        assertThat(d.sources().get("dir").stale()).isFalse();
+        assertThat(d.detail()).endsWith("(stale facts: redcap: connection refused)");
+    }
+
+    @Test
+    void aFailedSourceThatWasToGiveTheKeyIsExplainedWithItsError() throws Exception {
+        Decider decider = keyedViaRedcap();
+        directory.answer("alice", new Fails("connection refused"));
+
+        Decision d = decide(decider, "alice");
+
+        assertThat(d.effect()).isEqualTo(Effect.ERROR);
+        assertThat(directory.keys()).containsExactly("alice");
+        assertThat(d.sources().keySet()).containsExactly("redcap", "dir");
+        assertThat(d.sources().get("redcap").outcome()).isEqualTo("error");
+        assertThat(d.sources().get("redcap").error()).contains("connection refused");
+        assertThat(d.sources().get("dir").error().orElseThrow()).contains("its key comes from redcap.ehr_username");
+    }
+
+    @Test
+    void aSourceThatWasToGiveTheKeyAndNeverAnsweredIsExplainedAsATimeout() throws Exception {
+        Decider decider = keyedViaRedcap();
+        directory.answer(new Hangs());
+
+        Decision d = decider.decide(
+                PROD,
+                AccessRequest.of("alice", 42, URL),
+                Optional.empty(),
+                Deadline.start(Ticker.system(), Duration.ofMillis(300)));
+
+        assertThat(d.effect()).isEqualTo(Effect.ERROR);
+        assertThat(d.sources().keySet()).containsExactly("redcap", "dir");
+        assertThat(d.sources().get("redcap").outcome()).isEqualTo("timeout");
+        assertThat(d.sources().get("redcap").stale()).isFalse();
+        assertThat(d.sources().get("dir").outcome()).isEqualTo("timeout");
     }
 
     @Test
