@@ -16,8 +16,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
- * Each fact source's meters: lookups by outcome with their latency, cache hits, misses and stale
- * answers, and gauges of whether it is up and its breaker open. The gauges read the sources
+ * Each fact source's meters: lookups by outcome with their latency (one per lookup made,
+ * however many decisions waited for it), decisions that stopped waiting, cache hits, misses and
+ * stale answers, and gauges of whether it is up and its breaker open. The gauges read the sources
  * serving at each scrape, so a source added by a reload appears with its first lookup, and one
  * removed reads as absent (NaN).
  */
@@ -40,12 +41,24 @@ public final class SourceMeters implements SourceMetrics {
     public void lookup(String source, SourceOutcome outcome, long nanos) {
         gauges(source);
         Timer.builder("cdp_access.source.lookup")
-                .description("Lookups at a fact source (timeout: a decision stopped waiting; breaker-open: not asked)")
+                .description("Lookups at a fact source, by how they ended (breaker-open: not asked); "
+                        + "decisions that stopped waiting are cdp_access_source_waits_abandoned_total")
                 .tag("source", source)
                 .tag("outcome", outcome.label())
                 .serviceLevelObjectives(BUCKETS)
                 .register(metrics.registry())
                 .record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public void waitAbandoned(String source) {
+        gauges(source);
+        Counter.builder("cdp_access.source.waits.abandoned")
+                .description("Decisions that stopped waiting for a fact source's answer (deadline or timeout "
+                        + "first), each once, also when several shared one lookup")
+                .tag("source", source)
+                .register(metrics.registry())
+                .increment();
     }
 
     @Override

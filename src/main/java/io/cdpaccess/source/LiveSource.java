@@ -223,9 +223,12 @@ public final class LiveSource implements AutoCloseable {
         return new Asked(Optional.empty(), outcome, false, false, Optional.of(error));
     }
 
-    /** Counts a decision that stopped waiting for this source. */
-    void waitedTooLong(long nanos) {
-        metrics.lookup(name(), SourceOutcome.TIMEOUT, nanos);
+    /**
+     * Counts a decision that stopped waiting for this source. Not a lookup: the one it waited for
+     * (perhaps shared with other decisions) is counted once, by its own outcome, when it ends.
+     */
+    void waitAbandoned() {
+        metrics.waitAbandoned(name());
     }
 
     private void lookUp(String cacheKey, SourceKey key, CompletableFuture<SourceAnswer> result) {

@@ -45,6 +45,8 @@ public final class SourceLookups {
     private final Map<String, SourceUse> uses = new LinkedHashMap<>();
     /** When each source's answer arrived, from {@code startNanos}: set before its future completes. */
     private final Map<String, Long> answeredAfterNanos = new java.util.concurrent.ConcurrentHashMap<>();
+    /** The sources this decision stopped waiting for: each counted once, however often read. */
+    private final Set<String> abandoned = new java.util.HashSet<>();
 
     SourceLookups(SourceSet set, Set<String> needed, String user, long projectId, Instant now, Deadline deadline) {
         this.set = set;
@@ -115,7 +117,7 @@ public final class SourceLookups {
         try {
             result = future.get(Math.max(0, waitNanos), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
-            source.waitedTooLong(System.nanoTime() - startNanos);
+            abandon(variable);
             String why = "no answer within " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos) + " ms";
             SourceKey key = keys.get(variable);
             result = key == null
@@ -152,7 +154,7 @@ public final class SourceLookups {
             // The lookup keyed by it was given up waiting for this one: no stale answer of it
             // stood in, since nothing was asked with one.
             long waited = System.nanoTime() - startNanos;
-            set.source(via.get()).waitedTooLong(waited);
+            abandon(via.get());
             uses.put(
                     via.get(),
                     new SourceUse(
@@ -171,6 +173,12 @@ public final class SourceLookups {
                     Optional.empty(), SourceOutcome.ERROR, false, false, Optional.of(LiveSource.message(e)));
         }
         uses.put(via.get(), use(answeredAfterNanos.getOrDefault(via.get(), 0L) / 1_000, result));
+    }
+
+    private void abandon(String name) {
+        if (abandoned.add(name)) {
+            set.source(name).waitAbandoned();
+        }
     }
 
     private static SourceUse use(long latencyMicros, LiveSource.Asked result) {

@@ -8,7 +8,10 @@ public enum SourceOutcome {
     NOT_FOUND,
     /** The source answered with an error, or could not be reached. */
     ERROR,
-    /** No answer within the source's timeout or the decision's deadline. */
+    /**
+     * The decision stopped waiting: no answer within the source's timeout or the decision's
+     * deadline. A decision's, not a lookup's: the lookup itself goes on and ends otherwise.
+     */
     TIMEOUT,
     /** Not asked: its circuit breaker is open. */
     BREAKER_OPEN;

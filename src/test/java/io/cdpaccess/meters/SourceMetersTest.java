@@ -1,24 +1,36 @@
 package io.cdpaccess.meters;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.cdpaccess.config.SourceConfig;
 import io.cdpaccess.ops.Metrics;
 import io.cdpaccess.source.LiveSource;
 import io.cdpaccess.source.SourceKey;
 import io.cdpaccess.source.SourceKinds;
+import io.cdpaccess.source.SourceLookups;
+import io.cdpaccess.source.SourceOutcome;
 import io.cdpaccess.source.SourceRegistry;
+import io.cdpaccess.source.SourceSet;
 import io.cdpaccess.testing.ScriptedSource;
 import io.cdpaccess.testing.TestClock;
+import io.cdpaccess.time.Deadline;
+import io.cdpaccess.time.Ticker;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
-/** What a Prometheus scrape shows of a source: lookups by outcome, cache results, up, breaker. */
+/**
+ * What a Prometheus scrape shows of a source: lookups by outcome, decisions that stopped waiting,
+ * cache results, up, breaker.
+ */
 class SourceMetersTest {
 
     @Test
@@ -63,5 +75,50 @@ class SourceMetersTest {
                     .contains("cdp_access_source_up{source=\"dir\"} 0.0")
                     .contains("cdp_access_source_breaker_open{source=\"dir\"} 1.0");
         }
+    }
+
+    @Test
+    void oneLookupThatTimesOutIsOneLookupAndEachDecisionThatStoppedWaitingIsOneAbandonedWait() throws Exception {
+        TestClock clock = new TestClock(Instant.parse("2026-12-01T09:00:00Z"));
+        ScriptedSource directory = new ScriptedSource();
+        CountDownLatch giveUp = new CountDownLatch(1);
+        directory.answer(new ScriptedSource.HangsUntil(giveUp));
+        AtomicReference<SourceRegistry> serving = new AtomicReference<>();
+        try (Metrics metrics = new Metrics();
+                SourceRegistry registry = new SourceRegistry(
+                        new SourceKinds(Map.of("ldap", directory)),
+                        clock,
+                        new SourceMeters(metrics, serving::get),
+                        Duration.ZERO)) {
+            serving.set(registry);
+            SourceConfig config = ScriptedSource.config(
+                    "dir",
+                    Duration.ofSeconds(30),
+                    new SourceConfig.SourceCache(
+                            Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofMinutes(15), 100));
+            SourceSet set = registry.open(List.of(config));
+            List<SourceLookups> decisions = List.of(startDeciding(set, clock), startDeciding(set, clock));
+            for (SourceLookups decision : decisions) {
+                assertThatThrownBy(() -> decision.facts("dir")).isInstanceOf(SourceLookups.Unavailable.class);
+                assertThat(decision.uses().get("dir").outcome()).isEqualTo("timeout");
+            }
+            // The one lookup the decisions shared, still in flight; it ends when the client gives up.
+            CompletableFuture<LiveSource.Asked> lookup =
+                    set.sources().iterator().next().ask(new SourceKey("alice", "alice", 42, clock.instant()));
+            giveUp.countDown();
+            assertThat(lookup.get().outcome()).isEqualTo(SourceOutcome.ERROR);
+
+            String scrape = metrics.scrape();
+            assertThat(directory.lookups()).isEqualTo(1);
+            assertThat(scrape)
+                    .contains("cdp_access_source_lookup_seconds_count{outcome=\"error\",source=\"dir\"} 1")
+                    .doesNotContain("outcome=\"timeout\"")
+                    .contains("cdp_access_source_waits_abandoned_total{source=\"dir\"} 2.0");
+        }
+    }
+
+    private static SourceLookups startDeciding(SourceSet set, TestClock clock) {
+        return set.start(
+                Set.of("dir"), "alice", 42, clock.instant(), Deadline.start(Ticker.system(), Duration.ofMillis(250)));
     }
 }

@@ -43,6 +43,12 @@ public final class ScriptedSource implements SourceKind {
     /** Blocks until {@link #release} (or the source's timeout), then fails as a timeout would. */
     public record Hangs() implements Script {}
 
+    /**
+     * Blocks until {@code go} is counted down (or the source's timeout), then fails as a timeout
+     * would: unlike {@link Hangs}, a lookup cannot miss its release by starting after it.
+     */
+    public record HangsUntil(CountDownLatch go) implements Script {}
+
     private final AtomicReference<Script> script = new AtomicReference<>(new NotFound());
     private final Map<String, Script> perKey = new ConcurrentHashMap<>();
     private final AtomicInteger lookups = new AtomicInteger();
@@ -157,7 +163,8 @@ public final class ScriptedSource implements SourceKind {
                     throw new SourceException(fails.message());
                 }
                 try {
-                    hang.await(source.timeout().toMillis(), TimeUnit.MILLISECONDS);
+                    CountDownLatch until = s instanceof HangsUntil h ? h.go() : hang;
+                    until.await(source.timeout().toMillis(), TimeUnit.MILLISECONDS);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
