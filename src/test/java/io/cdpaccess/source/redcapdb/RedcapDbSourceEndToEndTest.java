@@ -10,14 +10,7 @@ import io.cdpaccess.testing.TestDatabase;
 import io.cdpaccess.testing.TestDatabases;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -94,7 +87,7 @@ class RedcapDbSourceEndToEndTest {
 
             // The server drops every connection of the source's pool: they are replaced, no
             // answer fails and none is stale.
-            killConnectionsOf(db);
+            RedcapDbSourceTest.killConnectionsOf(db);
             clock.advance(Duration.ofMinutes(2)); // past cache.found: alice is read again
             RedcapClient.Response again = timed(() -> call(url, "alice", 42));
             assertThat(again.body()).isEqualTo("1");
@@ -197,28 +190,5 @@ class RedcapDbSourceEndToEndTest {
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(2_500));
         assertThat(r.status()).as("an answer, not a dropped connection").isPositive();
         return r;
-    }
-
-    /** Kills every connection of the database's owner (the source's account) from another one. */
-    static void killConnectionsOf(TestDatabase db) throws SQLException {
-        try (Connection c = DriverManager.getConnection(
-                        db.config().url(),
-                        db.config().user(),
-                        db.config().password().reveal());
-                PreparedStatement ps = c.prepareStatement(
-                        "SELECT id FROM information_schema.processlist WHERE user = ? AND id <> CONNECTION_ID()");
-                Statement kill = c.createStatement()) {
-            ps.setString(1, db.config().user());
-            List<Long> ids = new ArrayList<>();
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    ids.add(rs.getLong(1));
-                }
-            }
-            assertThat(ids).as("the source's pooled connections").isNotEmpty();
-            for (long id : ids) {
-                kill.execute("KILL CONNECTION " + id);
-            }
-        }
     }
 }

@@ -588,7 +588,7 @@ class RedcapDbSourceTest {
     void aKilledConnectionIsReplacedWithoutAFailedAnswer() throws Exception {
         try (SourceClient client = open(settings(db.config().url(), CHICAGO, Optional.empty()), TIMEOUT)) {
             assertThat(lookup(client, "alice", 42, NOW).found()).isTrue();
-            killConnectionsOf(db.config().user());
+            killConnectionsOf(db);
             // The pools (this one and the shared one: same account) still hold dead connections;
             // a lookup goes past them to a fresh one rather than fail.
             assertThat(lookup(client, "alice", 42, NOW).found()).isTrue();
@@ -637,7 +637,8 @@ class RedcapDbSourceTest {
         }
     }
 
-    static void killConnectionsOf(String user) throws SQLException {
+    /** Kills every connection of the database's owner (a source's account) from another one of its own. */
+    static void killConnectionsOf(TestDatabase db) throws SQLException {
         // An account may kill its own connections without any privilege.
         try (Connection c = DriverManager.getConnection(
                         db.config().url(),
@@ -646,14 +647,14 @@ class RedcapDbSourceTest {
                 PreparedStatement ps = c.prepareStatement(
                         "SELECT id FROM information_schema.processlist WHERE user = ? AND id <> CONNECTION_ID()");
                 Statement kill = c.createStatement()) {
-            ps.setString(1, user);
+            ps.setString(1, db.config().user());
             List<Long> ids = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     ids.add(rs.getLong(1));
                 }
             }
-            assertThat(ids).isNotEmpty();
+            assertThat(ids).as("the source's pooled connections").isNotEmpty();
             for (long id : ids) {
                 kill.execute("KILL CONNECTION " + id);
             }
