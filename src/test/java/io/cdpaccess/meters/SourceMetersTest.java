@@ -37,19 +37,10 @@ class SourceMetersTest {
     void aScrapeShowsEachSourcesLookupsCacheAndState() throws Exception {
         TestClock clock = new TestClock(Instant.parse("2026-12-01T09:00:00Z"));
         ScriptedSource directory = new ScriptedSource();
-        AtomicReference<SourceRegistry> serving = new AtomicReference<>();
-        try (Metrics metrics = new Metrics();
-                SourceRegistry registry = new SourceRegistry(
-                        new SourceKinds(Map.of("ldap", directory)),
-                        clock,
-                        new SourceMeters(metrics, serving::get),
-                        Duration.ZERO)) {
-            serving.set(registry);
-            SourceConfig config = ScriptedSource.config(
-                    "dir",
-                    Duration.ofSeconds(1),
-                    new SourceConfig.SourceCache(
-                            Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofMinutes(15), 100));
+        try (Served served = Served.by(directory, clock)) {
+            Metrics metrics = served.metrics();
+            SourceRegistry registry = served.registry();
+            SourceConfig config = dir(Duration.ofSeconds(1));
             LiveSource source =
                     registry.open(List.of(config)).sources().iterator().next();
             SourceKey alice = new SourceKey("alice", "alice", 42, clock.instant());
@@ -83,19 +74,10 @@ class SourceMetersTest {
         ScriptedSource directory = new ScriptedSource();
         CountDownLatch giveUp = new CountDownLatch(1);
         directory.answer(new ScriptedSource.HangsUntil(giveUp));
-        AtomicReference<SourceRegistry> serving = new AtomicReference<>();
-        try (Metrics metrics = new Metrics();
-                SourceRegistry registry = new SourceRegistry(
-                        new SourceKinds(Map.of("ldap", directory)),
-                        clock,
-                        new SourceMeters(metrics, serving::get),
-                        Duration.ZERO)) {
-            serving.set(registry);
-            SourceConfig config = ScriptedSource.config(
-                    "dir",
-                    Duration.ofSeconds(30),
-                    new SourceConfig.SourceCache(
-                            Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofMinutes(15), 100));
+        try (Served served = Served.by(directory, clock)) {
+            Metrics metrics = served.metrics();
+            SourceRegistry registry = served.registry();
+            SourceConfig config = dir(Duration.ofSeconds(30));
             SourceSet set = registry.open(List.of(config));
             List<SourceLookups> decisions = List.of(startDeciding(set, clock), startDeciding(set, clock));
             for (SourceLookups decision : decisions) {
@@ -115,6 +97,36 @@ class SourceMetersTest {
                     .doesNotContain("outcome=\"timeout\"")
                     .contains("cdp_access_source_waits_abandoned_total{source=\"dir\"} 2.0");
         }
+    }
+
+    /** A registry whose sources count into a real Prometheus registry, as the service wires them. */
+    private record Served(Metrics metrics, SourceRegistry registry) implements AutoCloseable {
+        static Served by(ScriptedSource directory, TestClock clock) {
+            AtomicReference<SourceRegistry> serving = new AtomicReference<>();
+            Metrics metrics = new Metrics();
+            SourceRegistry registry = new SourceRegistry(
+                    new SourceKinds(Map.of("ldap", directory)),
+                    clock,
+                    new SourceMeters(metrics, serving::get),
+                    Duration.ZERO);
+            serving.set(registry);
+            return new Served(metrics, registry);
+        }
+
+        @Override
+        public void close() {
+            registry.close();
+            metrics.close();
+        }
+    }
+
+    /** The source {@code dir}: a second's fresh answers, a quarter hour of stale ones. */
+    private static SourceConfig dir(Duration timeout) {
+        return ScriptedSource.config(
+                "dir",
+                timeout,
+                new SourceConfig.SourceCache(
+                        Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofMinutes(15), 100));
     }
 
     private static SourceLookups startDeciding(SourceSet set, TestClock clock) {
