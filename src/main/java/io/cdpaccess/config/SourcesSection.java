@@ -1,6 +1,5 @@
 package io.cdpaccess.config;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.ZoneId;
@@ -12,6 +11,9 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
@@ -31,35 +33,19 @@ final class SourcesSection {
 
     private static final Set<String> COMMON = Set.of("name", "type", "timeout", "cache", "max_concurrent", "identity");
 
-    private static final Set<String> LDAP_KEYS = Set.of(
-            "url",
-            "start_tls",
-            "trust_store",
-            "trust_store_password",
-            "bind_dn",
-            "bind_password",
-            "pool_size",
-            "user_base",
-            "user_filter",
-            "attributes",
-            "groups",
-            "group_base",
-            "disabled_attribute",
-            "max_nesting");
-
-    private static final Set<String> REDCAPDB_KEYS = Set.of("url", "user", "password", "pool_size", "zone", "ehr_id");
-
     static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(2);
     static final int DEFAULT_MAX_CONCURRENT = 16;
 
     private final NodeReader in;
-    private final Path baseDir;
-    private final ZoneId serviceZone;
+
+    /** The kinds by {@code type:}, sorted for messages that list them. */
+    private final SortedMap<String, SourceKindSection> kinds;
 
     SourcesSection(NodeReader in, Path baseDir, ZoneId serviceZone) {
         this.in = in;
-        this.baseDir = baseDir;
-        this.serviceZone = serviceZone;
+        this.kinds = new TreeMap<>(Map.of(
+                "ldap", new LdapSection(in, baseDir),
+                "redcapdb", new RedcapDbSection(in, serviceZone)));
     }
 
     List<SourceConfig> sources(Node node) {
@@ -71,14 +57,15 @@ final class SourcesSection {
             String path = "sources[" + i + "]";
             Map<String, Node> all = in.mapping(item, path, allKeys());
             String name = in.required(all, item, path, "name", SourcesSection::name);
-            String type = in.required(all, item, path, "type", SourcesSection::type);
+            String type = in.required(all, item, path, "type", this::type);
             if (name != null && !names.add(name)) {
                 in.problem(all.get("name"), path + ".name", "source name '" + name + "' is used twice");
             }
             if (type == null) {
                 continue;
             }
-            Set<String> own = type.equals("ldap") ? LDAP_KEYS : REDCAPDB_KEYS;
+            SourceKindSection kindSection = kinds.get(type);
+            Set<String> own = kindSection.keys();
             Map<String, Node> kind = new LinkedHashMap<>();
             all.forEach((key, value) -> {
                 if (own.contains(key)) {
@@ -88,7 +75,7 @@ final class SourcesSection {
                             value,
                             path + "." + key,
                             "is not a setting of a " + type + " source; expected one of "
-                                    + String.join(", ", new java.util.TreeSet<>(union(COMMON, own))));
+                                    + String.join(", ", new TreeSet<>(union(COMMON, own))));
                 }
             });
             Duration timeout = in.value(
@@ -103,7 +90,7 @@ final class SourcesSection {
                     s -> ConfigLoader.intIn(s, 1, 1_000),
                     DEFAULT_MAX_CONCURRENT);
             IdentityMapping identity = identity(all.get("identity"), path + ".identity");
-            SourceSettings settings = type.equals("ldap") ? ldap(kind, item, path) : redcapDb(kind, item, path);
+            SourceSettings settings = kindSection.read(kind, item, path);
             if (name != null && settings != null) {
                 result.add(new SourceConfig(
                         name,
@@ -152,8 +139,11 @@ final class SourcesSection {
         }
     }
 
-    private static Set<String> allKeys() {
-        return union(COMMON, union(LDAP_KEYS, REDCAPDB_KEYS));
+    /** Every key any kind knows: an entry's own kind then sorts out which are its. */
+    private Set<String> allKeys() {
+        Set<String> keys = new HashSet<>(COMMON);
+        kinds.values().forEach(k -> keys.addAll(k.keys()));
+        return keys;
     }
 
     private static Set<String> union(Set<String> a, Set<String> b) {
@@ -174,10 +164,11 @@ final class SourcesSection {
         return text;
     }
 
-    private static String type(String text) {
+    private String type(String text) {
         String t = text.strip().toLowerCase(Locale.ROOT);
-        if (!t.equals("ldap") && !t.equals("redcapdb")) {
-            throw new IllegalArgumentException("unknown source type '" + text + "'; expected ldap or redcapdb");
+        if (!kinds.containsKey(t)) {
+            throw new IllegalArgumentException(
+                    "unknown source type '" + text + "'; expected one of " + String.join(", ", kinds.keySet()));
         }
         return t;
     }
@@ -248,167 +239,5 @@ final class SourcesSection {
             throw new IllegalArgumentException("expected a domain such as example.edu");
         }
         return d;
-    }
-
-    private LdapSettings ldap(Map<String, Node> m, Node item, String path) {
-        List<String> urls = m.get("url") instanceof org.yaml.snakeyaml.nodes.SequenceNode
-                ? in.list(m.get("url"), path + ".url", SourcesSection::ldapUrl)
-                : Optional.ofNullable(in.required(m, item, path, "url", SourcesSection::ldapUrl))
-                        .map(List::of)
-                        .orElse(List.of());
-        boolean startTls = in.value(m.get("start_tls"), path + ".start_tls", ConfigLoader::bool, false);
-        Optional<Path> trustStore =
-                Optional.ofNullable(in.value(m.get("trust_store"), path + ".trust_store", this::file, null));
-        Secret trustPassword =
-                in.value(m.get("trust_store_password"), path + ".trust_store_password", Secret::of, Secret.none());
-        Optional<String> bindDn =
-                Optional.ofNullable(in.value(m.get("bind_dn"), path + ".bind_dn", Function.identity(), null));
-        Secret bindPassword = in.value(m.get("bind_password"), path + ".bind_password", Secret::of, Secret.none());
-        int pool = in.value(m.get("pool_size"), path + ".pool_size", s -> ConfigLoader.intIn(s, 1, 100), 4);
-        String userBase = in.required(m, item, path, "user_base", Function.identity());
-        String userFilter = in.required(m, item, path, "user_filter", SourcesSection::userFilter);
-        Map<String, String> attributes = new LinkedHashMap<>();
-        Node attrs = m.get("attributes");
-        if (attrs != null) {
-            in.mapping(attrs, path + ".attributes", anyKey(attrs)).forEach((attr, typeNode) -> {
-                String type = in.value(typeNode, path + ".attributes." + attr, SourcesSection::attributeType, null);
-                if (!attr.matches("[A-Za-z][A-Za-z0-9_]*")) {
-                    in.problem(
-                            typeNode,
-                            path + ".attributes." + attr,
-                            "rules read it as a field; use an attribute name of letters, digits and _");
-                } else if (type != null) {
-                    attributes.put(attr, type);
-                }
-            });
-        }
-        LdapSettings.GroupMode groups =
-                in.value(m.get("groups"), path + ".groups", SourcesSection::groupMode, LdapSettings.GroupMode.DIRECT);
-        Optional<String> groupBase =
-                Optional.ofNullable(in.value(m.get("group_base"), path + ".group_base", Function.identity(), null));
-        Optional<String> disabled = Optional.ofNullable(
-                in.value(m.get("disabled_attribute"), path + ".disabled_attribute", Function.identity(), null));
-        int maxNesting = in.value(m.get("max_nesting"), path + ".max_nesting", s -> ConfigLoader.intIn(s, 1, 50), 10);
-        if (startTls && urls.stream().anyMatch(u -> u.startsWith("ldaps:"))) {
-            in.problem(
-                    m.get("start_tls"), path + ".start_tls", "StartTLS is for ldap:// URLs; ldaps:// is TLS already");
-        }
-        if (groups == LdapSettings.GroupMode.AD && groupBase.isEmpty()) {
-            in.problem(
-                    m.get("groups"),
-                    path + ".group_base",
-                    "groups: ad asks for nested groups under group_base; set it, e.g. OU=Groups,DC=example,DC=edu");
-        }
-        // A simple bind with a DN and an empty password is an unauthenticated bind, which many
-        // directories accept as anonymous: an unset ${LDAP_PASSWORD} must not quietly become one.
-        if (bindDn.isPresent() && bindPassword.isEmpty()) {
-            in.problem(
-                    m.get("bind_dn"),
-                    path + ".bind_password",
-                    "bind_dn needs a password, e.g. bind_password: ${LDAP_PASSWORD}; leave both out to bind anonymously");
-        } else if (bindDn.isEmpty() && !bindPassword.isEmpty()) {
-            in.problem(
-                    m.get("bind_password"), path + ".bind_dn", "bind_password is set but bind_dn is not; set bind_dn");
-        }
-        if (userBase == null || userFilter == null || urls.isEmpty()) {
-            return null;
-        }
-        return new LdapSettings(
-                urls,
-                startTls,
-                trustStore,
-                trustPassword,
-                bindDn,
-                bindPassword,
-                pool,
-                userBase,
-                userFilter,
-                attributes,
-                groups,
-                groupBase,
-                disabled,
-                maxNesting);
-    }
-
-    private RedcapDbSettings redcapDb(Map<String, Node> m, Node item, String path) {
-        String url = in.required(m, item, path, "url", SourcesSection::redcapDbUrl);
-        String user = in.required(m, item, path, "user", Function.identity());
-        Secret password = in.value(m.get("password"), path + ".password", Secret::of, Secret.none());
-        int pool = in.value(m.get("pool_size"), path + ".pool_size", s -> ConfigLoader.intIn(s, 1, 100), 4);
-        ZoneId zone = in.value(m.get("zone"), path + ".zone", ConfigLoader::zone, serviceZone);
-        Optional<Long> ehrId = Optional.ofNullable(in.value(
-                m.get("ehr_id"), path + ".ehr_id", s -> (long) ConfigLoader.intIn(s, 0, Integer.MAX_VALUE), null));
-        if (url == null || user == null) {
-            return null;
-        }
-        return new RedcapDbSettings(url, user, password, pool, zone, ehrId);
-    }
-
-    private static Set<String> anyKey(Node node) {
-        Set<String> keys = new HashSet<>();
-        if (node instanceof org.yaml.snakeyaml.nodes.MappingNode mapping) {
-            mapping.getValue().forEach(t -> {
-                if (t.getKeyNode() instanceof org.yaml.snakeyaml.nodes.ScalarNode s) {
-                    keys.add(s.getValue());
-                }
-            });
-        }
-        return keys;
-    }
-
-    private static String ldapUrl(String text) {
-        String u = text.strip();
-        if (!u.startsWith("ldap://") && !u.startsWith("ldaps://")) {
-            throw new IllegalArgumentException("expected ldap://host:389 or ldaps://host:636");
-        }
-        return u;
-    }
-
-    private static String userFilter(String text) {
-        if (!text.contains("{user}")) {
-            throw new IllegalArgumentException(
-                    "must contain {user}, e.g. (&(objectClass=user)(sAMAccountName={user}))");
-        }
-        return text;
-    }
-
-    private static String attributeType(String text) {
-        String t = text.strip().toLowerCase(Locale.ROOT);
-        if (!Set.of("string", "list", "int", "bool", "timestamp").contains(t)) {
-            throw new IllegalArgumentException("expected string, list, int, bool or timestamp");
-        }
-        return t;
-    }
-
-    private static LdapSettings.GroupMode groupMode(String text) {
-        return switch (text.strip().toLowerCase(Locale.ROOT)) {
-            case "ad" -> LdapSettings.GroupMode.AD;
-            case "nested" -> LdapSettings.GroupMode.NESTED;
-            case "direct" -> LdapSettings.GroupMode.DIRECT;
-            default -> throw new IllegalArgumentException("expected ad, nested or direct");
-        };
-    }
-
-    private static String redcapDbUrl(String text) {
-        String u = text.strip();
-        if (!u.startsWith("jdbc:mariadb://") && !u.startsWith("jdbc:mysql://")) {
-            throw new IllegalArgumentException("expected jdbc:mariadb://host:3306/redcap (REDCap's MySQL or MariaDB)");
-        }
-        // The queries name REDCap's tables without a database: the URL must choose it.
-        String afterHosts = u.substring(u.indexOf("//") + 2).split("[?;]", 2)[0];
-        int slash = afterHosts.indexOf('/');
-        if (slash < 0 || slash == afterHosts.length() - 1) {
-            throw new IllegalArgumentException(
-                    "name REDCap's database after the host, as in jdbc:mariadb://host:3306/redcap");
-        }
-        return u;
-    }
-
-    private Path file(String text) {
-        Path p = baseDir.resolve(text).normalize();
-        if (!Files.isRegularFile(p) || !Files.isReadable(p)) {
-            throw new IllegalArgumentException("file not found or not readable: " + p);
-        }
-        return p;
     }
 }

@@ -267,7 +267,7 @@ class LdapSourceConfigTest {
                         at + "26: sources[3].name: source name 'dup' is used twice",
                         at + "28: sources[3].identity.add_domain: expected a domain such as example.edu",
                         at + "40: sources[5].identity.via: expected source.fact, e.g. redcap.ehr_usernames",
-                        at + "45: sources[6].type: unknown source type 'ldapish'; expected ldap or redcapdb")
+                        at + "45: sources[6].type: unknown source type 'ldapish'; expected one of ldap, redcapdb")
                 .anySatisfy(p -> assertThat(p).startsWith(at + "19: sources[1].password: is not a setting of a ldap"))
                 .anySatisfy(p -> assertThat(p).startsWith(at + "28: sources[3].identity.replace: not a regular"))
                 .anySatisfy(p -> assertThat(p).contains("sources.dup.identity.via: no source is named 'nowhere'"));
