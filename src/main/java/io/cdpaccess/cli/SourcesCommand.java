@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code sources ...}: the configured fact sources. */
@@ -59,6 +60,10 @@ final class SourcesCommand {
         @Option(names = "--project-id", paramLabel = "PID", description = "for sources whose facts are per project")
         long projectId = 0;
 
+        /** The instance a query reading {@code :instance} is asked for. */
+        @Mixin
+        Options.Instance instance;
+
         Test(CliContext context) {
             super(context);
         }
@@ -76,6 +81,7 @@ final class SourcesCommand {
                 throw new UserError("--project-id: expected a positive number");
             }
             String normalized = Username.normalize(user);
+            String instanceName = instance.of(config).name();
             OwnMetrics.Result server = new OwnMetrics(Ticker.system()).read(config);
             Optional<Map<String, ServerSourceState>> served = server instanceof OwnMetrics.Result.Scraped scraped
                     ? Optional.of(ServerSourceState.of(PrometheusText.parse(scraped.text())))
@@ -88,19 +94,19 @@ final class SourcesCommand {
                 Map<String, SourceAnswer> answered = new HashMap<>();
                 for (LiveSource source : set.inLookupOrder()) {
                     SourceConfig c = source.config();
-                    Optional<String> maybeKey = set.keyFor(source.name(), normalized, answered);
+                    Optional<SourceKey> maybeKey =
+                            set.keyFor(source.name(), normalized, projectId, instanceName, clock().instant(), answered);
                     if (maybeKey.isEmpty()) {
                         failed++;
-                        lines.add(c.name() + " (" + c.type() + "): NOT ASKED: its key comes from "
-                                + c.identity().via().orElse("?") + ", which gave none");
+                        lines.add(c.name() + " (" + c.type() + "): NOT ASKED: it is asked with "
+                                + set.inputsOf(source.name()) + ", which gave none");
                         served.ifPresent(s -> lines.add(serverLine(s, source.name())));
                         continue;
                     }
-                    String key = maybeKey.get();
+                    String key = maybeKey.get().user();
                     long start = System.nanoTime();
                     try {
-                        SourceAnswer answer =
-                                source.lookUpNow(new SourceKey(key, normalized, projectId, clock().instant()));
+                        SourceAnswer answer = source.lookUpNow(maybeKey.get());
                         answered.put(source.name(), answer);
                         long ms = (System.nanoTime() - start) / 1_000_000;
                         lines.add(c.name() + " (" + c.type() + "): " + (answer.found() ? "found" : "not found")

@@ -1,6 +1,9 @@
 package io.cdpaccess.config;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
 
 /**
  * One configured fact source: the variable rules read ({@code ldap}, {@code redcap}, {@code
@@ -13,6 +16,8 @@ import java.time.Duration;
  * @param cache how long answers are kept
  * @param maxConcurrent lookups in flight at once; more wait for a free one within the deadline
  * @param identity how the normalized username becomes this source's key
+ * @param irbNumber {@code source.fact} that gives the project's IRB number this source is asked
+ *     with ({@code redcap.project_irb_number}); that source is asked first
  * @param settings the kind's own settings; its type names the kind
  */
 public record SourceConfig(
@@ -22,7 +27,26 @@ public record SourceConfig(
         SourceCache cache,
         int maxConcurrent,
         IdentityMapping identity,
+        Optional<String> irbNumber,
         SourceSettings settings) {
+
+    /** The sources asked before this one, for its key or its IRB number, without repeats. */
+    public List<String> dependencies() {
+        List<String> d = new ArrayList<>();
+        identity.viaSource().ifPresent(d::add);
+        irbNumberSource().filter(s -> !d.contains(s)).ifPresent(d::add);
+        return List.copyOf(d);
+    }
+
+    /** The source that {@link #irbNumber} names, if any. */
+    public Optional<String> irbNumberSource() {
+        return irbNumber.map(v -> v.substring(0, v.indexOf('.')));
+    }
+
+    /** The fact of that source that {@link #irbNumber} names, if any. */
+    public Optional<String> irbNumberFact() {
+        return irbNumber.map(v -> v.substring(v.indexOf('.') + 1));
+    }
 
     /** The kind, as written in {@code type:}. */
     public String type() {

@@ -31,7 +31,8 @@ final class SourcesSection {
 
     private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9_]{0,31}");
 
-    private static final Set<String> COMMON = Set.of("name", "type", "timeout", "cache", "max_concurrent", "identity");
+    private static final Set<String> COMMON =
+            Set.of("name", "type", "timeout", "cache", "max_concurrent", "identity", "irb_number");
 
     static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(2);
     static final int DEFAULT_MAX_CONCURRENT = 16;
@@ -90,6 +91,8 @@ final class SourcesSection {
                     s -> ConfigLoader.intIn(s, 1, 1_000),
                     DEFAULT_MAX_CONCURRENT);
             IdentityMapping identity = identity(all.get("identity"), path + ".identity");
+            Optional<String> irbNumber = Optional.ofNullable(
+                    in.value(all.get("irb_number"), path + ".irb_number", SourcesSection::factRef, null));
             SourceSettings settings = kindSection.read(kind, item, path);
             if (name != null && settings != null) {
                 result.add(new SourceConfig(
@@ -99,6 +102,7 @@ final class SourcesSection {
                         cache,
                         maxConcurrent,
                         identity,
+                        irbNumber,
                         settings));
             }
         }
@@ -107,36 +111,66 @@ final class SourcesSection {
     }
 
     /**
-     * A key taken from another source ({@code identity.via}) needs that source, and the chain may
-     * not come back to where it started: each lookup waits for the one before it.
+     * A source asked with another's fact ({@code identity.via}, {@code irb_number}) needs that
+     * source, and the chain may not come back to where it started: each lookup waits for the
+     * ones before it.
      */
     private void checkChains(List<SourceConfig> sources, Node node) {
         Map<String, SourceConfig> byName = new LinkedHashMap<>();
         sources.forEach(s -> byName.put(s.name(), s));
         for (SourceConfig source : sources) {
-            Optional<String> via = source.identity().viaSource();
-            if (via.isPresent() && !byName.containsKey(via.get())) {
+            checkNamed(source, "identity.via", source.identity().viaSource(), byName, node);
+            checkNamed(source, "irb_number", source.irbNumberSource(), byName, node);
+        }
+        Set<String> reported = new HashSet<>();
+        for (SourceConfig source : sources) {
+            List<String> cycle = cycleFrom(source.name(), new ArrayList<>(), byName);
+            if (!cycle.isEmpty() && reported.add(source.name())) {
+                reported.addAll(cycle);
+                String edge = source.identity().viaSource().equals(Optional.of(cycle.get(1)))
+                        ? ".identity.via"
+                        : ".irb_number";
                 in.problem(
                         node,
-                        "sources." + source.name() + ".identity.via",
-                        "no source is named '" + via.get() + "'; configured: " + String.join(", ", byName.keySet()));
-                continue;
-            }
-            List<String> chain = new ArrayList<>(List.of(source.name()));
-            Optional<String> next = via;
-            while (next.isPresent() && byName.containsKey(next.get())) {
-                if (chain.contains(next.get())) {
-                    chain.add(next.get());
-                    in.problem(
-                            node,
-                            "sources." + source.name() + ".identity.via",
-                            "the sources' keys depend on each other in a cycle: " + String.join(" <- ", chain));
-                    break;
-                }
-                chain.add(next.get());
-                next = byName.get(next.get()).identity().viaSource();
+                        "sources." + source.name() + edge,
+                        "the sources' keys depend on each other in a cycle: " + String.join(" <- ", cycle));
             }
         }
+    }
+
+    private void checkNamed(
+            SourceConfig source, String key, Optional<String> named, Map<String, SourceConfig> byName, Node node) {
+        if (named.isPresent() && !byName.containsKey(named.get())) {
+            in.problem(
+                    node,
+                    "sources." + source.name() + "." + key,
+                    "no source is named '" + named.get() + "'; configured: " + String.join(", ", byName.keySet()));
+        }
+    }
+
+    /** The path back to {@code name} when following what it depends on leads there, else empty. */
+    private static List<String> cycleFrom(String name, List<String> path, Map<String, SourceConfig> byName) {
+        if (path.contains(name)) {
+            return path.get(0).equals(name) ? append(path, name) : List.of();
+        }
+        SourceConfig source = byName.get(name);
+        if (source == null) {
+            return List.of();
+        }
+        List<String> next = append(path, name);
+        for (String dependency : source.dependencies()) {
+            List<String> cycle = cycleFrom(dependency, next, byName);
+            if (!cycle.isEmpty()) {
+                return cycle;
+            }
+        }
+        return List.of();
+    }
+
+    private static List<String> append(List<String> path, String name) {
+        List<String> longer = new ArrayList<>(path);
+        longer.add(name);
+        return longer;
     }
 
     /** Every key any kind knows: an entry's own kind then sorts out which are its. */
@@ -214,9 +248,17 @@ final class SourcesSection {
     }
 
     private static String via(String text) {
+        return factRef(text, "redcap.ehr_usernames");
+    }
+
+    private static String factRef(String text) {
+        return factRef(text, "redcap.project_irb_number");
+    }
+
+    private static String factRef(String text, String example) {
         String[] parts = text.strip().split("\\.", -1);
         if (parts.length != 2 || !NAME.matcher(parts[0]).matches() || !parts[1].matches("[a-z][a-z0-9_]*")) {
-            throw new IllegalArgumentException("expected source.fact, e.g. redcap.ehr_usernames");
+            throw new IllegalArgumentException("expected source.fact, e.g. " + example);
         }
         return text.strip();
     }

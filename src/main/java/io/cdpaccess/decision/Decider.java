@@ -72,7 +72,13 @@ public final class Decider {
             Rules serving = rules.get(); // once: the policy and its sources, as one
             CompiledPolicy policy = serving.policy();
             SourceLookups lookups = serving.sources()
-                    .start(policy.variables(), request.normalizedUser(), request.projectId(), now, deadline);
+                    .start(
+                            policy.variables(),
+                            request.normalizedUser(),
+                            request.projectId(),
+                            instance.name(),
+                            now,
+                            deadline);
             Map<String, SourceUse> sources = new LinkedHashMap<>();
             Map<String, Object> requestFacts = CoreFacts.request(request, instance, callerIp);
             PolicyResult evaluated = policy.evaluate(variable -> switch (variable) {

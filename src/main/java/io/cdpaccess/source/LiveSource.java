@@ -290,8 +290,17 @@ public final class LiveSource implements AutoCloseable {
         }
     }
 
+    /** Everything the answer may depend on, so that two keys never share one answer wrongly. */
     private String cacheKey(SourceKey key) {
-        return kind.perProject() ? key.user() + '\u0000' + key.projectId() : key.user();
+        StringBuilder k = new StringBuilder(key.user());
+        if (kind.perProject(config)) {
+            k.append('\u0000').append(key.projectId());
+        }
+        if (kind.perInstance(config)) {
+            k.append('\u0000').append(key.instance());
+        }
+        key.irbNumber().ifPresent(irb -> k.append("\u0000irb:").append(irb));
+        return k.toString();
     }
 
     /** One safe line: the source's message, else the exception's kind. */

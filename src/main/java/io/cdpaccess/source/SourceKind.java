@@ -17,7 +17,15 @@ public interface SourceKind {
     FactType.Struct facts(SourceConfig source);
 
     /** Whether the facts depend on the project as well as on the user (the cache keys on both). */
-    boolean perProject();
+    boolean perProject(SourceConfig source);
+
+    /**
+     * Whether the facts depend on which REDCap installation asks (a query that reads {@code
+     * :instance}): the cache keys on it too.
+     */
+    default boolean perInstance(SourceConfig source) {
+        return false;
+    }
 
     /**
      * A client for this source. Opening should not wait for the server: a directory that is down

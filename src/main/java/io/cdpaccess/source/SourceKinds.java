@@ -54,24 +54,36 @@ public final class SourceKinds {
             }
         }
         for (SourceConfig source : sources) {
-            if (source.identity().via().isEmpty()) {
-                continue;
-            }
-            String via = source.identity().via().get();
-            FactType from = variables.get(source.identity().viaSource().orElseThrow());
-            FactType fact = from instanceof FactType.Struct s
-                    ? s.fields().get(source.identity().viaFact().orElseThrow())
-                    : null;
-            boolean usable = fact == FactType.Scalar.STRING
-                    || (fact instanceof FactType.ListOf l && l.element() == FactType.Scalar.STRING);
-            if (from != null && !usable) {
-                problems.add(source.origin() + ": source '" + source.name() + "': identity.via " + via
-                        + (fact == null ? " is not a fact of that source" : " is not a string or a list of strings"));
-            }
+            source.identity().via().ifPresent(via -> {
+                FactType fact = fact(variables, via);
+                boolean usable = fact == FactType.Scalar.STRING
+                        || (fact instanceof FactType.ListOf l && l.element() == FactType.Scalar.STRING);
+                if (variables.containsKey(source.identity().viaSource().orElseThrow()) && !usable) {
+                    problems.add(source.origin() + ": source '" + source.name() + "': identity.via " + via
+                            + (fact == null
+                                    ? " is not a fact of that source"
+                                    : " is not a string or a list of strings"));
+                }
+            });
+            source.irbNumber().ifPresent(irb -> {
+                FactType fact = fact(variables, irb);
+                if (variables.containsKey(source.irbNumberSource().orElseThrow()) && fact != FactType.Scalar.STRING) {
+                    problems.add(source.origin() + ": source '" + source.name() + "': irb_number " + irb
+                            + (fact == null ? " is not a fact of that source" : " is not a string"));
+                }
+            });
         }
         if (!problems.isEmpty()) {
             throw new SourceConfigException(problems);
         }
         return variables;
+    }
+
+    /** The type of {@code source.fact}, or null when there is no such fact. */
+    private static FactType fact(Map<String, FactType> variables, String reference) {
+        int dot = reference.indexOf('.');
+        return variables.get(reference.substring(0, dot)) instanceof FactType.Struct s
+                ? s.fields().get(reference.substring(dot + 1))
+                : null;
     }
 }

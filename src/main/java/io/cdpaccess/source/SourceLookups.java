@@ -1,9 +1,11 @@
 package io.cdpaccess.source;
 
+import io.cdpaccess.config.SourceConfig;
 import io.cdpaccess.policy.SourceUse;
 import io.cdpaccess.time.Deadline;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -48,33 +50,44 @@ public final class SourceLookups {
     /** The sources this decision stopped waiting for: each counted once, however often read. */
     private final Set<String> abandoned = new java.util.HashSet<>();
 
-    SourceLookups(SourceSet set, Set<String> needed, String user, long projectId, Instant now, Deadline deadline) {
+    SourceLookups(
+            SourceSet set,
+            Set<String> needed,
+            String user,
+            long projectId,
+            String instance,
+            Instant now,
+            Deadline deadline) {
         this.set = set;
         this.deadline = deadline;
         for (String name : needed) {
             LiveSource source = set.source(name);
-            Identity identity = set.identity(name);
-            long budget = source.config().timeout().toNanos();
-            Optional<String> via = identity.viaSource();
+            List<String> before = source.config().dependencies();
+            // A chain is counted whole: this lookup may wait for the longest one before it.
+            long budget = source.config().timeout().toNanos()
+                    + before.stream().mapToLong(budgets::get).max().orElse(0);
             CompletableFuture<LiveSource.Asked> future;
-            if (via.isEmpty()) {
-                future = ask(name, source, identity.key(user, null), user, projectId, now);
+            if (before.isEmpty()) {
+                future = ask(name, source, set.keyFor(name, user, projectId, instance, now, Map.of()));
             } else {
-                budget += budgets.get(via.get());
-                String fact = identity.viaFact().orElseThrow();
-                future = asked.get(via.get()).thenCompose(from -> {
-                    if (from.answer().isEmpty()) {
-                        return CompletableFuture.completedFuture(new LiveSource.Asked(
-                                Optional.empty(),
-                                SourceOutcome.ERROR,
-                                false,
-                                false,
-                                Optional.of(
-                                        "its key comes from " + via.get() + "." + fact + ", which is unavailable")));
-                    }
-                    Object value = from.answer().get().facts().get(fact);
-                    return ask(name, source, identity.key(user, value), user, projectId, now);
-                });
+                future = CompletableFuture.allOf(before.stream().map(asked::get).toArray(CompletableFuture<?>[]::new))
+                        .thenCompose(ignored -> {
+                            Map<String, SourceAnswer> earlier = new LinkedHashMap<>();
+                            for (String from : before) {
+                                Optional<SourceAnswer> answer =
+                                        asked.get(from).join().answer();
+                                if (answer.isEmpty()) {
+                                    return CompletableFuture.completedFuture(new LiveSource.Asked(
+                                            Optional.empty(),
+                                            SourceOutcome.ERROR,
+                                            false,
+                                            false,
+                                            Optional.of(unavailableInput(source.config(), from))));
+                                }
+                                earlier.put(from, answer.get());
+                            }
+                            return ask(name, source, set.keyFor(name, user, projectId, instance, now, earlier));
+                        });
             }
             budgets.put(name, budget);
             // The stage whenComplete returns completes after the time is kept, so a finished
@@ -84,14 +97,18 @@ public final class SourceLookups {
         }
     }
 
-    private CompletableFuture<LiveSource.Asked> ask(
-            String name, LiveSource source, Optional<String> key, String user, long projectId, Instant now) {
+    private static String unavailableInput(SourceConfig config, String from) {
+        return config.identity().viaSource().equals(Optional.of(from))
+                ? "its key comes from " + config.identity().via().orElseThrow() + ", which is unavailable"
+                : "its IRB number comes from " + config.irbNumber().orElseThrow() + ", which is unavailable";
+    }
+
+    private CompletableFuture<LiveSource.Asked> ask(String name, LiveSource source, Optional<SourceKey> key) {
         if (key.isEmpty()) {
             return CompletableFuture.completedFuture(LiveSource.Asked.fresh(source.unknownKey(), false));
         }
-        SourceKey sourceKey = new SourceKey(key.get(), user, projectId, now);
-        keys.put(name, sourceKey);
-        return source.ask(sourceKey);
+        keys.put(name, key.get());
+        return source.ask(key.get());
     }
 
     /** Whether {@code variable} is one of the sources this decision started. */
@@ -144,19 +161,24 @@ public final class SourceLookups {
      * as the lookup of {@code variable} got with them: one a rule also reads is entered when read.
      */
     private void useKeySources(String variable) {
-        Optional<String> via = set.identity(variable).viaSource();
-        if (via.isEmpty() || uses.containsKey(via.get())) {
+        for (String from : set.source(variable).config().dependencies()) {
+            useKeySource(from);
+        }
+    }
+
+    private void useKeySource(String from) {
+        if (uses.containsKey(from)) {
             return; // a source in uses has its own key sources entered before it
         }
-        useKeySources(via.get());
-        CompletableFuture<LiveSource.Asked> future = asked.get(via.get());
+        useKeySources(from);
+        CompletableFuture<LiveSource.Asked> future = asked.get(from);
         if (!future.isDone()) {
             // The lookup keyed by it was given up waiting for this one: no stale answer of it
             // stood in, since nothing was asked with one.
             long waited = System.nanoTime() - startNanos;
-            abandon(via.get());
+            abandon(from);
             uses.put(
-                    via.get(),
+                    from,
                     new SourceUse(
                             waited / 1_000,
                             false,
@@ -172,7 +194,7 @@ public final class SourceLookups {
             result = new LiveSource.Asked(
                     Optional.empty(), SourceOutcome.ERROR, false, false, Optional.of(LiveSource.message(e)));
         }
-        uses.put(via.get(), use(answeredAfterNanos.getOrDefault(via.get(), 0L) / 1_000, result));
+        uses.put(from, use(answeredAfterNanos.getOrDefault(from, 0L) / 1_000, result));
     }
 
     private void abandon(String name) {

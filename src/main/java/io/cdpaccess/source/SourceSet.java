@@ -1,5 +1,6 @@
 package io.cdpaccess.source;
 
+import io.cdpaccess.config.SourceConfig;
 import io.cdpaccess.policy.FactType;
 import io.cdpaccess.time.Deadline;
 import java.time.Clock;
@@ -67,19 +68,24 @@ public final class SourceSet {
      * asked. The facts are then read from the result, each wait bounded by {@code deadline}.
      */
     public SourceLookups start(
-            Set<String> variables, String normalizedUser, long projectId, Instant now, Deadline deadline) {
+            Set<String> variables,
+            String normalizedUser,
+            long projectId,
+            String instance,
+            Instant now,
+            Deadline deadline) {
         Set<String> needed = new LinkedHashSet<>();
         for (String variable : variables) {
             addWithChain(variable, needed);
         }
-        return new SourceLookups(this, needed, normalizedUser, projectId, now, deadline);
+        return new SourceLookups(this, needed, normalizedUser, projectId, instance, now, deadline);
     }
 
     private void addWithChain(String name, Set<String> needed) {
         if (!sources.containsKey(name) || needed.contains(name)) {
             return;
         }
-        identities.get(name).viaSource().ifPresent(via -> addWithChain(via, needed));
+        sources.get(name).config().dependencies().forEach(d -> addWithChain(d, needed));
         needed.add(name); // after what it depends on: the lookups start in this order
     }
 
@@ -91,16 +97,38 @@ public final class SourceSet {
     }
 
     /**
-     * The key {@code name} is asked with for {@code user}, given what the sources before it
-     * answered (for a key taken {@code via} one of them); empty when there is none.
+     * What {@code name} is asked for {@code user} in {@code projectId}, given what the sources it
+     * depends on answered ({@link SourceConfig#dependencies}: its key taken {@code via} one, its
+     * IRB number from one). Empty when they gave none: the source cannot be asked, and its
+     * answer is its kind's for an unknown key.
      */
-    public Optional<String> keyFor(String name, String user, Map<String, SourceAnswer> earlier) {
+    public Optional<SourceKey> keyFor(
+            String name, String user, long projectId, String instance, Instant now, Map<String, SourceAnswer> earlier) {
+        SourceConfig config = sources.get(name).config();
         Identity identity = identities.get(name);
         Object via = identity.viaSource()
                 .map(earlier::get)
                 .map(answer -> answer.facts().get(identity.viaFact().orElseThrow()))
                 .orElse(null);
-        return identity.key(user, via);
+        Optional<String> key = identity.key(user, via);
+        Optional<String> irbNumber = config.irbNumberSource()
+                .map(earlier::get)
+                .map(answer -> answer.facts().get(config.irbNumberFact().orElseThrow()))
+                .filter(v -> v instanceof String s && !s.isBlank())
+                .map(v -> ((String) v).strip());
+        if (key.isEmpty() || (config.irbNumber().isPresent() && irbNumber.isEmpty())) {
+            return Optional.empty();
+        }
+        return Optional.of(new SourceKey(key.get(), user, projectId, instance, irbNumber, now));
+    }
+
+    /** What {@code name} is asked with that another source gives, e.g. "redcap.ehr_usernames", for messages. */
+    public String inputsOf(String name) {
+        SourceConfig config = sources.get(name).config();
+        List<String> inputs = new java.util.ArrayList<>();
+        config.identity().via().ifPresent(inputs::add);
+        config.irbNumber().ifPresent(inputs::add);
+        return String.join(" and ", inputs);
     }
 
     LiveSource source(String name) {

@@ -122,6 +122,7 @@ public class SourceDecisionBenchmark {
                 new SourceConfig.SourceCache(cacheFound, cacheFound, Duration.ZERO, 10_000),
                 16,
                 IdentityMapping.NONE,
+                Optional.empty(),
                 settings);
     }
 
@@ -183,7 +184,7 @@ public class SourceDecisionBenchmark {
     @Benchmark
     public Object decide() throws Exception {
         if (client != null) {
-            return client.lookup(new SourceKey("jdoe", "jdoe", 42, DeciderBenchmark.NOW));
+            return client.lookup(new SourceKey("jdoe", "jdoe", 42, "main", Optional.empty(), DeciderBenchmark.NOW));
         }
         return decider.decide(
                 DeciderBenchmark.PROD, request, callerIp, Deadline.start(Ticker.system(), Duration.ofMinutes(1)));

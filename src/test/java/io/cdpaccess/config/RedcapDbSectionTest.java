@@ -219,6 +219,55 @@ class RedcapDbSectionTest {
     }
 
     @Test
+    void aSourceMayBeAskedWithTheProjectsIrbNumberFromAnotherSourceButNotInACycle() throws Exception {
+        String redcap = """
+                  - name: redcap
+                    type: redcapdb
+                    url: jdbc:mariadb://db/redcap
+                    user: r
+                """;
+        ServiceConfig c = load(write(redcap + """
+                  - name: irb
+                    type: redcapdb
+                    url: jdbc:mariadb://db/redcap
+                    user: r
+                    irb_number: redcap.project_irb_number
+                """));
+        SourceConfig irb = c.sources().get(1);
+        assertThat(irb.irbNumber()).contains("redcap.project_irb_number");
+        assertThat(irb.dependencies()).containsExactly("redcap");
+        assertThat(c.sources().get(0).dependencies()).isEmpty();
+
+        String entry = """
+                  - name: %s
+                    type: redcapdb
+                    url: jdbc:mariadb://db/redcap
+                    user: r
+                    irb_number: %s
+                """;
+        assertThat(problems(write(entry.formatted("irb", "nowhere.project_irb_number"))))
+                .singleElement()
+                .asString()
+                .contains("sources.irb.irb_number: no source is named 'nowhere'; configured: irb");
+        assertThat(problems(write(entry.formatted("irb", "project_irb_number"))))
+                .singleElement()
+                .asString()
+                .contains("sources[0].irb_number: expected source.fact, e.g. redcap.project_irb_number");
+        String keyedVia = """
+                  - name: b
+                    type: redcapdb
+                    url: jdbc:mariadb://db/redcap
+                    user: r
+                    identity: {via: a.ehr_usernames}
+                """;
+        assertThat(problems(write(entry.formatted("a", "b.project_irb_number") + keyedVia)))
+                .as("a cycle through both kinds of dependency")
+                .anySatisfy(p -> assertThat(p)
+                        .contains("sources.a.irb_number: the sources' keys depend on each other in a cycle: "
+                                + "a <- b <- a"));
+    }
+
+    @Test
     void sourcesMustBeAList() throws Exception {
         Path file = dir.resolve("cdp-access.yaml");
         Files.writeString(file, HEAD.replace("sources:\n", "sources: {name: redcap}\n"));

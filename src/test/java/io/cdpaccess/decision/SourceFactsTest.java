@@ -257,6 +257,82 @@ class SourceFactsTest {
                                 Optional.of("example.edu"))));
     }
 
+    /** {@code irb}: asked with the project's IRB number from {@code redcap}, its cache as given. */
+    Decider askedWithTheIrbNumber(SourceConfig.SourceCache redcapCache) throws Exception {
+        return decider(
+                """
+                policy:
+                  rules:
+                    - {name: not-on-protocol, effect: deny, when: "!irb.found"}
+                    - {name: on-protocol, effect: allow, when: irb.found}
+                """,
+                ScriptedSource.config("redcap", Duration.ofSeconds(1), redcapCache),
+                ScriptedSource.config(
+                        "irb", Duration.ofSeconds(1), CACHE, IdentityMapping.NONE, Optional.of("redcap.irb_number")));
+    }
+
+    @Test
+    void aSourceAskedWithTheProjectsIrbNumberIsAskedAfterTheSourceThatGivesIt() throws Exception {
+        Decider decider = askedWithTheIrbNumber(CACHE);
+        directory.answer(new Found(List.of(), Optional.empty()));
+        directory.irbNumber("alice", " IRB-2026-0042 ");
+
+        Decision d = decide(decider, "alice");
+
+        assertThat(d.effect()).isEqualTo(Effect.ALLOW);
+        assertThat(directory.irbNumbersAsked())
+                .as("redcap first, without one; then irb with the number redcap gave, trimmed")
+                .containsExactly(Optional.empty(), Optional.of("IRB-2026-0042"));
+        assertThat(d.sources().keySet()).containsExactly("redcap", "irb");
+    }
+
+    @Test
+    void aProjectWithoutAnIrbNumberIsNotAskedAboutAndReadsAsNotFound() throws Exception {
+        Decider decider = askedWithTheIrbNumber(CACHE);
+        directory.answer(new Found(List.of(), Optional.empty())); // no irb_number for alice
+
+        Decision d = decide(decider, "alice");
+
+        assertThat(d.effect()).isEqualTo(Effect.DENY);
+        assertThat(d.reason()).isEqualTo("not-on-protocol");
+        assertThat(directory.lookups()).as("only redcap was asked").isEqualTo(1);
+    }
+
+    @Test
+    void anAnswerForOneIrbNumberIsNeverUsedForAnother() throws Exception {
+        SourceConfig.SourceCache askEachTime =
+                new SourceConfig.SourceCache(Duration.ZERO, Duration.ZERO, Duration.ZERO, CACHE.maxEntries());
+        Decider decider = askedWithTheIrbNumber(askEachTime);
+        directory.answer(new Found(List.of(), Optional.empty()));
+        directory.irbNumber("alice", "IRB-1");
+        decide(decider, "alice");
+        directory.irbNumber("alice", "IRB-2");
+
+        decide(decider, "alice");
+        decide(decider, "alice");
+
+        assertThat(directory.irbNumbersAsked())
+                .as("IRB-2 is asked once, then cached; IRB-1's answer never stands in for it")
+                .containsExactly(
+                        Optional.empty(),
+                        Optional.of("IRB-1"),
+                        Optional.empty(),
+                        Optional.of("IRB-2"),
+                        Optional.empty());
+    }
+
+    @Test
+    void aFailedSourceThatWasToGiveTheIrbNumberIsExplainedWithItsError() throws Exception {
+        Decider decider = askedWithTheIrbNumber(CACHE);
+        directory.answer(new Fails("connection refused"));
+
+        Decision d = decide(decider, "alice");
+
+        assertThat(d.effect()).isEqualTo(Effect.ERROR);
+        assertThat(d.sources().get("irb").error().orElseThrow())
+                .contains("its IRB number comes from redcap.irb_number, which is unavailable");
+    }
+
     @Test
     void aStaleAnswerThatGaveTheKeyIsNamedInTheDecision() throws Exception {
         Decider decider = keyedViaRedcap();

@@ -43,14 +43,15 @@ class SourceMetersTest {
             SourceConfig config = dir(Duration.ofSeconds(1));
             LiveSource source =
                     registry.open(List.of(config)).sources().iterator().next();
-            SourceKey alice = new SourceKey("alice", "alice", 42, clock.instant());
+            SourceKey alice = new SourceKey("alice", "alice", 42, "main", Optional.empty(), clock.instant());
 
             directory.answer(new ScriptedSource.Found(List.of("Epic"), Optional.empty()));
             source.ask(alice).get();
             source.ask(alice).get();
             directory.answer(new ScriptedSource.Fails("connection refused"));
             for (int i = 0; i < 5; i++) {
-                source.ask(new SourceKey("u" + i, "u" + i, 42, clock.instant())).get();
+                source.ask(new SourceKey("u" + i, "u" + i, 42, "main", Optional.empty(), clock.instant()))
+                        .get();
             }
             clock.advance(Duration.ofSeconds(2)); // alice's answer no longer fresh, the breaker still open
             source.ask(alice).get(); // breaker open: the stale answer stands in
@@ -85,8 +86,10 @@ class SourceMetersTest {
                 assertThat(decision.uses().get("dir").outcome()).isEqualTo("timeout");
             }
             // The one lookup the decisions shared, still in flight; it ends when the client gives up.
-            CompletableFuture<LiveSource.Asked> lookup =
-                    set.sources().iterator().next().ask(new SourceKey("alice", "alice", 42, clock.instant()));
+            CompletableFuture<LiveSource.Asked> lookup = set.sources()
+                    .iterator()
+                    .next()
+                    .ask(new SourceKey("alice", "alice", 42, "main", Optional.empty(), clock.instant()));
             giveUp.countDown();
             assertThat(lookup.get().outcome()).isEqualTo(SourceOutcome.ERROR);
 
@@ -131,6 +134,11 @@ class SourceMetersTest {
 
     private static SourceLookups startDeciding(SourceSet set, TestClock clock) {
         return set.start(
-                Set.of("dir"), "alice", 42, clock.instant(), Deadline.start(Ticker.system(), Duration.ofMillis(250)));
+                Set.of("dir"),
+                "alice",
+                42,
+                "main",
+                clock.instant(),
+                Deadline.start(Ticker.system(), Duration.ofMillis(250)));
     }
 }

@@ -27,7 +27,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * found, an error, or no answer until released. It stands for the directory or database behind
  * a source, so that the machinery around every source (cache, breaker, deadline, sharing) is
  * tested on its own; the real kinds are tested against real servers. Its facts: {@code found},
- * {@code groups} (list of strings), {@code until} (timestamp).
+ * {@code groups} (list of strings), {@code until} (timestamp), {@code ehr_username} (the key with
+ * {@code -ehr}) and {@code irb_number} (set per key by {@link #irbNumber}).
  */
 public final class ScriptedSource implements SourceKind {
 
@@ -55,6 +56,8 @@ public final class ScriptedSource implements SourceKind {
     private final List<String> keys = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile CountDownLatch hang = new CountDownLatch(1);
     private final Map<String, Given> given = new ConcurrentHashMap<>();
+    private final Map<String, String> irbNumbers = new ConcurrentHashMap<>();
+    private final List<Optional<String>> irbNumbersAsked = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     /** The last answer the source gave for a key, and when (by the source's clock). */
     public record Given(Instant at, Script script) {}
@@ -66,6 +69,16 @@ public final class ScriptedSource implements SourceKind {
 
     public static SourceConfig config(
             String name, Duration timeout, SourceConfig.SourceCache cache, IdentityMapping identity) {
+        return config(name, timeout, cache, identity, Optional.empty());
+    }
+
+    /** One asked with the IRB number another source's fact gives ({@code irb_number: source.fact}). */
+    public static SourceConfig config(
+            String name,
+            Duration timeout,
+            SourceConfig.SourceCache cache,
+            IdentityMapping identity,
+            Optional<String> irbNumber) {
         LdapSettings unused = new LdapSettings(
                 List.of("ldap://127.0.0.1:1"),
                 false,
@@ -81,7 +94,7 @@ public final class ScriptedSource implements SourceKind {
                 Optional.empty(),
                 Optional.empty(),
                 10);
-        return new SourceConfig(name, "test.yaml:1", timeout, cache, 8, identity, unused);
+        return new SourceConfig(name, "test.yaml:1", timeout, cache, 8, identity, irbNumber, unused);
     }
 
     public void answer(Script next) {
@@ -108,6 +121,16 @@ public final class ScriptedSource implements SourceKind {
         return Optional.ofNullable(given.get(key));
     }
 
+    /** Found answers for {@code key} give {@code irb_number}; others have none. */
+    public void irbNumber(String key, String irbNumber) {
+        irbNumbers.put(key, irbNumber);
+    }
+
+    /** The IRB numbers lookups were asked with, in order (empty for a source asked without one). */
+    public List<Optional<String>> irbNumbersAsked() {
+        return List.copyOf(irbNumbersAsked);
+    }
+
     /** The keys asked, in order. */
     public List<String> keys() {
         return List.copyOf(keys);
@@ -124,11 +147,13 @@ public final class ScriptedSource implements SourceKind {
                 "until",
                 FactType.Scalar.TIMESTAMP,
                 "ehr_username",
+                FactType.Scalar.STRING,
+                "irb_number",
                 FactType.Scalar.STRING);
     }
 
     @Override
-    public boolean perProject() {
+    public boolean perProject(SourceConfig source) {
         return false;
     }
 
@@ -144,6 +169,7 @@ public final class ScriptedSource implements SourceKind {
             public SourceAnswer lookup(SourceKey key) throws SourceException {
                 lookups.incrementAndGet();
                 keys.add(key.user());
+                irbNumbersAsked.add(key.irbNumber());
                 Script s = perKey.getOrDefault(key.user(), script.get());
                 if (s instanceof Found || s instanceof NotFound) {
                     given.put(key.user(), new Given(clock.instant(), s));
@@ -153,6 +179,7 @@ public final class ScriptedSource implements SourceKind {
                     facts.put("found", true);
                     facts.put("groups", f.groups());
                     facts.put("ehr_username", key.user() + "-ehr");
+                    Optional.ofNullable(irbNumbers.get(key.user())).ifPresent(irb -> facts.put("irb_number", irb));
                     f.until().ifPresent(u -> facts.put("until", u));
                     return new SourceAnswer(true, facts, f.until());
                 }

@@ -101,7 +101,7 @@ public final class LdapSource implements SourceKind {
 
     /** LDAP facts are the user's; the project plays no part. */
     @Override
-    public boolean perProject() {
+    public boolean perProject(SourceConfig source) {
         return false;
     }
 

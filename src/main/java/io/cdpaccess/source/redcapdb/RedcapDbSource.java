@@ -102,7 +102,7 @@ public final class RedcapDbSource implements SourceKind {
 
     /** Rights and the project's settings are per project. */
     @Override
-    public boolean perProject() {
+    public boolean perProject(SourceConfig source) {
         return true;
     }
 

@@ -75,6 +75,13 @@ final class LdapConfigs {
 
     SourceConfig source() {
         return new SourceConfig(
-                "ldap", "test.yaml:1", timeout, SourceConfig.SourceCache.DEFAULT, 16, IdentityMapping.NONE, settings());
+                "ldap",
+                "test.yaml:1",
+                timeout,
+                SourceConfig.SourceCache.DEFAULT,
+                16,
+                IdentityMapping.NONE,
+                Optional.empty(),
+                settings());
     }
 }

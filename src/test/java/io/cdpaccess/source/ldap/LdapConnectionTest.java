@@ -60,7 +60,7 @@ class LdapConnectionTest {
     }
 
     private static SourceKey olivia() {
-        return new SourceKey("olivia", "olivia", 1, NOW);
+        return new SourceKey("olivia", "olivia", 1, "main", Optional.empty(), NOW);
     }
 
     private static SourceClient open(LdapConfigs config) throws SourceException {

@@ -69,7 +69,7 @@ class LdapSourceTest {
 
     private static SourceAnswer lookup(LdapConfigs config, String user) throws SourceException {
         try (SourceClient client = new LdapSource().open(config.source(), Clock.systemUTC())) {
-            return client.lookup(new SourceKey(user, user, 7, NOW));
+            return client.lookup(new SourceKey(user, user, 7, "main", Optional.empty(), NOW));
         }
     }
 
@@ -112,7 +112,7 @@ class LdapSourceTest {
                         Map.entry("employeeID", FactType.Scalar.INT),
                         Map.entry("cdpTrained", FactType.Scalar.BOOL),
                         Map.entry("pwdLastSet", FactType.Scalar.TIMESTAMP));
-        assertThat(kind.perProject()).isFalse();
+        assertThat(kind.perProject(config.source())).isFalse();
     }
 
     @Test
@@ -433,7 +433,8 @@ class LdapSourceTest {
             List<Future<SourceAnswer>> answers = new ArrayList<>();
             for (int i = 0; i < 80; i++) {
                 String user = i % 2 == 0 ? "olivia" : "cyril";
-                answers.add(threads.submit(() -> client.lookup(new SourceKey(user, user, 1, NOW))));
+                answers.add(threads.submit(
+                        () -> client.lookup(new SourceKey(user, user, 1, "main", Optional.empty(), NOW))));
             }
             for (int i = 0; i < answers.size(); i++) {
                 assertThat(answers.get(i).get().facts().get("groups"))
@@ -450,10 +451,10 @@ class LdapSourceTest {
     @Test
     void aClosedClientFailsLookups() throws Exception {
         SourceClient client = new LdapSource().open(openLdap().source(), Clock.systemUTC());
-        client.lookup(new SourceKey("olivia", "olivia", 1, NOW));
+        client.lookup(new SourceKey("olivia", "olivia", 1, "main", Optional.empty(), NOW));
         client.close();
 
-        assertThatThrownBy(() -> client.lookup(new SourceKey("olivia", "olivia", 1, NOW)))
+        assertThatThrownBy(() -> client.lookup(new SourceKey("olivia", "olivia", 1, "main", Optional.empty(), NOW)))
                 .isInstanceOf(SourceException.class)
                 .hasMessage("ldap source 'ldap' is closed; a reloaded configuration has its own");
     }

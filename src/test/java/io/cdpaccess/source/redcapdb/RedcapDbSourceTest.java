@@ -74,7 +74,14 @@ class RedcapDbSourceTest {
 
     static SourceConfig config(RedcapDbSettings settings, Duration timeout) {
         return new SourceConfig(
-                "redcap", "test:1", timeout, SourceConfig.SourceCache.DEFAULT, 16, IdentityMapping.NONE, settings);
+                "redcap",
+                "test:1",
+                timeout,
+                SourceConfig.SourceCache.DEFAULT,
+                16,
+                IdentityMapping.NONE,
+                Optional.empty(),
+                settings);
     }
 
     static SourceClient open(RedcapDbSettings settings, Duration timeout) throws SourceException {
@@ -82,7 +89,7 @@ class RedcapDbSourceTest {
     }
 
     static SourceAnswer lookup(SourceClient client, String user, long project, Instant now) throws SourceException {
-        return client.lookup(new SourceKey(user, user, project, now));
+        return client.lookup(new SourceKey(user, user, project, "main", Optional.empty(), now));
     }
 
     static Map<String, Object> facts(String user, long project) throws SourceException {
@@ -101,7 +108,9 @@ class RedcapDbSourceTest {
                 .containsEntry("cdp_type", FactType.Scalar.STRING)
                 .containsEntry("ehr_usernames", new FactType.ListOf(FactType.Scalar.STRING))
                 .hasSize(20);
-        assertThat(new RedcapDbSource().perProject()).isTrue();
+        assertThat(new RedcapDbSource()
+                        .perProject(config(settings("jdbc:mariadb://h/r", CHICAGO, Optional.empty()), TIMEOUT)))
+                .isTrue();
     }
 
     @Test
@@ -449,6 +458,7 @@ class RedcapDbSourceTest {
                 SourceConfig.SourceCache.DEFAULT,
                 16,
                 IdentityMapping.NONE,
+                Optional.empty(),
                 new io.cdpaccess.config.LdapSettings(
                         List.of("ldap://h"),
                         false,
