@@ -11,6 +11,7 @@ import io.cdpaccess.config.ConfigLoader;
 import io.cdpaccess.config.InstanceConfig;
 import io.cdpaccess.config.RestartNeeded;
 import io.cdpaccess.config.ServiceConfig;
+import io.cdpaccess.db.ChainedWriter;
 import io.cdpaccess.db.Database;
 import io.cdpaccess.decision.Decider;
 import io.cdpaccess.decision.Policies;
@@ -90,7 +91,7 @@ public final class Application implements AutoCloseable {
         try {
             metrics = track(new Metrics());
             database = track(Database.open(config.store(), "cdp-access", metrics.registry()));
-            store = new Store(database, clock);
+            store = new Store(database, clock, ChainedWriter.thisProcess("server"));
             snapshot = track(LiveSnapshot.start(store, clock, config.store().refreshInterval()));
             StoreMeters.register(metrics, snapshot);
             DecisionLog decisionLog = track(new DecisionLog(

@@ -1,6 +1,7 @@
 package io.cdpaccess.audit;
 
 import io.cdpaccess.audit.GroupCommit.Outcome;
+import io.cdpaccess.db.ChainedWriter;
 import io.cdpaccess.time.Poller;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -41,18 +42,25 @@ public final class DecisionLog implements AutoCloseable {
     private final LongAdder spooled = new LongAdder();
     private final LongAdder unspoolable = new LongAdder();
 
-    /** A log with the default refusal limit and no spool (tests, tools). */
+    /** A log with the default refusal limit and no spool (tests, tools), its chain this process's. */
     public DecisionLog(DataSource dataSource, Clock clock) {
         this(dataSource, clock, DEFAULT_REFUSALS_PER_ADDRESS_PER_MINUTE, Optional.empty());
+    }
+
+    /** A log whose chain this process starts as the role {@code server}. */
+    public DecisionLog(DataSource dataSource, Clock clock, int refusalsPerAddressPerMinute, Optional<Spool> spool) {
+        this(dataSource, clock, refusalsPerAddressPerMinute, spool, ChainedWriter.thisProcess("server"));
     }
 
     /**
      * @param refusalsPerAddressPerMinute refusals from one caller address in one minute recorded
      *     one by one before the rest of that minute's are summarized
      * @param spool where records go while the store cannot take them
+     * @param writer who writes, as the start of this run's chain names it
      */
-    public DecisionLog(DataSource dataSource, Clock clock, int refusalsPerAddressPerMinute, Optional<Spool> spool) {
-        this.table = new DecisionTable(dataSource);
+    public DecisionLog(
+            DataSource dataSource, Clock clock, int refusalsPerAddressPerMinute, Optional<Spool> spool, String writer) {
+        this.table = new DecisionTable(dataSource, writer, clock);
         this.commits = new GroupCommit<>(
                 table,
                 row -> row.with(row.record().asDeadlineExceeded()),

@@ -30,18 +30,19 @@ public final class DecisionQuery {
      */
     public void forEach(DecisionFilter filter, Consumer<DecisionRecord> sink) throws SQLException {
         Where where = new Where()
-                .and("decided_at_ms >= ?", filter.since(), Instant::toEpochMilli)
-                .and("decided_at_ms < ?", filter.until(), Instant::toEpochMilli)
-                .and("instance_name = ?", filter.instance())
-                .and("normalized_user = ?", filter.user())
-                .and("effect = ?", filter.effect(), Effect::label);
+                .and(DecisionTable.DECISIONS_ONLY)
+                .and("d.decided_at_ms >= ?", filter.since(), Instant::toEpochMilli)
+                .and("d.decided_at_ms < ?", filter.until(), Instant::toEpochMilli)
+                .and("d.instance_name = ?", filter.instance())
+                .and("d.normalized_user = ?", filter.user())
+                .and(DecisionTable.expression("effect") + " = ?", filter.effect(), Effect::label);
         boolean newestFirst = filter.limit().isPresent();
         String sql = DecisionTable.SELECT
                 + where.sql()
                 + (newestFirst
-                        ? " ORDER BY decided_at_ms DESC, decision_id DESC LIMIT "
+                        ? " ORDER BY d.decided_at_ms DESC, d.decision_id DESC LIMIT "
                                 + filter.limit().get()
-                        : " ORDER BY decided_at_ms, decision_id");
+                        : " ORDER BY d.decided_at_ms, d.decision_id");
         try (Connection c = dataSource.getConnection()) {
             // PostgreSQL streams a result set only inside a transaction with a fetch size. Only
             // there: on SQLite a transaction begins IMMEDIATE, and an export would hold the
@@ -91,7 +92,7 @@ public final class DecisionQuery {
         try (Connection c = dataSource.getConnection()) {
             return Jdbc.query(
                             c,
-                            DecisionTable.SELECT + " WHERE decision_id = ?",
+                            DecisionTable.SELECT + " WHERE d.decision_id = ? AND " + DecisionTable.DECISIONS_ONLY,
                             List.of(decisionId),
                             DecisionTable::read)
                     .stream()

@@ -1,17 +1,22 @@
 package io.cdpaccess.audit;
 
+import io.cdpaccess.db.ChainedTable;
+import io.cdpaccess.db.ChainedWriter;
 import io.cdpaccess.db.Jdbc;
 import io.cdpaccess.db.StoreException;
 import io.cdpaccess.outcome.Effect;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import javax.sql.DataSource;
 
 /**
@@ -80,20 +85,64 @@ final class DecisionTable implements GroupCommit.Writer<DecisionTable.Row> {
                     DecisionRecord::explanation, // stored as the Row's deflated bytes
                     DecisionRecord::explanation));
 
-    /** The columns, then the explanation as rows written before V3 hold it (text), for {@link #read}. */
-    static final String SELECT = "SELECT " + COLUMNS.stream().map(Column::name).collect(Collectors.joining(", "))
-            + ", explanation FROM decisions";
+    /**
+     * The columns a correction changes: what the caller was answered instead. A correction is a
+     * row of its own, appended with {@code corrects} naming the record it corrects; records are
+     * never updated, so that the chain still verifies.
+     */
+    private static final Set<String> CORRECTED = Set.of("effect", "reason", "detail", "http_status", "grant_id");
 
-    private static final String INSERT = "INSERT INTO decisions ("
-            + COLUMNS.stream().map(Column::name).collect(Collectors.joining(", ")) + ") VALUES ("
-            + COLUMNS.stream().map(c -> "?").collect(Collectors.joining(", ")) + ")";
-    private static final String CORRECT = "UPDATE decisions SET effect = ?, reason = ?, detail = ?, http_status = ?, "
-            + "grant_id = NULL WHERE decision_id = ?";
+    /**
+     * The columns as a decision reads them (its correction's where there is one), then the
+     * explanation as rows written before V3 hold it (text), for {@link #read}: over the records
+     * ({@code d}) each joined with its correction ({@code c}), if any. Queries must add
+     * {@link #DECISIONS_ONLY}.
+     */
+    static final String SELECT = "SELECT "
+            + COLUMNS.stream().map(c -> expression(c.name())).collect(Collectors.joining(", "))
+            + ", d.explanation FROM decisions d LEFT JOIN decisions c ON c.corrects = d.decision_id";
+
+    /** Only decisions, not their corrections. */
+    static final String DECISIONS_ONLY = "d.corrects IS NULL";
+
+    /** The decisions table's chained columns: every column above, then {@code corrects}. */
+    static final ChainedTable CHAINED = new ChainedTable(
+            "decisions",
+            Stream.concat(
+                            COLUMNS.stream().map(c -> new ChainedTable.Column(c.name(), kind(c))),
+                            Stream.of(new ChainedTable.Column("corrects", ChainedTable.Kind.TEXT)))
+                    .toList());
+
+    private static final String CORRECTION_STATE = "SELECT (SELECT COUNT(*) FROM decisions WHERE decision_id = ?),"
+            + " (SELECT COUNT(*) FROM decisions WHERE corrects = ?)";
 
     private final DataSource dataSource;
+    private final ChainedWriter chain;
 
-    DecisionTable(DataSource dataSource) {
+    /**
+     * @param writer who writes, as the chain's start row names it
+     */
+    DecisionTable(DataSource dataSource, String writer, Clock clock) {
         this.dataSource = dataSource;
+        this.chain = new ChainedWriter(CHAINED, writer, clock);
+    }
+
+    /** The SQL expression of a column as a decision reads it, for {@link #SELECT} and filters. */
+    static String expression(String column) {
+        return CORRECTED.contains(column)
+                ? "CASE WHEN c.decision_id IS NULL THEN d." + column + " ELSE c." + column + " END"
+                : "d." + column;
+    }
+
+    /** A correction's own id, made from the one it corrects: there is one correction per record at most. */
+    static String correctionId(String decisionId) {
+        return decisionId + "-c";
+    }
+
+    private static ChainedTable.Kind kind(Column c) {
+        return c.width() == 0
+                ? ChainedTable.Kind.INTEGER
+                : c.width() == DEFLATED ? ChainedTable.Kind.BYTES : ChainedTable.Kind.TEXT;
     }
 
     /**
@@ -121,88 +170,77 @@ final class DecisionTable implements GroupCommit.Writer<DecisionTable.Row> {
         }
     }
 
+    /**
+     * Appends the records, then each correction: as a row of its own naming the record it
+     * corrects, or in its place when that record's commit never happened.
+     */
     @Override
     public void write(List<Row> records, List<Row> corrections) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
-            Jdbc.inTransaction(
-                    c,
-                    tx -> {
-                        if (!records.isEmpty()) {
-                            insert(tx, records);
-                        }
-                        for (Row corrected : corrections) {
-                            if (!correct(tx, corrected.record())) {
-                                insert(tx, List.of(corrected)); // the original commit never happened
-                            }
-                        }
-                        return null;
-                    },
-                    done -> true);
+            chain.write(c, (tx, appender) -> append(tx, appender, records, corrections), done -> true);
         }
     }
 
     /**
      * Inserts {@code records} as {@link #write} does, in a transaction that is then rolled back:
-     * the driver, the statement and the rows' binding are exercised and nothing stays in the table.
+     * the driver, the statement, the rows' binding and chaining are exercised and nothing stays in
+     * the table or the chain.
      */
     @Override
     public void rehearse(List<Row> records) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
-            Jdbc.inTransaction(
-                    c,
-                    tx -> {
-                        insert(tx, records);
-                        return null;
-                    },
-                    done -> false);
+            chain.write(c, (tx, appender) -> append(tx, appender, records, List.of()), done -> false);
         }
     }
 
-    private static void insert(Connection c, List<Row> records) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(INSERT)) {
-            for (Row r : records) {
-                for (int i = 0; i < COLUMNS.size(); i++) {
-                    bind(ps, i + 1, COLUMNS.get(i), r);
-                }
-                ps.addBatch();
-            }
-            ps.executeBatch();
+    /** @return true, the transaction's result */
+    private static boolean append(
+            Connection tx, ChainedWriter.Appender appender, List<Row> records, List<Row> corrections)
+            throws SQLException {
+        List<List<Object>> rows = new ArrayList<>(records.size() + corrections.size());
+        for (Row r : records) {
+            rows.add(stored(r, r.record().decisionId(), null));
         }
+        for (Row corrected : corrections) {
+            String id = corrected.record().decisionId();
+            long[] state = Jdbc.query(
+                            tx, CORRECTION_STATE, List.of(id, id), rs -> new long[] {rs.getLong(1), rs.getLong(2)})
+                    .get(0);
+            if (state[0] == 0) {
+                rows.add(stored(corrected, id, null)); // the original commit never happened
+            } else if (state[1] == 0) {
+                rows.add(stored(corrected, correctionId(id), id));
+            } // else: corrected already, by a commit that was reported failed but happened
+        }
+        appender.append(rows);
+        return true;
     }
 
-    /** Writes what a record was corrected to over the original; false when there is none. */
-    private static boolean correct(Connection c, DecisionRecord corrected) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(CORRECT)) {
-            ps.setString(1, corrected.effect().label());
-            ps.setString(2, corrected.reason());
-            Jdbc.setText(ps, 3, corrected.detail(), column("detail").width());
-            ps.setInt(4, corrected.httpStatus());
-            ps.setString(5, corrected.decisionId());
-            return ps.executeUpdate() > 0;
+    /** A row's values exactly as stored (texts cleaned and truncated), in {@link #CHAINED}'s order. */
+    private static List<Object> stored(Row row, String decisionId, String corrects) {
+        List<Object> values = new ArrayList<>(COLUMNS.size() + 1);
+        for (Column column : COLUMNS) {
+            values.add(column.name().equals("decision_id") ? decisionId : storedValue(column, row));
         }
+        values.add(corrects);
+        return values;
     }
 
-    private static void bind(PreparedStatement ps, int index, Column column, Row row) throws SQLException {
+    private static Object storedValue(Column column, Row row) {
         if (column.width() == DEFLATED) {
-            Optional<byte[]> bytes = row.deflatedExplanation();
-            if (bytes.isPresent()) {
-                ps.setBytes(index, bytes.get());
-            } else {
-                ps.setNull(index, java.sql.Types.VARBINARY);
-            }
-            return;
+            return row.deflatedExplanation().orElse(null);
         }
         Object value = column.name().equals("latency_us") && row.latencyNow().isPresent()
                 ? (Object) Math.max(
                         row.record().latencyMicros(), row.latencyNow().get().getAsLong())
                 : column.value().apply(row.record());
-        if (column.width() == 0) {
-            ps.setObject(index, value);
-        } else if (value instanceof Optional<?> optional) {
-            Jdbc.setText(ps, index, optional.map(String::valueOf), column.width());
-        } else {
-            Jdbc.setText(ps, index, Optional.of(String.valueOf(value)), column.width());
+        if (value instanceof Optional<?> optional) {
+            value = optional.orElse(null);
         }
+        if (value == null || column.width() == 0) {
+            return value;
+        }
+        return Jdbc.storedText(String.valueOf(value), column.width());
     }
 
     /** The record in the current row of a result set of {@link #SELECT}. */
@@ -241,9 +279,5 @@ final class DecisionTable implements GroupCommit.Writer<DecisionTable.Row> {
             throw new StoreException("decision " + decisionId + " in the decisions table has the effect '" + label
                     + "', which cdp-access never writes: the table was changed outside it");
         }
-    }
-
-    private static Column column(String name) {
-        return COLUMNS.stream().filter(c -> c.name().equals(name)).findFirst().orElseThrow();
     }
 }

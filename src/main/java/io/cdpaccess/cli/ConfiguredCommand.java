@@ -1,6 +1,7 @@
 package io.cdpaccess.cli;
 
 import io.cdpaccess.config.ServiceConfig;
+import io.cdpaccess.db.ChainedWriter;
 import io.cdpaccess.db.Database;
 import io.cdpaccess.protocol.UnsafeText;
 import io.cdpaccess.store.Store;
@@ -47,7 +48,7 @@ abstract class ConfiguredCommand implements Callable<Integer> {
     /** Opens the configured store, runs {@code work} and closes the store again. */
     <T> T withStore(ServiceConfig config, StoreWork<T> work) throws Exception {
         try (Database db = ConfigOptions.openStore(config)) {
-            return work.apply(db, new Store(db, context.clock()));
+            return work.apply(db, new Store(db, context.clock(), ChainedWriter.thisProcess("cli")));
         }
     }
 

@@ -121,8 +121,13 @@ public final class Jdbc {
         if (value.isEmpty()) {
             ps.setNull(index, Types.VARCHAR);
         } else {
-            ps.setString(index, Texts.truncate(value.get().replace('\u0000', '\uFFFD'), width));
+            ps.setString(index, storedText(value.get(), width));
         }
+    }
+
+    /** A text as {@link #setText} stores it: NUL replaced (PostgreSQL refuses it), truncated to {@code width}. */
+    public static String storedText(String text, int width) {
+        return Texts.truncate(text.replace('\u0000', '\uFFFD'), width);
     }
 
     /** Binds an instant as epoch milliseconds, NULL when absent. */

@@ -14,6 +14,12 @@ public final class Where {
     private final StringBuilder sql = new StringBuilder();
     private final List<Object> params = new ArrayList<>();
 
+    /** Adds {@code condition}, which has no parameter, always. */
+    public Where and(String condition) {
+        sql.append(sql.length() == 0 ? " WHERE " : " AND ").append(condition);
+        return this;
+    }
+
     /** Adds {@code condition} (one {@code ?}) with {@code value}, when the value is present. */
     public <T> Where and(String condition, Optional<T> value) {
         return and(condition, value, Function.identity());

@@ -1,29 +1,32 @@
 package io.cdpaccess.store;
 
-import io.cdpaccess.protocol.Texts;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.SQLException;
+import io.cdpaccess.db.ChainedTable;
+import io.cdpaccess.db.Jdbc;
 import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
 
-/** The {@code changes} table: who changed what, written in the same transaction as the change. */
+/**
+ * The {@code changes} table: who changed what, written in the same transaction as the change,
+ * chained as {@link ChainedTable#CHANGES} describes.
+ */
 final class ChangeTable {
 
     /** Width of the {@code subject} column. */
     private static final int SUBJECT_WIDTH = 1000;
 
+    /** Width of the {@code actor} column. */
+    private static final int ACTOR_WIDTH = 255;
+
     private ChangeTable() {}
 
-    static void record(Connection c, String changeId, Instant at, String actor, String action, String subject)
-            throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(
-                "INSERT INTO changes (change_id, changed_at_ms, actor, action, subject) VALUES (?, ?, ?, ?, ?)")) {
-            ps.setString(1, changeId);
-            ps.setLong(2, at.toEpochMilli());
-            ps.setString(3, actor);
-            ps.setString(4, action);
-            ps.setString(5, Texts.truncate(subject, SUBJECT_WIDTH));
-            ps.executeUpdate();
-        }
+    /** A change record's values exactly as stored, in {@link ChainedTable#CHANGES}'s order. */
+    static List<Object> stored(String changeId, Instant at, String actor, String action, String subject) {
+        return Arrays.asList(
+                changeId,
+                at.toEpochMilli(),
+                Jdbc.storedText(actor, ACTOR_WIDTH),
+                action,
+                Jdbc.storedText(subject, SUBJECT_WIDTH));
     }
 }

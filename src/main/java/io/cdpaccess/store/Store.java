@@ -1,5 +1,7 @@
 package io.cdpaccess.store;
 
+import io.cdpaccess.db.ChainedTable;
+import io.cdpaccess.db.ChainedWriter;
 import io.cdpaccess.db.Database;
 import io.cdpaccess.db.Jdbc;
 import io.cdpaccess.db.StoreException;
@@ -26,10 +28,20 @@ public final class Store implements SnapshotSource {
 
     private final Database database;
     private final Clock clock;
+    private final ChainedWriter changes;
 
+    /** A store whose change records this process chains as the role {@code cdp-access}. */
     public Store(Database database, Clock clock) {
+        this(database, clock, ChainedWriter.thisProcess("cdp-access"));
+    }
+
+    /**
+     * @param writer who writes, as the start of this run's chain of change records names it
+     */
+    public Store(Database database, Clock clock, String writer) {
         this.database = database;
         this.clock = clock;
+        this.changes = new ChainedWriter(ChainedTable.CHANGES, writer, clock);
     }
 
     @Override
@@ -233,12 +245,13 @@ public final class Store implements SnapshotSource {
      * trace in the change table and do not make every server reload.
      */
     private <T> T write(String actor, String action, String subject, Jdbc.Work<T> work, Predicate<T> changed) {
-        return read(c -> Jdbc.inTransaction(
+        return read(c -> changes.write(
                 c,
-                tx -> {
+                (tx, appender) -> {
                     T result = work.run(tx);
                     if (changed.test(result)) { // a no-op takes no lock on the counter row, writes nothing
-                        ChangeTable.record(tx, Ids.next(clock), clock.instant(), actor, action, subject);
+                        appender.append(
+                                List.of(ChangeTable.stored(Ids.next(clock), clock.instant(), actor, action, subject)));
                         StoreCounter.VERSION.bump(tx);
                     }
                     return result;
