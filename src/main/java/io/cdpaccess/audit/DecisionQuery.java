@@ -44,13 +44,7 @@ public final class DecisionQuery {
                                 + filter.limit().get()
                         : " ORDER BY d.decided_at_ms, d.decision_id");
         try (Connection c = dataSource.getConnection()) {
-            // PostgreSQL streams a result set only inside a transaction with a fetch size. Only
-            // there: on SQLite a transaction begins IMMEDIATE, and an export would hold the
-            // write lock, and so every answer, for as long as it runs.
-            boolean streamInTransaction = c.getMetaData()
-                    .getDatabaseProductName()
-                    .toLowerCase(java.util.Locale.ROOT)
-                    .contains("postgres");
+            boolean streamInTransaction = streamsInTransaction(c);
             if (streamInTransaction) {
                 c.setAutoCommit(false);
             }
@@ -78,6 +72,18 @@ public final class DecisionQuery {
                 }
             }
         }
+    }
+
+    /**
+     * Whether a long read must run in a transaction to stream. PostgreSQL streams a result set only
+     * inside a transaction with a fetch size. Only there: on SQLite a transaction begins IMMEDIATE,
+     * and a long read would hold the write lock, and so every answer, for as long as it runs.
+     */
+    static boolean streamsInTransaction(Connection c) throws SQLException {
+        return c.getMetaData()
+                .getDatabaseProductName()
+                .toLowerCase(java.util.Locale.ROOT)
+                .contains("postgres");
     }
 
     /** Convenience for small result sets. */

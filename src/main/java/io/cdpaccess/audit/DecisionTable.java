@@ -111,7 +111,8 @@ final class DecisionTable implements GroupCommit.Writer<DecisionTable.Row> {
             Stream.concat(
                             COLUMNS.stream().map(c -> new ChainedTable.Column(c.name(), kind(c))),
                             Stream.of(new ChainedTable.Column("corrects", ChainedTable.Kind.TEXT)))
-                    .toList());
+                    .toList(),
+            "decided_at_ms");
 
     private static final String CORRECTION_STATE = "SELECT (SELECT COUNT(*) FROM decisions WHERE decision_id = ?),"
             + " (SELECT COUNT(*) FROM decisions WHERE corrects = ?)";

@@ -29,6 +29,7 @@ import picocli.CommandLine.Command;
             ProjectCommand.class,
             BlockCommand.class,
             DecisionsCommand.class,
+            AuditCommand.class,
             CheckCommand.class,
             PolicyCommand.class,
             SourcesCommand.class,

@@ -17,8 +17,9 @@ import java.util.stream.Collectors;
  *
  * @param name the table, also the first hashed field
  * @param columns the hashed columns, in hashing order
+ * @param timeColumn the column of when a record happened (epoch milliseconds), for {@code --since}
  */
-public record ChainedTable(String name, List<Column> columns) {
+public record ChainedTable(String name, List<Column> columns, String timeColumn) {
 
     /** How a column's value is stored and hashed. */
     public enum Kind {
@@ -41,7 +42,8 @@ public record ChainedTable(String name, List<Column> columns) {
                     new Column("changed_at_ms", Kind.INTEGER),
                     new Column("actor", Kind.TEXT),
                     new Column("action", Kind.TEXT),
-                    new Column("subject", Kind.TEXT)));
+                    new Column("subject", Kind.TEXT)),
+            "changed_at_ms");
 
     public ChainedTable {
         columns = List.copyOf(columns);

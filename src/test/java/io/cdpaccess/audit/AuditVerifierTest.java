@@ -1,0 +1,355 @@
+package io.cdpaccess.audit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.cdpaccess.audit.AuditVerifier.Break;
+import io.cdpaccess.audit.AuditVerifier.Kind;
+import io.cdpaccess.audit.AuditVerifier.Report;
+import io.cdpaccess.chain.ChainHash;
+import io.cdpaccess.chain.Hash;
+import io.cdpaccess.db.ChainedTable;
+import io.cdpaccess.db.Database;
+import io.cdpaccess.ids.Ids;
+import io.cdpaccess.outcome.Effect;
+import io.cdpaccess.store.NewGrant;
+import io.cdpaccess.store.Store;
+import io.cdpaccess.testing.TestClock;
+import io.cdpaccess.testing.TestDatabases;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * {@code audit verify} on each supported database: an untouched record verifies, and each kind
+ * of tampering a person with write access to the database could do is caught and named, at the
+ * record where it happened.
+ *
+ * <p>Each test writes two runs of decisions (two server processes, one after the other, with a
+ * correction in the first) and two runs of changes (two CLI invocations), then tampers with the
+ * tables by plain SQL, as such a person would.
+ */
+@ParameterizedClass(name = "{0}")
+@EnumSource(TestDatabases.Kind.class)
+class AuditVerifierTest {
+
+    private static final Instant START = Instant.parse("2026-06-01T08:00:00Z");
+    private static final Duration PATIENT = Duration.ofSeconds(30);
+    private static final int PER_RUN = 6;
+
+    @Parameter
+    TestDatabases.Kind kind;
+
+    private Database database;
+    private TestClock clock;
+    private AuditVerifier verifier;
+    private final List<String> firstRun = new ArrayList<>();
+    private final List<String> secondRun = new ArrayList<>();
+    private String corrected;
+
+    @BeforeEach
+    void writeTwoRunsOfEach() throws SQLException {
+        database = TestDatabases.create(kind).open("audit-verify-" + kind);
+        clock = new TestClock(START);
+        verifier = new AuditVerifier(database.dataSource());
+        DecisionTable first = new DecisionTable(database.dataSource(), "server pid 1 as cdp", clock);
+        for (int i = 0; i < PER_RUN; i++) {
+            DecisionRecord r = record(i);
+            first.write(List.of(DecisionTable.Row.of(r)), List.of());
+            firstRun.add(r.decisionId());
+        }
+        corrected = firstRun.get(2);
+        DecisionRecord late =
+                new DecisionQuery(database.dataSource()).find(corrected).orElseThrow();
+        first.write(List.of(), List.of(DecisionTable.Row.of(late.asDeadlineExceeded())));
+        clock.advance(Duration.ofMinutes(1));
+        try (DecisionLog second = new DecisionLog(database.dataSource(), clock)) {
+            for (int i = 0; i < PER_RUN; i++) {
+                DecisionRecord r = record(100 + i);
+                assertThat(second.append(r, PATIENT)).isEqualTo(GroupCommit.Outcome.COMMITTED);
+                secondRun.add(r.decisionId());
+            }
+        }
+        for (String cli : List.of("cli pid 2 as root (sudo by alice)", "cli pid 3 as root (sudo by bob)")) {
+            Store store = new Store(database, clock, cli);
+            for (int i = 0; i < 3; i++) {
+                store.addGrant(new NewGrant(
+                        "prod",
+                        "user" + i + "@example.edu",
+                        OptionalLong.of(10 + i),
+                        START,
+                        Optional.empty(),
+                        "admin@example.edu",
+                        "IRB-2026-" + i));
+            }
+            clock.advance(Duration.ofMinutes(1));
+        }
+    }
+
+    @AfterEach
+    void closeDatabase() {
+        database.close();
+    }
+
+    @Test
+    void anUntouchedRecordVerifiesEveryRunAndTheCorrectionIsARecordOfItsOwn() throws SQLException {
+        Report report = verify();
+
+        assertThat(report.breaks()).isEmpty();
+        assertThat(report.verifies()).isTrue();
+        // 6 + 1 correction + 6 decisions, 6 changes; two chains each
+        assertThat(report.records()).isEqualTo(19);
+        assertThat(report.chains()).isEqualTo(4);
+        assertThat(report.unchained()).isZero();
+        DecisionRecord read =
+                new DecisionQuery(database.dataSource()).find(corrected).orElseThrow();
+        assertThat(read.reason()).as("read as corrected").isEqualTo("deadline-exceeded");
+        assertThat(count("SELECT COUNT(*) FROM decisions WHERE corrects = '" + corrected + "'"))
+                .isEqualTo(1);
+        assertThat(count("SELECT COUNT(*) FROM decisions WHERE decision_id = '" + corrected + "' AND reason = '"
+                        + record(2).reason() + "'"))
+                .as("the original stays as written")
+                .isEqualTo(1);
+    }
+
+    @Test
+    void aFieldUpdatedIsModifiedAtThatRecord() throws SQLException {
+        // record 4 was a deny
+        execute("UPDATE decisions SET effect = 'allow' WHERE decision_id = '" + firstRun.get(4) + "'");
+
+        assertThat(onlyBreak()).satisfies(b -> {
+            assertThat(b.kind()).isEqualTo(Kind.MODIFIED);
+            assertThat(b.table()).isEqualTo("decisions");
+            assertThat(b.recordId()).isEqualTo(firstRun.get(4));
+            assertThat(b.seq()).isEqualTo(5);
+        });
+    }
+
+    @Test
+    void aCorrectionChangedInPlaceTheOldWayIsModified() throws SQLException {
+        execute("UPDATE decisions SET reason = 'allowed-by-grant' WHERE corrects = '" + corrected + "'");
+
+        assertThat(onlyBreak().kind()).isEqualTo(Kind.MODIFIED);
+    }
+
+    @Test
+    void aRecordDeletedIsReportedAtTheOneAfterIt() throws SQLException {
+        execute("DELETE FROM decisions WHERE decision_id = '" + firstRun.get(1) + "'");
+
+        assertThat(onlyBreak()).satisfies(b -> {
+            assertThat(b.kind()).isEqualTo(Kind.REMOVED);
+            assertThat(b.recordId()).isEqualTo(firstRun.get(2));
+            assertThat(b.message()).contains("1 record(s) before it");
+        });
+    }
+
+    @Test
+    void aRecordInsertedWithAValidHashOfItsOwnIsNamed() throws SQLException {
+        // The forger knows the encoding: the record links to the one before it and its hash is right.
+        // Only the record after it, which linked to that same one, gives it away.
+        String chain = chainOf(secondRun.get(0));
+        Hash before = hashAt(chain, 3);
+        List<Object> forged = valuesOf(secondRun.get(3));
+        forged.set(0, "FORGED-DECISION-0000000000");
+        forged.set(9, "allow");
+        execute("UPDATE decisions SET chain_seq = chain_seq + 1 WHERE chain_id = '" + chain + "' AND chain_seq >= 4");
+        insert(forged, chain, 4, before);
+
+        assertThat(onlyBreak()).satisfies(b -> {
+            assertThat(b.kind()).isEqualTo(Kind.INSERTED);
+            assertThat(b.recordId()).isEqualTo("FORGED-DECISION-0000000000");
+            assertThat(b.seq()).isEqualTo(4);
+        });
+    }
+
+    @Test
+    void twoRecordsSwappedAreReordered() throws SQLException {
+        String chain = chainOf(firstRun.get(0));
+        execute("UPDATE decisions SET chain_seq = CASE chain_seq WHEN 2 THEN 3 ELSE 2 END WHERE chain_id = '" + chain
+                + "' AND chain_seq IN (2, 3)");
+
+        assertThat(onlyBreak()).satisfies(b -> {
+            assertThat(b.kind()).isEqualTo(Kind.REORDERED);
+            assertThat(b.seq()).isEqualTo(2);
+            assertThat(b.recordId()).isEqualTo(firstRun.get(2));
+        });
+    }
+
+    @Test
+    void aWholeEarlierRunRemovedBreaksTheLinkOfTheRunAfterIt() throws SQLException {
+        String chain = chainOf(firstRun.get(0));
+        execute("DELETE FROM decisions WHERE chain_id = '" + chain + "'");
+        execute("DELETE FROM audit_chains WHERE chain_id = '" + chain + "'");
+
+        assertThat(onlyBreak()).satisfies(b -> {
+            assertThat(b.kind()).isEqualTo(Kind.START);
+            assertThat(b.message()).contains("chain " + chain).contains("missing");
+        });
+    }
+
+    @Test
+    void aChainStartRowChangedIsCaught() throws SQLException {
+        execute("UPDATE audit_chains SET writer = 'someone else' WHERE record_table = 'changes'");
+
+        Report report = verify();
+        assertThat(report.breaks())
+                .hasSize(2)
+                .allSatisfy(b -> assertThat(b.kind()).isEqualTo(Kind.START));
+    }
+
+    @Test
+    void aChangeRecordEditedIsCaughtInTheChangesChain() throws SQLException {
+        execute("UPDATE changes SET actor = 'nobody@example.edu' WHERE chain_seq = 2");
+
+        Report report = verify();
+        assertThat(report.breaks()).hasSize(2).allSatisfy(b -> {
+            assertThat(b.table()).isEqualTo("changes");
+            assertThat(b.kind()).isEqualTo(Kind.MODIFIED);
+            assertThat(b.seq()).isEqualTo(2);
+        });
+    }
+
+    @Test
+    void aRecordWithoutAChainDatedAfterChainsBeganIsInserted() throws SQLException {
+        execute("INSERT INTO changes (change_id, changed_at_ms, actor, action, subject) VALUES ('FORGED', "
+                + START.plus(Duration.ofMinutes(5)).toEpochMilli() + ", 'admin', 'grant.add', 'x')");
+
+        assertThat(onlyBreak()).satisfies(b -> {
+            assertThat(b.kind()).isEqualTo(Kind.INSERTED);
+            assertThat(b.recordId()).isEqualTo("FORGED");
+        });
+    }
+
+    @Test
+    void aTruncatedTailStillVerifiesFromTheDatabaseAlone() throws SQLException {
+        // What checkpoints held elsewhere are for: the database alone cannot show it.
+        String chain = chainOf(secondRun.get(0));
+        execute("DELETE FROM decisions WHERE chain_id = '" + chain + "' AND chain_seq > 3");
+
+        assertThat(verify().verifies()).isTrue();
+    }
+
+    @Test
+    void sinceChecksOnlyTheRecordsFromThenOn() throws SQLException {
+        execute("UPDATE decisions SET detail = 'edited' WHERE decision_id = '" + firstRun.get(0) + "'");
+
+        assertThat(verify().breaks()).hasSize(1);
+        Report recent = verifier.verify(Optional.of(START.plus(Duration.ofSeconds(30))), n -> {});
+        assertThat(recent.breaks()).isEmpty();
+        assertThat(recent.records()).isEqualTo(6 + 6);
+    }
+
+    @Test
+    void progressIsReportedWithTheRecordsDone() throws SQLException {
+        List<Long> seen = new ArrayList<>();
+        verifier.verify(Optional.empty(), seen::add);
+        assertThat(seen).isNotEmpty().last().isEqualTo(19L);
+    }
+
+    private Report verify() throws SQLException {
+        return verifier.verify(Optional.empty(), n -> {});
+    }
+
+    private Break onlyBreak() throws SQLException {
+        Report report = verify();
+        assertThat(report.verifies()).isFalse();
+        assertThat(report.breaks()).hasSize(1);
+        return report.breaks().get(0);
+    }
+
+    private String chainOf(String decisionId) throws SQLException {
+        try (Connection c = database.dataSource().getConnection();
+                PreparedStatement ps = c.prepareStatement("SELECT chain_id FROM decisions WHERE decision_id = ?")) {
+            ps.setString(1, decisionId);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getString(1);
+            }
+        }
+    }
+
+    private Hash hashAt(String chain, long seq) throws SQLException {
+        try (Connection c = database.dataSource().getConnection();
+                PreparedStatement ps =
+                        c.prepareStatement("SELECT record_hash FROM decisions WHERE chain_id = ? AND chain_seq = ?")) {
+            ps.setString(1, chain);
+            ps.setLong(2, seq);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return Hash.of(rs.getBytes(1));
+            }
+        }
+    }
+
+    private List<Object> valuesOf(String decisionId) throws SQLException {
+        ChainedTable table = DecisionTable.CHAINED;
+        try (Connection c = database.dataSource().getConnection();
+                PreparedStatement ps = c.prepareStatement(table.selectSql() + " WHERE decision_id = ?")) {
+            ps.setString(1, decisionId);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return new ArrayList<>(table.read(rs));
+            }
+        }
+    }
+
+    private void insert(List<Object> values, String chain, long seq, Hash previous) throws SQLException {
+        ChainedTable table = DecisionTable.CHAINED;
+        Hash hash = ChainHash.of(previous, table.name(), values);
+        try (Connection c = database.dataSource().getConnection();
+                PreparedStatement ps = c.prepareStatement(table.insertSql())) {
+            table.bind(ps, values, new io.cdpaccess.chain.Chain.Link(chain, seq, previous, hash));
+            ps.executeUpdate();
+        }
+    }
+
+    private void execute(String sql) throws SQLException {
+        try (Connection c = database.dataSource().getConnection();
+                Statement s = c.createStatement()) {
+            s.executeUpdate(sql);
+        }
+    }
+
+    private long count(String sql) throws SQLException {
+        try (Connection c = database.dataSource().getConnection();
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    private DecisionRecord record(int n) {
+        return new DecisionRecord(
+                Ids.next(clock),
+                clock.instant().plusMillis(n),
+                Optional.of("prod"),
+                Optional.of("Müller-" + n + " 😀"),
+                Optional.of("müller-" + n + " 😀"),
+                Optional.of(Long.toString(1000 + n)),
+                Optional.of("https://redcap.example.edu/"),
+                "192.0.2." + n % 256,
+                "10.0.0.1",
+                n % 2 == 0 ? Effect.DENY : Effect.ALLOW,
+                n % 2 == 0 ? "no-grant" : "allowed-by-grant",
+                Optional.of("rule \"r" + n + "\",\nline 2"),
+                200,
+                7L * n,
+                Optional.empty(),
+                Optional.of("v1"),
+                Optional.of("{\"format\":1,\"n\":" + n + "}"));
+    }
+}
