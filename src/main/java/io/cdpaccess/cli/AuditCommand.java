@@ -1,7 +1,9 @@
 package io.cdpaccess.cli;
 
+import io.cdpaccess.audit.AuditExport;
 import io.cdpaccess.audit.AuditVerifier;
 import io.cdpaccess.config.ServiceConfig;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Locale;
 import java.util.Optional;
@@ -13,7 +15,7 @@ import picocli.CommandLine.Option;
 @Command(
         name = "audit",
         description = "Check the tamper-evident record of decisions and changes.",
-        subcommands = {AuditCommand.Verify.class})
+        subcommands = {AuditCommand.Verify.class, AuditCommand.Export.class})
 final class AuditCommand {
 
     @Command(
@@ -61,6 +63,39 @@ final class AuditCommand {
             print("A truncated tail (the newest records of a chain, or a newest run, removed) leaves a shorter chain "
                     + "that still verifies: only a checkpoint held elsewhere shows it.");
             return report.verifies() ? 0 : 1;
+        }
+    }
+
+    @Command(
+            name = "export",
+            description = "Write every chain start and chained record, exactly as stored, as JSON Lines: the input of "
+                    + "an outside verifier such as tools/cdp-access-audit-verify.py.")
+    static final class Export extends ConfiguredCommand {
+
+        @Option(names = "--output", paramLabel = "FILE", description = "write here instead of standard output")
+        Path output;
+
+        Export(CliContext context) {
+            super(context);
+        }
+
+        @Override
+        int run(ServiceConfig config) throws Exception {
+            withStore(config, (db, store) -> {
+                AuditExport export = new AuditExport(db.dataSource());
+                try (Progress progress = new Progress(
+                        spec.commandLine().getErr(), context.terminal(), "export", OptionalLong.empty(), clock())) {
+                    if (output == null) {
+                        export.write(out(), progress);
+                        out().flush();
+                        return null;
+                    }
+                    long n = OutputFile.write(output, w -> export.write(w, progress));
+                    spec.commandLine().getErr().println("wrote " + n + " lines to " + output.toAbsolutePath());
+                }
+                return null;
+            });
+            return 0;
         }
     }
 }

@@ -9,10 +9,7 @@ import io.cdpaccess.outcome.Effect;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.io.Writer;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Locale;
@@ -131,40 +128,12 @@ final class DecisionsCommand {
                     write(query, filter, fmt, out());
                     return null;
                 }
-                Path absolute = output.toAbsolutePath();
-                if (Files.isDirectory(absolute)) {
-                    throw new UserError("--output " + output + " is a directory; name a file in it");
-                }
-                Path temp = createTemp(absolute);
-                try {
-                    long n;
-                    try (Writer w = Files.newBufferedWriter(temp, StandardCharsets.UTF_8)) {
-                        n = write(query, filter, fmt, w);
-                    }
-                    // Only a complete export appears under the requested name.
-                    try {
-                        Files.move(temp, absolute, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-                    } catch (IOException e) {
-                        throw new UserError("--output " + output + ": cannot write it (" + e + ")");
-                    }
-                    spec.commandLine().getErr().println("wrote " + n + " decisions to " + absolute);
-                    spec.commandLine().getErr().flush();
-                } finally {
-                    Files.deleteIfExists(temp);
-                }
+                long n = OutputFile.write(output, w -> write(query, filter, fmt, w));
+                spec.commandLine().getErr().println("wrote " + n + " decisions to " + output.toAbsolutePath());
+                spec.commandLine().getErr().flush();
                 return null;
             });
             return 0;
-        }
-
-        /** The export is written beside its target first; where that fails, the target could not be written either. */
-        private Path createTemp(Path target) {
-            try {
-                return Files.createTempFile(target.getParent(), ".cdp-access-export", ".tmp");
-            } catch (IOException | UnsupportedOperationException e) {
-                throw new UserError("--output " + output + ": cannot write in " + target.getParent() + " (" + e
-                        + "); name a file in a directory you may write");
-            }
         }
 
         private static long write(DecisionQuery query, DecisionFilter filter, DecisionExport.Format fmt, Writer w)

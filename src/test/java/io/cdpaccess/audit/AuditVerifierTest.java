@@ -15,6 +15,8 @@ import io.cdpaccess.store.NewGrant;
 import io.cdpaccess.store.Store;
 import io.cdpaccess.testing.TestClock;
 import io.cdpaccess.testing.TestDatabases;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -259,8 +261,68 @@ class AuditVerifierTest {
         assertThat(seen).isNotEmpty().last().isEqualTo(19L);
     }
 
+    /**
+     * The service's verdict, checked against the outside verifier's ({@code
+     * tools/cdp-access-audit-verify.py}, written from the README's encoding) on an {@code audit
+     * export} of the same database: the same breaks, at the same records, the same counts.
+     */
     private Report verify() throws SQLException {
-        return verifier.verify(Optional.empty(), n -> {});
+        Report report = verifier.verify(Optional.empty(), n -> {});
+        assertThat(outsideVerdict())
+                .as("tools/cdp-access-audit-verify.py's verdict")
+                .isEqualTo(verdict(report));
+        return report;
+    }
+
+    private static List<String> verdict(Report report) {
+        List<String> lines = new ArrayList<>();
+        for (Break b : report.breaks()) {
+            lines.add("BREAK " + b.table() + " chain " + b.chainId() + " place " + b.seq() + " (" + b.recordId() + "): "
+                    + b.kind().label());
+        }
+        java.util.Collections.sort(lines);
+        lines.add(
+                report.verifies()
+                        ? "all " + report.records() + " records in " + report.chains() + " chains verify"
+                        : report.breaks().size() + " chain(s) broken; checked " + report.records() + " records in "
+                                + report.chains() + " chains");
+        return lines;
+    }
+
+    private List<String> outsideVerdict() throws SQLException {
+        try {
+            Path export = Files.createTempFile("audit-export", ".jsonl");
+            try {
+                try (java.io.Writer w = Files.newBufferedWriter(export)) {
+                    new AuditExport(database.dataSource()).write(w, n -> {});
+                }
+                Process python = new ProcessBuilder(
+                                "python3",
+                                Path.of("tools/cdp-access-audit-verify.py").toString(),
+                                export.toString())
+                        .redirectErrorStream(true)
+                        .start();
+                String out =
+                        new String(python.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+                assertThat(python.waitFor(60, java.util.concurrent.TimeUnit.SECONDS))
+                        .isTrue();
+                List<String> lines = new ArrayList<>(out.lines().toList());
+                String summary = lines.remove(lines.size() - 1);
+                java.util.Collections.sort(lines);
+                lines.add(summary);
+                assertThat(python.exitValue())
+                        .as(out)
+                        .isEqualTo(lines.size() == 1 && summary.startsWith("all ") ? 0 : 1);
+                return lines;
+            } finally {
+                Files.deleteIfExists(export);
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("python3 must be installed (.ci/run installs it)", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     private Break onlyBreak() throws SQLException {

@@ -1,0 +1,153 @@
+#!/usr/bin/env python3
+"""Verify cdp-access's tamper-evident record from an `audit export` (JSON Lines), independently.
+
+Written from the encoding in the README ("Verifying the record"), with the standard library only:
+
+    java -jar cdp-access.jar audit export --output audit.jsonl
+    python3 tools/cdp-access-audit-verify.py audit.jsonl
+
+Prints one BREAK line per broken chain, or "all N records in K chains verify"; exit 1 on a break.
+Like `audit verify`, it cannot see a truncated tail without a checkpoint held elsewhere.
+"""
+import base64
+import hashlib
+import json
+import struct
+import sys
+
+# The hashed columns of each table, in hashing order (README, "Verifying the record").
+COLUMNS = {
+    "decisions": ["decision_id", "decided_at_ms", "instance_name", "username", "normalized_user",
+                  "project_id", "redcap_url", "caller_ip", "peer_ip", "effect", "reason", "detail",
+                  "http_status", "latency_us", "grant_id", "policy_version", "explanation_z",
+                  "corrects"],
+    "changes": ["change_id", "changed_at_ms", "actor", "action", "subject"],
+}
+TIME_COLUMN = {"decisions": "decided_at_ms", "changes": "changed_at_ms"}
+START_FIELDS = ["chain_id", "record_table", "started_at_ms", "writer", "previous_chain_id",
+                "previous_seq", "previous_hash"]
+ZERO = bytes(32)
+
+
+def field(value, is_bytes=False):
+    """F(value): null 0x00; whole number 0x01 + 8 bytes; text 0x02 + length + UTF-8; bytes 0x03 + length + bytes."""
+    if value is None:
+        return b"\x00"
+    if is_bytes:
+        return b"\x03" + struct.pack(">I", len(value)) + value
+    if isinstance(value, bool):
+        raise ValueError("no booleans in the record")
+    if isinstance(value, int):
+        return b"\x01" + struct.pack(">q", value)
+    if isinstance(value, str):
+        data = value.encode("utf-8")
+        return b"\x02" + struct.pack(">I", len(data)) + data
+    if isinstance(value, dict) and "base64" in value:
+        data = base64.b64decode(value["base64"])
+        return b"\x03" + struct.pack(">I", len(data)) + data
+    raise ValueError("unexpected value %r" % (value,))
+
+
+def digest(previous, table, values):
+    h = hashlib.sha256(previous)
+    h.update(field(table))
+    for v in values:
+        h.update(v)
+    return h.digest()
+
+
+def start_hash(start):
+    values = [field(start[name]) for name in START_FIELDS[:6]]
+    previous_hash = start["previous_hash"]
+    values.append(field(None if previous_hash is None else bytes.fromhex(previous_hash), is_bytes=True))
+    return digest(ZERO, "audit_chains", values)
+
+
+def main(path):
+    starts, records, unchained = {}, {}, {}
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            row = json.loads(line)
+            if row["table"] == "audit_chains":
+                starts[row["chain_id"]] = row
+            elif row["chain_id"] is None:
+                unchained.setdefault(row["table"], []).append(row["values"])
+            else:
+                records.setdefault((row["table"], row["chain_id"]), []).append(row)
+    breaks = []
+    hashes = {}  # (table, chain, seq) -> hash, for links between runs
+    for (table, chain), rows in records.items():
+        for r in rows:
+            hashes[(table, chain, r["chain_seq"])] = r["record_hash"]
+    by_table = {}
+    for s in starts.values():
+        by_table.setdefault(s["record_table"], []).append(s)
+    for table, chains in by_table.items():
+        chains.sort(key=lambda s: (s["started_at_ms"], s["chain_id"]))
+        for i, s in enumerate(chains):
+            if start_hash(s).hex() != s["start_hash"]:
+                breaks.append((table, s["chain_id"], 0, s["chain_id"], "start", "its start row was changed"))
+                continue
+            if s["previous_chain_id"] is None:
+                if i > 0:
+                    breaks.append((table, s["chain_id"], 0, s["chain_id"], "start", "it links to no earlier run"))
+                continue
+            prev = s["previous_chain_id"], s["previous_seq"]
+            stored = (starts[prev[0]]["start_hash"] if prev[1] == 0 and prev[0] in starts
+                      else hashes.get((table, prev[0], prev[1])))
+            if stored != s["previous_hash"]:
+                breaks.append((table, s["chain_id"], 0, s["chain_id"], "start",
+                               "the record of the run before it that it links to is missing or changed"))
+    count = 0
+    for (table, chain), rows in records.items():
+        count += len(rows)
+        start = starts.get(chain)
+        if start is None:
+            breaks.append((table, chain, rows[0]["chain_seq"], rows[0]["values"][COLUMNS[table][0]], "inserted",
+                           "its chain has no start row"))
+            continue
+        seq, head, before = 0, start["start_hash"], None
+        for r in rows:
+            values = r["values"]
+            encoded = [field(values[name]) for name in COLUMNS[table]]
+            own = None if r["prev_hash"] is None or r["record_hash"] is None else (
+                digest(bytes.fromhex(r["prev_hash"]), table, encoded).hex())
+            record_id = values[COLUMNS[table][0]]
+            kind = None
+            if own is None or own != r["record_hash"]:
+                kind = "modified"
+            elif r["chain_seq"] == seq:
+                kind = "inserted"
+            elif r["prev_hash"] != head:
+                kind = "inserted" if r["prev_hash"] == before else (
+                    "reordered" if r["prev_hash"] in {x["record_hash"] for x in rows} else "removed")
+            elif r["chain_seq"] != seq + 1:
+                kind = "modified"
+            if kind:
+                place = r["chain_seq"]
+                if kind == "inserted" and r["prev_hash"] == before:
+                    place, record_id = seq, previous_id
+                breaks.append((table, chain, place, record_id, kind, ""))
+                break
+            before, head, seq, previous_id = head, r["record_hash"], r["chain_seq"], record_id
+    for table, rows in unchained.items():
+        # Written before chains existed, unless dated after the table's first chain began.
+        first = min((s["started_at_ms"] for s in by_table.get(table, [])), default=None)
+        late = sorted((v for v in rows if first is not None and v[TIME_COLUMN[table]] >= first),
+                      key=lambda v: v[TIME_COLUMN[table]])
+        if late:
+            breaks.append((table, "-", 0, late[0][COLUMNS[table][0]], "inserted", "a record without a chain"))
+    for b in breaks:
+        print("BREAK %s chain %s place %d (%s): %s" % b[:5])
+    chain_count = len(starts)
+    if breaks:
+        print("%d chain(s) broken; checked %d records in %d chains" % (len(breaks), count, chain_count))
+        return 1
+    print("all %d records in %d chains verify" % (count, chain_count))
+    return 0
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 2:
+        sys.exit("usage: cdp-access-audit-verify.py AUDIT_EXPORT.jsonl")
+    sys.exit(main(sys.argv[1]))
