@@ -18,6 +18,7 @@ import io.cdpaccess.source.SourceAnswer;
 import io.cdpaccess.source.SourceClient;
 import io.cdpaccess.source.SourceException;
 import io.cdpaccess.source.SourceKind;
+import io.cdpaccess.source.SourceTrust;
 import java.security.GeneralSecurityException;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -117,7 +118,7 @@ public final class LdapSource implements SourceKind {
         boolean tls = s.startTls() || s.urls().stream().anyMatch(u -> u.startsWith("ldaps:"));
         Optional<SSLSocketFactory> sockets = Optional.empty();
         if (tls || s.trustStore().isPresent()) {
-            SSLUtil ssl = new SSLUtil(LdapTrust.trustManager(s.trustStore(), s.trustStorePassword(), name));
+            SSLUtil ssl = new SSLUtil(SourceTrust.trustManager(s.trustStore(), s.trustStorePassword(), name));
             try {
                 sockets = Optional.of(ssl.createSSLSocketFactory());
             } catch (GeneralSecurityException e) {

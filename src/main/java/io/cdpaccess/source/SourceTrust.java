@@ -1,7 +1,6 @@
-package io.cdpaccess.source.ldap;
+package io.cdpaccess.source;
 
 import io.cdpaccess.config.Secret;
-import io.cdpaccess.source.SourceException;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -18,16 +17,17 @@ import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509TrustManager;
 
 /**
- * The certificates a directory's TLS certificate must chain to: the configured trust store (PEM
- * certificates, as a directory's CA is usually handed over, or PKCS#12), else the JVM's trusted
- * CAs. Read once when the source opens, so that an unreadable file stops the start with one line
- * rather than failing every lookup.
+ * The certificates a source's TLS certificate (a directory's, a web service's) must chain to: the
+ * configured trust store (PEM certificates, as a server's CA is usually handed over, or PKCS#12),
+ * else the JVM's trusted CAs. Read once when the source opens, so that an unreadable file stops
+ * the start with one line rather than failing every lookup.
  */
-final class LdapTrust {
+public final class SourceTrust {
 
-    private LdapTrust() {}
+    private SourceTrust() {}
 
-    static X509TrustManager trustManager(Optional<Path> trustStore, Secret password, String source)
+    /** The trust manager for {@code trustStore}, or the JVM's default one when it is empty. */
+    public static X509TrustManager trustManager(Optional<Path> trustStore, Secret password, String source)
             throws SourceException {
         try {
             KeyStore store = trustStore.isPresent() ? load(trustStore.get(), password, source) : null;
@@ -39,7 +39,7 @@ final class LdapTrust {
             throw new SourceException(
                     "source '" + source + "': cannot use trust_store "
                             + trustStore.map(Path::toString).orElse("") + ": "
-                            + e.getClass().getSimpleName() + "; give the directory's CA as PEM or PKCS#12",
+                            + e.getClass().getSimpleName() + "; give the server's CA as PEM or PKCS#12",
                     e);
         }
     }
