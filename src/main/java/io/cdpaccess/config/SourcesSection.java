@@ -46,7 +46,8 @@ final class SourcesSection {
         this.in = in;
         this.kinds = new TreeMap<>(Map.of(
                 "ldap", new LdapSection(in, baseDir),
-                "redcapdb", new RedcapDbSection(in, serviceZone)));
+                "redcapdb", new RedcapDbSection(in, serviceZone),
+                "web", new WebSection(in, baseDir, serviceZone)));
     }
 
     List<SourceConfig> sources(Node node) {

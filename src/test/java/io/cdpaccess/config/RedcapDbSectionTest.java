@@ -169,8 +169,8 @@ class RedcapDbSectionTest {
                     type: redcapdb
                     url: jdbc:mariadb://db/redcap
                     user: r
-                  - name: web
-                    type: web
+                  - name: soap
+                    type: soap
                   - name: a
                     type: redcapdb
                     url: jdbc:mariadb://db/redcap
@@ -186,7 +186,7 @@ class RedcapDbSectionTest {
         assertThat(problems(file))
                 .anySatisfy(p -> assertThat(p).contains("sources[0].name: use 1-32 lower-case letters"))
                 .anySatisfy(p -> assertThat(p).contains("sources[1].name: 'store' is a variable of the service"))
-                .anySatisfy(p -> assertThat(p).contains("sources[2].type: unknown source type 'web'"))
+                .anySatisfy(p -> assertThat(p).contains("sources[2].type: unknown source type 'soap'"))
                 .anySatisfy(p -> assertThat(p).contains("sources[3].identity: replace and with go together"))
                 .anySatisfy(p -> assertThat(p).contains("sources[4].name: source name 'a' is used twice"))
                 .anySatisfy(p -> assertThat(p).contains("sources[4].identity.via: expected source.fact"))
