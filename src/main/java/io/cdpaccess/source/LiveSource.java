@@ -299,6 +299,9 @@ public final class LiveSource implements AutoCloseable {
         if (kind.perInstance(config)) {
             k.append('\u0000').append(key.instance());
         }
+        if (kind.perRedcapUser(config)) {
+            k.append("\u0000redcap:").append(key.redcapUser());
+        }
         key.irbNumber().ifPresent(irb -> k.append("\u0000irb:").append(irb));
         return k.toString();
     }

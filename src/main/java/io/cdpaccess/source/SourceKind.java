@@ -28,6 +28,14 @@ public interface SourceKind {
     }
 
     /**
+     * Whether the facts depend on the REDCap username itself as well as on the key it maps to
+     * (a web source whose URL has {@code {redcap_user}}): the cache keys on it too.
+     */
+    default boolean perRedcapUser(SourceConfig source) {
+        return false;
+    }
+
+    /**
      * A client for this source. Opening should not wait for the server: a directory that is down
      * at start makes lookups fail (and the breaker open), not the service refuse to start.
      *
