@@ -24,6 +24,9 @@ final class JsonFacts {
 
     private JsonFacts() {}
 
+    /** The answer for a user the endpoint does not know: {@code found} false and nothing else. */
+    static final SourceAnswer NOT_FOUND = new SourceAnswer(false, Map.of("found", false), Optional.empty());
+
     static SourceAnswer read(
             JsonNode answer, List<FactField> fields, Optional<String> foundPointer, ZoneId zone, Instant now)
             throws SourceException {
@@ -34,10 +37,11 @@ final class JsonFacts {
                 throw new SourceException("the answer has no " + pointer + " (found) to say whether it knows the user");
             }
             if (!Boolean.TRUE.equals(value(node, FactField.Type.BOOL, pointer, zone))) {
-                return new SourceAnswer(false, Map.of(), Optional.empty());
+                return NOT_FOUND;
             }
         }
         Map<String, Object> facts = new LinkedHashMap<>();
+        facts.put("found", true);
         Instant changesAt = null;
         for (FactField field : fields) {
             JsonNode node = answer.at(field.from());

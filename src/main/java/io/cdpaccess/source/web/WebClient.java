@@ -144,7 +144,7 @@ final class WebClient implements SourceClient {
     private SourceAnswer answer(URI uri, HttpResponse<byte[]> response, SourceKey key) throws SourceException {
         int status = response.statusCode();
         if (status == 404) {
-            return new SourceAnswer(false, Map.of(), java.util.Optional.empty());
+            return JsonFacts.NOT_FOUND;
         }
         if (status / 100 != 2) {
             String hint = status / 100 == 3

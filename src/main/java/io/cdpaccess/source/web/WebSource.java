@@ -4,6 +4,7 @@ import io.cdpaccess.config.SourceConfig;
 import io.cdpaccess.config.WebSettings;
 import io.cdpaccess.policy.FactType;
 import io.cdpaccess.source.FactFields;
+import io.cdpaccess.source.SourceAnswer;
 import io.cdpaccess.source.SourceClient;
 import io.cdpaccess.source.SourceException;
 import io.cdpaccess.source.SourceKind;
@@ -52,6 +53,12 @@ public final class WebSource implements SourceKind {
     @Override
     public boolean perRedcapUser(SourceConfig source) {
         return settings(source).uses("redcap_user");
+    }
+
+    /** A project without an IRB number to ask with: not found, as a 404 would be. */
+    @Override
+    public SourceAnswer unknownKey() {
+        return JsonFacts.NOT_FOUND;
     }
 
     /** No connection is made: an endpoint down at start fails lookups, not the start. */

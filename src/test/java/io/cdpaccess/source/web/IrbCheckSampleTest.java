@@ -104,6 +104,8 @@ class IrbCheckSampleTest {
                     .isEqualTo(new SourceAnswer(
                             true,
                             Map.of(
+                                    "found",
+                                    true,
                                     "approved",
                                     true,
                                     "status",

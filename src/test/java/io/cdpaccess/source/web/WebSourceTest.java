@@ -131,6 +131,7 @@ class WebSourceTest {
         assertThat(a.found()).isTrue();
         assertThat(a.facts())
                 .containsExactlyInAnyOrderEntriesOf(Map.ofEntries(
+                        Map.entry("found", true),
                         Map.entry("approved", true),
                         Map.entry("status", "active"),
                         Map.entry("level", 3L),
@@ -156,12 +157,14 @@ class WebSourceTest {
         endpoint.answer(TestEndpoint.json(404, "{\"error\": \"no such person\"}"));
         SourceAnswer missing = lookup(source(everyType()), "nobody");
         assertThat(missing.found()).isFalse();
-        assertThat(missing.facts()).isEmpty();
+        assertThat(missing.facts()).containsExactly(Map.entry("found", false));
+        assertThat(new WebSource().unknownKey()).isEqualTo(missing);
 
         String withFound = "url: %s\nfound: /on_protocol\nfacts:\n  approved: {pointer: /approved, type: bool}\n"
                 .formatted(endpoint.url("/api/{user}"));
         endpoint.answer(TestEndpoint.json(200, "{\"on_protocol\": false, \"approved\": true}"));
-        assertThat(lookup(source(withFound), "bob")).isEqualTo(new SourceAnswer(false, Map.of(), Optional.empty()));
+        assertThat(lookup(source(withFound), "bob"))
+                .isEqualTo(new SourceAnswer(false, Map.of("found", false), Optional.empty()));
         endpoint.answer(TestEndpoint.json(200, "{\"on_protocol\": \"true\", \"approved\": true}"));
         assertThat(lookup(source(withFound), "bob").found()).isTrue();
         endpoint.answer(TestEndpoint.json(200, "{\"approved\": true}"));
@@ -222,7 +225,7 @@ class WebSourceTest {
         try (SourceClient client = open(source)) {
             assertThat(client.lookup(new SourceKey(user, user, 7, "prod", Optional.of("IRB-1"), NOW))
                             .facts())
-                    .containsEntry("approved", true);
+                    .containsExactly(Map.entry("found", true), Map.entry("approved", true));
         }
         TestEndpoint.Received r = endpoint.last();
         assertThat(r.method()).isEqualTo("POST");
