@@ -266,8 +266,10 @@ class LdapSourceConfigTest {
                                 + " with: '$1'",
                         at + "26: sources[3].name: source name 'dup' is used twice",
                         at + "28: sources[3].identity.add_domain: expected a domain such as example.edu",
-                        at + "40: sources[5].identity.via: expected source.fact, e.g. redcap.ehr_usernames",
-                        at + "45: sources[6].type: unknown source type 'ldapish'; expected one of ldap, redcapdb")
+                        at + "40: sources[5].identity.via: expected source.fact, e.g. redcap.ehr_usernames")
+                .anySatisfy(p -> assertThat(p)
+                        .startsWith(at + "45: sources[6].type: unknown source type 'ldapish'; expected one of ldap, "
+                                + "redcapdb"))
                 .anySatisfy(p -> assertThat(p).startsWith(at + "19: sources[1].password: is not a setting of a ldap"))
                 .anySatisfy(p -> assertThat(p).startsWith(at + "28: sources[3].identity.replace: not a regular"))
                 .anySatisfy(p -> assertThat(p).contains("sources.dup.identity.via: no source is named 'nowhere'"));
