@@ -12,6 +12,7 @@ import io.cdpaccess.protocol.Username;
 import io.cdpaccess.source.LiveSource;
 import io.cdpaccess.source.SourceAnswer;
 import io.cdpaccess.source.SourceException;
+import io.cdpaccess.source.SourceHealth;
 import io.cdpaccess.source.SourceKey;
 import io.cdpaccess.source.SourceKinds;
 import io.cdpaccess.source.SourceMetrics;
@@ -111,7 +112,8 @@ final class SourcesCommand {
                         long ms = (System.nanoTime() - start) / 1_000_000;
                         lines.add(c.name() + " (" + c.type() + "): " + (answer.found() ? "found" : "not found")
                                 + " as " + Table.shown(key) + " in " + ms + " ms: "
-                                + UnsafeText.escape(String.valueOf(FactValues.toJson(answer.facts()))));
+                                + UnsafeText.escape(String.valueOf(FactValues.toJson(answer.facts())))
+                                + staleNote(source));
                     } catch (SourceException e) {
                         failed++;
                         long ms = (System.nanoTime() - start) / 1_000_000;
@@ -126,6 +128,14 @@ final class SourcesCommand {
             }
             print(lines.toArray(new String[0]));
             return failed == 0 ? 0 : RootCommand.EXIT_DENIED;
+        }
+
+        /** For a source serving a loaded copy (a roster) older than its file, or none: why. */
+        private static String staleNote(LiveSource source) {
+            SourceHealth health = source.health();
+            return health.stale() && !health.reason().isEmpty()
+                    ? "; stale: " + UnsafeText.escape(health.reason().get())
+                    : "";
         }
 
         private static String serverLine(Map<String, ServerSourceState> served, String source) {

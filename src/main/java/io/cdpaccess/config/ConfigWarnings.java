@@ -35,6 +35,12 @@ public final class ConfigWarnings {
             warnings.add("store.url: an in-memory database loses grants and the decision log at every restart"
                     + " (serve refuses it); use jdbc:sqlite:/path/to/store.db or a server database");
         }
+        for (SourceConfig source : config.sources()) {
+            if (source.settings() instanceof RosterSettings roster && !java.nio.file.Files.exists(roster.file())) {
+                warnings.add("sources." + source.name() + ".file: " + roster.file() + " does not exist (yet); until a"
+                        + " good file is there, decisions that read " + source.name() + " deny");
+            }
+        }
         return warnings;
     }
 

@@ -1,7 +1,7 @@
 package io.cdpaccess.config;
 
 /** A fact source kind's own settings; one record per kind. */
-public sealed interface SourceSettings permits LdapSettings, RedcapDbSettings, WebSettings {
+public sealed interface SourceSettings permits LdapSettings, RedcapDbSettings, RosterSettings, WebSettings {
 
     /** The kind as written in {@code type:}. */
     String type();

@@ -47,6 +47,7 @@ final class SourcesSection {
         this.kinds = new TreeMap<>(Map.of(
                 "ldap", new LdapSection(in, baseDir),
                 "redcapdb", new RedcapDbSection(in, serviceZone),
+                "roster", new RosterSection(in, baseDir, serviceZone),
                 "web", new WebSection(in, baseDir, serviceZone)));
     }
 

@@ -22,6 +22,7 @@ import java.util.Optional;
  * @param misses cache misses (the source was asked)
  * @param stale old answers used while the source failed
  * @param lookups lookups by outcome, in {@link SourceOutcome} order
+ * @param copy for a source that loads a copy (a roster): whether it is stale, when it was loaded, its rows
  */
 public record ServerSourceState(
         Optional<Boolean> up,
@@ -29,13 +30,28 @@ public record ServerSourceState(
         long hits,
         long misses,
         long stale,
-        Map<SourceOutcome, Lookups> lookups) {
+        Map<SourceOutcome, Lookups> lookups,
+        Copy copy) {
+
+    /**
+     * The copy a source serves, as far as the scrape says.
+     *
+     * @param stale whether it is older than its system's, or there is none; empty when not reported
+     * @param loadedAt when it was loaded (Unix seconds)
+     * @param rows its rows
+     */
+    public record Copy(Optional<Boolean> stale, Optional<Double> loadedAt, Optional<Long> rows) {
+        static final Copy NONE = new Copy(Optional.empty(), Optional.empty(), Optional.empty());
+    }
 
     static final String UP = "cdp_access_source_up";
     static final String BREAKER_OPEN = "cdp_access_source_breaker_open";
     static final String CACHE = "cdp_access_source_cache_total";
     static final String LOOKUP_COUNT = "cdp_access_source_lookup_seconds_count";
     static final String LOOKUP_SUM = "cdp_access_source_lookup_seconds_sum";
+    static final String STALE = "cdp_access_source_stale";
+    static final String LOADED = "cdp_access_source_loaded_timestamp_seconds";
+    static final String ROWS = "cdp_access_source_rows";
 
     public ServerSourceState {
         lookups = Map.copyOf(lookups);
@@ -69,6 +85,9 @@ public record ServerSourceState(
                 }
                 case LOOKUP_COUNT -> outcome(s).ifPresent(o -> b.counts.merge(o, count(v), Long::sum));
                 case LOOKUP_SUM -> outcome(s).ifPresent(o -> b.seconds.merge(o, v, Double::sum));
+                case STALE -> b.copyStale = Double.isNaN(v) ? Optional.empty() : Optional.of(v == 1);
+                case LOADED -> b.loadedAt = Double.isFinite(v) ? Optional.of(v) : Optional.empty();
+                case ROWS -> b.rows = Double.isFinite(v) ? Optional.of(Math.round(v)) : Optional.empty();
                 default -> {
                     // Buckets and maxima: the mean from _sum and _count is what one line can carry.
                 }
@@ -84,10 +103,15 @@ public record ServerSourceState(
      * (avg 3.1 ms) / not-found 8 (avg 2.0 ms), stale 0}.
      */
     public String line() {
-        if (up.isEmpty() && breakerOpen.isEmpty() && hits + misses + stale == 0 && lookups.isEmpty()) {
+        if (up.isEmpty()
+                && breakerOpen.isEmpty()
+                && copy.stale().isEmpty()
+                && hits + misses + stale == 0
+                && lookups.isEmpty()) {
             return "no longer serves this source (removed by a reload)";
         }
         List<String> parts = new ArrayList<>();
+        copy.stale().ifPresent(s -> parts.add(copyLine(s)));
         up.ifPresent(u -> parts.add(u ? "up" : "DOWN"));
         breakerOpen.ifPresent(open -> parts.add(open ? "breaker OPEN (not asked)" : "breaker closed"));
         long asked = hits + misses;
@@ -108,6 +132,15 @@ public record ServerSourceState(
         parts.add(byOutcome.isEmpty() ? "no lookups" : "lookups " + String.join(" / ", byOutcome));
         parts.add("stale " + grouped(stale));
         return String.join(", ", parts);
+    }
+
+    /** {@code STALE: serving the copy loaded 2026-12-01T03:00:00Z (41,200 rows); its log says why}. */
+    private String copyLine(boolean isStale) {
+        String loaded = copy.loadedAt()
+                .map(at -> "the copy loaded " + java.time.Instant.ofEpochMilli(Math.round(at * 1000)) + " ("
+                        + copy.rows().map(ServerSourceState::grouped).orElse("?") + " rows)")
+                .orElse("no copy: none loaded yet");
+        return isStale ? "STALE: serving " + loaded + "; its log says why" : "current: " + loaded;
     }
 
     private static Optional<SourceOutcome> outcome(PrometheusText.Sample s) {
@@ -134,13 +167,17 @@ public record ServerSourceState(
         long hits;
         long misses;
         long stale;
+        Optional<Boolean> copyStale = Optional.empty();
+        Optional<Double> loadedAt = Optional.empty();
+        Optional<Long> rows = Optional.empty();
         final Map<SourceOutcome, Long> counts = new EnumMap<>(SourceOutcome.class);
         final Map<SourceOutcome, Double> seconds = new EnumMap<>(SourceOutcome.class);
 
         ServerSourceState build() {
             Map<SourceOutcome, Lookups> lookups = new EnumMap<>(SourceOutcome.class);
             counts.forEach((o, n) -> lookups.put(o, new Lookups(n, seconds.getOrDefault(o, 0.0))));
-            return new ServerSourceState(up, breakerOpen, hits, misses, stale, lookups);
+            Copy copy = copyStale.isEmpty() && loadedAt.isEmpty() ? Copy.NONE : new Copy(copyStale, loadedAt, rows);
+            return new ServerSourceState(up, breakerOpen, hits, misses, stale, lookups, copy);
         }
     }
 }

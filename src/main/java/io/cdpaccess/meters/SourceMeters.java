@@ -2,6 +2,7 @@ package io.cdpaccess.meters;
 
 import io.cdpaccess.ops.Metrics;
 import io.cdpaccess.source.LiveSource;
+import io.cdpaccess.source.SourceHealth;
 import io.cdpaccess.source.SourceMetrics;
 import io.cdpaccess.source.SourceOutcome;
 import io.cdpaccess.source.SourceRegistry;
@@ -30,6 +31,7 @@ public final class SourceMeters implements SourceMetrics {
     private final Metrics metrics;
     private final Supplier<SourceRegistry> registry;
     private final Set<String> withGauges = ConcurrentHashMap.newKeySet();
+    private final Set<String> withHealthGauges = ConcurrentHashMap.newKeySet();
 
     /** @param registry the sources serving (supplied late: the registry reports to these meters) */
     public SourceMeters(Metrics metrics, Supplier<SourceRegistry> registry) {
@@ -73,6 +75,53 @@ public final class SourceMeters implements SourceMetrics {
                 .increment();
     }
 
+    /**
+     * The gauges of a source that serves a loaded copy (a roster), from the start: one stale since
+     * start shows before any lookup.
+     */
+    @Override
+    public void serving(String source) {
+        healthGauges(source);
+    }
+
+    private void healthGauges(String source) {
+        if (!live(source).map(LiveSource::answersFromMemory).orElse(false)) {
+            return; // a source asked on every lookup is as current as its system: its failures are lookups
+        }
+        if (!withHealthGauges.add(source)) {
+            return;
+        }
+        Gauge.builder(
+                        "cdp_access.source.stale",
+                        () -> health(source).map(h -> h.stale() ? 1 : 0).orElse(null))
+                .description("1 while the fact source serves an older copy than its system holds (a newer"
+                        + " roster file was refused, or it vanished), or none yet; the log says why")
+                .tag("source", source)
+                .register(metrics.registry());
+        Gauge.builder(
+                        "cdp_access.source.loaded.timestamp.seconds",
+                        () -> health(source)
+                                .flatMap(SourceHealth::loaded)
+                                .map(l -> l.at().toEpochMilli() / 1000.0)
+                                .orElse(null))
+                .description("When the copy the fact source serves (a roster file) was loaded, Unix time")
+                .tag("source", source)
+                .register(metrics.registry());
+        Gauge.builder(
+                        "cdp_access.source.rows",
+                        () -> health(source)
+                                .flatMap(SourceHealth::loaded)
+                                .map(SourceHealth.Loaded::rows)
+                                .orElse(null))
+                .description("Rows in the copy the fact source serves (a roster file)")
+                .tag("source", source)
+                .register(metrics.registry());
+    }
+
+    private Optional<SourceHealth> health(String source) {
+        return live(source).map(LiveSource::health);
+    }
+
     private void gauges(String source) {
         if (!withGauges.add(source)) {
             return;
@@ -94,13 +143,16 @@ public final class SourceMeters implements SourceMetrics {
     }
 
     private Optional<LiveSource.Status> status(String source) {
+        return live(source).map(LiveSource::status);
+    }
+
+    private Optional<LiveSource> live(String source) {
         SourceRegistry r = registry.get();
         if (r == null) {
             return Optional.empty();
         }
         return r.current().sources().stream()
                 .filter(s -> s.name().equals(source))
-                .findFirst()
-                .map(LiveSource::status);
+                .findFirst();
     }
 }

@@ -82,6 +82,7 @@ public final class LiveSource implements AutoCloseable {
     private final Executor executor;
     private final SourceMetrics metrics;
     private final Cache<String, Cached> cache;
+    private final boolean fromMemory;
     private final ConcurrentHashMap<String, CompletableFuture<SourceAnswer>> inflight = new ConcurrentHashMap<>();
     private final Semaphore permits;
     private final CircuitBreaker breaker;
@@ -108,6 +109,7 @@ public final class LiveSource implements AutoCloseable {
         this.metrics = metrics;
         this.permits = new Semaphore(config.maxConcurrent());
         this.breaker = new CircuitBreaker(clock);
+        this.fromMemory = kind.answersFromMemory(config);
         // Upkeep (evictions, expiry) on the deciding thread, a few entries at a time: handed to the
         // common pool instead, it competed with decisions for the CPU and lengthened their tail.
         this.cache = Caffeine.newBuilder()
@@ -176,6 +178,9 @@ public final class LiveSource implements AutoCloseable {
 
     /** Asks the cache, else the source (one lookup per key at a time); the future always completes normally. */
     public CompletableFuture<Asked> ask(SourceKey key) {
+        if (fromMemory) {
+            return CompletableFuture.completedFuture(askInMemory(key));
+        }
         String cacheKey = cacheKey(key);
         Cached cached = cache.getIfPresent(cacheKey);
         Instant now = clock.instant();
@@ -207,6 +212,32 @@ public final class LiveSource implements AutoCloseable {
         }
         return shared.handle((answer, failure) ->
                 answer != null ? Asked.fresh(answer, false) : fallback(key, SourceOutcome.ERROR, message(failure)));
+    }
+
+    /**
+     * A source that answers from memory, asked on this thread, neither cached nor behind the
+     * breaker (see {@link SourceKind#answersFromMemory}). An answer from a copy older than the
+     * system's is marked stale, with the reason, for the explanation and the decision's line.
+     */
+    private Asked askInMemory(SourceKey key) {
+        long start = System.nanoTime();
+        try {
+            SourceAnswer answer = client.lookup(key);
+            long nanos = System.nanoTime() - start;
+            up = true;
+            lastLatencyMicros = nanos / 1_000;
+            SourceOutcome outcome = answer.found() ? SourceOutcome.FOUND : SourceOutcome.NOT_FOUND;
+            metrics.lookup(name(), outcome, nanos);
+            SourceHealth health = client.health();
+            return new Asked(Optional.of(answer), outcome, false, health.stale(), health.reason());
+        } catch (SourceException | RuntimeException e) {
+            long nanos = System.nanoTime() - start;
+            up = false;
+            lastLatencyMicros = nanos / 1_000;
+            lastError.set(Optional.of(message(e)));
+            metrics.lookup(name(), SourceOutcome.ERROR, nanos);
+            return new Asked(Optional.empty(), SourceOutcome.ERROR, false, false, Optional.of(message(e)));
+        }
     }
 
     /**
@@ -326,6 +357,16 @@ public final class LiveSource implements AutoCloseable {
                 misses.sum(),
                 staleAnswers.sum(),
                 breaker.state().label());
+    }
+
+    /** Whether it answers from a copy in memory (see {@link SourceKind#answersFromMemory}). */
+    public boolean answersFromMemory() {
+        return fromMemory;
+    }
+
+    /** Whether its answers are current (see {@link SourceClient#health}). */
+    public SourceHealth health() {
+        return client.health();
     }
 
     /** Asks the source itself, bypassing the cache and the breaker: {@code sources test}. */

@@ -30,6 +30,15 @@ public interface SourceClient extends AutoCloseable {
         return Optional.empty();
     }
 
+    /**
+     * Whether the answers are current: for a client that serves a copy it loaded (a roster file),
+     * stale while that copy is older than the one there is now. Cheap: read on every lookup of a
+     * source that {@linkplain SourceKind#answersFromMemory answers from memory}, and at scrapes.
+     */
+    default SourceHealth health() {
+        return SourceHealth.CURRENT;
+    }
+
     /** Releases connections; lookups after this fail. */
     @Override
     void close();

@@ -36,6 +36,17 @@ public interface SourceKind {
     }
 
     /**
+     * Whether the client answers from a copy it holds in memory (a roster file), at once and
+     * without I/O. Then {@link LiveSource} asks it on the deciding thread, with no cache (a cached
+     * answer would outlive a row removed by a reload: a leaver would keep access for {@code
+     * cache.found}), no circuit breaker and no stale answers: the client's own last good copy is
+     * what stands in while its file is bad, and its {@link SourceClient#health} says so.
+     */
+    default boolean answersFromMemory(SourceConfig source) {
+        return false;
+    }
+
+    /**
      * A client for this source. Opening should not wait for the server: a directory that is down
      * at start makes lookups fail (and the breaker open), not the service refuse to start.
      *

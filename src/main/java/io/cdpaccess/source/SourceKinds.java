@@ -4,6 +4,7 @@ import io.cdpaccess.config.SourceConfig;
 import io.cdpaccess.policy.FactType;
 import io.cdpaccess.source.ldap.LdapSource;
 import io.cdpaccess.source.redcapdb.RedcapDbSource;
+import io.cdpaccess.source.roster.RosterSource;
 import io.cdpaccess.source.web.WebSource;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -24,8 +25,15 @@ public final class SourceKinds {
 
     /** The kinds shipped with the service. */
     public static SourceKinds standard() {
-        return new SourceKinds(
-                Map.of("ldap", new LdapSource(), "redcapdb", new RedcapDbSource(), "web", new WebSource()));
+        return new SourceKinds(Map.of(
+                "ldap",
+                new LdapSource(),
+                "redcapdb",
+                new RedcapDbSource(),
+                "roster",
+                new RosterSource(),
+                "web",
+                new WebSource()));
     }
 
     /** The kind of a configured source; the configuration loader only lets known types through. */

@@ -24,6 +24,12 @@ public interface SourceMetrics {
     /** One answer asked of the cache: {@code hit}, {@code miss} or {@code stale} (an old answer standing in). */
     void cache(String source, String result);
 
+    /**
+     * A source was opened and serves from now on: meters that should show before its first lookup
+     * (whether a loaded copy is stale) can be registered.
+     */
+    default void serving(String source) {}
+
     SourceMetrics NONE = new SourceMetrics() {
         @Override
         public void lookup(String source, SourceOutcome outcome, long nanos) {}

@@ -121,6 +121,7 @@ public final class SourceRegistry implements AutoCloseable {
                     TimeUnit.MILLISECONDS);
         }
         for (LiveSource source : opened) {
+            metrics.serving(source.name());
             lookups.execute(() -> warnIfWritable(source));
         }
         return set;
