@@ -40,6 +40,11 @@ final class CsvReader {
     /** Set when the decoder met bytes that are not text: reported once the text before them is read. */
     private String undecodable;
 
+    private static final int NONE = -2;
+
+    /** A character read past a lone CR, to be read again. */
+    private int pushedBack = NONE;
+
     private char[] field = new char[64];
     private int fieldLength;
 
@@ -82,7 +87,8 @@ final class CsvReader {
     int next(Fields fields, String file) throws IOException, RosterFormatException {
         int c = read(file);
         while (c == '\n' || c == '\r') { // empty lines
-            c = newline(c, file);
+            newline(c, file);
+            c = read(file);
         }
         if (c < 0) {
             return -1;
@@ -141,14 +147,15 @@ final class CsvReader {
         }
     }
 
-    /** Past a line end that {@code c} starts (CRLF as one); returns the character after it. */
-    private int newline(int c, String file) throws IOException, RosterFormatException {
+    /** Past a line end that {@code c} starts, CRLF as one. */
+    private void newline(int c, String file) throws IOException, RosterFormatException {
         line++;
-        int next = read(file);
-        if (c == '\r' && next == '\n') {
-            next = read(file);
+        if (c == '\r') {
+            int next = read(file);
+            if (next != '\n') {
+                pushedBack = next;
+            }
         }
-        return next;
     }
 
     private void append(char c) {
@@ -159,6 +166,11 @@ final class CsvReader {
     }
 
     private int read(String file) throws IOException, RosterFormatException {
+        if (pushedBack != NONE) {
+            int c = pushedBack;
+            pushedBack = NONE;
+            return c;
+        }
         if (!chars.hasRemaining() && !fill(file)) {
             return -1;
         }
