@@ -21,7 +21,8 @@ import java.util.Optional;
  */
 final class Roster {
 
-    private static final SourceAnswer NOT_FOUND = new SourceAnswer(false, Map.of(), Optional.empty());
+    /** A key with no row: {@code found} false, every column unset. */
+    static final SourceAnswer NOT_FOUND = new SourceAnswer(false, Map.of("found", false), Optional.empty());
 
     private final String[] names;
     private final byte[] keys;
@@ -51,6 +52,7 @@ final class Roster {
             return NOT_FOUND;
         }
         Map<String, Object> facts = new LinkedHashMap<>();
+        facts.put("found", true);
         int base = row * names.length;
         for (int i = 0; i < names.length; i++) {
             Object v = values[base + i];

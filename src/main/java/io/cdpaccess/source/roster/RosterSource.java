@@ -4,6 +4,7 @@ import io.cdpaccess.config.RosterSettings;
 import io.cdpaccess.config.SourceConfig;
 import io.cdpaccess.policy.FactType;
 import io.cdpaccess.source.FactFields;
+import io.cdpaccess.source.SourceAnswer;
 import io.cdpaccess.source.SourceClient;
 import io.cdpaccess.source.SourceException;
 import io.cdpaccess.source.SourceKind;
@@ -31,6 +32,11 @@ public final class RosterSource implements SourceKind {
     @Override
     public boolean answersFromMemory(SourceConfig source) {
         return true;
+    }
+
+    @Override
+    public SourceAnswer unknownKey() {
+        return Roster.NOT_FOUND;
     }
 
     /** Reads the file now; a missing or malformed file makes lookups fail, not the start. */

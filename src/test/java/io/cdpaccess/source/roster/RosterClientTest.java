@@ -91,6 +91,7 @@ class RosterClientTest {
         SourceAnswer alice = client.lookup(key("alice"));
         assertThat(alice.found()).isTrue();
         assertThat(alice.facts())
+                .containsEntry("found", true)
                 .containsEntry("course", "HIPAA 2026")
                 // A date means the end of that day in the source's zone.
                 .containsEntry("expires_on", Instant.parse("2027-07-01T05:00:00Z"))
@@ -105,7 +106,7 @@ class RosterClientTest {
                 .containsEntry("passed", false)
                 .doesNotContainKey("roles"); // empty: unset, so has() is false
         assertThat(client.lookup(key("carol")).found()).isFalse();
-        assertThat(client.lookup(key("carol")).facts()).isEmpty();
+        assertThat(client.lookup(key("carol")).facts()).containsExactly(java.util.Map.entry("found", false));
         assertThat(client.health()).isEqualTo(SourceHealth.current(new SourceHealth.Loaded(T0, 2)));
     }
 
