@@ -48,6 +48,7 @@ final class SourcesSection {
                 "ldap", new LdapSection(in, baseDir),
                 "redcapdb", new RedcapDbSection(in, serviceZone),
                 "roster", new RosterSection(in, baseDir, serviceZone),
+                "sql", new SqlSection(in, baseDir, serviceZone),
                 "web", new WebSection(in, baseDir, serviceZone)));
     }
 

@@ -5,6 +5,7 @@ import io.cdpaccess.policy.FactType;
 import io.cdpaccess.source.ldap.LdapSource;
 import io.cdpaccess.source.redcapdb.RedcapDbSource;
 import io.cdpaccess.source.roster.RosterSource;
+import io.cdpaccess.source.sql.SqlSource;
 import io.cdpaccess.source.web.WebSource;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -32,6 +33,8 @@ public final class SourceKinds {
                 new RedcapDbSource(),
                 "roster",
                 new RosterSource(),
+                "sql",
+                new SqlSource(),
                 "web",
                 new WebSource()));
     }

@@ -20,7 +20,7 @@ import java.util.regex.Pattern;
  * {@code *.*}, on it by name or by a pattern matching its name): a fresh MariaDB lets every
  * account write to its {@code test} database, which is nobody's concern here.
  */
-final class WriteGrants {
+public final class WriteGrants {
 
     private static final Pattern GRANT =
             Pattern.compile("^GRANT\\s+(.+?)\\s+ON\\s+(.+?)\\s+TO\\s", Pattern.CASE_INSENSITIVE);
@@ -45,7 +45,7 @@ final class WriteGrants {
      * The grants that allow more than reading, as {@code "INSERT, UPDATE on `redcap`.*"}, at
      * most a few; empty for a read-only account.
      */
-    static List<String> beyondReading(List<String> showGrantsLines, Optional<String> database) {
+    public static List<String> beyondReading(List<String> showGrantsLines, Optional<String> database) {
         Set<String> found = new LinkedHashSet<>();
         for (String line : showGrantsLines) {
             Matcher m = GRANT.matcher(line.strip());
