@@ -15,6 +15,8 @@ import java.util.UUID;
 final class PostgresServer implements AutoCloseable {
 
     private static final int ATTEMPTS = 3;
+    private static final java.util.concurrent.atomic.AtomicInteger ACCOUNTS =
+            new java.util.concurrent.atomic.AtomicInteger();
 
     private final EmbeddedPostgres server;
     private final int port;
@@ -59,7 +61,24 @@ final class PostgresServer implements AutoCloseable {
                 TestDatabases.Kind.POSTGRESQL,
                 name,
                 TestDatabases.config(url(name), name, password),
-                () -> cutOff(name));
+                () -> cutOff(name),
+                privileges -> account(name, privileges));
+    }
+
+    /** A role that may log in to the database and holds {@code privileges} on its tables as they are now. */
+    private TestDatabase.Account account(String database, String privileges) {
+        String user = database + "_" + ACCOUNTS.incrementAndGet();
+        String password = UUID.randomUUID().toString();
+        admin(
+                "CREATE ROLE " + user + " LOGIN PASSWORD '" + password + "'",
+                "GRANT CONNECT ON DATABASE " + database + " TO " + user);
+        TestDatabases.execute(
+                url(database),
+                "postgres",
+                "",
+                "GRANT USAGE ON SCHEMA public TO " + user,
+                "GRANT " + privileges + " ON ALL TABLES IN SCHEMA public TO " + user);
+        return new TestDatabase.Account(user, password);
     }
 
     private TestDatabase.Outage cutOff(String role) {

@@ -2,6 +2,14 @@ package io.cdpaccess.testing;
 
 import io.cdpaccess.config.StoreConfig;
 import io.cdpaccess.db.Database;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -28,7 +36,8 @@ public final class TestDatabase {
 
     TestDatabase(TestDatabases.Kind kind, String name, StoreConfig config, Supplier<Outage> outage) {
         this(kind, name, config, outage, privileges -> {
-            throw new UnsupportedOperationException("extra accounts are made on MariaDB only, not " + kind);
+            throw new UnsupportedOperationException(
+                    "extra accounts are made on MariaDB and PostgreSQL only, not " + kind);
         });
     }
 
@@ -75,11 +84,46 @@ public final class TestDatabase {
 
     /**
      * A new account holding only {@code privileges} (as in {@code GRANT SELECT ON db.*}) on this
-     * database: a read-only account a source should be given, or a writing one it should warn of.
+     * database (on PostgreSQL: on the tables it has when asked): a read-only account a source should be given, or a writing one it should warn of.
      * {@link #cutOff()} does not reach it.
      */
     public Account account(String privileges) {
         return accounts.apply(privileges);
+    }
+
+    /**
+     * Kills every connection of the database's owner but the one doing it, as a server restart
+     * or a firewall would, from a connection of that account (no privilege needed): the owner's
+     * pools then hold dead connections. Returns how many were killed.
+     */
+    public int killOwnersConnections() {
+        String find = switch (kind) {
+            case MARIADB -> "SELECT id FROM information_schema.processlist WHERE user = ? AND id <> CONNECTION_ID()";
+            case POSTGRESQL -> "SELECT pid FROM pg_stat_activity WHERE usename = ? AND pid <> pg_backend_pid()";
+            case SQLITE -> throw new UnsupportedOperationException("SQLite has no connections to kill");
+        };
+        try (Connection c = DriverManager.getConnection(
+                        config.url(), config.user(), config.password().reveal());
+                PreparedStatement ps = c.prepareStatement(find);
+                Statement kill = c.createStatement()) {
+            ps.setString(1, config.user());
+            List<Long> ids = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    ids.add(rs.getLong(1));
+                }
+            }
+            for (long id : ids) {
+                kill.execute(
+                        kind == TestDatabases.Kind.MARIADB
+                                ? "KILL CONNECTION " + id
+                                : "SELECT pg_terminate_backend(" + id + ")");
+            }
+            return ids.size();
+        } catch (SQLException e) {
+            throw new IllegalStateException(
+                    "cannot kill the connections of " + config.user() + ": " + e.getMessage(), e);
+        }
     }
 
     @Override

@@ -18,9 +18,6 @@ import io.cdpaccess.testing.PausableTcpProxy;
 import io.cdpaccess.testing.TestDatabase;
 import io.cdpaccess.testing.TestDatabases;
 import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
@@ -648,27 +645,10 @@ class RedcapDbSourceTest {
     }
 
     /** Kills every connection of the database's owner (a source's account) from another one of its own. */
-    static void killConnectionsOf(TestDatabase db) throws SQLException {
-        // An account may kill its own connections without any privilege.
-        try (Connection c = DriverManager.getConnection(
-                        db.config().url(),
-                        db.config().user(),
-                        db.config().password().reveal());
-                PreparedStatement ps = c.prepareStatement(
-                        "SELECT id FROM information_schema.processlist WHERE user = ? AND id <> CONNECTION_ID()");
-                Statement kill = c.createStatement()) {
-            ps.setString(1, db.config().user());
-            List<Long> ids = new ArrayList<>();
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    ids.add(rs.getLong(1));
-                }
-            }
-            assertThat(ids).as("the source's pooled connections").isNotEmpty();
-            for (long id : ids) {
-                kill.execute("KILL CONNECTION " + id);
-            }
-        }
+    static void killConnectionsOf(TestDatabase db) {
+        assertThat(db.killOwnersConnections())
+                .as("the source's pooled connections")
+                .isPositive();
     }
 
     static Map<String, Object> linked(Object... keysAndValues) {
