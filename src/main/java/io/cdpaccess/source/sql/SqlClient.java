@@ -295,9 +295,10 @@ final class SqlClient implements SourceClient {
             }
         }
         if (rows == 0) {
-            return new SourceAnswer(false, Map.of(), Optional.empty());
+            return new SourceAnswer(false, Map.of("found", false), Optional.empty());
         }
         Map<String, Object> facts = new LinkedHashMap<>();
+        facts.put("found", true);
         Optional<Instant> changesAt = Optional.empty();
         for (FactField field : fields) {
             Object value = field.type() == FactField.Type.LIST

@@ -42,6 +42,13 @@ public final class SqlSource implements SourceKind {
         return settings(source).query().uses(SqlQuery.Parameter.INSTANCE);
     }
 
+    /** A key this source cannot be asked with (a project without an IRB number): not found. */
+    @Override
+    public io.cdpaccess.source.SourceAnswer unknownKey() {
+        return new io.cdpaccess.source.SourceAnswer(
+                false, java.util.Map.of("found", false), java.util.Optional.empty());
+    }
+
     /** A pool that connects in the background: a database down at start fails lookups, not the start. */
     @Override
     public SourceClient open(SourceConfig source, Clock clock) throws SourceException {

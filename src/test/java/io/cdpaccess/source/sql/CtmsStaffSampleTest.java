@@ -114,7 +114,14 @@ class CtmsStaffSampleTest {
             assertThat(alice.found()).isTrue();
             assertThat(alice.facts())
                     .containsExactlyEntriesOf(OrderedFacts.of(
-                            "role", "CRC", "active", true, "ends", Instant.parse("2027-07-01T05:00:00Z")));
+                            "found",
+                            true,
+                            "role",
+                            "CRC",
+                            "active",
+                            true,
+                            "ends",
+                            Instant.parse("2027-07-01T05:00:00Z")));
             assertThat(ctms.lookup(key("alice", "IRB-2025-777")).facts())
                     .containsEntry("role", "PI")
                     .doesNotContainKey("ends");

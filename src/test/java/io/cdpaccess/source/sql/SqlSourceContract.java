@@ -168,6 +168,7 @@ abstract class SqlSourceContract {
         assertThat(a.found()).isTrue();
         assertThat(a.facts())
                 .containsExactly(
+                        Map.entry("found", true),
                         Map.entry("role", "PI"),
                         Map.entry("active", true),
                         Map.entry("visits", 12L),
@@ -194,14 +195,15 @@ abstract class SqlSourceContract {
     void noRowIsNotFoundWithNoOtherFact() throws Exception {
         SourceAnswer a = lookup(staff(), "nobody");
         assertThat(a.found()).isFalse();
-        assertThat(a.facts()).isEmpty();
+        assertThat(a.facts()).containsExactly(Map.entry("found", false));
         assertThat(a.changesAt()).isEmpty();
+        assertThat(new SqlSource().unknownKey()).isEqualTo(a);
     }
 
     @Test
     void nullsAreLeftOut() throws Exception {
         assertThat(lookup(staff(), "o'brien").facts())
-                .containsOnlyKeys("role", "active", "protocols")
+                .containsOnlyKeys("found", "role", "active", "protocols")
                 .containsEntry("protocols", List.of("P-003"));
     }
 
