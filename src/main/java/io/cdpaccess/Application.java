@@ -4,6 +4,8 @@ import io.cdpaccess.access.Callers;
 import io.cdpaccess.access.LiveCallers;
 import io.cdpaccess.access.RecordBeforeAnswer;
 import io.cdpaccess.access.UserAccess;
+import io.cdpaccess.audit.CheckpointKeys;
+import io.cdpaccess.audit.Checkpointer;
 import io.cdpaccess.audit.DecisionLog;
 import io.cdpaccess.audit.Spool;
 import io.cdpaccess.config.CallerSecret;
@@ -45,6 +47,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
@@ -94,11 +97,24 @@ public final class Application implements AutoCloseable {
             store = new Store(database, clock, ChainedWriter.thisProcess("server"));
             snapshot = track(LiveSnapshot.start(store, clock, config.store().refreshInterval()));
             StoreMeters.register(metrics, snapshot);
+            // Closed after the decision log, which writes what is queued when it closes: the last
+            // checkpoint then covers the last record.
+            AtomicReference<Checkpointer> checkpoints = new AtomicReference<>();
+            track(() -> Optional.ofNullable(checkpoints.get()).ifPresent(Checkpointer::close));
             DecisionLog decisionLog = track(new DecisionLog(
                     database.dataSource(),
                     clock,
                     DecisionLog.DEFAULT_REFUSALS_PER_ADDRESS_PER_MINUTE,
                     Optional.of(Spool.open(config.dataDir()))));
+            checkpoints.set(new Checkpointer(
+                    List.of(decisionLog.chain(), new Checkpointer.Writer("changes", store::changesHead)),
+                    signingKeys(config)::current,
+                    Checkpointer.sinks(
+                            true,
+                            config.audit().checkpointFile(),
+                            config.audit().checkpointSyslog()),
+                    clock,
+                    config.audit().checkpointEvery()));
             DecisionLogMeters.register(metrics, decisionLog);
             LiveCallers callers = new LiveCallers(config, clock);
             RestartNeeded restartNeeded = new RestartNeeded(config);
@@ -222,6 +238,18 @@ public final class Application implements AutoCloseable {
             case "::" -> "::1";
             default -> host;
         };
+    }
+
+    /** The checkpoint keys, made at the first start; one that cannot be read stops the start. */
+    private static CheckpointKeys signingKeys(ServiceConfig config) {
+        CheckpointKeys keys = new CheckpointKeys(config.dataDir());
+        try {
+            keys.current();
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(
+                    "cannot use the checkpoint key in " + keys.directory() + ": " + e.getMessage(), e);
+        }
+        return keys;
     }
 
     private <T extends AutoCloseable> T track(T component) {

@@ -42,7 +42,13 @@ public final class AuditVerifier {
         /** It is intact but stored at another place than it was written at. */
         REORDERED,
         /** A chain's start row was changed, or its link to the run before it no longer holds. */
-        START;
+        START,
+        /** A checkpoint commits to a record the database no longer holds: records were cut off. */
+        TRUNCATED,
+        /** A checkpoint commits to a record the database holds with another hash: the chain was rewritten. */
+        REWRITTEN,
+        /** A checkpoint whose signature no known key makes: forged, damaged, or its key not kept. */
+        UNSIGNED;
 
         public String label() {
             return name().toLowerCase(Locale.ROOT);
@@ -123,6 +129,57 @@ public final class AuditVerifier {
             }
         }
         return new Report(records[0], chains, unchained, breaks);
+    }
+
+    /**
+     * Checks that the database still holds what each checkpoint committed to: the record at the
+     * checkpoint's place in its chain, with the checkpoint's hash. A checkpoint not signed by one
+     * of {@code keys} proves nothing and is a break of its own.
+     *
+     * @return one break per checkpoint that does not hold, in the checkpoints' order
+     */
+    public List<Break> checkpoints(List<Checkpoint> checkpoints, Map<String, java.security.PublicKey> keys)
+            throws SQLException {
+        List<Break> breaks = new ArrayList<>();
+        Map<String, ChainedTable> tables = new HashMap<>();
+        TABLES.forEach(t -> tables.put(t.name(), t));
+        try (Connection c = dataSource.getConnection()) {
+            for (Checkpoint cp : checkpoints) {
+                ChainedTable table = tables.get(cp.table());
+                String when = "the checkpoint of " + cp.time() + " (key " + cp.keyId() + ")";
+                if (table == null || !cp.signedBy(keys)) {
+                    breaks.add(new Break(
+                            cp.table(),
+                            cp.chainId(),
+                            cp.records(),
+                            "-",
+                            Kind.UNSIGNED,
+                            when + " is not signed by a known checkpoint key"));
+                    continue;
+                }
+                Optional<Hash> stored = storedHash(c, table, new ChainHead(cp.chainId(), cp.records(), cp.head()));
+                if (stored.isEmpty()) {
+                    breaks.add(new Break(
+                            table.name(),
+                            cp.chainId(),
+                            cp.records(),
+                            "-",
+                            Kind.TRUNCATED,
+                            when + " commits to " + cp.records() + " records; record " + cp.records()
+                                    + " of the chain is missing: its tail was cut off"));
+                } else if (!stored.get().equals(cp.head())) {
+                    breaks.add(new Break(
+                            table.name(),
+                            cp.chainId(),
+                            cp.records(),
+                            "-",
+                            Kind.REWRITTEN,
+                            when + " commits to another hash for record " + cp.records()
+                                    + ": the chain was rewritten"));
+                }
+            }
+        }
+        return breaks;
     }
 
     private static void checkStart(

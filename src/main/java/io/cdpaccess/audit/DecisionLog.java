@@ -154,6 +154,11 @@ public final class DecisionLog implements AutoCloseable {
         return commits.rehearse(DecisionTable.Row.of(record), timeout);
     }
 
+    /** This run's chain of decisions, for its checkpoints. */
+    public Checkpointer.Writer chain() {
+        return new Checkpointer.Writer(DecisionTable.CHAINED.name(), table::chainHead);
+    }
+
     /** The last commit failure, empty once a later commit succeeded. For readiness checks. */
     public Optional<GroupCommit.Failure> lastFailure() {
         return commits.lastFailure();

@@ -128,6 +128,11 @@ final class DecisionTable implements GroupCommit.Writer<DecisionTable.Row> {
         this.chain = new ChainedWriter(CHAINED, writer, clock);
     }
 
+    /** The head of this run's chain of decisions, empty before its first record. */
+    java.util.Optional<io.cdpaccess.chain.ChainHead> chainHead() {
+        return chain.head();
+    }
+
     /** The SQL expression of a column as a decision reads it, for {@link #SELECT} and filters. */
     static String expression(String column) {
         return CORRECTED.contains(column)

@@ -2,12 +2,23 @@ package io.cdpaccess.cli;
 
 import io.cdpaccess.audit.AuditExport;
 import io.cdpaccess.audit.AuditVerifier;
+import io.cdpaccess.audit.Checkpoint;
+import io.cdpaccess.audit.CheckpointKeys;
 import io.cdpaccess.config.ServiceConfig;
+import io.cdpaccess.files.OwnerOnly;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.PublicKey;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.TreeMap;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -15,7 +26,7 @@ import picocli.CommandLine.Option;
 @Command(
         name = "audit",
         description = "Check the tamper-evident record of decisions and changes.",
-        subcommands = {AuditCommand.Verify.class, AuditCommand.Export.class})
+        subcommands = {AuditCommand.Verify.class, AuditCommand.Export.class, AuditCommand.Key.class})
 final class AuditCommand {
 
     @Command(
@@ -30,6 +41,19 @@ final class AuditCommand {
                 description = "only records from then on: a duration back from now (24h, 30d) or a date/time")
         String since;
 
+        @Option(
+                names = "--checkpoints",
+                paramLabel = "FILE",
+                description = "checkpoints kept elsewhere (the checkpoint file, a journal export: any lines holding "
+                        + "them): prove the database still holds what each committed to")
+        Path checkpoints;
+
+        @Option(
+                names = "--public-key",
+                paramLabel = "FILE",
+                description = "a checkpoint public key (PEM) to trust; default the keys in the data directory")
+        List<Path> publicKeys;
+
         Verify(CliContext context) {
             super(context);
         }
@@ -37,13 +61,27 @@ final class AuditCommand {
         @Override
         int run(ServiceConfig config) throws Exception {
             Optional<Instant> from = Optional.ofNullable(since).map(s -> TypedTime.since(s, config.zone(), clock()));
+            List<Checkpoint> committed = checkpoints == null ? List.of() : readCheckpoints(checkpoints);
+            Map<String, PublicKey> keys = checkpoints == null ? Map.of() : trustedKeys(config);
+            List<AuditVerifier.Break> held = new ArrayList<>();
             AuditVerifier.Report report = withStore(config, (db, store) -> {
                 AuditVerifier verifier = new AuditVerifier(db.dataSource());
+                held.addAll(verifier.checkpoints(committed, keys));
                 try (Progress progress = new Progress(
                         spec.commandLine().getErr(), context.terminal(), "verify", OptionalLong.empty(), clock())) {
                     return verifier.verify(from, progress);
                 }
             });
+            for (AuditVerifier.Break b : held) {
+                print("BREAK " + b.table() + " chain " + b.chainId() + " place " + b.seq() + ": "
+                        + b.kind().label() + ": " + b.message());
+            }
+            if (checkpoints != null) {
+                print(
+                        held.isEmpty()
+                                ? "all " + committed.size() + " checkpoints hold"
+                                : held.size() + " of " + committed.size() + " checkpoints do not hold");
+            }
             for (AuditVerifier.Break b : report.breaks()) {
                 print("BREAK " + b.table() + " chain " + b.chainId() + " place " + b.seq() + " (" + b.recordId() + "): "
                         + b.kind().label() + ": " + b.message());
@@ -60,9 +98,47 @@ final class AuditCommand {
                         "%,d older records were written before records were chained (before the store's migration V4): not covered",
                         report.unchained()));
             }
-            print("A truncated tail (the newest records of a chain, or a newest run, removed) leaves a shorter chain "
-                    + "that still verifies: only a checkpoint held elsewhere shows it.");
-            return report.verifies() ? 0 : 1;
+            if (checkpoints == null) {
+                print("A truncated tail (the newest records of a chain, or a newest run, removed) leaves a shorter "
+                        + "chain that still verifies: only a checkpoint held elsewhere shows it (--checkpoints FILE).");
+            }
+            return report.verifies() && held.isEmpty() ? 0 : 1;
+        }
+
+        private List<Checkpoint> readCheckpoints(Path file) {
+            List<Checkpoint> found = new ArrayList<>();
+            try {
+                List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+                for (int i = 0; i < lines.size(); i++) {
+                    try {
+                        Checkpoint.find(lines.get(i)).ifPresent(found::add);
+                    } catch (IllegalArgumentException e) {
+                        throw new UserError("--checkpoints " + file + " line " + (i + 1) + ": " + e.getMessage());
+                    }
+                }
+            } catch (IOException e) {
+                throw new UserError("--checkpoints " + file + ": cannot read it (" + e.getMessage() + ")");
+            }
+            if (found.isEmpty()) {
+                throw new UserError("--checkpoints " + file + " holds no checkpoint");
+            }
+            return found;
+        }
+
+        private Map<String, PublicKey> trustedKeys(ServiceConfig config) {
+            try {
+                if (publicKeys == null || publicKeys.isEmpty()) {
+                    return new CheckpointKeys(config.dataDir()).publicKeys();
+                }
+                Map<String, PublicKey> keys = new TreeMap<>();
+                for (Path p : publicKeys) {
+                    PublicKey key = CheckpointKeys.readPublicKey(Files.readString(p), p.toString());
+                    keys.put(CheckpointKeys.idOf(key), key);
+                }
+                return keys;
+            } catch (IOException e) {
+                throw new UserError("--public-key: " + e.getMessage());
+            }
         }
     }
 
@@ -95,6 +171,61 @@ final class AuditCommand {
                 }
                 return null;
             });
+            return 0;
+        }
+    }
+
+    @Command(
+            name = "key",
+            description = "The Ed25519 key that signs checkpoints.",
+            subcommands = {KeyShow.class, KeyRotate.class})
+    static final class Key {}
+
+    @Command(name = "show", description = "Print the current checkpoint public key (PEM) and its id, and the ids kept.")
+    static final class KeyShow extends ConfiguredCommand {
+        KeyShow(CliContext context) {
+            super(context);
+        }
+
+        @Override
+        int run(ServiceConfig config) throws Exception {
+            CheckpointKeys keys = new CheckpointKeys(config.dataDir());
+            Optional<CheckpointKeys.SigningKey> current = keys.existing();
+            if (current.isEmpty()) {
+                throw new UserError("no checkpoint key in " + keys.directory()
+                        + " yet: the server makes it at its first start, or run `cdp-access audit key rotate`");
+            }
+            print("checkpoint key " + current.get().id() + " (current)");
+            out().print(CheckpointKeys.publicPem(current.get().publicKey()));
+            out().flush();
+            for (String id : keys.publicKeys().keySet()) {
+                if (!id.equals(current.get().id())) {
+                    print("older key kept for verifying: " + id);
+                }
+            }
+            return 0;
+        }
+    }
+
+    @Command(
+            name = "rotate",
+            description = "Make a new checkpoint key; the old public key is kept, so older checkpoints still verify.")
+    static final class KeyRotate extends ConfiguredCommand {
+        KeyRotate(CliContext context) {
+            super(context);
+        }
+
+        @Override
+        int run(ServiceConfig config) throws Exception {
+            // Keys made by another account (root through sudo) would be unreadable to the service.
+            Optional<String> notOwn = OwnerOnly.problem(config.dataDir(), "data directory");
+            if (notOwn.isPresent()) {
+                throw new UserError(notOwn.get() + "; run this as the service's account");
+            }
+            CheckpointKeys.SigningKey key = new CheckpointKeys(config.dataDir()).rotate();
+            print("new checkpoint key " + key.id() + "; a running server signs with it from its next checkpoint");
+            out().print(CheckpointKeys.publicPem(key.publicKey()));
+            out().flush();
             return 0;
         }
     }

@@ -1,12 +1,17 @@
 package io.cdpaccess.cli;
 
+import io.cdpaccess.audit.CheckpointKeys;
+import io.cdpaccess.audit.Checkpointer;
 import io.cdpaccess.config.ServiceConfig;
 import io.cdpaccess.db.ChainedWriter;
 import io.cdpaccess.db.Database;
 import io.cdpaccess.protocol.UnsafeText;
 import io.cdpaccess.store.Store;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -48,8 +53,35 @@ abstract class ConfiguredCommand implements Callable<Integer> {
     /** Opens the configured store, runs {@code work} and closes the store again. */
     <T> T withStore(ServiceConfig config, StoreWork<T> work) throws Exception {
         try (Database db = ConfigOptions.openStore(config)) {
-            return work.apply(db, new Store(db, context.clock(), ChainedWriter.thisProcess("cli")));
+            Store store = new Store(db, context.clock(), ChainedWriter.thisProcess("cli"));
+            T result = work.apply(db, store);
+            checkpoint(config, store);
+            return result;
         }
+    }
+
+    /**
+     * A command that changed the store checkpoints its chain of change records to the configured
+     * file and syslog server (not to its standard error: a person's terminal), signed with the
+     * server's key if there is one yet.
+     */
+    private void checkpoint(ServiceConfig config, Store store) {
+        List<Checkpointer.Sink> sinks = Checkpointer.sinks(
+                false, config.audit().checkpointFile(), config.audit().checkpointSyslog());
+        if (store.changesHead().isEmpty() || sinks.isEmpty()) {
+            return;
+        }
+        CheckpointKeys keys = new CheckpointKeys(config.dataDir());
+        Checkpointer.KeySource key = () -> keys.existing()
+                .orElseThrow(() -> new IOException(
+                        "no checkpoint key in " + keys.directory() + " yet (the server makes it at its first start)"));
+        new Checkpointer(
+                        List.of(new Checkpointer.Writer("changes", store::changesHead)),
+                        key,
+                        sinks,
+                        clock(),
+                        Duration.ZERO)
+                .close();
     }
 
     Clock clock() {

@@ -51,7 +51,8 @@ public final class ConfigLoader {
             "auth_failures",
             "policy",
             "sources",
-            "metrics");
+            "metrics",
+            "audit");
 
     private final EnvSubstitution substitution;
 
@@ -107,6 +108,7 @@ public final class ConfigLoader {
             Optional<PolicySpec> policy =
                     top.containsKey("policy") ? Optional.of(policy(top.get("policy"))) : Optional.empty();
             MetricsConfig metrics = metrics(top.get("metrics"));
+            AuditConfig audit = audit(top.get("audit"));
             List<SourceConfig> sources = new SourcesSection(in, baseDir, zone).sources(top.get("sources"));
             in.throwIfProblems();
             return new ServiceConfig(
@@ -122,7 +124,8 @@ public final class ConfigLoader {
                     limit,
                     policy,
                     sources,
-                    metrics);
+                    metrics,
+                    audit);
         }
 
         PolicySpec policyDocument(Node root) throws ConfigException {
@@ -313,6 +316,36 @@ public final class ConfigLoader {
             return new AuthFailureLimit(limit, window, maxDelay);
         }
 
+        private AuditConfig audit(Node node) {
+            if (node == null) {
+                return AuditConfig.DEFAULT;
+            }
+            Map<String, Node> m =
+                    in.mapping(node, "audit", Set.of("checkpoint_every", "checkpoint_file", "checkpoint_syslog"));
+            Duration every = in.value(
+                    m.get("checkpoint_every"),
+                    "audit.checkpoint_every",
+                    s -> durationIn(s, Duration.ofSeconds(10), Duration.ofHours(24)),
+                    AuditConfig.DEFAULT.checkpointEvery());
+            Optional<Path> file = Optional.ofNullable(
+                    in.value(m.get("checkpoint_file"), "audit.checkpoint_file", this::writableFile, null));
+            Optional<HostPort> syslog = Optional.ofNullable(
+                    in.value(m.get("checkpoint_syslog"), "audit.checkpoint_syslog", ConfigLoader::udpSyslog, null));
+            return new AuditConfig(every, file, syslog);
+        }
+
+        /** A file the service appends to: its directory must exist. */
+        private Path writableFile(String text) {
+            Path p = path(text);
+            if (p.getParent() == null || !java.nio.file.Files.isDirectory(p.getParent())) {
+                throw new IllegalArgumentException("its directory " + p.getParent() + " does not exist");
+            }
+            if (java.nio.file.Files.isDirectory(p)) {
+                throw new IllegalArgumentException("is a directory; name a file in it");
+            }
+            return p;
+        }
+
         private MetricsConfig metrics(Node node) {
             if (node == null) {
                 return MetricsConfig.DEFAULT;
@@ -373,6 +406,15 @@ public final class ConfigLoader {
                     "'" + text + "' is neither a DNS name (letters, digits, '-', dots) nor an IP address");
         }
         return name;
+    }
+
+    /** {@code udp://host:port}, the one transport a syslog server is sure to take. */
+    static HostPort udpSyslog(String text) {
+        String t = text.strip();
+        if (!t.startsWith("udp://")) {
+            throw new IllegalArgumentException("expected udp://host:514");
+        }
+        return HostPort.parse(t.substring("udp://".length()));
     }
 
     static boolean bool(String text) {

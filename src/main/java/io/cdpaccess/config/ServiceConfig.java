@@ -25,6 +25,7 @@ import java.util.Optional;
  * @param policy the rules, when the configuration has a {@code policy} key (else the default policy)
  * @param sources the fact sources rules may read, in configuration order
  * @param metrics whether {@code GET /metrics} is served, and to whom
+ * @param audit where the record's checkpoints go
  */
 public record ServiceConfig(
         Path source,
@@ -39,7 +40,8 @@ public record ServiceConfig(
         AuthFailureLimit authFailures,
         Optional<PolicySpec> policy,
         List<SourceConfig> sources,
-        MetricsConfig metrics) {
+        MetricsConfig metrics,
+        AuditConfig audit) {
 
     public ServiceConfig {
         sources = List.copyOf(sources);
@@ -62,7 +64,8 @@ public record ServiceConfig(
                 authFailures,
                 policy,
                 sources,
-                metrics);
+                metrics,
+                audit);
     }
 
     /** The instance with this name, if configured. */

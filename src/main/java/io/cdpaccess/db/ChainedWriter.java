@@ -52,6 +52,11 @@ public final class ChainedWriter {
         this.clock = clock;
     }
 
+    /** The head of this run's chain as committed, empty before its first record. */
+    public synchronized Optional<ChainHead> head() {
+        return Optional.ofNullable(chain).map(Chain::head);
+    }
+
     /**
      * This process as a chain's start row names its writer: the role ({@code server}, {@code cli}),
      * the process id and the operating-system account, and who ran it through {@code sudo}.

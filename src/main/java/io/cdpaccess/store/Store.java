@@ -1,5 +1,6 @@
 package io.cdpaccess.store;
 
+import io.cdpaccess.chain.ChainHead;
 import io.cdpaccess.db.ChainedTable;
 import io.cdpaccess.db.ChainedWriter;
 import io.cdpaccess.db.Database;
@@ -42,6 +43,11 @@ public final class Store implements SnapshotSource {
         this.database = database;
         this.clock = clock;
         this.changes = new ChainedWriter(ChainedTable.CHANGES, writer, clock);
+    }
+
+    /** The head of this process's chain of change records, empty before its first change. */
+    public Optional<ChainHead> changesHead() {
+        return changes.head();
     }
 
     @Override

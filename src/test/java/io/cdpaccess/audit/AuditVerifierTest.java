@@ -245,6 +245,78 @@ class AuditVerifierTest {
     }
 
     @Test
+    void aChainRewrittenFromItsStartVerifiesButNotAgainstACheckpoint() throws Exception {
+        CheckpointKeys keys = new CheckpointKeys(keysDir());
+        List<Checkpoint> held = checkpointsOfEveryChain(keys);
+        String chain = chainOf(secondRun.get(0));
+        // Whoever can write the database edits a decision of the newest run and recomputes every
+        // hash after it: the chain is consistent again, and only what was committed elsewhere shows it.
+        execute("UPDATE decisions SET effect = 'allow', reason = 'allowed-by-grant' WHERE decision_id = '"
+                + secondRun.get(0) + "'");
+        rehash("decisions", chain);
+
+        assertThat(verify().breaks()).as("the database alone").isEmpty();
+        assertThat(verifier.checkpoints(held, keys.publicKeys()))
+                .singleElement()
+                .satisfies(b -> {
+                    assertThat(b.kind()).isEqualTo(Kind.REWRITTEN);
+                    assertThat(b.chainId()).isEqualTo(chain);
+                });
+    }
+
+    @Test
+    void aTruncatedTailIsCaughtByACheckpoint() throws Exception {
+        CheckpointKeys keys = new CheckpointKeys(keysDir());
+        List<Checkpoint> held = checkpointsOfEveryChain(keys);
+        String chain = chainOf(secondRun.get(0));
+        execute("DELETE FROM decisions WHERE chain_id = '" + chain + "' AND chain_seq > 3");
+
+        assertThat(verifier.checkpoints(held, keys.publicKeys()))
+                .singleElement()
+                .satisfies(b -> {
+                    assertThat(b.kind()).isEqualTo(Kind.TRUNCATED);
+                    assertThat(b.seq()).isEqualTo(PER_RUN);
+                    assertThat(b.message()).contains("missing");
+                });
+    }
+
+    @Test
+    void aCheckpointEditedOrSignedByAnUnknownKeyProvesNothing() throws Exception {
+        CheckpointKeys keys = new CheckpointKeys(keysDir());
+        Checkpoint real = checkpointsOfEveryChain(keys).get(0);
+        Checkpoint edited = new Checkpoint(
+                real.table(),
+                real.chainId(),
+                real.records() - 1,
+                real.head(),
+                real.time(),
+                real.keyId(),
+                real.signature());
+        CheckpointKeys other = new CheckpointKeys(keysDir());
+        Checkpoint foreign = Checkpoint.sign(
+                real.table(),
+                new io.cdpaccess.chain.ChainHead(real.chainId(), real.records(), real.head()),
+                real.time(),
+                other.current());
+
+        assertThat(verifier.checkpoints(List.of(real), keys.publicKeys())).isEmpty();
+        assertThat(verifier.checkpoints(List.of(edited, foreign), keys.publicKeys()))
+                .extracting(Break::kind)
+                .containsExactly(Kind.UNSIGNED, Kind.UNSIGNED);
+    }
+
+    @Test
+    void aRotatedKeysOlderCheckpointsStillVerify() throws Exception {
+        CheckpointKeys keys = new CheckpointKeys(keysDir());
+        List<Checkpoint> before = checkpointsOfEveryChain(keys);
+        String rotated = keys.rotate().id();
+
+        assertThat(before.get(0).keyId()).isNotEqualTo(rotated);
+        assertThat(keys.publicKeys()).containsKeys(before.get(0).keyId(), rotated);
+        assertThat(verifier.checkpoints(before, keys.publicKeys())).isEmpty();
+    }
+
+    @Test
     void sinceChecksOnlyTheRecordsFromThenOn() throws SQLException {
         execute("UPDATE decisions SET detail = 'edited' WHERE decision_id = '" + firstRun.get(0) + "'");
 
@@ -266,6 +338,62 @@ class AuditVerifierTest {
      * tools/cdp-access-audit-verify.py}, written from the README's encoding) on an {@code audit
      * export} of the same database: the same breaks, at the same records, the same counts.
      */
+    private Path keysDir() throws java.io.IOException {
+        return Files.createTempDirectory("checkpoint-keys");
+    }
+
+    /** A checkpoint of the head of every chain, as the writers would have emitted them. */
+    private List<Checkpoint> checkpointsOfEveryChain(CheckpointKeys keys) throws Exception {
+        List<Checkpoint> out = new ArrayList<>();
+        for (ChainedTable table : AuditVerifier.TABLES) {
+            try (Connection c = database.dataSource().getConnection()) {
+                for (io.cdpaccess.db.AuditChains.Start start : io.cdpaccess.db.AuditChains.all(c, table.name())) {
+                    io.cdpaccess.chain.ChainHead head = io.cdpaccess.db.AuditChains.head(c, table, start.chainId())
+                            .orElseThrow();
+                    out.add(Checkpoint.sign(table.name(), head, clock.instant(), keys.current()));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Recomputes every hash of a chain from its start, as a forger who knows the encoding would. */
+    private void rehash(String tableName, String chain) throws SQLException {
+        ChainedTable table =
+                DecisionTable.CHAINED.name().equals(tableName) ? DecisionTable.CHAINED : ChainedTable.CHANGES;
+        try (Connection c = database.dataSource().getConnection()) {
+            Hash previous = io.cdpaccess.db.AuditChains.all(c, table.name()).stream()
+                    .filter(s -> s.chainId().equals(chain))
+                    .findFirst()
+                    .orElseThrow()
+                    .startHash();
+            List<Object[]> rows = new ArrayList<>();
+            try (PreparedStatement ps =
+                    c.prepareStatement(table.selectSql() + " WHERE chain_id = ? ORDER BY chain_seq")) {
+                ps.setString(1, chain);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        rows.add(new Object[] {table.position(rs).seq(), table.read(rs)});
+                    }
+                }
+            }
+            for (Object[] row : rows) {
+                @SuppressWarnings("unchecked")
+                List<Object> values = (List<Object>) row[1];
+                Hash hash = ChainHash.of(previous, table.name(), values);
+                try (PreparedStatement ps = c.prepareStatement("UPDATE " + table.name()
+                        + " SET prev_hash = ?, record_hash = ? WHERE chain_id = ? AND chain_seq = ?")) {
+                    ps.setBytes(1, previous.bytes());
+                    ps.setBytes(2, hash.bytes());
+                    ps.setString(3, chain);
+                    ps.setLong(4, (Long) row[0]);
+                    ps.executeUpdate();
+                }
+                previous = hash;
+            }
+        }
+    }
+
     private Report verify() throws SQLException {
         Report report = verifier.verify(Optional.empty(), n -> {});
         assertThat(outsideVerdict())

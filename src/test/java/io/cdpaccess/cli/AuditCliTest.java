@@ -36,7 +36,11 @@ class AuditCliTest {
                   - name: prod
                     redcap_url: https://redcap.example.edu/
                     secret: prod-secret-0123456789-XYZ
+                audit:
+                  checkpoint_file: ./checkpoints.jsonl
                 """);
+        Cli.Result key = run("audit", "key", "rotate");
+        assertThat(key.exitCode()).as(key.toString()).isZero();
         for (String user : new String[] {"alice", "bob"}) {
             Cli.Result added = run(
                     "grant",
@@ -81,6 +85,70 @@ class AuditCliTest {
                 .containsPattern("BREAK changes chain \\S+ place 1 \\(\\S+\\): modified: its stored values no longer"
                         + " give its hash")
                 .contains("2 chain(s) broken; checked 2 records in 2 chains");
+    }
+
+    @Test
+    void eachInvocationThatChangedTheStoreCheckpointsItsChainAndVerifyHoldsTheDatabaseToThem() throws Exception {
+        assertThat(Files.readAllLines(dir.resolve("checkpoints.jsonl"))).hasSize(2);
+
+        Cli.Result held = run(
+                "audit",
+                "verify",
+                "--checkpoints",
+                dir.resolve("checkpoints.jsonl").toString());
+        assertThat(held.exitCode()).as(held.toString()).isZero();
+        assertThat(held.out()).contains("all 2 checkpoints hold").contains("all 2 records in 2 chains verify");
+
+        // The newest change removed: the chains alone still verify; the checkpoint does not hold.
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("data/store.db"));
+                Statement s = c.createStatement()) {
+            s.executeUpdate("DELETE FROM changes WHERE subject LIKE '%bob%'");
+        }
+        assertThat(run("audit", "verify").exitCode()).as("without checkpoints").isZero();
+        Cli.Result cut = run(
+                "audit",
+                "verify",
+                "--checkpoints",
+                dir.resolve("checkpoints.jsonl").toString());
+        assertThat(cut.exitCode()).isEqualTo(1);
+        assertThat(cut.out())
+                .containsPattern(
+                        "BREAK changes chain \\S+ place 1: truncated: the checkpoint of \\S+ \\(key [0-9a-f]{16}\\)"
+                                + " commits to 1 records; record 1 of the chain is missing")
+                .contains("1 of 2 checkpoints do not hold");
+    }
+
+    @Test
+    void theKeyIsShownWithTheOlderOnesKeptAfterARotation() {
+        Cli.Result first = run("audit", "key", "show");
+        assertThat(first.exitCode()).as(first.toString()).isZero();
+        String id = first.out().lines().findFirst().orElseThrow().replaceAll("checkpoint key (\\S+) .*", "$1");
+        assertThat(first.out()).contains("-----BEGIN PUBLIC KEY-----");
+
+        assertThat(run("audit", "key", "rotate").out()).contains("new checkpoint key");
+        Cli.Result after = run("audit", "key", "show");
+        assertThat(after.out())
+                .doesNotStartWith("checkpoint key " + id)
+                .contains("older key kept for verifying: " + id);
+        Cli.Result held = run(
+                "audit",
+                "verify",
+                "--checkpoints",
+                dir.resolve("checkpoints.jsonl").toString());
+        assertThat(held.out()).as("checkpoints of the older key still verify").contains("all 2 checkpoints hold");
+    }
+
+    @Test
+    void aCheckpointFileWithoutCheckpointsOrAGarbledOneIsABadInput() throws Exception {
+        Path none = Files.writeString(dir.resolve("none.log"), "nothing here\n");
+        Path garbled = Files.writeString(dir.resolve("garbled.log"), "x\n{\"type\":\"cdp-access-checkpoint\"\n");
+
+        Cli.Result empty = run("audit", "verify", "--checkpoints", none.toString());
+        assertThat(empty.exitCode()).isEqualTo(2);
+        assertThat(empty.err()).contains("holds no checkpoint");
+        Cli.Result bad = run("audit", "verify", "--checkpoints", garbled.toString());
+        assertThat(bad.exitCode()).isEqualTo(2);
+        assertThat(bad.err()).contains("line 2: a checkpoint that cannot be read");
     }
 
     private Cli.Result run(String... args) {

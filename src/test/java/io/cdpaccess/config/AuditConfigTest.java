@@ -1,0 +1,70 @@
+package io.cdpaccess.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import io.cdpaccess.net.HostPort;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The {@code audit:} section: where checkpoints go and how often. */
+class AuditConfigTest {
+
+    private static final String HEAD = """
+            instances:
+              - name: prod
+                redcap_url: https://redcap.example.edu/
+                secret: prod-secret-0123456789abcdef
+            """;
+
+    @TempDir
+    Path dir;
+
+    private ServiceConfig load(String yaml) throws Exception {
+        Path file = dir.resolve("cdp-access.yaml");
+        Files.writeString(file, HEAD + yaml);
+        return new ConfigLoader(Map.of()).load(file);
+    }
+
+    @Test
+    void withoutTheSectionCheckpointsGoToTheLogEveryFiveMinutes() throws Exception {
+        assertThat(load("").audit()).isEqualTo(AuditConfig.DEFAULT);
+        assertThat(AuditConfig.DEFAULT.checkpointEvery()).isEqualTo(Duration.ofMinutes(5));
+    }
+
+    @Test
+    void readsEveryKey() throws Exception {
+        AuditConfig audit = load("""
+                audit:
+                  checkpoint_every: 1m
+                  checkpoint_file: ./checkpoints.jsonl
+                  checkpoint_syslog: udp://127.0.0.1:514
+                """).audit();
+        assertThat(audit.checkpointEvery()).isEqualTo(Duration.ofMinutes(1));
+        assertThat(audit.checkpointFile()).contains(dir.resolve("checkpoints.jsonl"));
+        assertThat(audit.checkpointSyslog()).isEqualTo(Optional.of(new HostPort("127.0.0.1", 514)));
+    }
+
+    @Test
+    void refusesWhatCannotWorkEachWithItsLine() {
+        ConfigException e = catchThrowableOfType(ConfigException.class, () -> load("""
+                audit:
+                  checkpoint_every: 1s
+                  checkpoint_file: ./no-such-dir/checkpoints.jsonl
+                  checkpoint_syslog: tcp://syslog.example.edu:514
+                  checkpoints: yes
+                """));
+        assertThat(e.problems())
+                .anySatisfy(p -> assertThat(p).contains(":6: audit.checkpoint_every: must be between 10s and 1d"))
+                .anySatisfy(p -> assertThat(p)
+                        .contains(":7: audit.checkpoint_file: its directory")
+                        .contains("does not exist"))
+                .anySatisfy(p -> assertThat(p).contains(":8: audit.checkpoint_syslog: expected udp://host:514"))
+                .anySatisfy(p -> assertThat(p).contains(":9: audit.checkpoints: unknown key"));
+    }
+}
