@@ -4,16 +4,24 @@
 Written from the encoding in the README ("Verifying the record"), with the standard library only:
 
     java -jar cdp-access.jar audit export --output audit.jsonl
-    python3 tools/cdp-access-audit-verify.py audit.jsonl
+    python3 tools/cdp-access-audit-verify.py audit.jsonl [--checkpoints FILE --public-key PEM...]
 
 Prints one BREAK line per broken chain, or "all N records in K chains verify"; exit 1 on a break.
-Like `audit verify`, it cannot see a truncated tail without a checkpoint held elsewhere.
+A truncated tail needs checkpoints held elsewhere: with --checkpoints (any lines holding them: the
+checkpoint file, a journal export), each checkpoint's Ed25519 signature is checked with openssl
+against the given public keys, and the export must hold the record it commits to, with its hash.
 """
+import argparse
 import base64
 import hashlib
 import json
+import os
 import struct
+import subprocess
 import sys
+import tempfile
+
+CHECKPOINT_MARK = '{"type":"cdp-access-checkpoint"'
 
 # The hashed columns of each table, in hashing order (README, "Verifying the record").
 COLUMNS = {
@@ -63,7 +71,55 @@ def start_hash(start):
     return digest(ZERO, "audit_chains", values)
 
 
-def main(path):
+def signed_text(c):
+    return ("cdp-access checkpoint 1\ntable: %s\nchain: %s\nrecords: %d\nhead: %s\ntime: %s\nkey: %s\n"
+            % (c["table"], c["chain_id"], c["records"], c["head_hash"], c["time"], c["key_id"]))
+
+
+def key_id(pem_path):
+    der = subprocess.run(["openssl", "pkey", "-pubin", "-in", pem_path, "-outform", "DER"],
+                         check=True, capture_output=True).stdout
+    return hashlib.sha256(der).hexdigest()[:16]
+
+
+def signature_holds(c, keys):
+    if c["key_id"] not in keys:
+        return False
+    with tempfile.TemporaryDirectory() as d:
+        text, sig = os.path.join(d, "text"), os.path.join(d, "sig")
+        with open(text, "wb") as f:
+            f.write(signed_text(c).encode("utf-8"))
+        with open(sig, "wb") as f:
+            f.write(base64.b64decode(c["signature"]))
+        result = subprocess.run(["openssl", "pkeyutl", "-verify", "-pubin", "-inkey", keys[c["key_id"]],
+                                 "-rawin", "-in", text, "-sigfile", sig], capture_output=True)
+        return result.returncode == 0
+
+
+def check_checkpoints(path, key_files, starts, hashes):
+    keys = {key_id(k): k for k in key_files}
+    checkpoints, failed = [], []
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            at = line.find(CHECKPOINT_MARK)
+            if at >= 0:
+                checkpoints.append(json.JSONDecoder().raw_decode(line[at:])[0])
+    for c in checkpoints:
+        if not signature_holds(c, keys):
+            kind = "unsigned"
+        else:
+            place = (c["table"], c["chain_id"], c["records"])
+            stored = (starts.get(c["chain_id"], {}).get("start_hash") if c["records"] == 0 else hashes.get(place))
+            kind = None if stored == c["head_hash"] else ("truncated" if stored is None else "rewritten")
+        if kind:
+            failed.append(kind)
+            print("BREAK %s chain %s place %d: %s" % (c["table"], c["chain_id"], c["records"], kind))
+    print("all %d checkpoints hold" % len(checkpoints) if not failed
+          else "%d of %d checkpoints do not hold" % (len(failed), len(checkpoints)))
+    return not failed
+
+
+def main(path, checkpoints=None, public_keys=()):
     starts, records, unchained = {}, {}, {}
     with open(path, encoding="utf-8") as f:
         for line in f:
@@ -137,6 +193,9 @@ def main(path):
                       key=lambda v: v[TIME_COLUMN[table]])
         if late:
             breaks.append((table, "-", 0, late[0][COLUMNS[table][0]], "inserted", "a record without a chain"))
+    held = True
+    if checkpoints:
+        held = check_checkpoints(checkpoints, public_keys, starts, hashes)
     for b in breaks:
         print("BREAK %s chain %s place %d (%s): %s" % b[:5])
     chain_count = len(starts)
@@ -144,10 +203,15 @@ def main(path):
         print("%d chain(s) broken; checked %d records in %d chains" % (len(breaks), count, chain_count))
         return 1
     print("all %d records in %d chains verify" % (count, chain_count))
-    return 0
+    return 0 if held else 1
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 2:
-        sys.exit("usage: cdp-access-audit-verify.py AUDIT_EXPORT.jsonl")
-    sys.exit(main(sys.argv[1]))
+    parser = argparse.ArgumentParser(description="Verify an `audit export` of cdp-access.")
+    parser.add_argument("export")
+    parser.add_argument("--checkpoints", help="lines holding checkpoints (file, journal export)")
+    parser.add_argument("--public-key", action="append", default=[], help="a checkpoint public key (PEM)")
+    args = parser.parse_args()
+    if args.checkpoints and not args.public_key:
+        parser.error("--checkpoints needs --public-key (the keys `cdp-access audit key show` prints)")
+    sys.exit(main(args.export, args.checkpoints, args.public_key))

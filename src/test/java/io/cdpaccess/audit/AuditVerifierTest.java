@@ -256,12 +256,10 @@ class AuditVerifierTest {
         rehash("decisions", chain);
 
         assertThat(verify().breaks()).as("the database alone").isEmpty();
-        assertThat(verifier.checkpoints(held, keys.publicKeys()))
-                .singleElement()
-                .satisfies(b -> {
-                    assertThat(b.kind()).isEqualTo(Kind.REWRITTEN);
-                    assertThat(b.chainId()).isEqualTo(chain);
-                });
+        assertThat(checkpoints(held, keys)).singleElement().satisfies(b -> {
+            assertThat(b.kind()).isEqualTo(Kind.REWRITTEN);
+            assertThat(b.chainId()).isEqualTo(chain);
+        });
     }
 
     @Test
@@ -271,13 +269,11 @@ class AuditVerifierTest {
         String chain = chainOf(secondRun.get(0));
         execute("DELETE FROM decisions WHERE chain_id = '" + chain + "' AND chain_seq > 3");
 
-        assertThat(verifier.checkpoints(held, keys.publicKeys()))
-                .singleElement()
-                .satisfies(b -> {
-                    assertThat(b.kind()).isEqualTo(Kind.TRUNCATED);
-                    assertThat(b.seq()).isEqualTo(PER_RUN);
-                    assertThat(b.message()).contains("missing");
-                });
+        assertThat(checkpoints(held, keys)).singleElement().satisfies(b -> {
+            assertThat(b.kind()).isEqualTo(Kind.TRUNCATED);
+            assertThat(b.seq()).isEqualTo(PER_RUN);
+            assertThat(b.message()).contains("missing");
+        });
     }
 
     @Test
@@ -299,8 +295,8 @@ class AuditVerifierTest {
                 real.time(),
                 other.current());
 
-        assertThat(verifier.checkpoints(List.of(real), keys.publicKeys())).isEmpty();
-        assertThat(verifier.checkpoints(List.of(edited, foreign), keys.publicKeys()))
+        assertThat(checkpoints(List.of(real), keys)).isEmpty();
+        assertThat(checkpoints(List.of(edited, foreign), keys))
                 .extracting(Break::kind)
                 .containsExactly(Kind.UNSIGNED, Kind.UNSIGNED);
     }
@@ -313,7 +309,7 @@ class AuditVerifierTest {
 
         assertThat(before.get(0).keyId()).isNotEqualTo(rotated);
         assertThat(keys.publicKeys()).containsKeys(before.get(0).keyId(), rotated);
-        assertThat(verifier.checkpoints(before, keys.publicKeys())).isEmpty();
+        assertThat(checkpoints(before, keys)).isEmpty();
     }
 
     @Test
@@ -418,29 +414,64 @@ class AuditVerifierTest {
     }
 
     private List<String> outsideVerdict() throws SQLException {
+        List<String> lines = new ArrayList<>(runOutside(List.of()));
+        String summary = lines.remove(lines.size() - 1);
+        java.util.Collections.sort(lines);
+        lines.add(summary);
+        return lines;
+    }
+
+    /**
+     * The service's verdict on checkpoints, checked against the outside verifier's (signatures by
+     * openssl, with the public keys as the PEM files an auditor keeps).
+     */
+    private List<Break> checkpoints(List<Checkpoint> held, CheckpointKeys keys) throws Exception {
+        List<Break> breaks = verifier.checkpoints(held, keys.publicKeys());
+        List<String> expected = new ArrayList<>();
+        for (Break b : breaks) {
+            expected.add("BREAK " + b.table() + " chain " + b.chainId() + " place " + b.seq() + ": "
+                    + b.kind().label());
+        }
+        expected.add(
+                breaks.isEmpty()
+                        ? "all " + held.size() + " checkpoints hold"
+                        : breaks.size() + " of " + held.size() + " checkpoints do not hold");
+        Path file = Files.createTempFile("checkpoints", ".log");
+        Files.write(
+                file,
+                held.stream().map(c -> "journal line: checkpoint " + c.json()).toList());
+        List<String> args = new ArrayList<>(List.of("--checkpoints", file.toString()));
+        for (java.security.PublicKey key : keys.publicKeys().values()) {
+            Path pem = Files.createTempFile("checkpoint-key", ".pem");
+            Files.writeString(pem, CheckpointKeys.publicPem(key));
+            args.addAll(List.of("--public-key", pem.toString()));
+        }
+        assertThat(runOutside(args).subList(0, expected.size()))
+                .as("tools/cdp-access-audit-verify.py on the checkpoints")
+                .isEqualTo(expected);
+        return breaks;
+    }
+
+    /** What the outside verifier prints for an export of the database now, with {@code args}. */
+    private List<String> runOutside(List<String> args) throws SQLException {
         try {
             Path export = Files.createTempFile("audit-export", ".jsonl");
             try {
                 try (java.io.Writer w = Files.newBufferedWriter(export)) {
                     new AuditExport(database.dataSource()).write(w, n -> {});
                 }
-                Process python = new ProcessBuilder(
-                                "python3",
-                                Path.of("tools/cdp-access-audit-verify.py").toString(),
-                                export.toString())
-                        .redirectErrorStream(true)
-                        .start();
+                List<String> command = new ArrayList<>(List.of(
+                        "python3", Path.of("tools/cdp-access-audit-verify.py").toString(), export.toString()));
+                command.addAll(args);
+                Process python =
+                        new ProcessBuilder(command).redirectErrorStream(true).start();
                 String out =
                         new String(python.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
                 assertThat(python.waitFor(60, java.util.concurrent.TimeUnit.SECONDS))
                         .isTrue();
-                List<String> lines = new ArrayList<>(out.lines().toList());
-                String summary = lines.remove(lines.size() - 1);
-                java.util.Collections.sort(lines);
-                lines.add(summary);
-                assertThat(python.exitValue())
-                        .as(out)
-                        .isEqualTo(lines.size() == 1 && summary.startsWith("all ") ? 0 : 1);
+                List<String> lines = out.lines().toList();
+                boolean holds = lines.stream().noneMatch(l -> l.startsWith("BREAK "));
+                assertThat(python.exitValue()).as(out).isEqualTo(holds ? 0 : 1);
                 return lines;
             } finally {
                 Files.deleteIfExists(export);
