@@ -2,6 +2,7 @@ package io.cdpaccess.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.cdpaccess.audit.AuditVerifier;
 import io.cdpaccess.audit.DecisionFilter;
 import io.cdpaccess.audit.DecisionQuery;
 import io.cdpaccess.audit.DecisionRecord;
@@ -17,6 +18,7 @@ import java.time.Clock;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -242,6 +244,22 @@ class ServeProcessTest {
             Set<String> ids = recorded.stream().map(DecisionRecord::decisionId).collect(Collectors.toSet());
             assertThat(answered).hasSizeGreaterThanOrEqualTo(300);
             assertThat(ids).containsAll(answered);
+            AuditVerifier.Report chain = new AuditVerifier(db.dataSource()).verify(Optional.empty(), n -> {});
+            assertThat(chain.breaks()).as("the killed run's chain").isEmpty();
+            assertThat(chain.records()).isGreaterThanOrEqualTo(answered.size());
+        }
+
+        // The next run's chain starts from what the killed one committed last, and verifies with it.
+        try (ChildService child = ChildService.serve(dir, Map.of(), "--config", config.toString())) {
+            String url = "http://127.0.0.1:" + child.port() + "/user-access?secret=kill-secret-0123456789-XYZ";
+            assertThat(redcap.call(url, "after", "1", "https://redcap.example.edu/")
+                            .failed())
+                    .isFalse();
+        }
+        try (Database db = Database.open(loaded.store(), "verify")) {
+            AuditVerifier.Report both = new AuditVerifier(db.dataSource()).verify(Optional.empty(), n -> {});
+            assertThat(both.breaks()).isEmpty();
+            assertThat(both.chains()).as("a chain per run of decisions").isGreaterThanOrEqualTo(2);
         }
     }
 
