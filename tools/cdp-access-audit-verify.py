@@ -29,7 +29,7 @@ COLUMNS = {
                   "project_id", "redcap_url", "caller_ip", "peer_ip", "effect", "reason", "detail",
                   "http_status", "latency_us", "grant_id", "policy_version", "explanation_z",
                   "corrects"],
-    "changes": ["change_id", "changed_at_ms", "actor", "action", "subject"],
+    "changes": ["change_id", "changed_at_ms", "actor", "action", "subject", "before_value", "after_value"],
 }
 TIME_COLUMN = {"decisions": "decided_at_ms", "changes": "changed_at_ms"}
 START_FIELDS = ["chain_id", "record_table", "started_at_ms", "writer", "previous_chain_id",

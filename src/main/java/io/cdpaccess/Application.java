@@ -101,6 +101,10 @@ public final class Application implements AutoCloseable {
             // checkpoint then covers the last record.
             AtomicReference<Checkpointer> checkpoints = new AtomicReference<>();
             track(() -> Optional.ofNullable(checkpoints.get()).ifPresent(Checkpointer::close));
+            ServiceEvents events = new ServiceEvents(store);
+            events.started(config);
+            // Recorded before the last checkpoint, so that it covers the stop too.
+            track(events::stopped);
             DecisionLog decisionLog = track(new DecisionLog(
                     database.dataSource(),
                     clock,
@@ -126,10 +130,12 @@ public final class Application implements AutoCloseable {
             Rules rules = Policies.open(compiled, config, sources);
             // A reloaded file whose policy compiles brings its caller settings along; a refused one neither.
             // Both compare what the file now says as the service would run it, command line included.
+            AtomicReference<ServiceConfig> current = new AtomicReference<>(config);
             PolicyFile policyFile = new PolicyFile(config.source(), loader, sources, reloaded -> {
                 ServiceConfig effective = commandLine.apply(reloaded);
                 callers.apply(effective);
                 restartNeeded.reloaded(effective);
+                events.reloaded(current.getAndSet(effective), effective);
             });
             policy = track(LivePolicy.start(
                     rules,

@@ -26,6 +26,10 @@ ALTER TABLE decisions ADD COLUMN record_hash ${blob};
 CREATE INDEX decisions_by_chain ON decisions (chain_id, chain_seq);
 CREATE INDEX decisions_corrections ON decisions (corrects);
 
+-- What a change changed, as JSON (io.cdpaccess.store.ChangeValues): the grant, project or block
+-- before it and after it; null for none (something new has no before).
+ALTER TABLE changes ADD COLUMN before_value ${clob};
+ALTER TABLE changes ADD COLUMN after_value ${clob};
 ALTER TABLE changes ADD COLUMN chain_id VARCHAR(40);
 ALTER TABLE changes ADD COLUMN chain_seq BIGINT;
 ALTER TABLE changes ADD COLUMN prev_hash ${blob};

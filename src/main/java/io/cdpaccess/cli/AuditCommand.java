@@ -61,6 +61,9 @@ final class AuditCommand {
         @Override
         int run(ServiceConfig config) throws Exception {
             Optional<Instant> from = Optional.ofNullable(since).map(s -> TypedTime.since(s, config.zone(), clock()));
+            if (checkpoints == null && publicKeys != null && !publicKeys.isEmpty()) {
+                throw new UserError("--public-key is for checking --checkpoints FILE; give that too");
+            }
             List<Checkpoint> committed = checkpoints == null ? List.of() : readCheckpoints(checkpoints);
             Map<String, PublicKey> keys = checkpoints == null ? Map.of() : trustedKeys(config);
             List<AuditVerifier.Break> held = new ArrayList<>();

@@ -42,7 +42,9 @@ public record ChainedTable(String name, List<Column> columns, String timeColumn)
                     new Column("changed_at_ms", Kind.INTEGER),
                     new Column("actor", Kind.TEXT),
                     new Column("action", Kind.TEXT),
-                    new Column("subject", Kind.TEXT)),
+                    new Column("subject", Kind.TEXT),
+                    new Column("before_value", Kind.TEXT),
+                    new Column("after_value", Kind.TEXT)),
             "changed_at_ms");
 
     public ChainedTable {

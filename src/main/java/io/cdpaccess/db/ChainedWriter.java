@@ -64,7 +64,22 @@ public final class ChainedWriter {
     public static String thisProcess(String role) {
         String sudoUser = System.getenv("SUDO_USER");
         return role + " pid " + ProcessHandle.current().pid() + " as " + System.getProperty("user.name")
-                + (sudoUser == null || sudoUser.isBlank() ? "" : " (sudo by " + sudoUser + ")");
+                + (sudoUser == null || sudoUser.isBlank() ? "" : " (sudo by " + sudoUser + ")")
+                + loginUid().map(uid -> " login uid " + uid).orElse("");
+    }
+
+    /**
+     * The uid the person logged in with (Linux's audit login uid), which {@code su} and {@code
+     * sudo} keep; empty where there is none (a service started by init, another system).
+     */
+    static Optional<String> loginUid() {
+        try {
+            String uid = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/self/loginuid"))
+                    .strip();
+            return uid.matches("\\d{1,10}") && !uid.equals("4294967295") ? Optional.of(uid) : Optional.empty();
+        } catch (java.io.IOException | RuntimeException e) {
+            return Optional.empty();
+        }
     }
 
     /**

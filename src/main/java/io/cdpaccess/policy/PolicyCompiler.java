@@ -115,6 +115,18 @@ public final class PolicyCompiler {
     }
 
     private static String fingerprint(PolicySpec spec) {
+        return Sha256.hexPrefix(canonical(spec), 6);
+    }
+
+    /**
+     * The SHA-256 (hex) of the rules as they decide (each rule's name, effect and expression), as
+     * the record of a policy load keeps it; the policy's version is its first 6 bytes.
+     */
+    public static String sha256(PolicySpec spec) {
+        return java.util.HexFormat.of().formatHex(Sha256.of(canonical(spec)));
+    }
+
+    private static String canonical(PolicySpec spec) {
         StringBuilder canonical = new StringBuilder();
         for (RuleSpec r : spec.rules()) {
             canonical
@@ -125,6 +137,6 @@ public final class PolicyCompiler {
                     .append(r.when().strip())
                     .append('\u0001');
         }
-        return Sha256.hexPrefix(canonical.toString(), 6);
+        return canonical.toString();
     }
 }

@@ -20,13 +20,19 @@ final class ChangeTable {
 
     private ChangeTable() {}
 
+    /** The longest before or after value kept (a revocation of very many grants is cut there). */
+    private static final int VALUES_WIDTH = 1_000_000;
+
     /** A change record's values exactly as stored, in {@link ChainedTable#CHANGES}'s order. */
-    static List<Object> stored(String changeId, Instant at, String actor, String action, String subject) {
+    static List<Object> stored(
+            String changeId, Instant at, String actor, String action, String subject, ChangeValues values) {
         return Arrays.asList(
                 changeId,
                 at.toEpochMilli(),
                 Jdbc.storedText(actor, ACTOR_WIDTH),
                 action,
-                Jdbc.storedText(subject, SUBJECT_WIDTH));
+                Jdbc.storedText(subject, SUBJECT_WIDTH),
+                values.before().map(v -> Jdbc.storedText(v, VALUES_WIDTH)).orElse(null),
+                values.after().map(v -> Jdbc.storedText(v, VALUES_WIDTH)).orElse(null));
     }
 }

@@ -13,7 +13,9 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.function.Predicate;
 
 /**
@@ -67,10 +69,17 @@ public final class Store implements SnapshotSource {
 
     /** Asks every running server to re-read its policy now; returns the new request count. */
     public long requestPolicyReload(String actor) {
-        return write(actor, "policy.reload", "all servers", c -> {
-            StoreCounter.POLICY_RELOADS.bump(c);
-            return StoreCounter.POLICY_RELOADS.read(c);
-        });
+        return write(
+                actor,
+                "policy.reload",
+                "all servers",
+                c -> {
+                    long before = StoreCounter.POLICY_RELOADS.read(c);
+                    StoreCounter.POLICY_RELOADS.bump(c);
+                    return before + 1;
+                },
+                n -> true,
+                n -> ChangeValues.of(Map.of("reload_requests", n - 1), Map.of("reload_requests", n)));
     }
 
     /**
@@ -101,10 +110,16 @@ public final class Store implements SnapshotSource {
                 Optional.empty(),
                 Optional.empty(),
                 Optional.empty());
-        return write(g.grantedBy(), "grant.add", describe(grant), c -> {
-            GrantTable.insert(c, grant);
-            return grant;
-        });
+        return write(
+                g.grantedBy(),
+                "grant.add",
+                describe(grant),
+                c -> {
+                    GrantTable.insert(c, grant);
+                    return grant;
+                },
+                added -> true,
+                added -> ChangeValues.of(null, added));
     }
 
     /**
@@ -115,6 +130,7 @@ public final class Store implements SnapshotSource {
      */
     public List<Grant> revokeGrants(GrantSelector selector, String actor, String reason) {
         Instant now = clock.instant();
+        List<Grant> before = new ArrayList<>();
         return write(
                 actor,
                 "grant.revoke",
@@ -125,12 +141,14 @@ public final class Store implements SnapshotSource {
                         if (g.stateAt(now).current()
                                 && selector.matchesProject(g)
                                 && GrantTable.revoke(c, g.id(), now, actor, reason)) {
+                            before.add(g);
                             revoked.add(g.revoked(now, actor, reason));
                         }
                     }
                     return List.copyOf(revoked);
                 },
-                revoked -> !revoked.isEmpty());
+                revoked -> !revoked.isEmpty(),
+                revoked -> ChangeValues.of(before, revoked));
     }
 
     /** Grants matching the filter, newest first. */
@@ -155,21 +173,29 @@ public final class Store implements SnapshotSource {
             Optional<String> note,
             String actor) {
         Instant now = clock.instant();
-        return write(actor, "project." + status.label(), instance + "/" + projectId, c -> {
-            Optional<Project> existing = ProjectTable.find(c, instance, projectId);
-            // Suspending keeps the IRB number and expiry already recorded unless new ones are given.
-            Project p = new Project(
-                    instance,
-                    projectId,
-                    status,
-                    irbNumber.or(() -> existing.flatMap(Project::irbNumber)),
-                    expiresAt.or(() -> existing.flatMap(Project::expiresAt)),
-                    note.or(() -> existing.flatMap(Project::note)),
-                    now,
-                    actor);
-            ProjectTable.save(c, p, existing.isPresent());
-            return p;
-        });
+        List<Project> before = new ArrayList<>();
+        return write(
+                actor,
+                "project." + status.label(),
+                instance + "/" + projectId,
+                c -> {
+                    Optional<Project> existing = ProjectTable.find(c, instance, projectId);
+                    existing.ifPresent(before::add);
+                    // Suspending keeps the IRB number and expiry already recorded unless new ones are given.
+                    Project p = new Project(
+                            instance,
+                            projectId,
+                            status,
+                            irbNumber.or(() -> existing.flatMap(Project::irbNumber)),
+                            expiresAt.or(() -> existing.flatMap(Project::expiresAt)),
+                            note.or(() -> existing.flatMap(Project::note)),
+                            now,
+                            actor);
+                    ProjectTable.save(c, p, existing.isPresent());
+                    return p;
+                },
+                p -> true,
+                p -> ChangeValues.of(before.isEmpty() ? null : before.get(0), p));
     }
 
     /** Projects, optionally of one instance, ordered by instance and id. */
@@ -206,24 +232,28 @@ public final class Store implements SnapshotSource {
                     BlockTable.insert(c, b);
                     return new BlockOutcome(b, true);
                 },
-                BlockOutcome::created);
+                BlockOutcome::created,
+                outcome -> ChangeValues.of(null, outcome.block()));
     }
 
     /** Lifts a normalized user's active blocks; returns those lifted, possibly none. */
     public List<Block> liftBlocks(String user, String reason, String actor) {
         Instant now = clock.instant();
+        List<Block> before = new ArrayList<>();
         return write(
                 actor,
                 "block.remove",
                 user + " reason=" + reason,
                 c -> {
                     List<Block> active = BlockTable.activeFor(c, user);
+                    before.addAll(active);
                     BlockTable.lift(c, user, now, actor, reason);
                     return active.stream()
                             .map(b -> b.lifted(now, actor, reason))
                             .toList();
                 },
-                lifted -> !lifted.isEmpty());
+                lifted -> !lifted.isEmpty(),
+                lifted -> ChangeValues.of(before, lifted));
     }
 
     /** Blocks, newest first; lifted ones only when asked. */
@@ -241,24 +271,48 @@ public final class Store implements SnapshotSource {
         }
     }
 
-    private <T> T write(String actor, String action, String subject, Jdbc.Work<T> work) {
-        return write(actor, action, subject, work, result -> true);
+    /**
+     * Records an event of the service that changes no table of the store (the service started or
+     * stopped, a policy loaded), in the same chain of change records as the changes.
+     */
+    public void recordEvent(String actor, String action, String subject, ChangeValues values) {
+        write(actor, action, subject, c -> Boolean.TRUE, done -> true, done -> values, false);
+    }
+
+    private <T> T write(
+            String actor,
+            String action,
+            String subject,
+            Jdbc.Work<T> work,
+            Predicate<T> changed,
+            Function<T, ChangeValues> values) {
+        return write(actor, action, subject, work, changed, values, true);
     }
 
     /**
-     * Runs a change, its change record and the version bump in one transaction; when
-     * {@code changed} says the work changed nothing, rolls back instead, so that no-ops leave no
-     * trace in the change table and do not make every server reload.
+     * Runs a change, its change record (with what it changed, from {@code values}) and the
+     * version bump in one transaction; when {@code changed} says the work changed nothing, rolls
+     * back instead, so that no-ops leave no trace in the change table and do not make every
+     * server reload. An event that changes no table does not bump the version.
      */
-    private <T> T write(String actor, String action, String subject, Jdbc.Work<T> work, Predicate<T> changed) {
+    private <T> T write(
+            String actor,
+            String action,
+            String subject,
+            Jdbc.Work<T> work,
+            Predicate<T> changed,
+            Function<T, ChangeValues> values,
+            boolean bump) {
         return read(c -> changes.write(
                 c,
                 (tx, appender) -> {
                     T result = work.run(tx);
                     if (changed.test(result)) { // a no-op takes no lock on the counter row, writes nothing
-                        appender.append(
-                                List.of(ChangeTable.stored(Ids.next(clock), clock.instant(), actor, action, subject)));
-                        StoreCounter.VERSION.bump(tx);
+                        appender.append(List.of(ChangeTable.stored(
+                                Ids.next(clock), clock.instant(), actor, action, subject, values.apply(result))));
+                        if (bump) {
+                            StoreCounter.VERSION.bump(tx);
+                        }
                     }
                     return result;
                 },

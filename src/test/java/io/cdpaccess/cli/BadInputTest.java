@@ -77,6 +77,8 @@ class BadInputTest {
             Map.entry("--project-id", Kind.NUMBER),
             Map.entry("--limit", Kind.NUMBER),
             Map.entry("--config", Kind.INPUT_FILE),
+            Map.entry("--checkpoints", Kind.INPUT_FILE),
+            Map.entry("--public-key", Kind.INPUT_FILE),
             Map.entry("CASES.yaml", Kind.INPUT_FILE),
             Map.entry("--junit", Kind.OUTPUT_FILE),
             Map.entry("--output", Kind.OUTPUT_FILE),

@@ -461,6 +461,19 @@ class StoreContractTest {
         }
         assertThat(changes.get(0)[2]).contains(instance + "/" + user, "project=1");
         assertThat(changes.get(4)[2]).contains(user, "reason=why");
+
+        // What each changed, before and after, as JSON.
+        assertThat(changes.get(0)[3]).as("a new grant has no before").isNull();
+        assertThat(changes.get(0)[4]).contains("\"user\":\"" + user + "\"", "\"project_id\":1", "\"revoked_at\":null");
+        assertThat(changes.get(1)[3]).contains("\"revoked_at\":null");
+        assertThat(changes.get(1)[4]).contains("\"revoked_by\":\"" + admin + "\"");
+        assertThat(changes.get(2)[3]).isNull();
+        assertThat(changes.get(2)[4]).contains("\"status\":\"approved\"", "\"irb_number\":\"IRB-1\"");
+        assertThat(changes.get(3)[3]).contains("\"status\":\"approved\"");
+        assertThat(changes.get(3)[4]).contains("\"status\":\"suspended\"", "\"irb_number\":\"IRB-1\"");
+        assertThat(changes.get(4)[4]).contains("\"reason\":\"why\"", "\"lifted_at\":null");
+        assertThat(changes.get(5)[3]).contains("\"lifted_at\":null");
+        assertThat(changes.get(5)[4]).contains("\"lift_reason\":\"why not\"");
     }
 
     @Test
@@ -546,16 +559,19 @@ class StoreContractTest {
         return new GrantFilter(Optional.of(instance), Optional.of(user), OptionalLong.empty(), true);
     }
 
-    /** The change log rows written by one actor, oldest first: {changed_at_ms, action, subject}. */
+    /** The change log rows written by one actor, oldest first: {changed_at_ms, action, subject, before, after}. */
     private List<String[]> changesBy(String actor) throws SQLException {
         try (Connection c = database.connection();
-                PreparedStatement ps = c.prepareStatement("SELECT changed_at_ms, action, subject FROM changes "
+                PreparedStatement ps = c.prepareStatement("SELECT changed_at_ms, action, subject, before_value,"
+                        + " after_value FROM changes "
                         + "WHERE actor = ? ORDER BY changed_at_ms, change_id")) {
             ps.setString(1, actor);
             try (ResultSet rs = ps.executeQuery()) {
                 List<String[]> rows = new ArrayList<>();
                 while (rs.next()) {
-                    rows.add(new String[] {Long.toString(rs.getLong(1)), rs.getString(2), rs.getString(3)});
+                    rows.add(new String[] {
+                        Long.toString(rs.getLong(1)), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5)
+                    });
                 }
                 return rows;
             }
