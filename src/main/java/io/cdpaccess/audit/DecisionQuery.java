@@ -35,7 +35,11 @@ public final class DecisionQuery {
                 .and("d.decided_at_ms < ?", filter.until(), Instant::toEpochMilli)
                 .and("d.instance_name = ?", filter.instance())
                 .and("d.normalized_user = ?", filter.user())
-                .and(DecisionTable.expression("effect") + " = ?", filter.effect(), Effect::label);
+                .and(DecisionTable.expression("effect") + " = ?", filter.effect(), Effect::label)
+                .and("d.project_id = ?", filter.projectId())
+                .and(DecisionTable.expression("reason") + " = ?", filter.reason())
+                .and("d.decision_id = ?", filter.decisionId())
+                .and("d.policy_version = ?", filter.policyVersion());
         boolean newestFirst = filter.limit().isPresent();
         String sql = DecisionTable.SELECT
                 + where.sql()

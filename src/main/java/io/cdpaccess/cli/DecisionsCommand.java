@@ -45,6 +45,18 @@ final class DecisionsCommand {
         @Option(names = "--effect", description = "allow, deny, rejected or error")
         String effect;
 
+        @Option(names = "--project-id", paramLabel = "P", description = "the project")
+        Long projectId;
+
+        @Option(names = "--reason", paramLabel = "CODE", description = "the reason code answered (a rule's name, ...)")
+        String reason;
+
+        @Option(names = "--id", paramLabel = "DECISION_ID", description = "one decision (its X-Decision-Id)")
+        String id;
+
+        @Option(names = "--policy-version", paramLabel = "V", description = "decided by this policy version")
+        String policyVersion;
+
         DecisionFilter toFilter(ServiceConfig config, CliContext context, Optional<Integer> limit) {
             Optional<Effect> e;
             try {
@@ -59,7 +71,11 @@ final class DecisionsCommand {
                     instance.of(config),
                     Optional.ofNullable(user).map(Inputs::username),
                     e,
-                    limit);
+                    limit,
+                    Optional.ofNullable(projectId).map(p -> Long.toString(Inputs.projectId(p))),
+                    Optional.ofNullable(reason).map(r -> Inputs.text(r, "--reason", 64)),
+                    Optional.ofNullable(id).map(i -> Inputs.text(i, "--id", 40)),
+                    Optional.ofNullable(policyVersion).map(v -> Inputs.text(v, "--policy-version", 16)));
         }
     }
 

@@ -30,6 +30,7 @@ import picocli.CommandLine.Command;
             BlockCommand.class,
             DecisionsCommand.class,
             AuditCommand.class,
+            ChangesCommand.class,
             CheckCommand.class,
             PolicyCommand.class,
             SourcesCommand.class,

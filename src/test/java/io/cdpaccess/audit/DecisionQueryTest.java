@@ -232,6 +232,39 @@ class DecisionQueryTest {
         }
     }
 
+    @Test
+    void searchesByProjectReasonDecisionIdAndPolicyVersion() throws Exception {
+        DecisionRecord malformed =
+                expected(r -> r.projectId().equals(Optional.of("abc"))).get(0);
+        DecisionRecord carol = expected(r -> r.reason().equals("blocked")).get(0);
+        assertThat(query.list(more(Optional.of("abc"), Optional.empty(), Optional.empty(), Optional.empty())))
+                .containsExactly(malformed);
+        assertThat(query.list(more(Optional.of("77"), Optional.empty(), Optional.empty(), Optional.empty())))
+                .containsExactlyElementsOf(expected(r -> r.projectId().equals(Optional.of("77"))));
+        assertThat(query.list(more(Optional.empty(), Optional.of("blocked"), Optional.empty(), Optional.empty())))
+                .containsExactly(carol);
+        assertThat(query.list(
+                        more(Optional.empty(), Optional.empty(), Optional.of(carol.decisionId()), Optional.empty())))
+                .containsExactly(carol);
+        assertThat(query.list(more(Optional.empty(), Optional.empty(), Optional.empty(), Optional.of("no-such"))))
+                .isEmpty();
+    }
+
+    private static DecisionFilter more(
+            Optional<String> project, Optional<String> reason, Optional<String> id, Optional<String> policyVersion) {
+        return new DecisionFilter(
+                Optional.of(T0),
+                Optional.of(BULK),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                project,
+                reason,
+                id,
+                policyVersion);
+    }
+
     // ---- helpers ----
 
     private static DecisionRecord decision(
