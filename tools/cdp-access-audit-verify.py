@@ -140,12 +140,15 @@ def main(path, checkpoints=None, public_keys=()):
         by_table.setdefault(s["record_table"], []).append(s)
     for table, chains in by_table.items():
         chains.sort(key=lambda s: (s["started_at_ms"], s["chain_id"]))
-        for i, s in enumerate(chains):
+        unlinked_seen = False  # only the first chain of a table has no link to an earlier run
+        for s in chains:
+            unlinked, may_be_unlinked = s["previous_chain_id"] is None, not unlinked_seen
+            unlinked_seen = unlinked_seen or unlinked
             if start_hash(s).hex() != s["start_hash"]:
                 breaks.append((table, s["chain_id"], 0, s["chain_id"], "start", "its start row was changed"))
                 continue
-            if s["previous_chain_id"] is None:
-                if i > 0:
+            if unlinked:
+                if not may_be_unlinked:
                     breaks.append((table, s["chain_id"], 0, s["chain_id"], "start", "it links to no earlier run"))
                 continue
             prev = s["previous_chain_id"], s["previous_seq"]

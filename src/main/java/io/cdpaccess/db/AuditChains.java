@@ -71,6 +71,12 @@ public final class AuditChains {
      */
     public static Chain start(Connection tx, ChainedTable table, String chainId, Instant at, String writer)
             throws SQLException {
+        // One chain start at a time: another server starting now must see this one, and link to
+        // it, or be seen by it. A no-op update of the store's counter row is a row lock on every
+        // database (SQLite serializes writers anyway); it is taken once per process run.
+        try (PreparedStatement lock = tx.prepareStatement("UPDATE store_version SET version = version WHERE id = 1")) {
+            lock.executeUpdate();
+        }
         Optional<Start> latest = latest(tx, table.name());
         Optional<ChainHead> previous = latest.isEmpty() ? Optional.empty() : Optional.of(head(tx, table, latest.get()));
         String w = writer.length() > WRITER_WIDTH ? writer.substring(0, WRITER_WIDTH) : writer;

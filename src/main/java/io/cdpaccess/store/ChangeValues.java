@@ -42,6 +42,9 @@ public record ChangeValues(Optional<String> before, Optional<String> after) {
     }
 
     private static Object plain(Object value) {
+        if (value == null) {
+            return null;
+        }
         if (value instanceof Optional<?> o) {
             return o.map(ChangeValues::plain).orElse(null);
         }
