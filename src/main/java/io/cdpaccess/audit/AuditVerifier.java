@@ -48,7 +48,9 @@ public final class AuditVerifier {
         /** A checkpoint commits to a record the database holds with another hash: the chain was rewritten. */
         REWRITTEN,
         /** A checkpoint whose signature no known key makes: forged, damaged, or its key not kept. */
-        UNSIGNED;
+        UNSIGNED,
+        /** A record follows a chain's last checkpoint: written after its writer had stopped. */
+        APPENDED;
 
         public String label() {
             return name().toLowerCase(Locale.ROOT);
@@ -176,6 +178,23 @@ public final class AuditVerifier {
                             Kind.REWRITTEN,
                             when + " commits to another hash for record " + cp.records()
                                     + ": the chain was rewritten"));
+                } else if (cp.last()) {
+                    long beyond = Jdbc.query(
+                                    c,
+                                    "SELECT COUNT(*) FROM " + table.name() + " WHERE chain_id = ? AND chain_seq > ?",
+                                    List.of(cp.chainId(), cp.records()),
+                                    rs -> rs.getLong(1))
+                            .get(0);
+                    if (beyond > 0) {
+                        breaks.add(new Break(
+                                table.name(),
+                                cp.chainId(),
+                                cp.records() + 1,
+                                "-",
+                                Kind.APPENDED,
+                                beyond + " record(s) follow " + when + ", the last of its writer: added after it"
+                                        + " stopped"));
+                    }
                 }
             }
         }

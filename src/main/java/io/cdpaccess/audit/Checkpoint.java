@@ -27,11 +27,22 @@ import java.util.Optional;
  * records: 1204
  * head: 41d0...(64 hex digits)
  * time: 2026-12-01T10:15:00Z
+ * last: no
  * key: 3f2a9c0d11e84b7a
  * </pre>
+ *
+ * @param last whether the writer wrote its last record (it stopped, the command ended): no record
+ *     may follow {@code head} in the chain
  */
 public record Checkpoint(
-        String table, String chainId, long records, Hash head, Instant time, String keyId, String signature) {
+        String table,
+        String chainId,
+        long records,
+        Hash head,
+        Instant time,
+        boolean last,
+        String keyId,
+        String signature) {
 
     /** What marks a checkpoint's JSON within a log line. */
     static final String MARK = "{\"type\":\"cdp-access-checkpoint\"";
@@ -39,14 +50,15 @@ public record Checkpoint(
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** Signs the head of a chain as of {@code time}. */
-    static Checkpoint sign(String table, ChainHead head, Instant time, CheckpointKeys.SigningKey key) {
-        Checkpoint unsigned = new Checkpoint(table, head.chainId(), head.seq(), head.hash(), time, key.id(), "");
+    static Checkpoint sign(String table, ChainHead head, Instant time, boolean last, CheckpointKeys.SigningKey key) {
+        Checkpoint unsigned = new Checkpoint(table, head.chainId(), head.seq(), head.hash(), time, last, key.id(), "");
         return new Checkpoint(
                 table,
                 head.chainId(),
                 head.seq(),
                 head.hash(),
                 time,
+                last,
                 key.id(),
                 Base64.getEncoder().encodeToString(CheckpointKeys.sign(key, unsigned.signedText())));
     }
@@ -54,7 +66,7 @@ public record Checkpoint(
     /** The text the signature covers. */
     public String signedText() {
         return "cdp-access checkpoint 1\ntable: " + table + "\nchain: " + chainId + "\nrecords: " + records + "\nhead: "
-                + head + "\ntime: " + time + "\nkey: " + keyId + "\n";
+                + head + "\ntime: " + time + "\nlast: " + (last ? "yes" : "no") + "\nkey: " + keyId + "\n";
     }
 
     /** Whether one of {@code keys} (by id) signed it. */
@@ -80,6 +92,7 @@ public record Checkpoint(
         o.put("records", records);
         o.put("head_hash", head.toString());
         o.put("time", time.toString());
+        o.put("last", last);
         o.put("key_id", keyId);
         o.put("signature", signature);
         return o.toString();
@@ -104,11 +117,20 @@ public record Checkpoint(
                     o.path("records").asLong(-1),
                     Hash.of(HexFormat.of().parseHex(text(o, "head_hash"))),
                     Instant.parse(text(o, "time")),
+                    bool(o, "last"),
                     text(o, "key_id"),
                     text(o, "signature")));
         } catch (java.io.IOException | RuntimeException e) {
             throw new IllegalArgumentException("a checkpoint that cannot be read: " + e.getMessage(), e);
         }
+    }
+
+    private static boolean bool(JsonNode o, String field) {
+        JsonNode v = o.get(field);
+        if (v == null || !v.isBoolean()) {
+            throw new IllegalArgumentException("no " + field);
+        }
+        return v.asBoolean();
     }
 
     private static String text(JsonNode o, String field) {

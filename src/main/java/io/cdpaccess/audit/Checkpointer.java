@@ -84,6 +84,10 @@ public final class Checkpointer implements AutoCloseable {
      * @return how many were emitted
      */
     public synchronized int emitNow(boolean always) {
+        return emit(always, false);
+    }
+
+    private synchronized int emit(boolean always, boolean last) {
         int n = 0;
         for (Writer w : writers) {
             Optional<ChainHead> head = w.head().get();
@@ -96,7 +100,7 @@ public final class Checkpointer implements AutoCloseable {
             }
             Checkpoint checkpoint;
             try {
-                checkpoint = Checkpoint.sign(w.table(), head.get(), clock.instant(), keys.key());
+                checkpoint = Checkpoint.sign(w.table(), head.get(), clock.instant(), last, keys.key());
             } catch (IOException | RuntimeException e) {
                 LOG.warn(
                         "no checkpoint of chain {}: cannot sign ({})",
@@ -121,11 +125,14 @@ public final class Checkpointer implements AutoCloseable {
         return n;
     }
 
-    /** Stops the schedule and emits the final checkpoint of every chain that has records. */
+    /**
+     * Stops the schedule and emits the last checkpoint of every chain that has records: the
+     * writers are done, and no record may follow these heads.
+     */
     @Override
     public void close() {
         poller.ifPresent(Poller::close);
-        emitNow(true);
+        emit(true, true);
     }
 
     /**

@@ -286,6 +286,7 @@ class AuditVerifierTest {
                 real.records() - 1,
                 real.head(),
                 real.time(),
+                real.last(),
                 real.keyId(),
                 real.signature());
         CheckpointKeys other = new CheckpointKeys(keysDir());
@@ -293,12 +294,31 @@ class AuditVerifierTest {
                 real.table(),
                 new io.cdpaccess.chain.ChainHead(real.chainId(), real.records(), real.head()),
                 real.time(),
+                real.last(),
                 other.current());
 
         assertThat(checkpoints(List.of(real), keys)).isEmpty();
         assertThat(checkpoints(List.of(edited, foreign), keys))
                 .extracting(Break::kind)
                 .containsExactly(Kind.UNSIGNED, Kind.UNSIGNED);
+    }
+
+    @Test
+    void aRecordAppendedWithAValidHashAfterAWritersLastCheckpointIsCaught() throws Exception {
+        // Anyone who knows the encoding can extend a chain whose writer has stopped: its last
+        // checkpoint says nothing may follow.
+        CheckpointKeys keys = new CheckpointKeys(keysDir());
+        List<Checkpoint> held = checkpointsOfEveryChain(keys);
+        String chain = chainOf(secondRun.get(0));
+        List<Object> forged = valuesOf(secondRun.get(5));
+        forged.set(0, "APPENDED-DECISION-00000000");
+        insert(forged, chain, PER_RUN + 1, hashAt(chain, PER_RUN));
+
+        assertThat(verify().breaks()).as("the database alone").isEmpty();
+        assertThat(checkpoints(held, keys)).singleElement().satisfies(b -> {
+            assertThat(b.kind()).isEqualTo(Kind.APPENDED);
+            assertThat(b.seq()).isEqualTo(PER_RUN + 1);
+        });
     }
 
     @Test
@@ -346,7 +366,7 @@ class AuditVerifierTest {
                 for (io.cdpaccess.db.AuditChains.Start start : io.cdpaccess.db.AuditChains.all(c, table.name())) {
                     io.cdpaccess.chain.ChainHead head = io.cdpaccess.db.AuditChains.head(c, table, start.chainId())
                             .orElseThrow();
-                    out.add(Checkpoint.sign(table.name(), head, clock.instant(), keys.current()));
+                    out.add(Checkpoint.sign(table.name(), head, clock.instant(), true, keys.current()));
                 }
             }
         }

@@ -66,6 +66,8 @@ class CheckpointerTest {
             assertThat(lines).hasSize(2);
             Checkpoint last = Checkpoint.find(lines.get(1)).orElseThrow();
             assertThat(last.records()).isEqualTo(9);
+            assertThat(last.last()).as("emitted at close: the writer is done").isTrue();
+            assertThat(Checkpoint.find(lines.get(0)).orElseThrow().last()).isFalse();
             assertThat(last.head()).isEqualTo(headAt(9).hash());
             assertThat(last.time()).isEqualTo(clock.instant());
             assertThat(last.signedBy(keys.publicKeys())).isTrue();
@@ -155,7 +157,7 @@ class CheckpointerTest {
     @Test
     void aCheckpointInALineOfAnyLogIsFoundAndAGarbledOneIsNamed() throws Exception {
         CheckpointKeys keys = new CheckpointKeys(dir.resolve("data"));
-        Checkpoint c = Checkpoint.sign("decisions", headAt(5), clock.instant(), keys.current());
+        Checkpoint c = Checkpoint.sign("decisions", headAt(5), clock.instant(), false, keys.current());
         String journalLine =
                 "Dec 01 10:00:00 host java[4242]: 10:00:00.000 INFO  cdp-access.checkpoint - checkpoint " + c.json();
 
@@ -167,6 +169,6 @@ class CheckpointerTest {
                 .hasMessageContaining("cannot be read");
         assertThat(c.signedText())
                 .isEqualTo("cdp-access checkpoint 1\ntable: decisions\nchain: 01JCHAIN\nrecords: 5\nhead: "
-                        + headAt(5).hash() + "\ntime: 2026-12-01T10:00:00Z\nkey: " + c.keyId() + "\n");
+                        + headAt(5).hash() + "\ntime: 2026-12-01T10:00:00Z\nlast: no\nkey: " + c.keyId() + "\n");
     }
 }
