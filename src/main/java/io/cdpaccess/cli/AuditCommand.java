@@ -161,16 +161,10 @@ final class AuditCommand {
         @Override
         int run(ServiceConfig config) throws Exception {
             withStore(config, (db, store) -> {
-                AuditExport export = new AuditExport(db.dataSource());
+                AuditExport record = new AuditExport(db.dataSource());
                 try (Progress progress = new Progress(
                         spec.commandLine().getErr(), context.terminal(), "export", OptionalLong.empty(), clock())) {
-                    if (output == null) {
-                        export.write(out(), progress);
-                        out().flush();
-                        return null;
-                    }
-                    long n = OutputFile.write(output, w -> export.write(w, progress));
-                    spec.commandLine().getErr().println("wrote " + n + " lines to " + output.toAbsolutePath());
+                    export(output, "lines", w -> record.write(w, progress));
                 }
                 return null;
             });

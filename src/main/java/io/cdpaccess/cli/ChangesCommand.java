@@ -115,13 +115,7 @@ final class ChangesCommand {
             ChangeQuery.Filter filter = filters.toFilter(config, context, Optional.empty());
             withStore(config, (db, store) -> {
                 ChangeQuery query = new ChangeQuery(db.dataSource());
-                if (output == null) {
-                    write(query, filter, fmt, out());
-                    return null;
-                }
-                long n = OutputFile.write(output, w -> write(query, filter, fmt, w));
-                spec.commandLine().getErr().println("wrote " + n + " changes to " + output.toAbsolutePath());
-                spec.commandLine().getErr().flush();
+                export(output, "changes", w -> write(query, filter, fmt, w));
                 return null;
             });
             return 0;

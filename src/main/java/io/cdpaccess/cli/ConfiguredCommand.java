@@ -9,6 +9,7 @@ import io.cdpaccess.protocol.UnsafeText;
 import io.cdpaccess.store.Store;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -100,6 +101,21 @@ abstract class ConfiguredCommand implements Callable<Integer> {
             out.println(UnsafeText.escape(line));
         }
         out.flush();
+    }
+
+    /**
+     * Writes an export to standard output, or with {@code output} to that file (complete or not
+     * at all, see {@link OutputFile}), then says on standard error how many {@code what} it wrote.
+     */
+    void export(Path output, String what, OutputFile.Content content) throws Exception {
+        if (output == null) {
+            content.write(out());
+            out().flush();
+            return;
+        }
+        long n = OutputFile.write(output, content);
+        spec.commandLine().getErr().println("wrote " + n + " " + what + " to " + output.toAbsolutePath());
+        spec.commandLine().getErr().flush();
     }
 
     PrintWriter out() {

@@ -140,13 +140,7 @@ final class DecisionsCommand {
             DecisionFilter filter = filters.toFilter(config, context, Optional.empty());
             withStore(config, (db, store) -> {
                 DecisionQuery query = new DecisionQuery(db.dataSource());
-                if (output == null) {
-                    write(query, filter, fmt, out());
-                    return null;
-                }
-                long n = OutputFile.write(output, w -> write(query, filter, fmt, w));
-                spec.commandLine().getErr().println("wrote " + n + " decisions to " + output.toAbsolutePath());
-                spec.commandLine().getErr().flush();
+                export(output, "decisions", w -> write(query, filter, fmt, w));
                 return null;
             });
             return 0;
