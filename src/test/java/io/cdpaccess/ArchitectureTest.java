@@ -47,6 +47,7 @@ class ArchitectureTest {
                         "http",
                         "tls",
                         "whatif",
+                        "report",
                         "access",
                         "meters",
                         "decision",
@@ -75,6 +76,7 @@ class ArchitectureTest {
         MAY_USE.put("http", Set.of("tls", "access", "meters", "decision", "audit", "store", "config", "policy", "ops"));
         MAY_USE.put("tls", Set.of("config"));
         MAY_USE.put("meters", Set.of("access", "source", "audit", "store", "config", "policy", "ops"));
+        MAY_USE.put("report", Set.of("decision", "source", "audit", "store", "config", "policy", "ops"));
         MAY_USE.put("whatif", Set.of("decision", "audit", "config", "policy"));
         MAY_USE.put("access", Set.of("decision", "audit", "config", "policy"));
         MAY_USE.put("decision", Set.of("source", "store", "config", "policy"));

@@ -1,6 +1,7 @@
 package io.cdpaccess.audit;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cdpaccess.ops.CsvText;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.io.Writer;
@@ -23,8 +24,7 @@ public final class ChangeExport implements AutoCloseable {
         this.out = out;
         this.format = format;
         if (format == DecisionExport.Format.CSV) {
-            out.write(String.join(",", COLUMNS));
-            out.write("\r\n");
+            out.write(CsvText.line(COLUMNS));
         }
     }
 
@@ -41,11 +41,7 @@ public final class ChangeExport implements AutoCloseable {
                 r.writer().orElse(null));
         try {
             if (format == DecisionExport.Format.CSV) {
-                StringBuilder line = new StringBuilder();
-                for (int i = 0; i < values.size(); i++) {
-                    line.append(i == 0 ? "" : ",").append(DecisionExport.csvCell(values.get(i)));
-                }
-                out.write(line.append("\r\n").toString());
+                out.write(CsvText.line(values));
             } else {
                 Map<String, Object> line = new LinkedHashMap<>();
                 for (int i = 0; i < values.size(); i++) {

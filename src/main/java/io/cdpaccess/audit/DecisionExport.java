@@ -1,28 +1,20 @@
 package io.cdpaccess.audit;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.cdpaccess.protocol.UnsafeText;
+import io.cdpaccess.ops.CsvText;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.io.Writer;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
 /**
- * Writes decision records as CSV (RFC 4180, one header row) or JSON Lines, one record per line,
- * with the columns of the decision log in its order.
- *
- * <p>Usernames come from outside and a security officer will open the export in a spreadsheet, so
- * CSV cells are what was recorded with two exceptions. Text holding a character that is unsafe to
- * show ({@link UnsafeText}: line breaks, controls, bidirectional overrides, zero-width characters)
- * or starting with a double quote is written in its quoted, escaped form, as in log lines (a JSON
- * string, so any JSON parser reads it back); every record is then one line, and no cell reads
- * differently from what it holds. Text that a spreadsheet would run as a formula ({@code =},
- * {@code +}, {@code -}, {@code @}, their full-width forms, tab or CR first, also after leading
- * spaces of any kind) is prefixed with a single quote. JSON Lines stay faithful: JSON's own
- * escaping is unambiguous.
+ * Writes decision records as CSV (RFC 4180, one header row, cells safe for spreadsheets: {@link
+ * CsvText}) or JSON Lines, one record per line, with the columns of the decision log in its order.
+ * JSON Lines stay faithful: JSON's own escaping is unambiguous.
  */
 public final class DecisionExport implements AutoCloseable {
 
@@ -54,8 +46,7 @@ public final class DecisionExport implements AutoCloseable {
         this.out = out;
         this.format = format;
         if (format == Format.CSV) {
-            out.write(String.join(",", COLUMNS));
-            out.write("\r\n");
+            out.write(CsvText.line(COLUMNS));
         }
     }
 
@@ -63,13 +54,11 @@ public final class DecisionExport implements AutoCloseable {
     public void write(DecisionRecord r) {
         try {
             if (format == Format.CSV) {
-                String separator = "";
+                List<Object> cells = new ArrayList<>(DecisionTable.COLUMNS.size());
                 for (DecisionTable.Column column : DecisionTable.COLUMNS) {
-                    out.write(separator);
-                    out.write(csvCell(column.export(r)));
-                    separator = ",";
+                    cells.add(column.export(r));
                 }
-                out.write("\r\n");
+                out.write(CsvText.line(cells));
             } else {
                 Map<String, Object> line = new LinkedHashMap<>();
                 for (DecisionTable.Column column : DecisionTable.COLUMNS) {
@@ -90,37 +79,6 @@ public final class DecisionExport implements AutoCloseable {
 
     public long count() {
         return count;
-    }
-
-    static String csvCell(Object value) {
-        if (value == null) {
-            return "";
-        }
-        String s = value.toString();
-        if (!(value instanceof Number)) {
-            if (s.startsWith("\"") || UnsafeText.hasUnsafe(s)) {
-                s = UnsafeText.quote(s); // starts with a quote: never a formula
-            } else if (startsFormula(s)) {
-                s = "'" + s;
-            }
-        }
-        if (s.indexOf(',') >= 0 || s.indexOf('"') >= 0 || s.indexOf('\n') >= 0 || s.indexOf('\r') >= 0) {
-            return '"' + s.replace("\"", "\"\"") + '"';
-        }
-        return s;
-    }
-
-    /**
-     * Whether a spreadsheet would read {@code s} as a formula: Excel and LibreOffice skip leading
-     * spaces (also no-break and other Unicode spaces) and, with East Asian input, take the
-     * full-width signs for the ASCII ones.
-     */
-    private static boolean startsFormula(String s) {
-        int i = 0;
-        while (i < s.length() && Character.isSpaceChar(s.charAt(i))) {
-            i++;
-        }
-        return i < s.length() && "=+-@\t\r\uff1d\uff0b\uff0d\uff20".indexOf(s.charAt(i)) >= 0;
     }
 
     @Override
