@@ -3,25 +3,18 @@ package io.cdpaccess.source.redcapdb;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.HikariPoolMXBean;
-import com.zaxxer.hikari.SQLExceptionOverride;
 import io.cdpaccess.config.RedcapDbSettings;
-import io.cdpaccess.protocol.Texts;
-import io.cdpaccess.protocol.UnsafeText;
 import io.cdpaccess.protocol.Username;
+import io.cdpaccess.source.JdbcFailures;
 import io.cdpaccess.source.SourceAnswer;
 import io.cdpaccess.source.SourceClient;
 import io.cdpaccess.source.SourceException;
 import io.cdpaccess.source.SourceKey;
-import java.io.IOException;
-import java.net.SocketTimeoutException;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.SQLNonTransientConnectionException;
-import java.sql.SQLTimeoutException;
-import java.sql.SQLTransientConnectionException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.LocalDate;
@@ -97,7 +90,7 @@ final class RedcapDbClient implements SourceClient {
     }
 
     static RedcapDbClient open(String source, RedcapDbSettings settings, Duration timeout) throws SourceException {
-        String where = describe(settings.url());
+        String where = JdbcFailures.describe(settings.url());
         long millis = Math.max(1, timeout.toMillis());
         HikariConfig hikari = new HikariConfig();
         hikari.setPoolName("source-" + source);
@@ -119,7 +112,7 @@ final class RedcapDbClient implements SourceClient {
         hikari.setConnectionInitSql("SET SESSION TRANSACTION READ ONLY");
         hikari.addDataSourceProperty("connectTimeout", Long.toString(millis));
         hikari.addDataSourceProperty("socketTimeout", Long.toString(millis));
-        hikari.setExceptionOverride(new EvictBrokenConnections());
+        hikari.setExceptionOverride(new JdbcFailures.EvictBrokenConnections());
         try {
             return new RedcapDbClient(source, settings, timeout, where, new HikariDataSource(hikari));
         } catch (RuntimeException e) {
@@ -146,7 +139,9 @@ final class RedcapDbClient implements SourceClient {
             } catch (SQLException e) {
                 // It had died in the pool (after a server restart all of them have): dead ones
                 // fail at once, so trying each and then a fresh one stays within the budget.
-                if (attempt <= settings.poolSize() && brokenConnection(e) && remainingMillis(deadline) > 0) {
+                if (attempt <= settings.poolSize()
+                        && JdbcFailures.brokenConnection(e)
+                        && remainingMillis(deadline) > 0) {
                     continue;
                 }
                 throw failure("cannot read REDCap's database", e);
@@ -348,7 +343,7 @@ final class RedcapDbClient implements SourceClient {
     }
 
     private SourceException failure(String what, SQLException e) {
-        String message = timedOut(e)
+        String message = JdbcFailures.timedOut(e)
                 ? "REDCap's database did not answer within " + timeoutText()
                 : what + ": " + oneLine(e, settings);
         return new SourceException("source '" + source + "' (" + where + "): " + message, e);
@@ -358,51 +353,9 @@ final class RedcapDbClient implements SourceClient {
         return timeout.toMillis() % 1000 == 0 ? timeout.toSeconds() + "s" : timeout.toMillis() + "ms";
     }
 
-    private static boolean timedOut(SQLException e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof SQLTimeoutException || t instanceof SocketTimeoutException) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /** A connection that failed as a connection (not a statement that failed on a live one). */
-    static boolean brokenConnection(SQLException e) {
-        if (timedOut(e) || e instanceof SQLTransientConnectionException) {
-            return false; // a hung server or an empty pool: asking again only waits again
-        }
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof SQLNonTransientConnectionException
-                    || t instanceof IOException
-                    || (t instanceof SQLException s
-                            && s.getSQLState() != null
-                            && s.getSQLState().startsWith("08"))) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /**
-     * The innermost cause's first line, with anything unsafe escaped, the password (should a
-     * driver ever echo it) masked and the URL shown without parameters or credentials.
-     */
+    /** A driver's message in one safe line: see {@link JdbcFailures#oneLine}. */
     static String oneLine(Throwable e, RedcapDbSettings settings) {
-        Throwable t = e;
-        while (t.getCause() != null) {
-            t = t.getCause();
-        }
-        String message = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
-        message = message.lines().findFirst().orElse(message);
-        String password = settings.password().reveal();
-        if (!password.isEmpty()) {
-            message = message.replace(password, "****");
-        }
-        // HikariCP names the whole URL when the driver refuses it; its parameters may hold credentials.
-        message = message.replace(mariaDbUrl(settings.url()), describe(settings.url()))
-                .replace(settings.url(), describe(settings.url()));
-        return UnsafeText.escape(Texts.truncate(message, 300));
+        return JdbcFailures.oneLine(e, settings.password(), settings.url(), mariaDbUrl(settings.url()));
     }
 
     /**
@@ -411,25 +364,6 @@ final class RedcapDbClient implements SourceClient {
      */
     static String mariaDbUrl(String url) {
         return url.startsWith("jdbc:mysql:") ? "jdbc:mariadb:" + url.substring("jdbc:mysql:".length()) : url;
-    }
-
-    /** The URL without parameters or credentials, for messages: {@code jdbc:mariadb://host:3306/redcap}. */
-    static String describe(String url) {
-        String withoutParams = url.split("[;?]", 2)[0];
-        return withoutParams.replaceAll("//[^@/]*@", "//");
-    }
-
-    /** Connection failures make HikariCP drop the connection, whatever state code the driver gave. */
-    private static final class EvictBrokenConnections implements SQLExceptionOverride {
-        @java.lang.Override // a plain @Override would name SQLExceptionOverride.Override here
-        public SQLExceptionOverride.Override adjudicate(SQLException e) {
-            for (Throwable t = e; t != null; t = t.getCause()) {
-                if (t instanceof SQLNonTransientConnectionException || t instanceof IOException) {
-                    return SQLExceptionOverride.Override.MUST_EVICT;
-                }
-            }
-            return SQLExceptionOverride.Override.CONTINUE_EVICT;
-        }
     }
 
     private static boolean flag(ResultSet rs, int column) throws SQLException {

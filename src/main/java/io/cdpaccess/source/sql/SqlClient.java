@@ -6,6 +6,7 @@ import com.zaxxer.hikari.HikariPoolMXBean;
 import io.cdpaccess.config.FactField;
 import io.cdpaccess.config.SqlQuery;
 import io.cdpaccess.config.SqlSettings;
+import io.cdpaccess.source.JdbcFailures;
 import io.cdpaccess.source.SourceAnswer;
 import io.cdpaccess.source.SourceClient;
 import io.cdpaccess.source.SourceException;
@@ -121,7 +122,7 @@ final class SqlClient implements SourceClient {
             driver.close();
             throw new SourceException(
                     "source '" + source + "' (" + where + "): cannot set up the connection pool: "
-                            + JdbcFailures.oneLine(e, settings.password(), settings.url()),
+                            + JdbcFailures.oneLine(e, settings.password(), settings.url(), driverUrl(settings.url())),
                     e);
         }
     }
@@ -393,7 +394,7 @@ final class SqlClient implements SourceClient {
     private SourceException failure(String what, SQLException e) {
         String message = JdbcFailures.timedOut(e)
                 ? "the database did not answer within " + timeoutText()
-                : what + ": " + JdbcFailures.oneLine(e, settings.password(), settings.url());
+                : what + ": " + JdbcFailures.oneLine(e, settings.password(), settings.url(), driverUrl(settings.url()));
         return new SourceException("source '" + source + "' (" + where + "): " + message, e);
     }
 

@@ -10,6 +10,7 @@ import io.cdpaccess.config.RedcapDbSettings;
 import io.cdpaccess.config.Secret;
 import io.cdpaccess.config.SourceConfig;
 import io.cdpaccess.policy.FactType;
+import io.cdpaccess.source.JdbcFailures;
 import io.cdpaccess.source.SourceAnswer;
 import io.cdpaccess.source.SourceClient;
 import io.cdpaccess.source.SourceException;
@@ -478,7 +479,7 @@ class RedcapDbSourceTest {
 
     @Test
     void messagesNameTheDatabaseWithoutCredentialsAndNeverThePassword() {
-        assertThat(RedcapDbClient.describe("jdbc:mysql://u:pw@db.example.edu:3306/redcap?password=pw&useSSL=true"))
+        assertThat(JdbcFailures.describe("jdbc:mysql://u:pw@db.example.edu:3306/redcap?password=pw&useSSL=true"))
                 .isEqualTo("jdbc:mysql://db.example.edu:3306/redcap");
         assertThat(RedcapDbClient.mariaDbUrl("jdbc:mysql://db:3306/redcap?useSSL=true"))
                 .isEqualTo("jdbc:mariadb://db:3306/redcap?useSSL=true");
@@ -496,23 +497,22 @@ class RedcapDbSourceTest {
 
     @Test
     void onlyAConnectionThatBrokeIsTriedAgain() {
-        assertThat(RedcapDbClient.brokenConnection(new java.sql.SQLNonTransientConnectionException("closed")))
+        assertThat(JdbcFailures.brokenConnection(new java.sql.SQLNonTransientConnectionException("closed")))
                 .isTrue();
-        assertThat(RedcapDbClient.brokenConnection(new SQLException("reset", new java.io.EOFException())))
+        assertThat(JdbcFailures.brokenConnection(new SQLException("reset", new java.io.EOFException())))
                 .isTrue();
-        assertThat(RedcapDbClient.brokenConnection(new SQLException("gone", "08S01")))
+        assertThat(JdbcFailures.brokenConnection(new SQLException("gone", "08S01")))
                 .isTrue();
-        assertThat(RedcapDbClient.brokenConnection(new SQLException("syntax", "42000")))
+        assertThat(JdbcFailures.brokenConnection(new SQLException("syntax", "42000")))
                 .isFalse();
-        assertThat(RedcapDbClient.brokenConnection(new SQLException("no state")))
+        assertThat(JdbcFailures.brokenConnection(new SQLException("no state"))).isFalse();
+        assertThat(JdbcFailures.brokenConnection(new java.sql.SQLTimeoutException("slow")))
                 .isFalse();
-        assertThat(RedcapDbClient.brokenConnection(new java.sql.SQLTimeoutException("slow")))
-                .isFalse();
-        assertThat(RedcapDbClient.brokenConnection(
+        assertThat(JdbcFailures.brokenConnection(
                         new SQLException("read", new java.net.SocketTimeoutException("Read timed out"))))
                 .as("a hung server: asking again only waits again")
                 .isFalse();
-        assertThat(RedcapDbClient.brokenConnection(new java.sql.SQLTransientConnectionException("pool empty", "08001")))
+        assertThat(JdbcFailures.brokenConnection(new java.sql.SQLTransientConnectionException("pool empty", "08001")))
                 .isFalse();
     }
 

@@ -7,6 +7,7 @@ import io.cdpaccess.config.FactField;
 import io.cdpaccess.config.Secret;
 import io.cdpaccess.config.SqlQuery;
 import io.cdpaccess.config.SqlSettings;
+import io.cdpaccess.source.JdbcFailures;
 import io.cdpaccess.source.SourceClient;
 import io.cdpaccess.source.SourceException;
 import io.cdpaccess.testing.TestDatabase;
@@ -188,6 +189,7 @@ class SqlDriversTest {
         assertThat(JdbcFailures.oneLine(
                         new java.sql.SQLException("wrapped", new IllegalStateException("bad hunter2-secret\nmore")),
                         Secret.of("hunter2-secret"),
+                        "jdbc:postgresql://db/ctms",
                         "jdbc:postgresql://db/ctms"))
                 .isEqualTo("bad ****");
     }

@@ -1,4 +1,4 @@
-package io.cdpaccess.source.sql;
+package io.cdpaccess.source;
 
 import com.zaxxer.hikari.SQLExceptionOverride;
 import io.cdpaccess.config.Secret;
@@ -11,13 +11,17 @@ import java.sql.SQLNonTransientConnectionException;
 import java.sql.SQLTimeoutException;
 import java.sql.SQLTransientConnectionException;
 
-/** What a JDBC failure means for a lookup, and how it is told in one safe line. */
-final class JdbcFailures {
+/**
+ * What a JDBC failure means for a lookup against a database source ({@code redcapdb}, {@code sql}),
+ * and how it is told in one safe line: a timeout is not a broken connection (asking again only
+ * waits again), and a driver's message never carries the password or the URL's credentials.
+ */
+public final class JdbcFailures {
 
     private JdbcFailures() {}
 
     /** A statement stopped by its timeout (PostgreSQL says 57014, MariaDB 70100) or a silent socket. */
-    static boolean timedOut(SQLException e) {
+    public static boolean timedOut(SQLException e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof SQLTimeoutException || t instanceof SocketTimeoutException) {
                 return true;
@@ -30,7 +34,7 @@ final class JdbcFailures {
     }
 
     /** A connection that failed as a connection (not a statement that failed on a live one). */
-    static boolean brokenConnection(SQLException e) {
+    public static boolean brokenConnection(SQLException e) {
         if (timedOut(e) || e instanceof SQLTransientConnectionException) {
             return false; // a hung server or an empty pool: asking again only waits again
         }
@@ -47,8 +51,12 @@ final class JdbcFailures {
         return false;
     }
 
-    /** The innermost cause's first line, escaped, the password masked, the URL without parameters. */
-    static String oneLine(Throwable e, Secret password, String url) {
+    /**
+     * The innermost cause's first line, escaped, the password masked (should a driver ever echo
+     * it), and the URL shown without parameters or credentials, also in the form the driver was
+     * given ({@code driverUrl}: HikariCP names the whole URL when the driver refuses it).
+     */
+    public static String oneLine(Throwable e, Secret password, String url, String driverUrl) {
         Throwable t = e;
         while (t.getCause() != null) {
             t = t.getCause();
@@ -58,7 +66,7 @@ final class JdbcFailures {
         if (!password.isEmpty()) {
             message = message.replace(password.reveal(), "****");
         }
-        message = message.replace(SqlClient.driverUrl(url), describe(url)).replace(url, describe(url));
+        message = message.replace(driverUrl, describe(url)).replace(url, describe(url));
         return UnsafeText.escape(Texts.truncate(message, 300));
     }
 
@@ -66,13 +74,13 @@ final class JdbcFailures {
      * The URL without parameters or credentials, for messages: {@code jdbc:postgresql://db/ctms};
      * Oracle's {@code user/password@} form too.
      */
-    static String describe(String url) {
+    public static String describe(String url) {
         String withoutParams = url.split("[;?]", 2)[0];
         return withoutParams.replaceAll("//[^@/]*@", "//").replaceAll("^(jdbc:oracle:[a-z]+:)[^@]*@", "$1@");
     }
 
     /** Connection failures make HikariCP drop the connection, whatever state code the driver gave. */
-    static final class EvictBrokenConnections implements SQLExceptionOverride {
+    public static final class EvictBrokenConnections implements SQLExceptionOverride {
         @java.lang.Override // a plain @Override would name SQLExceptionOverride.Override here
         public SQLExceptionOverride.Override adjudicate(SQLException e) {
             for (Throwable t = e; t != null; t = t.getCause()) {
