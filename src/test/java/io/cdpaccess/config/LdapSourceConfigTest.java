@@ -1,7 +1,6 @@
 package io.cdpaccess.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,24 +14,15 @@ import org.junit.jupiter.api.io.TempDir;
 /** The {@code ldap} entries of {@code sources:}, read as {@link ConfigLoaderTest} reads the rest. */
 class LdapSourceConfigTest {
 
-    private static final String INSTANCE = """
-            instances:
-              - name: prod
-                redcap_url: https://redcap.example.edu/
-                secret: prod-secret-0123456789abcdef
-            """;
-
     @TempDir
     Path dir;
 
     private Path write(String sources) throws Exception {
-        return Files.writeString(dir.resolve("cdp-access.yaml"), INSTANCE + sources);
+        return ConfigFiles.write(dir, ConfigFiles.INSTANCE, sources);
     }
 
     private static List<String> problems(Path file, Map<String, String> env) {
-        ConfigException e = catchThrowableOfType(ConfigException.class, () -> new ConfigLoader(env).load(file));
-        assertThat(e).as("expected the configuration to be refused").isNotNull();
-        return e.problems();
+        return ConfigFiles.problems(file, env);
     }
 
     @Test

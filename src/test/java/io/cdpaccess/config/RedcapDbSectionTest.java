@@ -1,7 +1,6 @@
 package io.cdpaccess.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,32 +15,21 @@ import org.junit.jupiter.api.io.TempDir;
 /** The {@code redcapdb} entries of {@code sources:}: every key, the defaults, and what is refused. */
 class RedcapDbSectionTest {
 
-    private static final String HEAD = """
-            zone: America/New_York
-            instances:
-              - name: prod
-                redcap_url: https://redcap.example.edu/
-                secret: prod-secret-0123456789abcdef
-            sources:
-            """;
+    private static final Map<String, String> ENV = Map.of("REDCAP_DB_PASSWORD", "db-pass");
 
     @TempDir
     Path dir;
 
     private Path write(String sources) throws Exception {
-        Path file = dir.resolve("cdp-access.yaml");
-        Files.writeString(file, HEAD + sources);
-        return file;
+        return ConfigFiles.write(dir, ConfigFiles.SOURCES, sources);
     }
 
     private static ServiceConfig load(Path file) throws ConfigException {
-        return new ConfigLoader(Map.of("REDCAP_DB_PASSWORD", "db-pass")).load(file);
+        return ConfigFiles.load(file, ENV);
     }
 
     private static List<String> problems(Path file) {
-        ConfigException e = catchThrowableOfType(ConfigException.class, () -> load(file));
-        assertThat(e).as("expected the configuration to be refused").isNotNull();
-        return e.problems();
+        return ConfigFiles.problems(file, ENV);
     }
 
     @Test
@@ -270,7 +258,7 @@ class RedcapDbSectionTest {
     @Test
     void sourcesMustBeAList() throws Exception {
         Path file = dir.resolve("cdp-access.yaml");
-        Files.writeString(file, HEAD.replace("sources:\n", "sources: {name: redcap}\n"));
+        Files.writeString(file, ConfigFiles.SOURCES.replace("sources:\n", "sources: {name: redcap}\n"));
         assertThat(problems(file)).singleElement().asString().contains("sources: expected a list of sources");
     }
 }

@@ -1,9 +1,9 @@
 package io.cdpaccess.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.cdpaccess.config.FactField.Type;
+import java.io.IOException;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -18,28 +18,15 @@ import org.junit.jupiter.api.io.TempDir;
 /** The {@code roster} entries of {@code sources:}: every key, the defaults, and what is refused. */
 class RosterSectionTest {
 
-    private static final String HEAD = """
-            zone: America/New_York
-            instances:
-              - name: prod
-                redcap_url: https://redcap.example.edu/
-                secret: prod-secret-0123456789abcdef
-            sources:
-            """;
-
     @TempDir
     Path dir;
 
     private ServiceConfig load(String sources) throws Exception {
-        Path file = dir.resolve("cdp-access.yaml");
-        Files.writeString(file, HEAD + sources);
-        return new ConfigLoader(Map.of()).load(file);
+        return ConfigFiles.load(ConfigFiles.write(dir, ConfigFiles.SOURCES, sources), Map.of());
     }
 
-    private List<String> problems(String sources) {
-        ConfigException e = catchThrowableOfType(ConfigException.class, () -> load(sources));
-        assertThat(e).as("expected the configuration to be refused").isNotNull();
-        return e.problems();
+    private List<String> problems(String sources) throws IOException {
+        return ConfigFiles.problems(ConfigFiles.write(dir, ConfigFiles.SOURCES, sources), Map.of());
     }
 
     @Test
@@ -100,7 +87,7 @@ class RosterSectionTest {
     }
 
     @Test
-    void refusesWhatCannotWork() {
+    void refusesWhatCannotWork() throws Exception {
         assertThat(problems("""
                   - name: a
                     type: roster

@@ -1,9 +1,7 @@
 package io.cdpaccess.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.ZoneId;
 import java.util.List;
@@ -14,35 +12,24 @@ import org.junit.jupiter.api.io.TempDir;
 /** The {@code sql} entries of {@code sources:}: every key, the defaults, and what is refused with file and line. */
 class SqlSectionTest {
 
-    private static final String HEAD = """
-            zone: America/New_York
-            instances:
-              - name: prod
-                redcap_url: https://redcap.example.edu/
-                secret: prod-secret-0123456789abcdef
-            sources:
-            """;
+    private static final Map<String, String> ENV = Map.of("CTMS_PASSWORD", "ctms-pass");
 
     /** The line of the first source entry in a written file. */
-    private static final int FIRST = 7;
+    private static final int FIRST = ConfigFiles.FIRST_SOURCE_LINE;
 
     @TempDir
     Path dir;
 
     private Path write(String sources) throws Exception {
-        Path file = dir.resolve("cdp-access.yaml");
-        Files.writeString(file, HEAD + sources);
-        return file;
+        return ConfigFiles.write(dir, ConfigFiles.SOURCES, sources);
     }
 
     private static ServiceConfig load(Path file) throws ConfigException {
-        return new ConfigLoader(Map.of("CTMS_PASSWORD", "ctms-pass")).load(file);
+        return ConfigFiles.load(file, ENV);
     }
 
     private static List<String> problems(Path file) {
-        ConfigException e = catchThrowableOfType(ConfigException.class, () -> load(file));
-        assertThat(e).as("expected the configuration to be refused").isNotNull();
-        return e.problems();
+        return ConfigFiles.problems(file, ENV);
     }
 
     @Test

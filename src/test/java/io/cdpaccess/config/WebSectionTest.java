@@ -1,7 +1,6 @@
 package io.cdpaccess.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,37 +17,26 @@ class WebSectionTest {
     static final String TOKEN = "irb-token-0123456789abcdef0123456789";
     static final String PASSWORD = "train-pass-0123456789abcdef01234567";
 
-    private static final String HEAD = """
-            zone: America/New_York
-            instances:
-              - name: prod
-                redcap_url: https://redcap.example.edu/
-                secret: prod-secret-0123456789abcdef
-            sources:
-            """;
+    private static final Map<String, String> ENV = Map.of("IRB_TOKEN", TOKEN, "TRAINING_PASSWORD", PASSWORD);
 
     /** The line of the first entry's {@code - name:} in a file written by {@link #write}. */
-    private static final int FIRST = 7;
+    private static final int FIRST = ConfigFiles.FIRST_SOURCE_LINE;
 
     @TempDir
     Path dir;
 
     private Path write(String sources) throws Exception {
-        Path file = dir.resolve("cdp-access.yaml");
-        Files.writeString(file, HEAD + sources);
-        return file;
+        return ConfigFiles.write(dir, ConfigFiles.SOURCES, sources);
     }
 
     private static ServiceConfig load(Path file) throws ConfigException {
-        return new ConfigLoader(Map.of("IRB_TOKEN", TOKEN, "TRAINING_PASSWORD", PASSWORD)).load(file);
+        return ConfigFiles.load(file, ENV);
     }
 
     private static List<String> problems(Path file) {
-        ConfigException e = catchThrowableOfType(ConfigException.class, () -> load(file));
-        assertThat(e).as("expected the configuration to be refused").isNotNull();
-        assertThat(e.problems())
-                .allSatisfy(p -> assertThat(p).doesNotContain(TOKEN).doesNotContain(PASSWORD));
-        return e.problems();
+        List<String> problems = ConfigFiles.problems(file, ENV);
+        assertThat(problems).allSatisfy(p -> assertThat(p).doesNotContain(TOKEN).doesNotContain(PASSWORD));
+        return problems;
     }
 
     private static String at(int line) {
