@@ -18,11 +18,16 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code grant add|revoke|list}. */
+/** {@code grant add|extend|revoke|list}. */
 @Command(
         name = "grant",
-        description = "Give, take back or list users' access to projects.",
-        subcommands = {GrantCommand.Add.class, GrantCommand.Revoke.class, GrantCommand.ListGrants.class})
+        description = "Give, extend, take back or list users' access to projects.",
+        subcommands = {
+            GrantCommand.Add.class,
+            GrantCommand.Extend.class,
+            GrantCommand.Revoke.class,
+            GrantCommand.ListGrants.class
+        })
 final class GrantCommand {
 
     /** Exactly one of --project-id and --all-projects. */
@@ -96,6 +101,81 @@ final class GrantCommand {
         }
     }
 
+    @Command(
+            name = "extend",
+            description = "Move the end of a current grant later (the earlier end is kept on the record).")
+    static final class Extend extends ConfiguredCommand {
+        @Option(names = "--id", description = "grant id, as shown by grant list")
+        String id;
+
+        @Mixin
+        Options.Instance instance;
+
+        @Option(names = "--user", paramLabel = "USERNAME", description = "REDCap username")
+        String user;
+
+        @ArgGroup(exclusive = true, multiplicity = "0..1")
+        ProjectChoice project;
+
+        @Option(
+                names = "--until",
+                required = true,
+                paramLabel = "WHEN",
+                description = "the new end; a date means the end of that day")
+        String until;
+
+        @Mixin
+        Options.Reason reason;
+
+        @Mixin
+        Options.Actor actor;
+
+        Extend(CliContext context) {
+            super(context);
+        }
+
+        @Override
+        int run(ServiceConfig config) throws Exception {
+            GrantSelector selector = GrantCommand.selector(id, instance, user, project, config);
+            Instant end = TypedTime.end(until, config.zone(), "--until");
+            if (!end.isAfter(clock().instant())) {
+                throw new UserError("--until " + until + " is already past; to end access now use grant revoke");
+            }
+            String why = reason.value();
+            String by = actor.value();
+            List<Grant> extended = withStore(config, (db, store) -> store.extendGrants(selector, end, by, why));
+            if (extended.isEmpty()) {
+                throw new UserError("no current grant matching " + selector + " ends before " + end
+                        + " (one with no end needs no extension; an ended one is given again with grant add)"
+                        + "; see: grant list --all");
+            }
+            for (Grant g : extended) {
+                print("extended " + g.id() + ": " + Table.shown(g.user()) + " on " + g.instance() + " project "
+                        + g.projectLabel() + " until " + end + " (zone " + config.zone() + ")");
+            }
+            return 0;
+        }
+    }
+
+    /** The grants a command names: one by --id, or --user with --project-id or --all-projects. */
+    static GrantSelector selector(
+            String id, Options.Instance instance, String user, ProjectChoice project, ServiceConfig config) {
+        if (id != null) {
+            if (user != null || project != null || instance.name != null) {
+                throw new UserError("give either --id, or --user with --project-id or --all-projects");
+            }
+            return GrantSelector.byId(id.strip());
+        }
+        if (user == null || project == null) {
+            throw new UserError("give --id, or --user with --project-id or --all-projects");
+        }
+        String name = instance.of(config).name();
+        String username = Inputs.username(user);
+        return project.allProjects
+                ? GrantSelector.allProjects(name, username)
+                : GrantSelector.forProject(name, username, Inputs.projectId(project.projectId));
+    }
+
     @Command(name = "revoke", description = "Take access back (the grant is kept on the record as revoked).")
     static final class Revoke extends ConfiguredCommand {
         @Option(names = "--id", description = "grant id, as shown by grant list")
@@ -143,20 +223,7 @@ final class GrantCommand {
         }
 
         private GrantSelector selector(ServiceConfig config) {
-            if (id != null) {
-                if (user != null || project != null || instance.name != null) {
-                    throw new UserError("give either --id, or --user with --project-id or --all-projects");
-                }
-                return GrantSelector.byId(id.strip());
-            }
-            if (user == null || project == null) {
-                throw new UserError("give --id, or --user with --project-id or --all-projects");
-            }
-            String name = instance.of(config).name();
-            String username = Inputs.username(user);
-            return project.allProjects
-                    ? GrantSelector.allProjects(name, username)
-                    : GrantSelector.forProject(name, username, Inputs.projectId(project.projectId));
+            return GrantCommand.selector(id, instance, user, project, config);
         }
 
         /** Revoking a project grant does not touch an every-project grant; say so rather than surprise. */

@@ -50,6 +50,23 @@ public record Grant(
         return validUntil.map(now::isBefore).orElse(true) ? GrantState.ACTIVE : GrantState.ENDED;
     }
 
+    /** This grant with its end moved to {@code until}. */
+    public Grant extendedTo(Instant until) {
+        return new Grant(
+                id,
+                instance,
+                user,
+                projectId,
+                validFrom,
+                Optional.of(until),
+                grantedAt,
+                grantedBy,
+                reason,
+                revokedAt,
+                revokedBy,
+                revokeReason);
+    }
+
     /** This grant as revoked at {@code at} by {@code actor} for {@code why}. */
     public Grant revoked(Instant at, String actor, String why) {
         return new Grant(

@@ -5,8 +5,8 @@ import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
- * Which grants a revocation targets: one grant by id, or a user's grants on an instance for one
- * project or for every project.
+ * Which grants a revocation or an extension targets: one grant by id, or a user's grants on an
+ * instance for one project or for every project.
  */
 public record GrantSelector(
         Optional<String> id,
@@ -19,7 +19,8 @@ public record GrantSelector(
     public GrantSelector {
         if (id.isEmpty() && (instance.isEmpty() || user.isEmpty() || (projectId.isEmpty() != allProjects))) {
             throw new IllegalArgumentException(
-                    "a revocation names a grant id, or an instance, a user and a project " + "(or every project)");
+                    "a revocation or an extension names a grant id, or an instance, a user and a project "
+                            + "(or every project)");
         }
     }
 

@@ -10,7 +10,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
-/** The {@code grants} table: rows are added and revoked, never deleted. */
+/** The {@code grants} table: rows are added, extended and revoked, never deleted. */
 final class GrantTable {
 
     private static final String COLUMNS = "grant_id, instance_name, username, project_id, valid_from_ms, "
@@ -43,6 +43,16 @@ final class GrantTable {
             ps.setString(2, actor);
             ps.setString(3, reason);
             ps.setString(4, grantId);
+            return ps.executeUpdate() == 1;
+        }
+    }
+
+    /** Moves a grant's end to {@code until} unless it was revoked meanwhile; false when it was. */
+    static boolean extend(Connection c, String grantId, Instant until) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "UPDATE grants SET valid_until_ms = ? WHERE grant_id = ? AND revoked_at_ms IS NULL")) {
+            ps.setLong(1, until.toEpochMilli());
+            ps.setString(2, grantId);
             return ps.executeUpdate() == 1;
         }
     }

@@ -151,6 +151,38 @@ public final class Store implements SnapshotSource {
                 revoked -> ChangeValues.of(before, revoked));
     }
 
+    /**
+     * Moves the end of current grants (active or future) that end before {@code until} to {@code
+     * until}: one by id, or a user's grants on an instance for one project (or the every-project
+     * grants). A grant with no end, or one ending later already, is left as it is; an ended grant
+     * is given again with {@link #addGrant}, so that its lapse stays on the record.
+     *
+     * @return the grants extended, as they now are; possibly none
+     */
+    public List<Grant> extendGrants(GrantSelector selector, Instant until, String actor, String reason) {
+        Instant now = clock.instant();
+        List<Grant> before = new ArrayList<>();
+        return write(
+                actor,
+                "grant.extend",
+                selector + " until=" + until + " reason=" + reason,
+                c -> {
+                    List<Grant> extended = new ArrayList<>();
+                    for (Grant g : GrantTable.select(c, selector.where())) {
+                        if (g.stateAt(now).current()
+                                && selector.matchesProject(g)
+                                && g.validUntil().map(until::isAfter).orElse(false)
+                                && GrantTable.extend(c, g.id(), until)) {
+                            before.add(g);
+                            extended.add(g.extendedTo(until));
+                        }
+                    }
+                    return List.copyOf(extended);
+                },
+                extended -> !extended.isEmpty(),
+                extended -> ChangeValues.of(before, extended));
+    }
+
     /** Grants matching the filter, newest first. */
     public List<Grant> listGrants(GrantFilter filter) {
         Instant now = clock.instant();

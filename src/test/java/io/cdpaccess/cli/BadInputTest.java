@@ -100,6 +100,7 @@ class BadInputTest {
                 "--reason", "r",
                 "--redcap-url", PROD_URL,
                 "--format", "csv",
+                "--until", "2099-12-31",
                 "--config", config.toString(),
                 // Never reached: every run must stop at its input.
                 "URL", "http://127.0.0.1:9/user-access",
@@ -274,8 +275,10 @@ class BadInputTest {
                 group.args().stream().filter(a -> a != arg && a.required()).forEach(required::add);
             }
         }
-        if (spec.qualifiedName(" ").endsWith("grant revoke") && !name(arg).equals("--id")) {
-            // revoke picks grants by --id, or by --user with a project
+        String command = spec.qualifiedName(" ");
+        if ((command.endsWith("grant revoke") || command.endsWith("grant extend"))
+                && !name(arg).equals("--id")) {
+            // revoke and extend pick grants by --id, or by --user with a project
             for (String n : List.of("--user", "--project-id")) {
                 if (!n.equals(name(arg))) {
                     required.add(spec.findOption(n));

@@ -155,6 +155,69 @@ class CliTest {
     }
 
     @Test
+    void extendingAGrantKeepsItAllowingPastItsOldEndAndTheChangeIsOnRecord() {
+        clock.set(Instant.parse("2026-11-01T12:00:00Z"));
+        run(
+                "grant",
+                "add",
+                "--instance",
+                "prod",
+                "--user",
+                "nora",
+                "--project-id",
+                "5",
+                "--until",
+                "2026-11-30",
+                "--reason",
+                "IRB-5");
+
+        Cli.Result extended = run(
+                "grant",
+                "extend",
+                "--instance",
+                "prod",
+                "--user",
+                "nora",
+                "--project-id",
+                "5",
+                "--until",
+                "2027-05-31",
+                "--reason",
+                "IRB-5 renewed",
+                "--by",
+                "irb-office");
+
+        assertThat(extended.exitCode()).as(extended.toString()).isZero();
+        assertThat(extended.out()).contains("extended", "nora", "project 5 until 2027-06-01T05:00:00Z");
+        clock.set(Instant.parse("2026-12-15T12:00:00Z"));
+        assertThat(check("nora", "5", PROD_URL).out()).startsWith("1\n");
+        assertThat(run("changes", "list", "--action", "grant.extend").out())
+                .contains("grant.extend", "IRB-5 renewed", "irb-office");
+
+        Cli.Result again = run(
+                "grant",
+                "extend",
+                "--instance",
+                "prod",
+                "--user",
+                "nora",
+                "--project-id",
+                "5",
+                "--until",
+                "2027-01-31",
+                "--reason",
+                "shorter");
+        assertThat(again.exitCode()).isEqualTo(2);
+        assertThat(again.err()).contains("no current grant matching prod/nora project=5 ends before");
+        assertThat(run("grant", "extend", "--id", "x", "--user", "nora", "--until", "2027-12-31", "--reason", "r")
+                        .err())
+                .contains("give either --id, or --user");
+        assertThat(run("grant", "extend", "--id", "x", "--until", "2026-01-01", "--reason", "r")
+                        .err())
+                .contains("is already past; to end access now use grant revoke");
+    }
+
+    @Test
     void revokeById() {
         Cli.Result added =
                 run("grant", "add", "--instance", "test", "--user", "dave", "--project-id", "3", "--reason", "r");

@@ -172,6 +172,36 @@ class StoreContractTest {
         assertThat(store.snapshot().block(blocked)).contains(block);
     }
 
+    // ---- extension ----
+
+    @Test
+    void extendingMovesTheEndOfCurrentGrantsOnlyAndDecisionsSeeIt() {
+        Instant end = START.plus(Duration.ofDays(10));
+        Instant later = START.plus(Duration.ofDays(100));
+        Grant current = store.addGrant(grant("kim", OptionalLong.of(7), START, Optional.of(end)));
+        Grant noEnd = store.addGrant(grant("kim", OptionalLong.of(7), START, Optional.empty()));
+        Grant endsLater = store.addGrant(grant("kim", OptionalLong.of(7), START, Optional.of(later.plusSeconds(1))));
+        Grant otherProject = store.addGrant(grant("kim", OptionalLong.of(8), START, Optional.of(end)));
+        Grant ended = store.addGrant(grant("lee", OptionalLong.of(7), START, Optional.of(START.plusSeconds(60))));
+        Grant revoked = store.addGrant(grant("may", OptionalLong.of(7), START, Optional.of(end)));
+        store.revokeGrants(GrantSelector.byId(revoked.id()), admin, "left");
+        clock.advance(Duration.ofHours(1));
+
+        List<Grant> extended =
+                store.extendGrants(GrantSelector.forProject(instance, "kim", 7), later, admin, "IRB renewed");
+
+        assertThat(extended).extracting(Grant::id).containsExactly(current.id());
+        assertThat(extended.get(0).validUntil()).contains(later);
+        assertThat(store.snapshot().grants(instance, "kim"))
+                .contains(current.extendedTo(later), noEnd, endsLater, otherProject);
+        assertThat(store.extendGrants(GrantSelector.byId(ended.id()), later, admin, "too late"))
+                .as("an ended grant is given again, not extended")
+                .isEmpty();
+        assertThat(store.extendGrants(GrantSelector.byId(revoked.id()), later, admin, "revoked"))
+                .isEmpty();
+        assertThat(store.snapshot().grants(instance, "lee")).containsExactly(ended);
+    }
+
     // ---- revocation ----
 
     @Test
@@ -422,7 +452,10 @@ class StoreContractTest {
     void everyWriteBumpsTheVersionAndRecordsWhoChangedWhat() throws SQLException {
         String user = "pat-" + instance;
         List<Runnable> writes = List.of(
-                () -> store.addGrant(grant(user, OptionalLong.of(1), START, Optional.empty())),
+                () -> store.addGrant(
+                        grant(user, OptionalLong.of(1), START, Optional.of(START.plus(Duration.ofDays(30))))),
+                () -> store.extendGrants(
+                        GrantSelector.forProject(instance, user, 1), START.plus(Duration.ofDays(90)), admin, "renewed"),
                 () -> store.revokeGrants(GrantSelector.forProject(instance, user, 1), admin, "done"),
                 () -> store.setProject(
                         instance,
@@ -443,7 +476,13 @@ class StoreContractTest {
                 () -> store.addBlock(user, "why", admin),
                 () -> store.liftBlocks(user, "why not", admin));
         List<String> actions = List.of(
-                "grant.add", "grant.revoke", "project.approved", "project.suspended", "block.add", "block.remove");
+                "grant.add",
+                "grant.extend",
+                "grant.revoke",
+                "project.approved",
+                "project.suspended",
+                "block.add",
+                "block.remove");
 
         long version = store.version();
         for (int i = 0; i < writes.size(); i++) {
@@ -460,20 +499,23 @@ class StoreContractTest {
                     .isEqualTo(START.plusSeconds(i + 1).toEpochMilli());
         }
         assertThat(changes.get(0)[2]).contains(instance + "/" + user, "project=1");
-        assertThat(changes.get(4)[2]).contains(user, "reason=why");
+        assertThat(changes.get(1)[2]).contains(instance + "/" + user, "until=", "reason=renewed");
+        assertThat(changes.get(5)[2]).contains(user, "reason=why");
 
         // What each changed, before and after, as JSON.
         assertThat(changes.get(0)[3]).as("a new grant has no before").isNull();
         assertThat(changes.get(0)[4]).contains("\"user\":\"" + user + "\"", "\"project_id\":1", "\"revoked_at\":null");
-        assertThat(changes.get(1)[3]).contains("\"revoked_at\":null");
-        assertThat(changes.get(1)[4]).contains("\"revoked_by\":\"" + admin + "\"");
-        assertThat(changes.get(2)[3]).isNull();
-        assertThat(changes.get(2)[4]).contains("\"status\":\"approved\"", "\"irb_number\":\"IRB-1\"");
-        assertThat(changes.get(3)[3]).contains("\"status\":\"approved\"");
-        assertThat(changes.get(3)[4]).contains("\"status\":\"suspended\"", "\"irb_number\":\"IRB-1\"");
-        assertThat(changes.get(4)[4]).contains("\"reason\":\"why\"", "\"lifted_at\":null");
-        assertThat(changes.get(5)[3]).contains("\"lifted_at\":null");
-        assertThat(changes.get(5)[4]).contains("\"lift_reason\":\"why not\"");
+        assertThat(changes.get(1)[3]).contains("\"valid_until\":\"" + START.plus(Duration.ofDays(30)) + "\"");
+        assertThat(changes.get(1)[4]).contains("\"valid_until\":\"" + START.plus(Duration.ofDays(90)) + "\"");
+        assertThat(changes.get(2)[3]).contains("\"revoked_at\":null");
+        assertThat(changes.get(2)[4]).contains("\"revoked_by\":\"" + admin + "\"");
+        assertThat(changes.get(3)[3]).isNull();
+        assertThat(changes.get(3)[4]).contains("\"status\":\"approved\"", "\"irb_number\":\"IRB-1\"");
+        assertThat(changes.get(4)[3]).contains("\"status\":\"approved\"");
+        assertThat(changes.get(4)[4]).contains("\"status\":\"suspended\"", "\"irb_number\":\"IRB-1\"");
+        assertThat(changes.get(5)[4]).contains("\"reason\":\"why\"", "\"lifted_at\":null");
+        assertThat(changes.get(6)[3]).contains("\"lifted_at\":null");
+        assertThat(changes.get(6)[4]).contains("\"lift_reason\":\"why not\"");
     }
 
     @Test
