@@ -31,6 +31,7 @@ import picocli.CommandLine.Command;
             DecisionsCommand.class,
             AuditCommand.class,
             ChangesCommand.class,
+            ReportCommand.class,
             CheckCommand.class,
             PolicyCommand.class,
             SourcesCommand.class,
