@@ -97,6 +97,50 @@ public final class DecisionQuery {
         return out;
     }
 
+    /**
+     * When one user was last allowed on one instance, for each grant the allow named and each
+     * project: an access review's "last used". An answer later corrected to a 503 was no use.
+     *
+     * @param grantId the grant the allow named (empty when the deciding policy did not read the store)
+     * @param projectId as recorded (canonical decimal)
+     */
+    public record LastAllow(Optional<String> grantId, String projectId, Instant at) {}
+
+    /** Each grant and project's latest allow of {@code normalizedUser} on {@code instance} before {@code before}. */
+    public List<LastAllow> lastAllows(String instance, String normalizedUser, Instant before) throws SQLException {
+        String grant = DecisionTable.expression("grant_id");
+        String sql = "SELECT " + grant + ", d.project_id, MAX(d.decided_at_ms) FROM decisions d"
+                + " LEFT JOIN decisions c ON c.corrects = d.decision_id WHERE " + DecisionTable.DECISIONS_ONLY
+                + " AND d.normalized_user = ? AND d.instance_name = ? AND d.decided_at_ms < ? AND "
+                + DecisionTable.expression("effect") + " = ? GROUP BY " + grant + ", d.project_id";
+        try (Connection c = dataSource.getConnection()) {
+            return Jdbc.query(
+                    c,
+                    sql,
+                    List.of(normalizedUser, instance, before.toEpochMilli(), Effect.ALLOW.label()),
+                    rs -> new LastAllow(Jdbc.optionalText(rs, 1), rs.getString(2), Jdbc.instant(rs, 3)));
+        }
+    }
+
+    /**
+     * The REDCap URL of the latest well-formed request recorded for {@code instance} before
+     * {@code before}: what an instance without a configured {@code redcap_url} is called with.
+     */
+    public Optional<String> latestRedcapUrl(String instance, Instant before) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            return Jdbc.query(
+                            c,
+                            "SELECT d.redcap_url FROM decisions d WHERE " + DecisionTable.DECISIONS_ONLY
+                                    + " AND d.instance_name = ? AND d.normalized_user IS NOT NULL"
+                                    + " AND d.redcap_url IS NOT NULL AND d.decided_at_ms < ?"
+                                    + " ORDER BY d.decided_at_ms DESC LIMIT 1",
+                            List.of(instance, before.toEpochMilli()),
+                            rs -> rs.getString(1))
+                    .stream()
+                    .findFirst();
+        }
+    }
+
     /** The record with this id, if any. */
     public Optional<DecisionRecord> find(String decisionId) throws SQLException {
         try (Connection c = dataSource.getConnection()) {

@@ -22,9 +22,9 @@ public final class HtmlPage {
             h1{font-size:1.5em;margin:0 0 .2em}h2{font-size:1.15em;margin:1.6em 0 .4em;border-bottom:1px solid #ccc}
             .generated{color:#555;margin:0 0 1em}
             dl.summary{display:grid;grid-template-columns:max-content auto;gap:.2em 1.2em;border:1px solid #ccc;padding:.8em 1em;margin:0 0 1em}
-            dl.summary dt{font-weight:600}dl.summary dd{margin:0}
+            dl.summary dt{font-weight:600}dl.summary dd{margin:0;overflow-wrap:anywhere}
             table{border-collapse:collapse;width:100%;margin:.4em 0 1em;font-size:.93em}
-            th,td{border:1px solid #ccc;padding:.25em .5em;text-align:left;vertical-align:top}
+            th,td{border:1px solid #ccc;padding:.25em .5em;text-align:left;vertical-align:top}td{overflow-wrap:anywhere}
             th{background:#f2f2f2}td.num{text-align:right;font-variant-numeric:tabular-nums}
             p.empty{color:#555;font-style:italic}
             svg{max-width:100%;height:auto}

@@ -18,7 +18,7 @@ public final class StoreSnapshot {
     private final Map<UserKey, List<Grant>> grantsByUser;
     private final Map<ProjectKey, Project> projects;
     private final Map<String, Block> activeBlocks;
-    private final int grantCount;
+    private final List<Grant> grants;
 
     private record UserKey(String instance, String user) {}
 
@@ -45,7 +45,7 @@ public final class StoreSnapshot {
             }
         }
         this.activeBlocks = Map.copyOf(blocked);
-        this.grantCount = grants.size();
+        this.grants = List.copyOf(grants);
     }
 
     public long version() {
@@ -67,6 +67,11 @@ public final class StoreSnapshot {
     }
 
     public int grantCount() {
-        return grantCount;
+        return grants.size();
+    }
+
+    /** Every grant of every user, as read (an access review walks them all). */
+    public List<Grant> grants() {
+        return grants;
     }
 }

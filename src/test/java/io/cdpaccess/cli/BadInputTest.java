@@ -52,6 +52,7 @@ class BadInputTest {
     enum Kind {
         TEXT,
         TIME,
+        DURATION,
         NUMBER,
         INPUT_FILE,
         OUTPUT_FILE,
@@ -78,6 +79,9 @@ class BadInputTest {
             Map.entry("--from", Kind.TIME),
             Map.entry("--until", Kind.TIME),
             Map.entry("--since", Kind.TIME),
+            Map.entry("--as-of", Kind.TIME),
+            Map.entry("--expiring-within", Kind.DURATION),
+            Map.entry("--unused-for", Kind.DURATION),
             Map.entry("--project-id", Kind.NUMBER),
             Map.entry("--limit", Kind.NUMBER),
             Map.entry("--top", Kind.NUMBER),
@@ -146,6 +150,7 @@ class BadInputTest {
                         "999999999d",
                         "99999999999999999999d",
                         huge);
+            case DURATION -> List.of("30", "0d", "-1d", "1.5d", "3651d", "999999999d", "soon", huge);
             case NUMBER -> List.of("abc", "0", "-1", "1.5", "99999999999999999999", huge);
             case INPUT_FILE ->
                 List.of(
