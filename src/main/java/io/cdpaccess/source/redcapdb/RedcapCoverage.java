@@ -1,6 +1,7 @@
 package io.cdpaccess.source.redcapdb;
 
 import io.cdpaccess.config.RedcapDbSettings;
+import io.cdpaccess.source.JdbcFailures;
 import io.cdpaccess.source.SourceException;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -133,7 +134,7 @@ public final class RedcapCoverage {
 
     /** Where a source's database is, for people: {@code jdbc:mariadb://host:3306/redcap}, no credentials. */
     public static String describe(String url) {
-        return RedcapDbClient.describe(url);
+        return JdbcFailures.describe(url);
     }
 
     /**
@@ -144,7 +145,7 @@ public final class RedcapCoverage {
      */
     public static Coverage read(String source, RedcapDbSettings settings, Duration connectTimeout)
             throws SourceException {
-        String where = RedcapDbClient.describe(settings.url());
+        String where = JdbcFailures.describe(settings.url());
         try (Connection c = connect(settings, connectTimeout)) {
             Set<String> columns = columns(c, "redcap_projects");
             if (!columns.contains("project_id")) {

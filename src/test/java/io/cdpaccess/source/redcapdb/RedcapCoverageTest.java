@@ -234,6 +234,7 @@ class RedcapCoverageTest {
     }
 
     @Test
+    @SuppressWarnings("try") // the outage only has to be held while the report runs
     void withoutARedcapdbSourceOrWithItsDatabaseDownTheCommandSaysSoInOneLine() throws Exception {
         Cli.Result none =
                 run(current, "report", "coverage", "--config", config("").toString(), "--format", "csv");
