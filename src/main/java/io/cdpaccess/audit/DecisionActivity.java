@@ -118,6 +118,13 @@ public final class DecisionActivity {
 
     private static final Pattern REASON_COUNT = Pattern.compile("^(\\S+) (\\d+)$");
 
+    /** The quarter hour of a record, as epoch milliseconds. */
+    private static final String BUCKET = "d.decided_at_ms - (d.decided_at_ms % " + BUCKET_MS + ")";
+
+    /** The groupings corrections are applied to, in the order {@link Query#corrections} reads them. */
+    private static final List<String> KEYS =
+            List.of("d.instance_name", "d.project_id", "d.normalized_user", BUCKET, "d.reason");
+
     private final DataSource dataSource;
 
     public DecisionActivity(DataSource dataSource) {
@@ -142,7 +149,7 @@ public final class DecisionActivity {
                     .and("d.decided_at_ms < ?", Optional.of(period.until()), Instant::toEpochMilli)
                     .and("d.instance_name = ?", period.instance());
             Query q = new Query(c, dialect, where);
-            List<Row> buckets = q.grouped("d.decided_at_ms - (d.decided_at_ms % " + BUCKET_MS + ")", 0);
+            List<Row> buckets = q.grouped(BUCKET, 0);
             Counts total = buckets.stream().map(Row::counts).reduce(Counts.NONE, Counts::plus);
             return new Activity(
                     total,
@@ -158,7 +165,7 @@ public final class DecisionActivity {
     /** The reasons, a summary's refusals under the reasons its detail names. */
     private static List<Row> reasons(Query q, Where where) throws SQLException {
         Map<String, Counts> byReason = new TreeMap<>();
-        List<Row> grouped = q.grouped(DecisionTable.expression("reason"), 0);
+        List<Row> grouped = q.grouped("d.reason", 0);
         for (Row r : grouped) {
             byReason.merge(r.key().orElse(""), r.counts(), Counts::plus);
         }
@@ -187,6 +194,7 @@ public final class DecisionActivity {
             }
         }
         return byReason.entrySet().stream()
+                .filter(e -> e.getValue().answers() > 0) // a reason whose every answer was corrected
                 .map(e -> new Row(Optional.of(e.getKey()), e.getValue()))
                 .sorted(Comparator.comparingLong((Row r) -> -r.counts().answers())
                         .thenComparing(r -> r.key().orElse("")))
@@ -260,23 +268,30 @@ public final class DecisionActivity {
         }
     }
 
-    /** The period's rows, grouped one way at a time. */
+    /**
+     * The period's rows, grouped one way at a time. The groups are counted over the records as
+     * first written, without joining each to its correction (that join made every query several
+     * times slower); the few corrected decisions are then read once and moved from the effect and
+     * reason first written to the ones they were corrected to.
+     */
     private static final class Query {
         private final Connection c;
         private final Where where;
         private final String weight;
-        private final String effect = DecisionTable.expression("effect");
+        /** Per grouping ({@link #KEYS}), the change each key's counts get from corrections. */
+        private final Map<String, Map<Optional<String>, Counts>> corrected;
 
-        Query(Connection c, Dialect dialect, Where where) {
+        Query(Connection c, Dialect dialect, Where where) throws SQLException {
             this.c = c;
             this.where = where;
             // A summary of refusals stands for as many as its detail starts with.
             this.weight = "CASE WHEN d.reason = '" + Reason.REFUSALS_SUMMARIZED.code() + "' AND d.detail IS NOT NULL"
                     + " THEN " + dialect.leadingCount("d.detail") + " ELSE 1 END";
+            this.corrected = corrections();
         }
 
         private String sum(Effect e) {
-            return "SUM(CASE WHEN " + effect + " = '" + e.label() + "' THEN " + weight + " ELSE 0 END)";
+            return "SUM(CASE WHEN d.effect = '" + e.label() + "' THEN " + weight + " ELSE 0 END)";
         }
 
         /** Counts per value of {@code key}; with {@code limit} above 0, the busiest that many. */
@@ -289,44 +304,115 @@ public final class DecisionActivity {
             String sql = "SELECT k, a, n, r, e FROM (SELECT " + key + " AS k, "
                     + sum(Effect.ALLOW) + " AS a, " + sum(Effect.DENY) + " AS n, "
                     + sum(Effect.REJECTED) + " AS r, " + sum(Effect.ERROR) + " AS e"
-                    + " FROM decisions d LEFT JOIN decisions c ON c.corrects = d.decision_id"
+                    + " FROM decisions d"
                     + where.sql() + (condition == null ? "" : " AND " + condition)
                     + " GROUP BY " + key + ") g"
                     + (limit > 0 ? " ORDER BY a + n + r + e DESC, k LIMIT " + limit : "");
-            return Jdbc.query(
+            Map<Optional<String>, Counts> changes = corrected.getOrDefault(key, Map.of());
+            List<Row> rows = Jdbc.query(
                     c,
                     sql,
                     where.params(),
                     rs -> new Row(
                             Optional.ofNullable(rs.getString(1)),
                             new Counts(rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5))));
+            if (changes.isEmpty()) {
+                return rows;
+            }
+            List<Row> out = new ArrayList<>(rows.size() + changes.size());
+            java.util.Set<Optional<String>> seen = new java.util.HashSet<>();
+            for (Row r : rows) {
+                seen.add(r.key());
+                out.add(new Row(r.key(), r.counts().plus(changes.getOrDefault(r.key(), Counts.NONE))));
+            }
+            if (limit == 0) { // a corrected reason may be one no record was first written with
+                changes.forEach((k, change) -> {
+                    if (!seen.contains(k) && (condition == null || k.isPresent())) {
+                        out.add(new Row(k, change));
+                    }
+                });
+            }
+            return out;
+        }
+
+        /** What corrections change, per grouping and key: one less as first written, one more as corrected. */
+        private Map<String, Map<Optional<String>, Counts>> corrections() throws SQLException {
+            String sql = "SELECT " + String.join(", ", KEYS) + ", d.effect, c.effect, c.reason"
+                    + " FROM (SELECT corrects, effect, reason FROM decisions WHERE corrects IS NOT NULL) c"
+                    + " JOIN decisions d ON d.decision_id = c.corrects" + where.sql();
+            Map<String, Map<Optional<String>, Counts>> changes = new java.util.HashMap<>();
+            Jdbc.query(c, sql, where.params(), rs -> {
+                Counts was = one(rs.getString(KEYS.size() + 1));
+                Counts now = one(rs.getString(KEYS.size() + 2));
+                Counts change = now.minus(was);
+                for (int i = 0; i < KEYS.size(); i++) {
+                    Optional<String> key = Optional.ofNullable(rs.getString(i + 1));
+                    if (KEYS.get(i).equals("d.reason")) {
+                        Map<Optional<String>, Counts> reasons = changes.computeIfAbsent(
+                                "d.reason",
+                                k -> new TreeMap<>(Comparator.comparing((Optional<String> o) -> o.orElse(""))));
+                        reasons.merge(key, Counts.NONE.minus(was), Counts::plus);
+                        reasons.merge(Optional.ofNullable(rs.getString(KEYS.size() + 3)), now, Counts::plus);
+                    } else {
+                        changes.computeIfAbsent(KEYS.get(i), k -> new java.util.HashMap<>())
+                                .merge(key, change, Counts::plus);
+                    }
+                }
+                return null;
+            });
+            return changes;
+        }
+
+        private static Counts one(String effect) {
+            return switch (Effect.fromLabel(effect)) {
+                case ALLOW -> new Counts(1, 0, 0, 0);
+                case DENY -> new Counts(0, 1, 0, 0);
+                case REJECTED -> new Counts(0, 0, 1, 0);
+                case ERROR -> new Counts(0, 0, 0, 1);
+            };
         }
 
         Ranked ranked(String key, int top) throws SQLException {
             Counts keyed = Counts.NONE;
             Optional<Counts> none = Optional.empty();
-            for (Row r : grouped("CASE WHEN " + key + " IS NULL THEN 'none' ELSE 'keyed' END", 0)) {
-                if (r.key().orElse("").equals("none")) {
-                    none = Optional.of(r.counts());
+            Counts noneChange = Counts.NONE;
+            Counts keyedChange = Counts.NONE;
+            for (Map.Entry<Optional<String>, Counts> e :
+                    corrected.getOrDefault(key, Map.of()).entrySet()) {
+                if (e.getKey().isPresent()) {
+                    keyedChange = keyedChange.plus(e.getValue());
                 } else {
-                    keyed = r.counts();
+                    noneChange = noneChange.plus(e.getValue());
+                }
+            }
+            String[] stats = {sum(Effect.ALLOW), sum(Effect.DENY), sum(Effect.REJECTED), sum(Effect.ERROR)};
+            StringBuilder sql = new StringBuilder("SELECT COUNT(DISTINCT " + key + ")");
+            for (String stat : stats) {
+                sql.append(", ").append(stat.replace("SUM(CASE WHEN ", "SUM(CASE WHEN " + key + " IS NULL AND "));
+            }
+            for (String stat : stats) {
+                sql.append(", ").append(stat);
+            }
+            long distinct;
+            try (PreparedStatement ps = c.prepareStatement(sql + " FROM decisions d" + where.sql())) {
+                Jdbc.bind(ps, where.params());
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    distinct = rs.getLong(1);
+                    Counts nulls =
+                            new Counts(rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5)).plus(noneChange);
+                    Counts all = new Counts(rs.getLong(6), rs.getLong(7), rs.getLong(8), rs.getLong(9));
+                    keyed = all.minus(nulls).plus(keyedChange).plus(noneChange);
+                    if (nulls.answers() > 0) {
+                        none = Optional.of(nulls);
+                    }
                 }
             }
             List<Row> busiest = grouped(key, key + " IS NOT NULL", top);
-            long distinct = count("COUNT(DISTINCT " + key + ") FROM decisions d" + where.sql());
             Counts shown = busiest.stream().map(Row::counts).reduce(Counts.NONE, Counts::plus);
             long others = distinct - busiest.size();
             return new Ranked(
                     busiest, others > 0 ? Optional.of(keyed.minus(shown)) : Optional.empty(), others, none, distinct);
-        }
-
-        private long count(String from) throws SQLException {
-            try (PreparedStatement ps = c.prepareStatement("SELECT " + from)) {
-                Jdbc.bind(ps, where.params());
-                try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next() ? rs.getLong(1) : 0;
-                }
-            }
         }
 
         /** The details of the period's summaries of refusals: one per address and minute at most. */

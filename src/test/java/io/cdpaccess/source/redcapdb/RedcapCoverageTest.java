@@ -269,7 +269,8 @@ class RedcapCoverageTest {
                 "pdf");
         assertThat(badFormat.err()).isEqualTo("cdp-access: unknown format 'pdf'; use csv or html\n");
 
-        try (TestDatabase.Outage outage = current.cutOff()) {
+        TestDatabase.Outage outage = current.cutOff();
+        try {
             Cli.Result down = run(
                     current,
                     "report",
@@ -285,6 +286,8 @@ class RedcapCoverageTest {
                     .contains("cannot read REDCap's database")
                     .doesNotContain(current.config().password().reveal());
             assertThat(down.out()).isEmpty();
+        } finally {
+            outage.close();
         }
     }
 }
