@@ -121,10 +121,6 @@ public final class DecisionActivity {
     /** The quarter hour of a record, as epoch milliseconds. */
     private static final String BUCKET = "d.decided_at_ms - (d.decided_at_ms % " + BUCKET_MS + ")";
 
-    /** The groupings corrections are applied to, in the order {@link Query#corrections} reads them. */
-    private static final List<String> KEYS =
-            List.of("d.instance_name", "d.project_id", "d.normalized_user", BUCKET, "d.reason");
-
     private final DataSource dataSource;
 
     public DecisionActivity(DataSource dataSource) {
@@ -149,31 +145,29 @@ public final class DecisionActivity {
                     .and("d.decided_at_ms < ?", Optional.of(period.until()), Instant::toEpochMilli)
                     .and("d.instance_name = ?", period.instance());
             Query q = new Query(c, dialect, where);
-            List<Row> buckets = q.grouped(BUCKET, 0);
+            List<Row> buckets = q.buckets();
             Counts total = buckets.stream().map(Row::counts).reduce(Counts.NONE, Counts::plus);
+            List<Map<Optional<String>, Counts>> groups = q.groups();
             return new Activity(
                     total,
-                    q.ranked("d.instance_name", top),
-                    q.ranked("d.project_id", top),
-                    q.ranked("d.normalized_user", top),
-                    reasons(q, where),
+                    ranked(groups.get(0), top),
+                    ranked(groups.get(1), top),
+                    ranked(groups.get(2), top),
+                    reasons(q, groups.get(3)),
                     days(buckets, period, zone),
                     hours(buckets, zone));
         }
     }
 
     /** The reasons, a summary's refusals under the reasons its detail names. */
-    private static List<Row> reasons(Query q, Where where) throws SQLException {
+    private static List<Row> reasons(Query q, Map<Optional<String>, Counts> grouped) throws SQLException {
         Map<String, Counts> byReason = new TreeMap<>();
-        List<Row> grouped = q.grouped("d.reason", 0);
-        for (Row r : grouped) {
-            byReason.merge(r.key().orElse(""), r.counts(), Counts::plus);
-        }
+        grouped.forEach((reason, counts) -> byReason.merge(reason.orElse(""), counts, Counts::plus));
         Counts summarized = byReason.remove(Reason.REFUSALS_SUMMARIZED.code());
         if (summarized != null) {
             Map<String, Long> refusals = new TreeMap<>();
             long unread = summarized.refused();
-            for (String detail : q.summaryDetails(where)) {
+            for (String detail : q.summaryDetails()) {
                 Matcher m = SUMMARY.matcher(detail);
                 if (!m.find()) {
                     continue; // counted, but under the summary's own reason
@@ -199,6 +193,25 @@ public final class DecisionActivity {
                 .sorted(Comparator.comparingLong((Row r) -> -r.counts().answers())
                         .thenComparing(r -> r.key().orElse("")))
                 .toList();
+    }
+
+    /** The busiest {@code top} with a key, most answers first (then by key), the rest summed. */
+    private static Ranked ranked(Map<Optional<String>, Counts> groups, int top) {
+        List<Row> keyed = groups.entrySet().stream()
+                .filter(e -> e.getKey().isPresent() && e.getValue().answers() > 0)
+                .map(e -> new Row(e.getKey(), e.getValue()))
+                .sorted(Comparator.comparingLong((Row r) -> -r.counts().answers())
+                        .thenComparing(r -> r.key().orElseThrow()))
+                .toList();
+        List<Row> busiest = keyed.subList(0, Math.min(top, keyed.size()));
+        Optional<Counts> rest = keyed.size() > top
+                ? Optional.of(keyed.subList(top, keyed.size()).stream()
+                        .map(Row::counts)
+                        .reduce(Counts.NONE, Counts::plus))
+                : Optional.empty();
+        Optional<Counts> none =
+                Optional.ofNullable(groups.get(Optional.<String>empty())).filter(c -> c.answers() > 0);
+        return new Ranked(List.copyOf(busiest), rest, keyed.size() - busiest.size(), none, keyed.size());
     }
 
     private static List<Row> days(List<Row> buckets, Period period, ZoneId zone) {
@@ -269,93 +282,95 @@ public final class DecisionActivity {
     }
 
     /**
-     * The period's rows, grouped one way at a time. The groups are counted over the records as
-     * first written, without joining each to its correction (that join made every query several
-     * times slower); the few corrected decisions are then read once and moved from the effect and
-     * reason first written to the ones they were corrected to.
+     * The period's rows in two scans: by quarter hour, and by instance, project, user and reason
+     * together (as many groups as there are such combinations, far fewer than records), which are
+     * then summed per instance, per project, per user and per reason here. The groups are counted
+     * over the records as first written, without joining each to its correction (that join made
+     * every scan several times slower); the few corrected decisions are read once and moved from
+     * the effect and reason first written to the ones they were corrected to.
      */
     private static final class Query {
+        /** The keys of {@link #groups}, then the quarter hour, in the order {@link #corrections} reads them. */
+        private static final List<String> KEYS =
+                List.of("d.instance_name", "d.project_id", "d.normalized_user", "d.reason", BUCKET);
+
+        private static final int REASON = 3;
+
         private final Connection c;
         private final Where where;
-        private final String weight;
-        /** Per grouping ({@link #KEYS}), the change each key's counts get from corrections. */
-        private final Map<String, Map<Optional<String>, Counts>> corrected;
+        private final String sums;
+        /** Per key of {@link #KEYS}, the change each value's counts get from corrections. */
+        private final List<Map<Optional<String>, Counts>> corrected;
 
         Query(Connection c, Dialect dialect, Where where) throws SQLException {
             this.c = c;
             this.where = where;
             // A summary of refusals stands for as many as its detail starts with.
-            this.weight = "CASE WHEN d.reason = '" + Reason.REFUSALS_SUMMARIZED.code() + "' AND d.detail IS NOT NULL"
+            String weight = "CASE WHEN d.reason = '" + Reason.REFUSALS_SUMMARIZED.code() + "' AND d.detail IS NOT NULL"
                     + " THEN " + dialect.leadingCount("d.detail") + " ELSE 1 END";
+            this.sums = java.util.stream.Stream.of(Effect.ALLOW, Effect.DENY, Effect.REJECTED, Effect.ERROR)
+                    .map(e -> "SUM(CASE WHEN d.effect = '" + e.label() + "' THEN " + weight + " ELSE 0 END)")
+                    .collect(java.util.stream.Collectors.joining(", "));
             this.corrected = corrections();
         }
 
-        private String sum(Effect e) {
-            return "SUM(CASE WHEN d.effect = '" + e.label() + "' THEN " + weight + " ELSE 0 END)";
-        }
-
-        /** Counts per value of {@code key}; with {@code limit} above 0, the busiest that many. */
-        List<Row> grouped(String key, int limit) throws SQLException {
-            return grouped(key, null, limit);
-        }
-
-        /** The same, of the rows where {@code condition} holds (none: all). */
-        List<Row> grouped(String key, String condition, int limit) throws SQLException {
-            String sql = "SELECT k, a, n, r, e FROM (SELECT " + key + " AS k, "
-                    + sum(Effect.ALLOW) + " AS a, " + sum(Effect.DENY) + " AS n, "
-                    + sum(Effect.REJECTED) + " AS r, " + sum(Effect.ERROR) + " AS e"
-                    + " FROM decisions d"
-                    + where.sql() + (condition == null ? "" : " AND " + condition)
-                    + " GROUP BY " + key + ") g"
-                    + (limit > 0 ? " ORDER BY a + n + r + e DESC, k LIMIT " + limit : "");
-            Map<Optional<String>, Counts> changes = corrected.getOrDefault(key, Map.of());
+        /** Counts per quarter hour, oldest first. */
+        List<Row> buckets() throws SQLException {
+            Map<Optional<String>, Counts> changes = corrected.get(KEYS.size() - 1);
             List<Row> rows = Jdbc.query(
                     c,
-                    sql,
+                    "SELECT " + BUCKET + ", " + sums + " FROM decisions d" + where.sql() + " GROUP BY " + BUCKET,
                     where.params(),
-                    rs -> new Row(
-                            Optional.ofNullable(rs.getString(1)),
-                            new Counts(rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5))));
-            if (changes.isEmpty()) {
-                return rows;
-            }
-            List<Row> out = new ArrayList<>(rows.size() + changes.size());
-            java.util.Set<Optional<String>> seen = new java.util.HashSet<>();
-            for (Row r : rows) {
-                seen.add(r.key());
-                out.add(new Row(r.key(), r.counts().plus(changes.getOrDefault(r.key(), Counts.NONE))));
-            }
-            if (limit == 0) { // a corrected reason may be one no record was first written with
-                changes.forEach((k, change) -> {
-                    if (!seen.contains(k) && (condition == null || k.isPresent())) {
-                        out.add(new Row(k, change));
-                    }
-                });
-            }
-            return out;
+                    rs -> new Row(Optional.of(Long.toString(rs.getLong(1))), counts(rs, 2)));
+            return rows.stream()
+                    .map(r -> new Row(r.key(), r.counts().plus(changes.getOrDefault(r.key(), Counts.NONE))))
+                    .toList();
         }
 
-        /** What corrections change, per grouping and key: one less as first written, one more as corrected. */
-        private Map<String, Map<Optional<String>, Counts>> corrections() throws SQLException {
+        /** Counts per instance, per project, per user and per reason (in that order), corrections applied. */
+        List<Map<Optional<String>, Counts>> groups() throws SQLException {
+            List<Map<Optional<String>, Counts>> groups = new ArrayList<>();
+            for (int i = 0; i <= REASON; i++) {
+                groups.add(new java.util.HashMap<>(corrected.get(i)));
+            }
+            String keys = String.join(", ", KEYS.subList(0, REASON + 1));
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT " + keys + ", " + sums + " FROM decisions d" + where.sql() + " GROUP BY " + keys)) {
+                ps.setFetchSize(1000);
+                Jdbc.bind(ps, where.params());
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        Counts counts = counts(rs, REASON + 2);
+                        for (int i = 0; i <= REASON; i++) {
+                            groups.get(i).merge(Optional.ofNullable(rs.getString(i + 1)), counts, Counts::plus);
+                        }
+                    }
+                }
+            }
+            return groups;
+        }
+
+        private static Counts counts(ResultSet rs, int first) throws SQLException {
+            return new Counts(rs.getLong(first), rs.getLong(first + 1), rs.getLong(first + 2), rs.getLong(first + 3));
+        }
+
+        /** What corrections change, per key and value: one less as first written, one more as corrected. */
+        private List<Map<Optional<String>, Counts>> corrections() throws SQLException {
             String sql = "SELECT " + String.join(", ", KEYS) + ", d.effect, c.effect, c.reason"
                     + " FROM (SELECT corrects, effect, reason FROM decisions WHERE corrects IS NOT NULL) c"
                     + " JOIN decisions d ON d.decision_id = c.corrects" + where.sql();
-            Map<String, Map<Optional<String>, Counts>> changes = new java.util.HashMap<>();
+            List<Map<Optional<String>, Counts>> changes = new ArrayList<>();
+            KEYS.forEach(k -> changes.add(new java.util.HashMap<>()));
             Jdbc.query(c, sql, where.params(), rs -> {
                 Counts was = one(rs.getString(KEYS.size() + 1));
                 Counts now = one(rs.getString(KEYS.size() + 2));
-                Counts change = now.minus(was);
                 for (int i = 0; i < KEYS.size(); i++) {
                     Optional<String> key = Optional.ofNullable(rs.getString(i + 1));
-                    if (KEYS.get(i).equals("d.reason")) {
-                        Map<Optional<String>, Counts> reasons = changes.computeIfAbsent(
-                                "d.reason",
-                                k -> new TreeMap<>(Comparator.comparing((Optional<String> o) -> o.orElse(""))));
-                        reasons.merge(key, Counts.NONE.minus(was), Counts::plus);
-                        reasons.merge(Optional.ofNullable(rs.getString(KEYS.size() + 3)), now, Counts::plus);
+                    if (i == REASON) {
+                        changes.get(i).merge(key, Counts.NONE.minus(was), Counts::plus);
+                        changes.get(i).merge(Optional.ofNullable(rs.getString(KEYS.size() + 3)), now, Counts::plus);
                     } else {
-                        changes.computeIfAbsent(KEYS.get(i), k -> new java.util.HashMap<>())
-                                .merge(key, change, Counts::plus);
+                        changes.get(i).merge(key, now.minus(was), Counts::plus);
                     }
                 }
                 return null;
@@ -372,51 +387,9 @@ public final class DecisionActivity {
             };
         }
 
-        Ranked ranked(String key, int top) throws SQLException {
-            Counts keyed = Counts.NONE;
-            Optional<Counts> none = Optional.empty();
-            Counts noneChange = Counts.NONE;
-            Counts keyedChange = Counts.NONE;
-            for (Map.Entry<Optional<String>, Counts> e :
-                    corrected.getOrDefault(key, Map.of()).entrySet()) {
-                if (e.getKey().isPresent()) {
-                    keyedChange = keyedChange.plus(e.getValue());
-                } else {
-                    noneChange = noneChange.plus(e.getValue());
-                }
-            }
-            String[] stats = {sum(Effect.ALLOW), sum(Effect.DENY), sum(Effect.REJECTED), sum(Effect.ERROR)};
-            StringBuilder sql = new StringBuilder("SELECT COUNT(DISTINCT " + key + ")");
-            for (String stat : stats) {
-                sql.append(", ").append(stat.replace("SUM(CASE WHEN ", "SUM(CASE WHEN " + key + " IS NULL AND "));
-            }
-            for (String stat : stats) {
-                sql.append(", ").append(stat);
-            }
-            long distinct;
-            try (PreparedStatement ps = c.prepareStatement(sql + " FROM decisions d" + where.sql())) {
-                Jdbc.bind(ps, where.params());
-                try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    distinct = rs.getLong(1);
-                    Counts nulls =
-                            new Counts(rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5)).plus(noneChange);
-                    Counts all = new Counts(rs.getLong(6), rs.getLong(7), rs.getLong(8), rs.getLong(9));
-                    keyed = all.minus(nulls).plus(keyedChange).plus(noneChange);
-                    if (nulls.answers() > 0) {
-                        none = Optional.of(nulls);
-                    }
-                }
-            }
-            List<Row> busiest = grouped(key, key + " IS NOT NULL", top);
-            Counts shown = busiest.stream().map(Row::counts).reduce(Counts.NONE, Counts::plus);
-            long others = distinct - busiest.size();
-            return new Ranked(
-                    busiest, others > 0 ? Optional.of(keyed.minus(shown)) : Optional.empty(), others, none, distinct);
-        }
-
         /** The details of the period's summaries of refusals: one per address and minute at most. */
-        List<String> summaryDetails(Where period) throws SQLException {
+        List<String> summaryDetails() throws SQLException {
+            Where period = where;
             List<Object> params = new ArrayList<>(period.params());
             params.add(Reason.REFUSALS_SUMMARIZED.code());
             return Jdbc.query(
