@@ -196,6 +196,7 @@ class ReportActivityCliTest {
     void wrongInputIsRefusedInOneLineBeforeTheStoreIsRead() {
         for (String[] args : List.of(
                 new String[] {"--top", "0"},
+                new String[] {"--top", "10001"},
                 new String[] {"--format", "xml"},
                 new String[] {"--since", "2026-11-20", "--until", "2026-11-19"},
                 new String[] {"--instance", "staging"},

@@ -269,6 +269,20 @@ class RedcapCoverageTest {
                 "pdf");
         assertThat(badFormat.err()).isEqualTo("cdp-access: unknown format 'pdf'; use csv or html\n");
 
+        TestDatabase empty = TestDatabases.create(TestDatabases.Kind.MARIADB);
+        Cli.Result notRedcap = run(
+                empty,
+                "report",
+                "coverage",
+                "--config",
+                config("sources:\n" + source("redcap", empty)).toString(),
+                "--format",
+                "csv");
+        assertThat(notRedcap.exitCode()).isEqualTo(2);
+        assertThat(notRedcap.err())
+                .startsWith("cdp-access: source 'redcap' (jdbc:mariadb://")
+                .endsWith("): REDCap's database has no redcap_projects table; is url the REDCap database?\n");
+
         TestDatabase.Outage outage = current.cutOff();
         try {
             Cli.Result down = run(
