@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.DateTimeException;
 import java.time.Duration;
+import java.time.Period;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -20,6 +21,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.yaml.snakeyaml.nodes.Node;
 import org.yaml.snakeyaml.nodes.SequenceNode;
@@ -320,8 +322,8 @@ public final class ConfigLoader {
             if (node == null) {
                 return AuditConfig.DEFAULT;
             }
-            Map<String, Node> m =
-                    in.mapping(node, "audit", Set.of("checkpoint_every", "checkpoint_file", "checkpoint_syslog"));
+            Map<String, Node> m = in.mapping(
+                    node, "audit", Set.of("checkpoint_every", "checkpoint_file", "checkpoint_syslog", "retention"));
             Duration every = in.value(
                     m.get("checkpoint_every"),
                     "audit.checkpoint_every",
@@ -331,7 +333,9 @@ public final class ConfigLoader {
                     in.value(m.get("checkpoint_file"), "audit.checkpoint_file", this::writableFile, null));
             Optional<HostPort> syslog = Optional.ofNullable(
                     in.value(m.get("checkpoint_syslog"), "audit.checkpoint_syslog", ConfigLoader::udpSyslog, null));
-            return new AuditConfig(every, file, syslog);
+            Period retention = in.value(
+                    m.get("retention"), "audit.retention", ConfigLoader::retention, AuditConfig.DEFAULT_RETENTION);
+            return new AuditConfig(every, file, syslog, retention);
         }
 
         /** A file the service appends to: its directory must exist. */
@@ -440,6 +444,26 @@ public final class ConfigLoader {
             throw new IllegalArgumentException("unknown time zone; use a name such as America/Chicago or UTC", e);
         }
     }
+
+    /**
+     * A retention: whole years ({@code 6y}) or days ({@code 2190d}), at least 30 days (a shorter
+     * one is a typo: it would erase the record an audit needs) and at most 100 years.
+     */
+    static Period retention(String text) {
+        Matcher m = RETENTION.matcher(text == null ? "" : text.strip());
+        if (!m.matches()) {
+            throw new IllegalArgumentException("expected years or days, such as 6y or 2190d");
+        }
+        int n = Integer.parseInt(m.group(1));
+        Period p = m.group(2).equals("y") ? Period.ofYears(n) : Period.ofDays(n);
+        if (m.group(2).equals("y") ? n < 1 || n > 100 : n < 30 || n > 36_500) {
+            throw new IllegalArgumentException(
+                    "must be between 30d and 100y: a shorter retention would erase what an audit needs");
+        }
+        return p;
+    }
+
+    private static final Pattern RETENTION = Pattern.compile("(\\d{1,5})\\s*(y|d)");
 
     static Duration durationIn(String text, Duration min, Duration max) {
         Duration d = Durations.parse(text);

@@ -37,6 +37,7 @@ class ExampleConfigTest {
         assertThat(c.trustedProxies()).hasSize(1);
         assertThat(c.tls()).isEmpty();
         assertThat(c.authFailures()).isEqualTo(new AuthFailureLimit(10, Duration.ofMinutes(1), Duration.ofSeconds(5)));
+        assertThat(c.audit().retention()).isEqualTo(java.time.Period.ofYears(6));
         assertThat(c.metrics().enabled()).isTrue();
         assertThat(c.metrics().allowFrom())
                 .startsWith(MetricsConfig.DEFAULT.allowFrom().toArray(Cidr[]::new))
