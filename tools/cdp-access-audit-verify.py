@@ -7,6 +7,8 @@ Written from the encoding in the README ("Verifying the record"), with the stand
     python3 tools/cdp-access-audit-verify.py audit.jsonl [--checkpoints FILE --public-key PEM...]
 
 Prints one BREAK line per broken chain, or "all N records in K chains verify"; exit 1 on a break.
+A gap left by `audit purge` is stepped over only where an audit.purge change record's anchor names
+exactly those places, following the hash before them and ending at the hash the next record links to.
 A truncated tail needs checkpoints held elsewhere: with --checkpoints (any lines holding them: the
 checkpoint file, a journal export), each checkpoint's Ed25519 signature is checked with openssl
 against the given public keys, and the export must hold the record it commits to, with its hash.
@@ -126,6 +128,55 @@ def check_checkpoints(path, key_files, starts, hashes):
     return not failed
 
 
+def read_anchors(records, breaks):
+    """The ranges the audit.purge change records say were removed: (table, chain) -> {from: range}."""
+    anchors = {}
+    for (table, chain), rows in records.items():
+        if table != "changes":
+            continue
+        for r in rows:
+            values = r["values"]
+            if values["action"] != "audit.purge":
+                continue
+            try:
+                after = json.loads(values["after_value"])
+                if after.get("format") != 1 or not isinstance(after.get("anchors"), list):
+                    raise ValueError("not a purge record of format 1")
+                found = []
+                for a in after["anchors"]:
+                    if a.get("table") not in COLUMNS or not isinstance(a.get("chain_id"), str) \
+                            or not a.get("ranges"):
+                        raise ValueError("an anchor without table, chain_id or ranges")
+                    for g in a["ranges"]:
+                        first, last = g["from"], g["to"]
+                        if type(first) is not int or type(last) is not int or first < 1 or last < first:
+                            raise ValueError("a bad range")
+                        for h in (g["previous_hash"], g["last_hash"]):
+                            if not isinstance(h, str) or len(h) != 64 or h.strip("0123456789abcdef"):
+                                raise ValueError("a bad hash")
+                        found.append(((a["table"], a["chain_id"]), dict(g, by=values["change_id"])))
+            except (ValueError, TypeError, KeyError, AttributeError):
+                breaks.append(("changes", chain, r["chain_seq"], values["change_id"], "anchor",
+                               "a purge record whose anchors cannot be read"))
+                continue
+            for key, g in found:
+                anchors.setdefault(key, {})[g["from"]] = g
+    return anchors
+
+
+def bridge(ranges, used, seq, head, upto):
+    """Steps over the purged ranges right after place seq, up to the record at place upto."""
+    while seq + 1 in ranges:
+        g = ranges[seq + 1]
+        used.add(id(g))
+        if g["previous_hash"] != head:
+            return seq, head, "a purged range follows another hash"
+        if upto <= g["to"]:
+            return seq, head, "a purged range holds a record that is there"
+        seq, head = g["to"], g["last_hash"]
+    return seq, head, None
+
+
 def main(path, checkpoints=None, public_keys=()):
     starts, records, unchained = {}, {}, {}
     with open(path, encoding="utf-8") as f:
@@ -142,6 +193,8 @@ def main(path, checkpoints=None, public_keys=()):
     for (table, chain), rows in records.items():
         for r in rows:
             hashes[(table, chain, r["chain_seq"])] = r["record_hash"]
+    anchors = read_anchors(records, breaks)
+    used = set()
     by_table = {}
     for s in starts.values():
         by_table.setdefault(s["record_table"], []).append(s)
@@ -161,27 +214,38 @@ def main(path, checkpoints=None, public_keys=()):
             prev = s["previous_chain_id"], s["previous_seq"]
             stored = (starts[prev[0]]["start_hash"] if prev[1] == 0 and prev[0] in starts
                       else hashes.get((table, prev[0], prev[1])))
+            if stored is None and any(g["to"] == prev[1] and g["last_hash"] == s["previous_hash"]
+                                      for g in anchors.get((table, prev[0]), {}).values()):
+                continue  # purged; an anchor names it as the last record it removed
             if stored != s["previous_hash"]:
                 breaks.append((table, s["chain_id"], 0, s["chain_id"], "start",
                                "the record of the run before it that it links to is missing or changed"))
     count = 0
+    broken = set()
     for (table, chain), rows in records.items():
         count += len(rows)
         start = starts.get(chain)
         if start is None:
             breaks.append((table, chain, rows[0]["chain_seq"], rows[0]["values"][COLUMNS[table][0]], "inserted",
                            "its chain has no start row"))
+            broken.add((table, chain))
             continue
-        seq, head, before = 0, start["start_hash"], None
+        ranges = anchors.get((table, chain), {})
+        seq, head, before, previous_id = 0, start["start_hash"], None, None
         for r in rows:
             values = r["values"]
             encoded = [field(values[name]) for name in COLUMNS[table]]
             own = None if r["prev_hash"] is None or r["record_hash"] is None else (
                 digest(bytes.fromhex(r["prev_hash"]), table, encoded).hex())
             record_id = values[COLUMNS[table][0]]
-            kind = None
+            kind, problem = None, None
+            if r["chain_seq"] > seq + 1 and seq + 1 in ranges:
+                seq, head, problem = bridge(ranges, used, seq, head, r["chain_seq"])
+                before = None
             if own is None or own != r["record_hash"]:
                 kind = "modified"
+            elif problem:
+                kind = "anchor"
             elif r["chain_seq"] == seq:
                 kind = "inserted"
             elif r["prev_hash"] != head:
@@ -194,8 +258,26 @@ def main(path, checkpoints=None, public_keys=()):
                 if kind == "inserted" and r["prev_hash"] == before:
                     place, record_id = seq, previous_id
                 breaks.append((table, chain, place, record_id, kind, ""))
+                broken.add((table, chain))
                 break
             before, head, seq, previous_id = head, r["record_hash"], r["chain_seq"], record_id
+        else:
+            seq, head, problem = bridge(ranges, used, seq, head, float("inf"))  # a purged tail
+            if problem:
+                breaks.append((table, chain, seq + 1, previous_id, "anchor", problem))
+                broken.add((table, chain))
+    for s in starts.values():  # chains whose every record was purged
+        key = (s["record_table"], s["chain_id"])
+        if key not in records:
+            seq, head, problem = bridge(anchors.get(key, {}), used, 0, s["start_hash"], float("inf"))
+            if problem:
+                breaks.append(key + (seq + 1, s["chain_id"], "anchor", problem))
+                broken.add(key)
+    for key, ranges in sorted(anchors.items()):
+        unused = sorted((g for g in ranges.values() if id(g) not in used), key=lambda g: g["from"])
+        if unused and key not in broken:
+            breaks.append(key + (unused[0]["from"], unused[0]["by"], "anchor",
+                                 "a purged range that is not where its anchor says"))
     for table, rows in unchained.items():
         # Written before chains existed, unless dated after the table's first chain began.
         first = min((s["started_at_ms"] for s in by_table.get(table, [])), default=None)

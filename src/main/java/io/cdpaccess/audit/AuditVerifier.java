@@ -50,7 +50,12 @@ public final class AuditVerifier {
         /** A checkpoint whose signature no known key makes: forged, damaged, or its key not kept. */
         UNSIGNED,
         /** A record follows a chain's last checkpoint: written after its writer had stopped. */
-        APPENDED;
+        APPENDED,
+        /**
+         * A purge record's anchor does not match the chain it names: it claims records removed
+         * that are still there, or that do not follow the chain where it says.
+         */
+        ANCHOR;
 
         public String label() {
             return name().toLowerCase(Locale.ROOT);
@@ -108,19 +113,29 @@ public final class AuditVerifier {
                 c.setAutoCommit(false);
             }
             try {
+                PurgeAnchors anchors = PurgeAnchors.read(c);
+                for (PurgeAnchors.Unreadable u : anchors.unreadable()) {
+                    breaks.add(new Break(
+                            ChainedTable.CHANGES.name(),
+                            u.chainId(),
+                            u.seq(),
+                            u.changeId(),
+                            Kind.ANCHOR,
+                            "a purge record whose anchors cannot be read: " + u.why()));
+                }
                 for (ChainedTable table : TABLES) {
                     List<AuditChains.Start> starts = AuditChains.all(c, table.name());
                     chains += starts.size();
-                    Map<String, AuditChains.Start> byId = new HashMap<>();
+                    Map<String, AuditChains.Start> byId = new java.util.LinkedHashMap<>();
                     for (int i = 0; i < starts.size(); i++) {
                         AuditChains.Start start = starts.get(i);
                         byId.put(start.chainId(), start);
                         if (since.isEmpty()
                                 || start.startedAtMs() >= since.get().toEpochMilli()) {
-                            checkStart(c, table, start, i == 0, breaks);
+                            checkStart(c, table, start, i == 0, anchors, breaks);
                         }
                     }
-                    walk(c, table, byId, since, records, progress, breaks);
+                    walk(c, table, byId, since, anchors, records, progress, breaks);
                     unchained += unchained(c, table, starts, since, breaks);
                 }
             } finally {
@@ -202,7 +217,12 @@ public final class AuditVerifier {
     }
 
     private static void checkStart(
-            Connection c, ChainedTable table, AuditChains.Start start, boolean first, List<Break> breaks)
+            Connection c,
+            ChainedTable table,
+            AuditChains.Start start,
+            boolean first,
+            PurgeAnchors anchors,
+            List<Break> breaks)
             throws SQLException {
         if (!start.computedHash().equals(start.startHash())) {
             breaks.add(startBreak(table, start, "its start row was changed (writer, time or link)"));
@@ -216,6 +236,9 @@ public final class AuditVerifier {
         }
         ChainHead previous = start.previous().get();
         Optional<Hash> stored = storedHash(c, table, previous);
+        if (stored.isEmpty() && anchors.endsAt(table.name(), previous.chainId(), previous.seq(), previous.hash())) {
+            return; // purged, and a purge record's anchor names that very record as the last it removed
+        }
         if (stored.isEmpty() || !stored.get().equals(previous.hash())) {
             breaks.add(startBreak(
                     table,
@@ -273,10 +296,13 @@ public final class AuditVerifier {
             ChainedTable table,
             Map<String, AuditChains.Start> starts,
             Optional<Instant> since,
+            PurgeAnchors anchors,
             long[] records,
             LongConsumer progress,
             List<Break> breaks)
             throws SQLException {
+        java.util.Set<String> walked = new java.util.HashSet<>();
+        java.util.Set<String> broken = new java.util.HashSet<>();
         String sql = table.selectSql() + " WHERE chain_id IS NOT NULL"
                 + (since.isPresent() ? " AND " + table.timeColumn() + " >= ?" : "")
                 + " ORDER BY chain_id, chain_seq";
@@ -292,6 +318,8 @@ public final class AuditVerifier {
                     ChainedTable.Position at = table.position(rs);
                     String id = String.valueOf(values.get(0));
                     if (walk == null || !walk.chainId.equals(at.chainId())) {
+                        finish(table, walk, anchors, broken, breaks);
+                        walked.add(at.chainId());
                         AuditChains.Start start = starts.get(at.chainId());
                         if (start == null) {
                             breaks.add(new Break(
@@ -316,16 +344,92 @@ public final class AuditVerifier {
                         progress.accept(records[0]);
                     }
                     if (!walk.broken) {
-                        check(c, table, walk, values, at, id, breaks);
+                        check(c, table, walk, values, at, id, anchors, breaks);
                     }
                     walk.beforeHash = walk.hash;
                     walk.seq = at.seq();
                     walk.hash = at.hash();
                     walk.id = id;
                 }
+                finish(table, walk, anchors, broken, breaks);
             }
         }
         progress.accept(records[0]);
+        if (since.isEmpty()) {
+            // A chain whose every record was purged: its anchors must step from its start to its end.
+            for (AuditChains.Start start : starts.values()) {
+                if (!walked.contains(start.chainId())) {
+                    finish(table, new Walk(start.chainId(), 0, start.startHash()), anchors, broken, breaks);
+                }
+            }
+            anchors.unused(table.name(), broken).forEach((chain, ranges) -> {
+                PurgeAnchors.Range r = ranges.get(0);
+                breaks.add(new Break(
+                        table.name(),
+                        chain,
+                        r.from(),
+                        r.by(),
+                        Kind.ANCHOR,
+                        "purge record " + r.by() + " says places " + r.from() + ".." + r.to() + " of chain " + chain
+                                + " were removed, but "
+                                + (starts.containsKey(chain)
+                                        ? "they are there, or do not follow the chain there"
+                                        : "there is no such chain")));
+            });
+        }
+    }
+
+    /**
+     * At the end of a chain's records: steps over the ranges purged from its tail (or, for a chain
+     * with no record left, from its start), which must follow on from where the walk stands.
+     */
+    private static void finish(
+            ChainedTable table, Walk walk, PurgeAnchors anchors, java.util.Set<String> broken, List<Break> breaks) {
+        if (walk == null) {
+            return;
+        }
+        if (walk.broken) {
+            broken.add(walk.chainId);
+            return;
+        }
+        Optional<String> problem = bridge(table, walk, Long.MAX_VALUE, anchors);
+        if (problem.isPresent()) {
+            broken.add(walk.chainId);
+            breaks.add(new Break(
+                    table.name(),
+                    walk.chainId,
+                    walk.seq + 1,
+                    walk.id == null ? walk.chainId : walk.id,
+                    Kind.ANCHOR,
+                    problem.get()));
+        }
+    }
+
+    /**
+     * Steps the walk over the purged ranges that start right after it, up to the record at
+     * {@code next}: each must follow the hash the walk stands at, and end before that record.
+     *
+     * @return what does not hold, if anything
+     */
+    private static Optional<String> bridge(ChainedTable table, Walk walk, long next, PurgeAnchors anchors) {
+        while (true) {
+            Optional<PurgeAnchors.Range> range = anchors.startingAt(table.name(), walk.chainId, walk.seq + 1);
+            if (range.isEmpty()) {
+                return Optional.empty();
+            }
+            PurgeAnchors.Range r = range.get();
+            if (!r.previous().equals(walk.hash)) {
+                return Optional.of("purge record " + r.by() + " says places " + r.from() + ".." + r.to()
+                        + " were removed after a record with another hash than the one at place " + walk.seq);
+            }
+            if (next <= r.to()) {
+                return Optional.of("purge record " + r.by() + " says places " + r.from() + ".." + r.to()
+                        + " were removed, but place " + next + " is there");
+            }
+            walk.seq = r.to();
+            walk.hash = r.last();
+            walk.beforeHash = null;
+        }
     }
 
     /** Checks one record against the one before it; a break stops the chain's checks. */
@@ -336,18 +440,24 @@ public final class AuditVerifier {
             List<Object> values,
             ChainedTable.Position at,
             String id,
+            PurgeAnchors anchors,
             List<Break> breaks)
             throws SQLException {
         Kind kind = null;
         String why = null;
         long place = at.seq();
         String breakId = id;
+        Optional<String> anchorProblem =
+                at.seq() > walk.seq + 1 ? bridge(table, walk, at.seq(), anchors) : Optional.empty();
         if (at.hash() == null || at.previous() == null) {
             kind = Kind.MODIFIED;
             why = "its hash columns are missing or damaged";
         } else if (!ChainHash.of(at.previous(), table.name(), values).equals(at.hash())) {
             kind = Kind.MODIFIED;
             why = "its stored values no longer give its hash";
+        } else if (anchorProblem.isPresent()) {
+            kind = Kind.ANCHOR;
+            why = anchorProblem.get();
         } else if (at.seq() == walk.seq) {
             kind = Kind.INSERTED;
             why = "a second record at place " + at.seq();

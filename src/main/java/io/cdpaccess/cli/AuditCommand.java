@@ -1,11 +1,14 @@
 package io.cdpaccess.cli;
 
 import io.cdpaccess.audit.AuditExport;
+import io.cdpaccess.audit.AuditPurge;
 import io.cdpaccess.audit.AuditVerifier;
 import io.cdpaccess.audit.Checkpoint;
 import io.cdpaccess.audit.CheckpointKeys;
+import io.cdpaccess.config.AuditConfig;
 import io.cdpaccess.config.ServiceConfig;
 import io.cdpaccess.files.OwnerOnly;
+import io.cdpaccess.store.ChangeValues;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -20,13 +23,22 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.TreeMap;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code audit verify}: prove that the record of decisions and changes was not edited. */
+/**
+ * {@code audit verify|export|purge|key}: prove that the record of decisions and changes was not
+ * edited, hand it to an outside verifier, and remove what is past its retention.
+ */
 @Command(
         name = "audit",
         description = "Check the tamper-evident record of decisions and changes.",
-        subcommands = {AuditCommand.Verify.class, AuditCommand.Export.class, AuditCommand.Key.class})
+        subcommands = {
+            AuditCommand.Verify.class,
+            AuditCommand.Export.class,
+            AuditCommand.Purge.class,
+            AuditCommand.Key.class
+        })
 final class AuditCommand {
 
     @Command(
@@ -168,6 +180,84 @@ final class AuditCommand {
                 }
                 return null;
             });
+            return 0;
+        }
+    }
+
+    @Command(
+            name = "purge",
+            description = "Remove decision and change records older than audit.retention (default 6y), in small "
+                    + "batches, each with an audit.purge change record whose anchors let the remaining chains still "
+                    + "verify. The records of grants still in force, active blocks and each project's current status "
+                    + "are kept.")
+    static final class Purge extends ConfiguredCommand {
+
+        @Option(names = "--dry-run", description = "say what would be removed; change nothing")
+        boolean dryRun;
+
+        @Mixin
+        Options.Actor actor;
+
+        Purge(CliContext context) {
+            super(context);
+        }
+
+        @Override
+        int run(ServiceConfig config) throws Exception {
+            Instant cutoff = config.audit().retentionCutoff(clock().instant());
+            String retention = AuditConfig.format(config.audit().retention());
+            String by = actor.value();
+            AuditPurge.Result result = withStore(config, (db, store) -> {
+                AuditPurge purge = new AuditPurge(db.dataSource());
+                AuditPurge.Request request = new AuditPurge.Request(cutoff, retention, by, store.explainingChanges());
+                try (Progress progress = new Progress(
+                        spec.commandLine().getErr(),
+                        context.terminal(),
+                        dryRun ? "count" : "purge",
+                        OptionalLong.empty(),
+                        clock())) {
+                    return dryRun
+                            ? purge.dryRun(request, progress)
+                            : purge.purge(
+                                    request,
+                                    (delete, after) -> store.recordWork(
+                                            by,
+                                            AuditPurge.ACTION,
+                                            "records before " + cutoff,
+                                            delete,
+                                            b -> b.total() > 0,
+                                            b -> new ChangeValues(Optional.empty(), Optional.of(after.apply(b)))),
+                                    progress);
+                } catch (IllegalStateException e) {
+                    throw new UserError("audit purge refused: " + e.getMessage());
+                }
+            });
+            String counts = String.format(
+                    Locale.ROOT,
+                    "%,d decision records and %,d change records from before %s (retention %s)",
+                    result.removed().getOrDefault("decisions", 0L),
+                    result.removed().getOrDefault("changes", 0L),
+                    cutoff,
+                    retention);
+            if (dryRun) {
+                print("would remove " + counts + "; nothing was changed (--dry-run)");
+            } else if (result.total() == 0) {
+                print("nothing to remove: no record is older than " + cutoff + " (retention " + retention + ")");
+            } else {
+                print(String.format(
+                        Locale.ROOT,
+                        "removed %s, in %,d batches, each recorded as an audit.purge change; audit verify still"
+                                + " checks every remaining record",
+                        counts,
+                        result.batches()));
+            }
+            if (result.keptChanges() > 0) {
+                print(String.format(
+                        Locale.ROOT,
+                        "kept %,d older change records: those of grants still in force, active blocks, each project's"
+                                + " current status, and earlier purges",
+                        result.keptChanges()));
+            }
             return 0;
         }
     }

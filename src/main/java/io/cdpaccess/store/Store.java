@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.function.Predicate;
 
@@ -309,6 +310,32 @@ public final class Store implements SnapshotSource {
      */
     public void recordEvent(String actor, String action, String subject, ChangeValues values) {
         write(actor, action, subject, c -> Boolean.TRUE, done -> true, done -> values, false);
+    }
+
+    /**
+     * Runs {@code work}, which changes tables outside the store (a purge of old audit records),
+     * and its change record in one transaction of this process's chain of change records; when
+     * {@code changed} says it changed nothing, rolls back and records nothing. Servers are not
+     * made to reload: the store's own tables are untouched.
+     */
+    public <T> T recordWork(
+            String actor,
+            String action,
+            String subject,
+            Jdbc.Work<T> work,
+            Predicate<T> changed,
+            Function<T, ChangeValues> values) {
+        return write(actor, action, subject, work, changed, values, false);
+    }
+
+    /**
+     * The change records that explain the store's state now, which a retention purge keeps
+     * whatever their age: every record naming a grant still in force (active or future) or an
+     * active block, and each project's newest record (its current status).
+     */
+    public Set<String> explainingChanges() {
+        Instant now = clock.instant();
+        return read(c -> ChangeTable.explaining(c, now));
     }
 
     private <T> T write(

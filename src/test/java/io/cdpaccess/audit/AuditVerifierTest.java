@@ -375,39 +375,7 @@ class AuditVerifierTest {
 
     /** Recomputes every hash of a chain from its start, as a forger who knows the encoding would. */
     private void rehash(String tableName, String chain) throws SQLException {
-        ChainedTable table =
-                DecisionTable.CHAINED.name().equals(tableName) ? DecisionTable.CHAINED : ChainedTable.CHANGES;
-        try (Connection c = database.dataSource().getConnection()) {
-            Hash previous = io.cdpaccess.db.AuditChains.all(c, table.name()).stream()
-                    .filter(s -> s.chainId().equals(chain))
-                    .findFirst()
-                    .orElseThrow()
-                    .startHash();
-            List<Object[]> rows = new ArrayList<>();
-            try (PreparedStatement ps =
-                    c.prepareStatement(table.selectSql() + " WHERE chain_id = ? ORDER BY chain_seq")) {
-                ps.setString(1, chain);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        rows.add(new Object[] {table.position(rs).seq(), table.read(rs)});
-                    }
-                }
-            }
-            for (Object[] row : rows) {
-                @SuppressWarnings("unchecked")
-                List<Object> values = (List<Object>) row[1];
-                Hash hash = ChainHash.of(previous, table.name(), values);
-                try (PreparedStatement ps = c.prepareStatement("UPDATE " + table.name()
-                        + " SET prev_hash = ?, record_hash = ? WHERE chain_id = ? AND chain_seq = ?")) {
-                    ps.setBytes(1, previous.bytes());
-                    ps.setBytes(2, hash.bytes());
-                    ps.setString(3, chain);
-                    ps.setLong(4, (Long) row[0]);
-                    ps.executeUpdate();
-                }
-                previous = hash;
-            }
-        }
+        Forger.rehash(database.dataSource(), tableName, chain);
     }
 
     private Report verify() throws SQLException {
@@ -419,26 +387,11 @@ class AuditVerifierTest {
     }
 
     private static List<String> verdict(Report report) {
-        List<String> lines = new ArrayList<>();
-        for (Break b : report.breaks()) {
-            lines.add("BREAK " + b.table() + " chain " + b.chainId() + " place " + b.seq() + " (" + b.recordId() + "): "
-                    + b.kind().label());
-        }
-        java.util.Collections.sort(lines);
-        lines.add(
-                report.verifies()
-                        ? "all " + report.records() + " records in " + report.chains() + " chains verify"
-                        : report.breaks().size() + " chain(s) broken; checked " + report.records() + " records in "
-                                + report.chains() + " chains");
-        return lines;
+        return OutsideVerifier.verdict(report);
     }
 
     private List<String> outsideVerdict() throws SQLException {
-        List<String> lines = new ArrayList<>(runOutside(List.of()));
-        String summary = lines.remove(lines.size() - 1);
-        java.util.Collections.sort(lines);
-        lines.add(summary);
-        return lines;
+        return OutsideVerifier.outsideVerdict(database.dataSource());
     }
 
     /**
@@ -472,36 +425,8 @@ class AuditVerifierTest {
         return breaks;
     }
 
-    /** What the outside verifier prints for an export of the database now, with {@code args}. */
     private List<String> runOutside(List<String> args) throws SQLException {
-        try {
-            Path export = Files.createTempFile("audit-export", ".jsonl");
-            try {
-                try (java.io.Writer w = Files.newBufferedWriter(export)) {
-                    new AuditExport(database.dataSource()).write(w, n -> {});
-                }
-                List<String> command = new ArrayList<>(List.of(
-                        "python3", Path.of("tools/cdp-access-audit-verify.py").toString(), export.toString()));
-                command.addAll(args);
-                Process python =
-                        new ProcessBuilder(command).redirectErrorStream(true).start();
-                String out =
-                        new String(python.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-                assertThat(python.waitFor(60, java.util.concurrent.TimeUnit.SECONDS))
-                        .isTrue();
-                List<String> lines = out.lines().toList();
-                boolean holds = lines.stream().noneMatch(l -> l.startsWith("BREAK "));
-                assertThat(python.exitValue()).as(out).isEqualTo(holds ? 0 : 1);
-                return lines;
-            } finally {
-                Files.deleteIfExists(export);
-            }
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException("python3 must be installed (.ci/run installs it)", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        return OutsideVerifier.run(database.dataSource(), args);
     }
 
     private Break onlyBreak() throws SQLException {

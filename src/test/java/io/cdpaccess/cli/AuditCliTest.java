@@ -151,6 +151,64 @@ class AuditCliTest {
         assertThat(bad.err()).contains("line 2: a checkpoint that cannot be read");
     }
 
+    @Test
+    void aPurgeSaysWhatItWouldRemoveThenRemovesItAndTheRecordStillVerifies() {
+        clock.advance(Duration.ofDays(7 * 365));
+        Cli.Result revoked = run(
+                "grant",
+                "revoke",
+                "--instance",
+                "prod",
+                "--user",
+                "alice",
+                "--project-id",
+                "42",
+                "--reason",
+                "left",
+                "--by",
+                "admin");
+        assertThat(revoked.exitCode()).as(revoked.toString()).isZero();
+
+        Cli.Result dry = run("audit", "purge", "--dry-run");
+        assertThat(dry.exitCode()).as(dry.toString()).isZero();
+        assertThat(dry.out())
+                .containsPattern("would remove 0 decision records and 1 change records from before \\S+Z \\(retention"
+                        + " 6y\\); nothing was changed \\(--dry-run\\)")
+                .contains("kept 1 older change records: those of grants still in force");
+        assertThat(dry.err()).as("no progress line when not at a terminal").isEmpty();
+        assertThat(run("audit", "verify").out()).as("nothing changed").contains("all 3 records in 3 chains verify");
+
+        Cli.Result purged = run("audit", "purge", "--by", "carol");
+        assertThat(purged.exitCode()).as(purged.toString()).isZero();
+        assertThat(purged.out())
+                .contains("removed 0 decision records and 1 change records from before")
+                .contains("in 1 batches, each recorded as an audit.purge change");
+        assertThat(purged.err()).isEmpty();
+        Cli.Result verified = run("audit", "verify");
+        assertThat(verified.exitCode()).as(verified.toString()).isZero();
+        assertThat(verified.out()).contains("all 3 records in 4 chains verify");
+        assertThat(run("changes", "list").out()).contains("audit.purge").contains("carol");
+
+        Cli.Result again = run("audit", "purge");
+        assertThat(again.out()).startsWith("nothing to remove: no record is older than");
+    }
+
+    @Test
+    void aPurgeOfARecordThatNoLongerVerifiesIsRefused() throws Exception {
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("data/store.db"));
+                Statement s = c.createStatement()) {
+            s.executeUpdate("UPDATE changes SET actor = 'someone-else' WHERE chain_seq = 1");
+        }
+        clock.advance(Duration.ofDays(7 * 365));
+
+        Cli.Result refused = run("audit", "purge");
+
+        assertThat(refused.exitCode()).isEqualTo(2);
+        assertThat(refused.err())
+                .contains("audit purge refused: audit verify finds 2 broken chain(s): removing records now would"
+                        + " erase the evidence");
+    }
+
     private Cli.Result run(String... args) {
         String[] withConfig = new String[args.length + 2];
         System.arraycopy(args, 0, withConfig, 0, args.length);
