@@ -47,12 +47,11 @@ public final class AuditExport {
      */
     public long write(Writer out, LongConsumer progress) throws SQLException {
         long[] lines = {0};
-        try (Connection c = dataSource.getConnection()) {
-            boolean streamInTransaction = DecisionQuery.streamsInTransaction(c);
-            if (streamInTransaction) {
-                c.setAutoCommit(false);
-            }
-            try (JsonGenerator json = new JsonFactory().createGenerator(out)) {
+        try (Connection pooled = dataSource.getConnection()) {
+            // One snapshot, as audit verify reads: starts, records and purge anchors that agree.
+            try (ReadSnapshot snapshot = ReadSnapshot.begin(pooled);
+                    JsonGenerator json = new JsonFactory().createGenerator(out)) {
+                Connection c = snapshot.connection();
                 json.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
                 for (ChainedTable table : AuditVerifier.TABLES) {
                     for (AuditChains.Start start : AuditChains.all(c, table.name())) {
@@ -65,11 +64,6 @@ public final class AuditExport {
                 }
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
-            } finally {
-                if (streamInTransaction) {
-                    c.rollback();
-                    c.setAutoCommit(true);
-                }
             }
         }
         progress.accept(lines[0]);

@@ -107,12 +107,10 @@ public final class AuditVerifier {
         int chains = 0;
         long unchained = 0;
         List<Break> breaks = new ArrayList<>();
-        try (Connection c = dataSource.getConnection()) {
-            boolean streamInTransaction = DecisionQuery.streamsInTransaction(c);
-            if (streamInTransaction) {
-                c.setAutoCommit(false);
-            }
-            try {
+        try (Connection pooled = dataSource.getConnection()) {
+            // One snapshot: a chain started or a purge batch committed meanwhile is seen whole or not at all.
+            try (ReadSnapshot snapshot = ReadSnapshot.begin(pooled)) {
+                Connection c = snapshot.connection();
                 PurgeAnchors anchors = PurgeAnchors.read(c);
                 for (PurgeAnchors.Unreadable u : anchors.unreadable()) {
                     breaks.add(new Break(
@@ -137,11 +135,6 @@ public final class AuditVerifier {
                     }
                     walk(c, table, byId, since, anchors, records, progress, breaks);
                     unchained += unchained(c, table, starts, since, breaks);
-                }
-            } finally {
-                if (streamInTransaction) {
-                    c.rollback();
-                    c.setAutoCommit(true);
                 }
             }
         }
