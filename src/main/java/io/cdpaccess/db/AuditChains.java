@@ -8,7 +8,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.Instant;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -69,7 +69,7 @@ public final class AuditChains {
      * Starts a chain for {@code table} in {@code tx}, linked to the head of the chain of that table
      * started last.
      */
-    public static Chain start(Connection tx, ChainedTable table, String chainId, Instant at, String writer)
+    public static Chain start(Connection tx, ChainedTable table, String chainId, Clock clock, String writer)
             throws SQLException {
         // One chain start at a time: another server starting now must see this one, and link to
         // it, or be seen by it. A no-op update of the store's counter row is a row lock on every
@@ -79,9 +79,14 @@ public final class AuditChains {
         }
         Optional<Start> latest = latest(tx, table.name());
         Optional<ChainHead> previous = latest.isEmpty() ? Optional.empty() : Optional.of(head(tx, table, latest.get()));
+        // Started after the chain it links to, even if this process read its clock first and then
+        // waited for the lock (or the two clocks disagree): the next run links to the latest start,
+        // so the order of the starts must be the order of the links.
+        long startedAtMs =
+                latest.map(l -> Math.max(clock.millis(), l.startedAtMs() + 1)).orElseGet(clock::millis);
         String w = writer.length() > WRITER_WIDTH ? writer.substring(0, WRITER_WIDTH) : writer;
-        Start pending = new Start(chainId, table.name(), at.toEpochMilli(), w, previous, Hash.NONE);
-        Start start = new Start(chainId, table.name(), at.toEpochMilli(), w, previous, pending.computedHash());
+        Start pending = new Start(chainId, table.name(), startedAtMs, w, previous, Hash.NONE);
+        Start start = new Start(chainId, table.name(), startedAtMs, w, previous, pending.computedHash());
         try (PreparedStatement ps = tx.prepareStatement("INSERT INTO " + TABLE
                 + " (chain_id, record_table, started_at_ms, writer, previous_chain_id, previous_seq, previous_hash,"
                 + " start_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {

@@ -125,7 +125,7 @@ public final class ChainedWriter {
             return;
         }
         if (chain == null) {
-            chain = AuditChains.start(tx, table, Ids.next(clock), clock.instant(), writer);
+            chain = AuditChains.start(tx, table, Ids.next(clock), clock, writer);
         }
         try (PreparedStatement ps = tx.prepareStatement(table.insertSql())) {
             for (List<?> values : records) {
