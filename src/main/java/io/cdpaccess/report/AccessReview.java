@@ -334,7 +334,7 @@ public final class AccessReview {
                 return new Evaluation(
                         Status.UNKNOWN,
                         List.of(),
-                        "could not evaluate: instance " + instance.name() + " has no redcap_url configured and "
+                        "could not evaluate: instance " + instance.name() + " has redcap_url \"*\" and "
                                 + "no call from it is recorded",
                         facts);
             }
@@ -395,7 +395,7 @@ public final class AccessReview {
 
         /**
          * The URL the instance is asked with: its configured one, else the latest one recorded from it
-         * (an instance without {@code redcap_url} answers for any).
+         * (an instance with {@code redcap_url: "*"} answers for any).
          */
         private Optional<RedcapUrl> url(InstanceConfig instance) throws SQLException {
             if (instance.redcapUrl().isPresent()) {

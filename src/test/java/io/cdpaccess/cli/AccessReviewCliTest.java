@@ -49,9 +49,9 @@ class AccessReviewCliTest {
     void seed() throws Exception {
         String yaml = ServiceUnderTest.prodConfig("""
                   - name: test
-                    redcap_url: %s
+                    redcap_url: "*"
                     secret: test-secret-0123456789-XYZ
-                """.formatted(TEST_URL));
+                """);
         config = dir.resolve("cdp-access.yaml");
         Files.writeString(config, yaml);
         ok(
@@ -293,7 +293,11 @@ class AccessReviewCliTest {
                 .containsEntry("evaluation", "would deny: blocked")
                 .containsEntry("last_used", "2026-11-20T10:00:00Z");
 
-        assertThat(byUser(rows, "erin")).containsEntry("instance", "test").containsEntry("would_deny", "no");
+        assertThat(byUser(rows, "erin"))
+                .as("an instance without redcap_url is asked with the URL its calls came with")
+                .containsEntry("instance", "test")
+                .containsEntry("would_deny", "no")
+                .containsEntry("evaluation", "allowed");
     }
 
     @Test
