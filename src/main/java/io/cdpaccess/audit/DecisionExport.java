@@ -1,15 +1,15 @@
 package io.cdpaccess.audit;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cdpaccess.ops.CsvText;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.io.Writer;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 
 /**
  * Writes decision records as CSV (RFC 4180, one header row, cells safe for spreadsheets: {@link
@@ -37,16 +37,24 @@ public final class DecisionExport implements AutoCloseable {
     static final List<String> COLUMNS =
             DecisionTable.COLUMNS.stream().map(DecisionTable.Column::exportName).toList();
 
+    private static final JsonFactory JSON = new ObjectMapper().getFactory();
+
     private final Writer out;
     private final Format format;
-    private final ObjectMapper json = new ObjectMapper();
+    /** JSON Lines are written by one generator straight to {@code out}: no tree, no string per line. */
+    private final JsonGenerator json;
+
     private long count;
 
     public DecisionExport(Writer out, Format format) throws IOException {
         this.out = out;
         this.format = format;
         if (format == Format.CSV) {
+            this.json = null;
             out.write(CsvText.line(COLUMNS));
+        } else {
+            this.json = JSON.createGenerator(out).disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+            this.json.setRootValueSeparator(null);
         }
     }
 
@@ -54,22 +62,38 @@ public final class DecisionExport implements AutoCloseable {
     public void write(DecisionRecord r) {
         try {
             if (format == Format.CSV) {
-                List<Object> cells = new ArrayList<>(DecisionTable.COLUMNS.size());
+                String separator = "";
                 for (DecisionTable.Column column : DecisionTable.COLUMNS) {
-                    cells.add(column.export(r));
+                    out.write(separator);
+                    out.write(CsvText.cell(column.export(r)));
+                    separator = ",";
                 }
-                out.write(CsvText.line(cells));
+                out.write(CsvText.LINE_END);
             } else {
-                Map<String, Object> line = new LinkedHashMap<>();
+                json.writeStartObject();
                 for (DecisionTable.Column column : DecisionTable.COLUMNS) {
-                    line.put(column.exportName(), column.export(r));
+                    json.writeFieldName(column.exportName());
+                    if (column.exportName().equals("explanation")
+                            && r.explanation().isPresent()) {
+                        // Nested as JSON, not as a string holding JSON, so jq and friends can reach into it.
+                        try (JsonParser explanation =
+                                JSON.createParser(r.explanation().get())) {
+                            explanation.nextToken();
+                            json.copyCurrentStructure(explanation);
+                        }
+                    } else {
+                        Object value = column.export(r);
+                        if (value == null) {
+                            json.writeNull();
+                        } else if (value instanceof Number n) {
+                            json.writeNumber(n.longValue());
+                        } else {
+                            json.writeString(value.toString());
+                        }
+                    }
                 }
-                if (r.explanation().isPresent()) {
-                    // Nested as JSON, not as a string holding JSON, so jq and friends can reach into it.
-                    line.put("explanation", json.readTree(r.explanation().get()));
-                }
-                out.write(json.writeValueAsString(line));
-                out.write('\n');
+                json.writeEndObject();
+                json.writeRaw('\n');
             }
             count++;
         } catch (IOException e) {
@@ -83,6 +107,9 @@ public final class DecisionExport implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
+        if (json != null) {
+            json.close(); // flushes what it holds; out stays open
+        }
         out.flush();
     }
 }

@@ -40,37 +40,53 @@ public final class ChainHash {
      * {@code Long} or {@code Integer}, {@code String}, {@code byte[]}), following {@code previous}.
      */
     public static Hash of(Hash previous, String table, List<?> fields) {
-        MessageDigest digest = sha256();
+        Hasher hasher = HASHER.get();
+        MessageDigest digest = hasher.digest;
+        digest.reset();
         digest.update(previous.bytes());
-        update(digest, table);
+        update(hasher, table);
         for (Object field : fields) {
-            update(digest, field);
+            update(hasher, field);
         }
         return Hash.of(digest.digest());
     }
 
-    private static void update(MessageDigest digest, Object field) {
+    /**
+     * A digest and a scratch buffer for the fields' tags and numbers, one per thread and reused:
+     * {@code audit verify} hashes millions of records, and looking the algorithm up and
+     * allocating per field cost about as much as hashing.
+     */
+    private static final class Hasher {
+        final MessageDigest digest = sha256();
+        final byte[] bytes = new byte[1 + Long.BYTES];
+        final ByteBuffer scratch = ByteBuffer.wrap(bytes);
+    }
+
+    private static final ThreadLocal<Hasher> HASHER = ThreadLocal.withInitial(Hasher::new);
+
+    private static void update(Hasher hasher, Object field) {
+        MessageDigest digest = hasher.digest;
         if (field == null) {
             digest.update(NULL);
         } else if (field instanceof Long || field instanceof Integer) {
-            digest.update(INTEGER);
-            digest.update(ByteBuffer.allocate(Long.BYTES)
-                    .putLong(((Number) field).longValue())
-                    .array());
+            ByteBuffer scratch = hasher.scratch.clear();
+            scratch.put(INTEGER).putLong(((Number) field).longValue());
+            digest.update(hasher.bytes, 0, scratch.position());
         } else if (field instanceof String text) {
-            lengthPrefixed(digest, TEXT, text.getBytes(StandardCharsets.UTF_8));
+            lengthPrefixed(hasher, TEXT, text.getBytes(StandardCharsets.UTF_8));
         } else if (field instanceof byte[] bytes) {
-            lengthPrefixed(digest, BYTES, bytes);
+            lengthPrefixed(hasher, BYTES, bytes);
         } else {
             throw new IllegalArgumentException("a chained field is null, a whole number, text or bytes, not a "
                     + field.getClass().getSimpleName());
         }
     }
 
-    private static void lengthPrefixed(MessageDigest digest, byte tag, byte[] bytes) {
-        digest.update(tag);
-        digest.update(ByteBuffer.allocate(Integer.BYTES).putInt(bytes.length).array());
-        digest.update(bytes);
+    private static void lengthPrefixed(Hasher hasher, byte tag, byte[] bytes) {
+        ByteBuffer scratch = hasher.scratch.clear();
+        scratch.put(tag).putInt(bytes.length);
+        hasher.digest.update(hasher.bytes, 0, scratch.position());
+        hasher.digest.update(bytes);
     }
 
     private static MessageDigest sha256() {
