@@ -29,17 +29,7 @@ public final class DecisionQuery {
      * {@code limit} records are delivered, still oldest first.
      */
     public void forEach(DecisionFilter filter, Consumer<DecisionRecord> sink) throws SQLException {
-        Where where = new Where()
-                .and(DecisionTable.DECISIONS_ONLY)
-                .and("d.decided_at_ms >= ?", filter.since(), Instant::toEpochMilli)
-                .and("d.decided_at_ms < ?", filter.until(), Instant::toEpochMilli)
-                .and("d.instance_name = ?", filter.instance())
-                .and("d.normalized_user = ?", filter.user())
-                .and(DecisionTable.expression("effect") + " = ?", filter.effect(), Effect::label)
-                .and("d.project_id = ?", filter.projectId())
-                .and(DecisionTable.expression("reason") + " = ?", filter.reason())
-                .and("d.decision_id = ?", filter.decisionId())
-                .and("d.policy_version = ?", filter.policyVersion());
+        Where where = where(filter);
         boolean newestFirst = filter.limit().isPresent();
         String sql = DecisionTable.SELECT
                 + where.sql()
@@ -76,6 +66,37 @@ public final class DecisionQuery {
                 }
             }
         }
+    }
+
+    /**
+     * How many records {@link #forEach} would deliver without a limit: for a long export's
+     * progress, which can then say how long is left.
+     */
+    public long count(DecisionFilter filter) throws SQLException {
+        Where where = where(filter);
+        try (Connection c = dataSource.getConnection()) {
+            return Jdbc.query(
+                            c,
+                            "SELECT COUNT(*) FROM decisions d LEFT JOIN decisions c ON c.corrects = d.decision_id"
+                                    + where.sql(),
+                            where.params(),
+                            rs -> rs.getLong(1))
+                    .get(0);
+        }
+    }
+
+    private static Where where(DecisionFilter filter) {
+        return new Where()
+                .and(DecisionTable.DECISIONS_ONLY)
+                .and("d.decided_at_ms >= ?", filter.since(), Instant::toEpochMilli)
+                .and("d.decided_at_ms < ?", filter.until(), Instant::toEpochMilli)
+                .and("d.instance_name = ?", filter.instance())
+                .and("d.normalized_user = ?", filter.user())
+                .and(DecisionTable.expression("effect") + " = ?", filter.effect(), Effect::label)
+                .and("d.project_id = ?", filter.projectId())
+                .and(DecisionTable.expression("reason") + " = ?", filter.reason())
+                .and("d.decision_id = ?", filter.decisionId())
+                .and("d.policy_version = ?", filter.policyVersion());
     }
 
     /**

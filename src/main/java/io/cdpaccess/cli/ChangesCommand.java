@@ -12,6 +12,8 @@ import java.nio.file.Path;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.function.LongConsumer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -115,16 +117,27 @@ final class ChangesCommand {
             ChangeQuery.Filter filter = filters.toFilter(config, context, Optional.empty());
             withStore(config, (db, store) -> {
                 ChangeQuery query = new ChangeQuery(db.dataSource());
-                export(output, "changes", w -> write(query, filter, fmt, w));
+                try (Progress progress = new Progress(
+                        spec.commandLine().getErr(), context.terminal(), "export", OptionalLong.empty(), clock())) {
+                    export(output, "changes", w -> write(query, filter, fmt, w, progress));
+                }
                 return null;
             });
             return 0;
         }
 
-        private static long write(ChangeQuery query, ChangeQuery.Filter filter, DecisionExport.Format fmt, Writer w)
+        private static long write(
+                ChangeQuery query,
+                ChangeQuery.Filter filter,
+                DecisionExport.Format fmt,
+                Writer w,
+                LongConsumer progress)
                 throws IOException, SQLException {
             try (ChangeExport export = new ChangeExport(w, fmt)) {
-                query.forEach(filter, export::write);
+                query.forEach(filter, r -> {
+                    export.write(r);
+                    progress.accept(export.count());
+                });
                 return export.count();
             } catch (UncheckedIOException e) {
                 throw e.getCause();

@@ -14,6 +14,8 @@ import java.sql.SQLException;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.function.LongConsumer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -140,16 +142,28 @@ final class DecisionsCommand {
             DecisionFilter filter = filters.toFilter(config, context, Optional.empty());
             withStore(config, (db, store) -> {
                 DecisionQuery query = new DecisionQuery(db.dataSource());
-                export(output, "decisions", w -> write(query, filter, fmt, w));
+                try (Progress progress = new Progress(
+                        spec.commandLine().getErr(),
+                        context.terminal(),
+                        "export",
+                        // Counted first only for a person watching: it says how long is left.
+                        context.terminal() ? OptionalLong.of(query.count(filter)) : OptionalLong.empty(),
+                        clock())) {
+                    export(output, "decisions", w -> write(query, filter, fmt, w, progress));
+                }
                 return null;
             });
             return 0;
         }
 
-        private static long write(DecisionQuery query, DecisionFilter filter, DecisionExport.Format fmt, Writer w)
+        private static long write(
+                DecisionQuery query, DecisionFilter filter, DecisionExport.Format fmt, Writer w, LongConsumer progress)
                 throws IOException, SQLException {
             try (DecisionExport export = new DecisionExport(w, fmt)) {
-                query.forEach(filter, export::write);
+                query.forEach(filter, r -> {
+                    export.write(r);
+                    progress.accept(export.count());
+                });
                 return export.count();
             } catch (UncheckedIOException e) {
                 throw e.getCause();

@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -229,8 +230,17 @@ final class PolicyCommand {
                     Optional.empty(),
                     Optional.empty(),
                     Optional.empty());
-            PolicyReplay.Report report = withStore(
-                    config, (db, store) -> PolicyReplay.replay(policy, new DecisionQuery(db.dataSource()), filter));
+            PolicyReplay.Report report = withStore(config, (db, store) -> {
+                DecisionQuery query = new DecisionQuery(db.dataSource());
+                try (Progress progress = new Progress(
+                        spec.commandLine().getErr(),
+                        context.terminal(),
+                        "replay",
+                        context.terminal() ? OptionalLong.of(query.count(filter)) : OptionalLong.empty(),
+                        clock())) {
+                    return PolicyReplay.replay(policy, query, filter, progress);
+                }
+            });
             print("replayed " + report.replayed() + " decisions under policy " + policy.version() + " ("
                     + report.skipped() + " skipped: refused or malformed before any policy)");
             if (report.incomplete() > 0) {

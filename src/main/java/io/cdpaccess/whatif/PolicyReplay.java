@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.LongConsumer;
 
 /**
  * What-if: evaluates recorded decisions again, with the facts recorded then, under another policy,
@@ -58,11 +59,22 @@ public final class PolicyReplay {
     private PolicyReplay() {}
 
     public static Report replay(CompiledPolicy policy, DecisionQuery query, DecisionFilter filter) throws SQLException {
+        return replay(policy, query, filter, done -> {});
+    }
+
+    /**
+     * As {@link #replay(CompiledPolicy, DecisionQuery, DecisionFilter)}, telling {@code progress}
+     * the number of records read so far (replayed or skipped) after each.
+     */
+    public static Report replay(
+            CompiledPolicy policy, DecisionQuery query, DecisionFilter filter, LongConsumer progress)
+            throws SQLException {
         long[] counts = new long[3]; // replayed, skipped, incomplete
         List<Flip> flips = new ArrayList<>();
         Map<String, Long> byNew = new TreeMap<>();
         Map<String, Long> byOld = new TreeMap<>();
         query.forEach(filter, record -> {
+            progress.accept(counts[0] + counts[1] + 1);
             if (record.explanation().isEmpty()) {
                 counts[1]++;
                 return;
