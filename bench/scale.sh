@@ -70,12 +70,12 @@ if [ -z "${SEEDED:-}" ]; then
   java -Xmx3g -cp "$classpath" io.cdpaccess.bench.ScaleBench seed "$COUNT" "$RUNS" "${args[@]}" | sed 's/^/  /'
 fi
 n=$("${cli[@]}" audit verify "${config[@]}" | tee "$work/verify.out" | grep -o 'all [0-9,]* records' | tr -dc '0-9' || true)
-echo "records in the store: ${n:-?} ($(tail -1 "$work/verify.out"))"
+echo "records in the store: ${n:-?} ($(grep -m1 -E "verify|broken" "$work/verify.out"))"
 
 echo "search, in one warm process (ScaleBench search; what decisions list runs):"
 java -cp "$classpath" io.cdpaccess.bench.ScaleBench search "${args[@]}" 2>/dev/null | sed 's/^/  /'
 
-ms() { local t0 t1; t0=$(date +%s%N); "$@" > /dev/null; t1=$(date +%s%N); echo $(( (t1 - t0) / 1000000 )); }
+ms() { local t0 t1; t0=$(date +%s%N); "$@" > /dev/null 2>&1; t1=$(date +%s%N); echo $(( (t1 - t0) / 1000000 )); }
 rate() { awk -v n="$1" -v ms="$2" 'BEGIN { printf "%.0f", n / (ms / 1000) }'; }
 base=$(ms "${cli[@]}" decisions list "${config[@]}" --id none-such)
 u=$(ms "${cli[@]}" decisions list "${config[@]}" --user "$(java -cp "$classpath" io.cdpaccess.bench.ScaleBench user 0)")
