@@ -16,6 +16,7 @@ import io.cdpaccess.store.GrantSelector;
 import io.cdpaccess.store.NewGrant;
 import io.cdpaccess.store.Project;
 import io.cdpaccess.store.Store;
+import io.cdpaccess.testing.Sql;
 import io.cdpaccess.testing.TestClock;
 import io.cdpaccess.testing.TestDatabases;
 import java.sql.Connection;
@@ -435,19 +436,11 @@ class AuditPurgeTest {
     }
 
     private void execute(String sql) throws SQLException {
-        try (Connection c = database.dataSource().getConnection();
-                Statement s = c.createStatement()) {
-            s.executeUpdate(sql);
-        }
+        Sql.execute(database.dataSource(), sql);
     }
 
     private long count(String sql) throws SQLException {
-        try (Connection c = database.dataSource().getConnection();
-                Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery(sql)) {
-            rs.next();
-            return rs.getLong(1);
-        }
+        return Sql.count(database.dataSource(), sql);
     }
 
     private DecisionRecord record(int n) {

@@ -13,6 +13,7 @@ import io.cdpaccess.ids.Ids;
 import io.cdpaccess.outcome.Effect;
 import io.cdpaccess.store.NewGrant;
 import io.cdpaccess.store.Store;
+import io.cdpaccess.testing.Sql;
 import io.cdpaccess.testing.TestClock;
 import io.cdpaccess.testing.TestDatabases;
 import java.nio.file.Files;
@@ -21,7 +22,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -483,19 +483,11 @@ class AuditVerifierTest {
     }
 
     private void execute(String sql) throws SQLException {
-        try (Connection c = database.dataSource().getConnection();
-                Statement s = c.createStatement()) {
-            s.executeUpdate(sql);
-        }
+        Sql.execute(database.dataSource(), sql);
     }
 
     private long count(String sql) throws SQLException {
-        try (Connection c = database.dataSource().getConnection();
-                Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery(sql)) {
-            rs.next();
-            return rs.getLong(1);
-        }
+        return Sql.count(database.dataSource(), sql);
     }
 
     private DecisionRecord record(int n) {
